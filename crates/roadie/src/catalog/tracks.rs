@@ -1,0 +1,371 @@
+use super::credits::{check_roster, dedup, load_credits, set_credits, Credited};
+use super::releases::ArtistRef;
+use super::rows::{is_unique_violation, uuid};
+use crate::error::{Error, Result};
+use crate::identifiers::normalize_isrc;
+use crate::validate::Checker;
+use crate::Store;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+use ts_rs::TS;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Track {
+    pub id: Uuid,
+    pub release_id: Uuid,
+    pub disc_number: u32,
+    pub position: u32,
+    pub title: String,
+    /// "Radio Edit", "Live at ...": shown after the title.
+    pub version: Option<String>,
+    /// Credited artists when they differ from the release's; empty means the release's artists.
+    pub artists: Vec<ArtistRef>,
+    pub duration_ms: Option<u32>,
+    pub isrc: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a user enters for a track; used both to add and to edit (the whole record).
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct TrackInput {
+    pub title: String,
+    pub version: Option<String>,
+    /// Disc 1 when not given.
+    pub disc_number: Option<u32>,
+    /// The next free position on the disc when not given.
+    pub position: Option<u32>,
+    pub artist_ids: Vec<Uuid>,
+    pub duration_ms: Option<u32>,
+    pub isrc: Option<String>,
+}
+
+impl TrackInput {
+    pub fn titled(title: &str) -> Self {
+        Self { title: title.into(), ..Self::default() }
+    }
+}
+
+struct ValidTrack {
+    title: String,
+    version: Option<String>,
+    disc_number: u32,
+    isrc: Option<String>,
+    artist_ids: Vec<Uuid>,
+}
+
+/// A track is at most this long (a 24-hour field recording is the practical ceiling).
+const MAX_DURATION_MS: u32 = 24 * 60 * 60 * 1000;
+
+fn validate(input: &TrackInput) -> Result<ValidTrack> {
+    let mut check = Checker::default();
+    let title = check.required("title", &input.title, 500);
+    let version = check.optional("version", input.version.as_deref(), 200);
+    let disc_number = input.disc_number.unwrap_or(1);
+    if !(1..=99).contains(&disc_number) {
+        check.issue("disc_number", "out_of_range", "disc number must be between 1 and 99");
+    }
+    if input.position.is_some_and(|p| !(1..=999).contains(&p)) {
+        check.issue("position", "out_of_range", "position must be between 1 and 999");
+    }
+    if input.duration_ms.is_some_and(|d| d == 0 || d > MAX_DURATION_MS) {
+        check.issue("duration_ms", "out_of_range", "duration must be more than 0 and at most 24 hours");
+    }
+    let isrc = check.identifier("isrc", "invalid_isrc", input.isrc.as_deref(), normalize_isrc);
+    check.finish("track")?;
+    Ok(ValidTrack { title, version, disc_number, isrc, artist_ids: dedup(&input.artist_ids) })
+}
+
+fn from_row(row: &SqliteRow) -> Result<Track> {
+    Ok(Track {
+        id: uuid(row, "id")?,
+        release_id: uuid(row, "release_id")?,
+        disc_number: row.try_get::<i64, _>("disc_number")? as u32,
+        position: row.try_get::<i64, _>("position")? as u32,
+        title: row.try_get("title")?,
+        version: row.try_get("version")?,
+        artists: Vec::new(),
+        duration_ms: row.try_get::<Option<i64>, _>("duration_ms")?.map(|d| d as u32),
+        isrc: row.try_get("isrc")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// The release's workspace, or not-found when the release is gone.
+async fn release_workspace(conn: &mut SqliteConnection, release_id: Uuid) -> Result<Uuid> {
+    let row = sqlx::query("SELECT workspace_id FROM releases WHERE id = ? AND deleted = 0")
+        .bind(release_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::not_found("release", release_id))?;
+    uuid(&row, "workspace_id")
+}
+
+/// Fails when another live track of the release holds `disc`/`position`.
+async fn check_position_free(
+    conn: &mut SqliteConnection,
+    release_id: Uuid,
+    disc: u32,
+    position: u32,
+    except: Option<Uuid>,
+) -> Result<()> {
+    let holder: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM tracks WHERE release_id = ? AND disc_number = ? AND position = ? AND deleted = 0",
+    )
+    .bind(release_id.to_string())
+    .bind(disc as i64)
+    .bind(position as i64)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match holder {
+        Some(id) if Some(id.as_str()) != except.map(|e| e.to_string()).as_deref() => {
+            Err(Error::PositionTaken { disc, position })
+        }
+        _ => Ok(()),
+    }
+}
+
+fn position_race(err: sqlx::Error, disc: u32, position: u32) -> Error {
+    if is_unique_violation(&err, "tracks.release_id") {
+        Error::PositionTaken { disc, position }
+    } else {
+        Error::Database(err)
+    }
+}
+
+impl Store {
+    /// Live tracks of a release, by disc and position.
+    pub async fn list_tracks(&self, release_id: Uuid) -> Result<Vec<Track>> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::query("SELECT * FROM tracks WHERE release_id = ? AND deleted = 0 ORDER BY disc_number, position")
+            .bind(release_id.to_string())
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut tracks = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+        let mut credits = load_credits(
+            &mut conn,
+            Credited::Track,
+            "c.track_id IN (SELECT id FROM tracks WHERE release_id = ? AND deleted = 0)",
+            &release_id.to_string(),
+        )
+        .await?;
+        for track in &mut tracks {
+            track.artists = credits.remove(&track.id).unwrap_or_default();
+        }
+        Ok(tracks)
+    }
+
+    pub async fn get_track(&self, id: Uuid) -> Result<Track> {
+        let mut conn = self.pool.acquire().await?;
+        let row = sqlx::query("SELECT * FROM tracks WHERE id = ? AND deleted = 0")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| Error::not_found("track", id))?;
+        let mut track = from_row(&row)?;
+        track.artists = load_credits(&mut conn, Credited::Track, "c.track_id = ?", &id.to_string())
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(track)
+    }
+
+    /// Adds a track to a release, at the given position or after the last one on its disc.
+    pub async fn add_track(&self, release_id: Uuid, input: TrackInput) -> Result<Track> {
+        let valid = validate(&input)?;
+        let id = self.ids.new_id();
+        let now = self.clock.now();
+        let hlc = self.stamp();
+        let mut tx = self.write().await?;
+        let workspace = release_workspace(&mut tx, release_id).await?;
+        check_roster(&mut tx, workspace, &valid.artist_ids).await?;
+        let position = match input.position {
+            Some(p) => p,
+            None => {
+                let last: Option<i64> = sqlx::query_scalar(
+                    "SELECT MAX(position) FROM tracks WHERE release_id = ? AND disc_number = ? AND deleted = 0",
+                )
+                .bind(release_id.to_string())
+                .bind(valid.disc_number as i64)
+                .fetch_one(&mut *tx)
+                .await?;
+                last.unwrap_or(0) as u32 + 1
+            }
+        };
+        check_position_free(&mut tx, release_id, valid.disc_number, position, None).await?;
+        sqlx::query(
+            "INSERT INTO tracks (id, release_id, disc_number, position, title, version, duration_ms, isrc, created_at, \
+             updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(release_id.to_string())
+        .bind(valid.disc_number as i64)
+        .bind(position as i64)
+        .bind(&valid.title)
+        .bind(&valid.version)
+        .bind(input.duration_ms.map(i64::from))
+        .bind(&valid.isrc)
+        .bind(now)
+        .bind(now)
+        .bind(&hlc)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| position_race(e, valid.disc_number, position))?;
+        set_credits(&mut tx, Credited::Track, id, &valid.artist_ids, &hlc).await?;
+        Self::touch_release(&mut tx, release_id, now).await?;
+        tx.commit().await?;
+        self.get_track(id).await
+    }
+
+    pub async fn update_track(&self, id: Uuid, input: TrackInput) -> Result<Track> {
+        let valid = validate(&input)?;
+        let current = self.get_track(id).await?;
+        let position = input.position.unwrap_or(current.position);
+        let now = self.clock.now();
+        let hlc = self.stamp();
+        let mut tx = self.write().await?;
+        let workspace = release_workspace(&mut tx, current.release_id).await?;
+        check_roster(&mut tx, workspace, &valid.artist_ids).await?;
+        check_position_free(&mut tx, current.release_id, valid.disc_number, position, Some(id)).await?;
+        sqlx::query(
+            "UPDATE tracks SET disc_number = ?, position = ?, title = ?, version = ?, duration_ms = ?, isrc = ?, \
+             updated_at = ?, hlc = ? WHERE id = ? AND deleted = 0",
+        )
+        .bind(valid.disc_number as i64)
+        .bind(position as i64)
+        .bind(&valid.title)
+        .bind(&valid.version)
+        .bind(input.duration_ms.map(i64::from))
+        .bind(&valid.isrc)
+        .bind(now)
+        .bind(&hlc)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| position_race(e, valid.disc_number, position))?;
+        set_credits(&mut tx, Credited::Track, id, &valid.artist_ids, &hlc).await?;
+        Self::touch_release(&mut tx, current.release_id, now).await?;
+        tx.commit().await?;
+        self.get_track(id).await
+    }
+
+    /// Tombstones a track; the positions after it are left as they are (the user renumbers).
+    pub async fn delete_track(&self, id: Uuid) -> Result<()> {
+        let current = self.get_track(id).await?;
+        let now = self.clock.now();
+        let hlc = self.stamp();
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE track_artists SET deleted = 1, hlc = ? WHERE track_id = ? AND deleted = 0")
+            .bind(&hlc)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE tracks SET deleted = 1, updated_at = ?, hlc = ? WHERE id = ?")
+            .bind(now)
+            .bind(&hlc)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        Self::touch_release(&mut tx, current.release_id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A track change is a change of its release too (its "last edited" moves); the release's
+    /// own field clock stays, since none of its fields changed.
+    async fn touch_release(conn: &mut SqliteConnection, release_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE releases SET updated_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(release_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::testing::store;
+    use crate::catalog::{ArtistInput, NewWorkspace, ReleaseInput, ReleaseType, WorkspaceKind};
+
+    async fn release(store: &Store) -> (Uuid, Uuid) {
+        let ws = store.create_workspace(NewWorkspace { kind: WorkspaceKind::Artist, name: "Me".into() }).await.unwrap().id;
+        let me = store.create_artist(ws, ArtistInput::named("Me")).await.unwrap().id;
+        let r = store.create_release(ws, ReleaseInput::new("Debut", ReleaseType::Ep, vec![me])).await.unwrap();
+        (r.release.id, me)
+    }
+
+    #[tokio::test]
+    async fn tracks_number_themselves_and_positions_are_unique_per_disc() {
+        let (store, _dir) = store().await;
+        let (rel, me) = release(&store).await;
+        let one = store.add_track(rel, TrackInput::titled("Intro")).await.unwrap();
+        let two = store
+            .add_track(
+                rel,
+                TrackInput {
+                    isrc: Some("cn-a01-26-00002".into()),
+                    duration_ms: Some(215_000),
+                    artist_ids: vec![me],
+                    version: Some("Radio Edit".into()),
+                    ..TrackInput::titled("Song")
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((one.disc_number, one.position, two.position), (1, 1, 2));
+        assert_eq!(two.isrc.as_deref(), Some("CNA012600002"));
+        assert_eq!(two.artists[0].name, "Me");
+
+        let clash = store.add_track(rel, TrackInput { position: Some(2), ..TrackInput::titled("Dup") }).await.unwrap_err();
+        assert_eq!(clash.code(), "position_taken");
+        assert_eq!(clash.to_string(), "disc 1 already has a track at position 2");
+        // Same position on another disc is fine.
+        let disc2 = store
+            .add_track(rel, TrackInput { disc_number: Some(2), ..TrackInput::titled("Bonus") })
+            .await
+            .unwrap();
+        assert_eq!((disc2.disc_number, disc2.position), (2, 1));
+
+        let detail = store.get_release(rel).await.unwrap();
+        let order: Vec<_> = detail.tracks.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(order, ["Intro", "Song", "Bonus"]);
+        assert_eq!(detail.release.track_count, 3);
+
+        // Moving onto a taken place is refused; onto a free one works; deleting frees its place.
+        let err = store.update_track(one.id, TrackInput { position: Some(2), ..TrackInput::titled("Intro") }).await;
+        assert_eq!(err.unwrap_err().code(), "position_taken");
+        store.delete_track(two.id).await.unwrap();
+        let moved = store.update_track(one.id, TrackInput { position: Some(2), ..TrackInput::titled("Intro") }).await.unwrap();
+        assert_eq!(moved.position, 2);
+        assert_eq!(store.get_release(rel).await.unwrap().release.track_count, 2);
+    }
+
+    #[tokio::test]
+    async fn invalid_tracks_are_refused_with_every_reason() {
+        let (store, _dir) = store().await;
+        let (rel, _) = release(&store).await;
+        let err = store
+            .add_track(
+                rel,
+                TrackInput {
+                    title: "".into(),
+                    isrc: Some("XX".into()),
+                    duration_ms: Some(0),
+                    disc_number: Some(0),
+                    ..TrackInput::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        let fields: Vec<_> = err.payload().issues.into_iter().map(|i| i.field).collect();
+        assert_eq!(fields, ["title", "disc_number", "duration_ms", "isrc"]);
+        assert_eq!(store.add_track(Uuid::nil(), TrackInput::titled("x")).await.unwrap_err().code(), "not_found");
+        assert!(store.list_tracks(rel).await.unwrap().is_empty());
+    }
+}

@@ -1,0 +1,175 @@
+//! One error type for the whole engine. Every variant has a stable `code` that the UI translates
+//! and scripts match on; the English `message` is for logs and the CLI.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+/// What was wrong with one field of an input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FieldIssue {
+    /// The input field, in the model's snake_case names (`title`, `artist_ids`, `isrc`...).
+    pub field: String,
+    /// A stable reason code: `required`, `too_long`, `invalid_country`, `invalid_isrc`...
+    pub reason: String,
+    /// A short English explanation for logs and the CLI.
+    pub detail: String,
+}
+
+impl FieldIssue {
+    pub fn new(field: &str, reason: &str, detail: impl Into<String>) -> Self {
+        Self { field: field.into(), reason: reason.into(), detail: detail.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+
+    #[error("invalid {entity}: {}", issues.iter().map(|i| format!("{}: {}", i.field, i.detail)).collect::<Vec<_>>().join("; "))]
+    InvalidInput { entity: &'static str, issues: Vec<FieldIssue> },
+
+    #[error("disc {disc} already has a track at position {position}")]
+    PositionTaken { disc: u32, position: u32 },
+
+    #[error("{name} is credited on {releases} release(s); remove those credits first")]
+    ArtistInUse { name: String, releases: u32 },
+
+    #[error("an artist workspace holds one artist; create a label workspace to manage a roster")]
+    ArtistWorkspaceFull,
+
+    #[error("artist {id} is not on this workspace's roster")]
+    ArtistNotInWorkspace { id: String },
+
+    #[error("no workspace yet: create one first (roadie workspace create --kind label|artist --name NAME)")]
+    NoWorkspace,
+
+    #[error(
+        "the store {path} was written by a newer Roadie (schema {found}, this version knows up to {supported}); \
+         it was not modified: update Roadie to open it"
+    )]
+    StoreTooNew { path: String, found: i64, supported: i64 },
+
+    #[error("cannot open the store {path}: {reason}")]
+    StoreUnavailable { path: String, reason: String },
+
+    #[error("the store {path} is not a Roadie store: {reason}")]
+    NotAStore { path: String, reason: String },
+
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The stable code of this error. Never change one: the UI's translations and users' scripts
+    /// depend on them.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound { .. } => "not_found",
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::PositionTaken { .. } => "position_taken",
+            Error::ArtistInUse { .. } => "artist_in_use",
+            Error::ArtistWorkspaceFull => "artist_workspace_full",
+            Error::ArtistNotInWorkspace { .. } => "artist_not_in_workspace",
+            Error::NoWorkspace => "no_workspace",
+            Error::StoreTooNew { .. } => "store_too_new",
+            Error::StoreUnavailable { .. } => "store_unavailable",
+            Error::NotAStore { .. } => "not_a_store",
+            Error::Database(_) => "database",
+            Error::Migration(_) => "migration",
+            Error::Io(_) => "io",
+        }
+    }
+
+    pub fn invalid(entity: &'static str, issues: Vec<FieldIssue>) -> Self {
+        Error::InvalidInput { entity, issues }
+    }
+
+    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        Error::NotFound { entity, id: id.to_string() }
+    }
+
+    /// The error as the UI and `--json` consumers see it.
+    pub fn payload(&self) -> ErrorPayload {
+        let mut params = BTreeMap::new();
+        let mut issues = Vec::new();
+        match self {
+            Error::NotFound { entity, id } => {
+                params.insert("entity".into(), entity.to_string());
+                params.insert("id".into(), id.clone());
+            }
+            Error::InvalidInput { entity, issues: found } => {
+                params.insert("entity".into(), entity.to_string());
+                issues = found.clone();
+            }
+            Error::PositionTaken { disc, position } => {
+                params.insert("disc".into(), disc.to_string());
+                params.insert("position".into(), position.to_string());
+            }
+            Error::ArtistInUse { name, releases } => {
+                params.insert("name".into(), name.clone());
+                params.insert("releases".into(), releases.to_string());
+            }
+            Error::ArtistNotInWorkspace { id } => {
+                params.insert("id".into(), id.clone());
+            }
+            Error::StoreTooNew { path, found, supported } => {
+                params.insert("path".into(), path.clone());
+                params.insert("found".into(), found.to_string());
+                params.insert("supported".into(), supported.to_string());
+            }
+            Error::StoreUnavailable { path, reason } | Error::NotAStore { path, reason } => {
+                params.insert("path".into(), path.clone());
+                params.insert("reason".into(), reason.clone());
+            }
+            Error::ArtistWorkspaceFull
+            | Error::NoWorkspace
+            | Error::Database(_)
+            | Error::Migration(_)
+            | Error::Io(_) => {}
+        }
+        ErrorPayload { code: self.code().into(), message: self.to_string(), params, issues }
+    }
+}
+
+/// An engine error as data: what the desktop UI receives from a failed command.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ErrorPayload {
+    pub code: String,
+    pub message: String,
+    pub params: BTreeMap<String, String>,
+    pub issues: Vec<FieldIssue>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_input_lists_every_field_in_its_message_and_payload() {
+        let err = Error::invalid(
+            "release",
+            vec![
+                FieldIssue::new("title", "required", "a title is required"),
+                FieldIssue::new("artist_ids", "required", "at least one artist is required"),
+            ],
+        );
+        assert_eq!(err.code(), "invalid_input");
+        assert_eq!(
+            err.to_string(),
+            "invalid release: title: a title is required; artist_ids: at least one artist is required"
+        );
+        let payload = err.payload();
+        assert_eq!(payload.issues.len(), 2);
+        assert_eq!(payload.params["entity"], "release");
+    }
+}

@@ -1,0 +1,13 @@
+//! Roadie's engine. Everything the desktop app and the CLI do goes through here; it knows
+//! nothing of Tauri or terminals.
+
+pub mod catalog;
+pub mod clock;
+pub mod error;
+mod hlc;
+pub mod identifiers;
+pub mod store;
+mod validate;
+
+pub use error::{Error, ErrorPayload, FieldIssue, Result};
+pub use store::{default_store_path, Store};

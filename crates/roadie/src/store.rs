@@ -1,0 +1,254 @@
+//! The local store: one SQLite file, opened with WAL, foreign keys and a busy timeout, migrated at
+//! open, and refused (untouched) when a newer Roadie wrote it.
+
+use crate::clock::{Clock, IdGenerator, SystemClock, UuidV7};
+use crate::error::{Error, Result};
+use crate::hlc::HlcGenerator;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, Transaction};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
+
+/// Environment variable that points the app and the CLI at another store file.
+pub const STORE_ENV: &str = "ROADIE_DB";
+/// Matches the Tauri app identifier, so the CLI and the desktop app share one default store.
+pub const APP_IDENTIFIER: &str = "app.roadie.desktop";
+pub const STORE_FILE_NAME: &str = "roadie.sqlite";
+
+/// Where the store lives when nothing says otherwise: `$ROADIE_DB`, else the OS app-data dir.
+pub fn default_store_path() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os(STORE_ENV).filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    let base = dirs::data_dir().ok_or_else(|| Error::StoreUnavailable {
+        path: "(app data dir)".into(),
+        reason: "the OS gave no application data directory; pass --db FILE or set ROADIE_DB".into(),
+    })?;
+    Ok(base.join(APP_IDENTIFIER).join(STORE_FILE_NAME))
+}
+
+/// The newest schema version this build knows.
+pub fn supported_schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+pub struct Store {
+    pub(crate) pool: SqlitePool,
+    path: PathBuf,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) ids: Arc<dyn IdGenerator>,
+    pub(crate) hlc: HlcGenerator,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path` with the system clock and UUIDv7 ids.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Self::open_with(path, Arc::new(SystemClock), Arc::new(UuidV7)).await
+    }
+
+    pub async fn open_with(path: impl AsRef<Path>, clock: Arc<dyn Clock>, ids: Arc<dyn IdGenerator>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let unavailable = |reason: String| Error::StoreUnavailable { path: path.display().to_string(), reason };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| unavailable(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        if path.exists() {
+            inspect_existing(&path).await?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
+        MIGRATOR.run(&pool).await?;
+
+        let node = match sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE key = 'node_id'")
+            .fetch_optional(&pool)
+            .await?
+        {
+            Some(node) => node,
+            None => {
+                let node = ids.new_id().simple().to_string()[..12].to_string();
+                sqlx::query("INSERT INTO settings (key, value) VALUES ('node_id', ?)").bind(&node).execute(&pool).await?;
+                node
+            }
+        };
+        let hlc = HlcGenerator::new(node);
+        // Never stamp below what this store already holds, whatever the wall clock says now.
+        for table in ["workspaces", "artists", "releases", "tracks"] {
+            let max: Option<String> =
+                sqlx::query_scalar(&format!("SELECT MAX(hlc) FROM {table}")).fetch_one(&pool).await?;
+            if let Some(max) = max {
+                hlc.observe(&max);
+            }
+        }
+        Ok(Store { pool, path, clock, ids, hlc })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Checkpoints the WAL into the main file, then closes: the file alone is then the whole
+    /// store (safe to copy), and nothing writes to it after this returns.
+    pub async fn close(self) {
+        // Best effort: a failed checkpoint leaves the WAL, which SQLite replays on the next open.
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await;
+        self.pool.close().await;
+    }
+
+    pub async fn schema_version(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Starts a write: `BEGIN IMMEDIATE` takes the write lock up front, so two writers queue on
+    /// the busy timeout instead of failing mid-transaction with SQLITE_BUSY.
+    pub(crate) async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A fresh HLC stamp for a write happening now.
+    pub(crate) fn stamp(&self) -> String {
+        self.hlc.stamp(self.clock.now().timestamp_millis())
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Looks at an existing file read-only before anything writes to it: a store from a newer Roadie,
+/// or a database that is not a Roadie store at all, is refused and left exactly as it was.
+async fn inspect_existing(path: &Path) -> Result<()> {
+    let shown = path.display().to_string();
+    if std::fs::metadata(path)?.len() == 0 {
+        return Ok(()); // an empty file: SQLite treats it as a new database
+    }
+    let options = SqliteConnectOptions::new().filename(path).read_only(true).create_if_missing(false);
+    let not_a_store = |reason: String| Error::NotAStore { path: shown.clone(), reason };
+    let mut conn = sqlx::ConnectOptions::connect(&options).await.map_err(|e| not_a_store(e.to_string()))?;
+    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .fetch_all(&mut conn)
+        .await
+        .map_err(|e| not_a_store(e.to_string()))?;
+    if tables.is_empty() {
+        return Ok(());
+    }
+    if !tables.iter().any(|t| t == "_sqlx_migrations") {
+        return Err(not_a_store(format!("it is a SQLite database with other tables ({})", tables.join(", "))));
+    }
+    let found: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations")
+        .fetch_one(&mut conn)
+        .await?;
+    let supported = supported_schema_version();
+    if found > supported {
+        return Err(Error::StoreTooNew { path: shown, found, supported });
+    }
+    sqlx::Connection::close(conn).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn opens_creates_and_migrates_with_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/store.sqlite");
+        let store = Store::open(&path).await.unwrap();
+        assert!(path.exists());
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(fk, 1);
+        assert_eq!(store.schema_version().await.unwrap(), supported_schema_version());
+        store.close().await;
+        // Opening again applies nothing new and keeps the node id.
+        let again = Store::open(&path).await.unwrap();
+        assert_eq!(again.schema_version().await.unwrap(), supported_schema_version());
+    }
+
+    #[tokio::test]
+    async fn refuses_a_store_written_by_a_newer_schema_and_leaves_it_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let store = Store::open(&path).await.unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99990101000000, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        store.close().await;
+        let before = std::fs::read(&path).unwrap();
+
+        let err = Store::open(&path).await.unwrap_err();
+        assert_eq!(err.code(), "store_too_new");
+        assert!(err.to_string().contains("newer Roadie"), "{err}");
+        assert!(err.to_string().contains("99990101000000"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "the newer store must not be modified");
+    }
+
+    #[tokio::test]
+    async fn refuses_files_that_are_not_roadie_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.sqlite");
+        std::fs::write(&text, "these are not the droids").unwrap();
+        assert_eq!(Store::open(&text).await.unwrap_err().code(), "not_a_store");
+
+        let other = dir.path().join("other.sqlite");
+        {
+            let opts = SqliteConnectOptions::new().filename(&other).create_if_missing(true);
+            let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+            sqlx::query("CREATE TABLE recipes (name TEXT)").execute(&mut conn).await.unwrap();
+            sqlx::Connection::close(conn).await.unwrap();
+        }
+        let before = std::fs::read(&other).unwrap();
+        let err = Store::open(&other).await.unwrap_err();
+        assert_eq!(err.code(), "not_a_store");
+        assert!(err.to_string().contains("recipes"));
+        assert_eq!(std::fs::read(&other).unwrap(), before);
+    }
+
+    #[tokio::test]
+    async fn settings_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.sqlite")).await.unwrap();
+        assert_eq!(store.setting("language").await.unwrap(), None);
+        store.set_setting("language", "zh-CN").await.unwrap();
+        store.set_setting("language", "en").await.unwrap();
+        assert_eq!(store.setting("language").await.unwrap().as_deref(), Some("en"));
+    }
+}
