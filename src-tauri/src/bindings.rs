@@ -1,0 +1,77 @@
+//! The TypeScript bindings: every type the UI exchanges with the shell, and every command's
+//! arguments and result, generated from the Rust declarations into ui/src/lib/bindings.ts.
+
+use crate::commands::{signatures, AppInfo};
+use roadie::catalog::*;
+use roadie::preferences::{Language, Preferences, Theme};
+use roadie::{ErrorPayload, FieldIssue};
+use ts_rs::TS;
+
+macro_rules! declarations {
+    ($cfg:ident, $($ty:ty),* $(,)?) => {
+        vec![$(format!("export {}", <$ty as TS>::decl(&$cfg))),*]
+    };
+}
+
+pub fn typescript() -> String {
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let types = declarations!(
+        cfg,
+        AppInfo,
+        ErrorPayload,
+        FieldIssue,
+        Preferences,
+        Language,
+        Theme,
+        Workspace,
+        WorkspaceKind,
+        NewWorkspace,
+        Artist,
+        ArtistInput,
+        LocalizedName,
+        ArtistRef,
+        Release,
+        ReleaseDetail,
+        ReleaseFilter,
+        ReleaseInput,
+        ReleaseStatus,
+        ReleaseType,
+        Track,
+        TrackInput,
+    );
+    let mut out = String::from(
+        "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\
+         // Do not edit: a test fails when this file and the Rust declarations differ.\n\n",
+    );
+    for decl in types {
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.push_str("/** Every command of the desktop shell: its arguments and its result. */\nexport interface Commands {\n");
+    for sig in signatures() {
+        let args = sig.args.iter().map(|(n, t)| format!("{n}: {t}")).collect::<Vec<_>>().join("; ");
+        let args = if args.is_empty() { "Record<string, never>".to_string() } else { format!("{{ {args} }}") };
+        out.push_str(&format!("  {}: {{ args: {args}; result: {} }};\n", sig.name, sig.result));
+    }
+    out.push_str("}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn bindings_are_current() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+        let generated = super::typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/lib/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings` and commit it"
+        );
+    }
+}

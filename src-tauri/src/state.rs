@@ -1,0 +1,89 @@
+//! The open store, swappable at run time ("open another store"), and where it was found.
+
+use roadie::{Error, Store};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::RwLock;
+
+pub struct AppState {
+    inner: RwLock<Opened>,
+    /// Remembers the last store the user chose, for the next start.
+    config_file: Option<PathBuf>,
+    app: tauri::AppHandle,
+}
+
+enum Opened {
+    Ready(Arc<Store>),
+    /// The store could not be opened; the UI shows why and offers another.
+    Failed { path: PathBuf, error: roadie::ErrorPayload },
+}
+
+impl AppState {
+    pub async fn open(app: tauri::AppHandle, path: PathBuf, config_file: Option<PathBuf>) -> Self {
+        let inner = match Store::open(&path).await {
+            Ok(store) => Opened::Ready(Arc::new(store)),
+            Err(err) => Opened::Failed { path, error: err.payload() },
+        };
+        Self { inner: RwLock::new(inner), config_file, app }
+    }
+
+    pub fn app(&self) -> &tauri::AppHandle {
+        &self.app
+    }
+
+    pub async fn store(&self) -> Result<Arc<Store>, roadie::ErrorPayload> {
+        match &*self.inner.read().await {
+            Opened::Ready(store) => Ok(store.clone()),
+            Opened::Failed { error, .. } => Err(error.clone()),
+        }
+    }
+
+    pub async fn path(&self) -> PathBuf {
+        match &*self.inner.read().await {
+            Opened::Ready(store) => store.path().to_path_buf(),
+            Opened::Failed { path, .. } => path.clone(),
+        }
+    }
+
+    pub async fn failure(&self) -> Option<roadie::ErrorPayload> {
+        match &*self.inner.read().await {
+            Opened::Ready(_) => None,
+            Opened::Failed { error, .. } => Some(error.clone()),
+        }
+    }
+
+    /// Switches to the store at `path`. On failure the current store stays open.
+    pub async fn switch(&self, path: &Path) -> Result<(), Error> {
+        let store = Store::open(path).await?;
+        *self.inner.write().await = Opened::Ready(Arc::new(store));
+        if let Some(config) = &self.config_file {
+            remember_store(config, path)?;
+        }
+        Ok(())
+    }
+}
+
+/// The store to open at start: `$ROADIE_DB`, else the last one chosen, else the default.
+pub fn initial_store_path(config_file: Option<&Path>, app_data_dir: Option<&Path>) -> Result<PathBuf, Error> {
+    if let Some(env) = std::env::var_os(roadie::store::STORE_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(env));
+    }
+    if let Some(remembered) = config_file.and_then(|f| std::fs::read_to_string(f).ok()) {
+        let remembered = PathBuf::from(remembered.trim());
+        if remembered.exists() {
+            return Ok(remembered);
+        }
+    }
+    match app_data_dir {
+        Some(dir) => Ok(dir.join(roadie::store::STORE_FILE_NAME)),
+        None => roadie::default_store_path(),
+    }
+}
+
+fn remember_store(config_file: &Path, path: &Path) -> Result<(), Error> {
+    if let Some(dir) = config_file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(config_file, path.display().to_string())?;
+    Ok(())
+}
