@@ -1,1 +1,26 @@
-fn main(){}
+//! `roadie`: the engine on the command line. Every command takes `--json` for machine output;
+//! failures print one line on stderr and exit non-zero.
+
+mod args;
+mod run;
+mod text;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let json = cli.json;
+    match run::run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if json {
+                let payload = serde_json::json!({ "error": err.payload() });
+                println!("{payload}");
+            }
+            eprintln!("roadie: {} [{}]", err, err.code());
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The readable (non-JSON) forms of the CLI's output.
+
+use roadie::catalog::*;
+use uuid::Uuid;
+
+pub fn workspace_created(w: &Workspace) -> String {
+    format!("created {} workspace {} ({})", w.kind.as_str(), w.name, w.id)
+}
+
+pub fn workspaces(list: &[Workspace], current: Option<Uuid>) -> String {
+    if list.is_empty() {
+        return "no workspaces yet (roadie workspace create --kind label|artist --name NAME)".into();
+    }
+    list.iter()
+        .map(|w| {
+            let mark = if Some(w.id) == current { "*" } else { " " };
+            format!("{mark} {}  {:<6}  {}", w.id, w.kind.as_str(), w.name)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn artists(list: &[Artist]) -> String {
+    if list.is_empty() {
+        return "no artists on the roster yet (roadie artist add NAME)".into();
+    }
+    list.iter()
+        .map(|a| {
+            let alt = a.localized_names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ");
+            let alt = if alt.is_empty() { String::new() } else { format!(" ({alt})") };
+            format!("{}  {:<2}  {}{alt}", a.id, a.country.as_deref().unwrap_or("-"), a.name)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn artist(a: &Artist) -> String {
+    let mut lines = vec![format!("{} ({})", a.name, a.id), format!("  sort name: {}", a.sort_name)];
+    for n in &a.localized_names {
+        lines.push(format!("  {}: {}", n.language, n.name));
+    }
+    if let Some(c) = &a.country {
+        lines.push(format!("  country: {c}"));
+    }
+    for l in &a.links {
+        lines.push(format!("  link: {l}"));
+    }
+    lines.join("\n")
+}
+
+fn credit(artists: &[ArtistRef]) -> String {
+    artists.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+pub fn releases(list: &[Release]) -> String {
+    if list.is_empty() {
+        return "no releases yet (roadie release add --title T --type album --artist ARTIST_ID)".into();
+    }
+    list.iter()
+        .map(|r| {
+            let date = r.release_date.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
+            format!(
+                "{}  {:<10}  {:<11}  {:<9}  {} — {} ({} tracks)",
+                r.id,
+                date,
+                r.release_type.as_str(),
+                r.status.as_str(),
+                credit(&r.artists),
+                r.title,
+                r.track_count
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn duration(ms: u32) -> String {
+    let s = ms / 1000;
+    if s >= 3600 { format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) } else { format!("{}:{:02}", s / 60, s % 60) }
+}
+
+pub fn release(d: &ReleaseDetail) -> String {
+    let r = &d.release;
+    let mut lines = vec![
+        format!("{} — {}", credit(&r.artists), r.title),
+        format!("  id: {}", r.id),
+        format!("  type: {}   status: {}", r.release_type.as_str(), r.status.as_str()),
+    ];
+    if let Some(date) = r.release_date {
+        lines.push(format!("  release date: {date}"));
+    }
+    for (label, value) in [("label", &r.label_name), ("catalog number", &r.catalog_number), ("UPC", &r.upc)] {
+        if let Some(v) = value {
+            lines.push(format!("  {label}: {v}"));
+        }
+    }
+    if d.tracks.is_empty() {
+        lines.push("  no tracks yet".into());
+    }
+    for t in &d.tracks {
+        let version = t.version.as_ref().map(|v| format!(" ({v})")).unwrap_or_default();
+        let isrc = t.isrc.as_deref().unwrap_or("");
+        let len = t.duration_ms.map(duration).unwrap_or_default();
+        lines.push(format!("  {}.{:02}  {}{version}  {len}  {isrc}", t.disc_number, t.position, t.title));
+    }
+    lines.join("\n")
+}
