@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs everything Roadie needs on a fresh Debian 12 machine. Idempotent: each step is skipped
+# when its result is already there.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+# Tauri's WebKitGTK stack, the WebDriver for the end-to-end test, a virtual display, CJK fonts.
+PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev
+  librsvg2-dev libsoup-3.0-dev libxdo-dev xvfb xauth webkit2gtk-driver fonts-noto-cjk python3 curl)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  step "apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "Roadie needs Rust (cargo) 1.90 or newer: https://rustup.rs" >&2
+  exit 1
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "Roadie needs Node.js 20+ with npm" >&2
+  exit 1
+fi
+
+if ! command -v tauri-driver >/dev/null; then
+  step "cargo install tauri-driver"
+  cargo install tauri-driver --locked --version 2.1.0
+fi
+if [ "${ROADIE_WITH_NEXTEST:-0}" = 1 ] && ! cargo nextest --version >/dev/null 2>&1; then
+  step "cargo install cargo-nextest"
+  cargo install cargo-nextest --locked
+fi
+
+step "npm ci (ui)"
+if [ ! -d "$ROOT/ui/node_modules" ] || [ "$ROOT/ui/package-lock.json" -nt "$ROOT/ui/node_modules/.package-lock.json" ]; then
+  (cd "$ROOT/ui" && npm ci --no-audit --no-fund)
+fi
