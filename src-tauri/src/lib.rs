@@ -14,7 +14,11 @@ pub fn run() {
             let paths = app.path();
             let config_file = paths.app_config_dir().ok().map(|d| d.join("last-store"));
             let data_dir = paths.app_data_dir().ok();
-            let path = state::initial_store_path(config_file.as_deref(), data_dir.as_deref())?;
+            let path = state::initial_store_path(
+                std::env::var_os(roadie::store::STORE_ENV),
+                config_file.as_deref(),
+                data_dir.as_deref(),
+            )?;
             let state = tauri::async_runtime::block_on(state::AppState::open(app.handle().clone(), path, config_file));
             app.manage(state);
             Ok(())

@@ -63,9 +63,14 @@ impl AppState {
     }
 }
 
-/// The store to open at start: `$ROADIE_DB`, else the last one chosen, else the default.
-pub fn initial_store_path(config_file: Option<&Path>, app_data_dir: Option<&Path>) -> Result<PathBuf, Error> {
-    if let Some(env) = std::env::var_os(roadie::store::STORE_ENV).filter(|v| !v.is_empty()) {
+/// The store to open at start: `$ROADIE_DB` (given as `env_override`), else the last one the
+/// user chose, else `roadie.sqlite` in the app-data dir.
+pub fn initial_store_path(
+    env_override: Option<std::ffi::OsString>,
+    config_file: Option<&Path>,
+    app_data_dir: Option<&Path>,
+) -> Result<PathBuf, Error> {
+    if let Some(env) = env_override.filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(env));
     }
     if let Some(remembered) = config_file.and_then(|f| std::fs::read_to_string(f).ok()) {
@@ -86,4 +91,29 @@ fn remember_store(config_file: &Path, path: &Path) -> Result<(), Error> {
     }
     std::fs::write(config_file, path.display().to_string())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_beats_the_remembered_store_which_beats_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config/last-store");
+        let data = dir.path().join("data");
+        let default = initial_store_path(None, Some(&config), Some(&data)).unwrap();
+        assert_eq!(default, data.join("roadie.sqlite"));
+
+        let chosen = dir.path().join("chosen.sqlite");
+        std::fs::write(&chosen, b"").unwrap();
+        remember_store(&config, &chosen).unwrap();
+        assert_eq!(initial_store_path(None, Some(&config), Some(&data)).unwrap(), chosen);
+
+        let env = dir.path().join("env.sqlite");
+        assert_eq!(initial_store_path(Some(env.clone().into()), Some(&config), Some(&data)).unwrap(), env);
+        // A remembered store that was since deleted falls back to the default.
+        std::fs::remove_file(&chosen).unwrap();
+        assert_eq!(initial_store_path(None, Some(&config), Some(&data)).unwrap(), default);
+    }
 }

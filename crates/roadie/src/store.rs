@@ -242,6 +242,32 @@ mod tests {
         assert_eq!(std::fs::read(&other).unwrap(), before);
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_processes_writing_at_once_queue_instead_of_failing() {
+        use crate::catalog::{ArtistInput, NewWorkspace, ReleaseInput, ReleaseType, TrackInput, WorkspaceKind};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shared.sqlite");
+        // Two stores on one file stand in for the app and the CLI open at the same time.
+        let a = Arc::new(Store::open(&path).await.unwrap());
+        let b = Arc::new(Store::open(&path).await.unwrap());
+        let ws = a.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() }).await.unwrap();
+        let artist = a.create_artist(ws.id, ArtistInput::named("A")).await.unwrap();
+        let release = a.create_release(ws.id, ReleaseInput::new("R", ReleaseType::Album, vec![artist.id])).await.unwrap();
+        let release_id = release.release.id;
+        // Each add reads the last position, then writes the next: a read-then-write that, in a
+        // deferred transaction, fails with SQLITE_BUSY or hands out one position twice.
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tasks.push(tokio::spawn(async move { store.add_track(release_id, TrackInput::titled(&format!("T{i}"))).await }));
+        }
+        for task in tasks {
+            task.await.unwrap().expect("writers queue for the lock instead of failing");
+        }
+        let positions: Vec<u32> = b.list_tracks(release_id).await.unwrap().iter().map(|t| t.position).collect();
+        assert_eq!(positions, (1..=40).collect::<Vec<_>>());
+    }
+
     #[tokio::test]
     async fn settings_round_trip() {
         let dir = tempfile::tempdir().unwrap();
