@@ -125,9 +125,32 @@ export class Session {
     throw new Error(`expected ${count} × ${css}, found ${n}`);
   }
 
-  async click(css) {
-    const el = await this.waitFor(css);
-    await this.cmd('POST', `/element/${el}/click`, {});
+  /** Clicks `css` once it is there and interactable (it may be behind a transition at first). */
+  async click(css, timeout = 10000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const el = await this.waitFor(css);
+      try {
+        return await this.cmd('POST', `/element/${el}/click`, {});
+      } catch (e) {
+        const retry = ['element not interactable', 'element click intercepted', 'stale element reference'];
+        if (!retry.includes(e.webdriver) || Date.now() > deadline) throw new Error(`click ${css}: ${e.message}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  /** Sets an input's value as a picker widget does (date inputs take no typed ISO text in
+   * WebKitGTK), firing the same events. */
+  async setValue(css, value) {
+    await this.waitFor(css);
+    await this.exec(
+      `const el = document.querySelector(arguments[0]);
+       el.value = arguments[1];
+       el.dispatchEvent(new Event('input', { bubbles: true }));
+       el.dispatchEvent(new Event('change', { bubbles: true }));`,
+      [css, value],
+    );
   }
 
   async clickEl(el) {

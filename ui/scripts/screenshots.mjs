@@ -1,0 +1,145 @@
+// Screenshots of every screen, in both languages and both themes, against the mock host.
+//   node scripts/screenshots.mjs            (starts its own Vite dev server)
+//   BASE_URL=http://localhost:5173 node scripts/screenshots.mjs   (uses a running one)
+// Needs Debian's chromium (apt-get install chromium); writes PNGs to ui/screenshots/.
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createServer } from 'vite';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'screenshots');
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const only = process.argv[2]; // optional filter on the file name
+
+/** @type {import('vite').ViteDevServer | null} */
+let server = null;
+let base = process.env.BASE_URL;
+if (!base) {
+  server = await createServer({ root, logLevel: 'warn', server: { port: 5199, strictPort: false } });
+  await server.listen();
+  base = server.resolvedUrls?.local[0] ?? 'http://localhost:5199/';
+}
+
+await mkdir(outDir, { recursive: true });
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+/**
+ * @typedef {import('playwright-core').Page} Page
+ * @type {{ name: string, query: string, height?: number, steps: (page: Page) => Promise<void> }[]}
+ */
+const shots = [
+  { name: 'welcome', query: '', steps: async (page) => void (await page.getByTestId('welcome').waitFor()) },
+  {
+    name: 'welcome-error',
+    query: '',
+    steps: async (page) => {
+      await page.getByTestId('workspace-create').click();
+      await page.getByTestId('field-error').waitFor();
+    },
+  },
+  { name: 'releases', query: 'demo', steps: async (page) => void (await page.getByTestId('release-row').first().waitFor()) },
+  {
+    name: 'editor',
+    query: 'demo',
+    height: 1250,
+    steps: async (page) => {
+      await page.getByTestId('release-row').nth(1).click();
+      await page.getByTestId('track-row').first().waitFor();
+    },
+  },
+  {
+    name: 'editor-new-errors',
+    query: 'demo',
+    height: 1250,
+    steps: async (page) => {
+      await page.getByTestId('release-new').click();
+      await page.getByTestId('release-upc').fill('123');
+      await page.getByTestId('release-save').click();
+      await page.getByTestId('field-error').first().waitFor();
+    },
+  },
+  {
+    name: 'editor-track-edit',
+    query: 'demo',
+    height: 1250,
+    steps: async (page) => {
+      await page.getByTestId('release-row').nth(1).click();
+      await page.getByTestId('track-edit').nth(1).click();
+      await page.getByTestId('track-edit-position').fill('1');
+      await page.getByTestId('track-edit-position').press('Enter');
+      await page.getByTestId('error-banner').waitFor();
+    },
+  },
+  { name: 'roster', query: 'demo', steps: async (page) => void (await nav(page, 'nav-roster', 'artist-row')) },
+  {
+    name: 'roster-form',
+    query: 'demo',
+    steps: async (page) => {
+      await nav(page, 'nav-roster', 'artist-row');
+      await page.getByTestId('artist-edit').first().click();
+      await page.getByTestId('artist-name').waitFor();
+    },
+  },
+  {
+    name: 'roster-confirm',
+    query: 'demo',
+    steps: async (page) => {
+      await nav(page, 'nav-roster', 'artist-row');
+      await page.getByTestId('artist-delete').first().click();
+      await page.getByTestId('confirm-yes').waitFor();
+    },
+  },
+  { name: 'profile', query: 'demo=artist', steps: async (page) => void (await nav(page, 'nav-roster', 'artist-row')) },
+  { name: 'fans', query: 'demo', steps: async (page) => void (await nav(page, 'nav-fans', 'page-title')) },
+  { name: 'settings', query: 'demo', steps: async (page) => void (await nav(page, 'nav-settings', 'store-path')) },
+  { name: 'new-workspace', query: 'demo', steps: async (page) => {
+    await page.getByTestId('workspace-new').click();
+    await page.getByTestId('workspace-name').waitFor();
+  } },
+  { name: 'store-error', query: 'store-error', steps: async (page) => void (await page.getByTestId('store-open').waitFor()) },
+];
+
+/** @param {Page} page @param {string} link @param {string} waitFor */
+async function nav(page, link, waitFor) {
+  await page.getByTestId(link).click();
+  await page.getByTestId(waitFor).first().waitFor();
+}
+
+let count = 0;
+try {
+  for (const lang of ['en', 'zh-CN']) {
+    for (const theme of ['light', 'dark']) {
+      const context = await browser.newContext({ viewport: { width: 1200, height: 780 }, deviceScaleFactor: 1, colorScheme: theme === 'dark' ? 'dark' : 'light', locale: lang });
+      for (const shot of shots) {
+        const file = `${shot.name}-${lang}-${theme}.png`;
+        if (only && !file.includes(only)) continue;
+        const page = await context.newPage();
+        if (shot.height) await page.setViewportSize({ width: 1200, height: shot.height });
+        /** @type {string[]} */
+        const errors = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+        const params = new URLSearchParams(shot.query);
+        params.set('lang', lang);
+        params.set('theme', theme);
+        await page.goto(`${base}?${params.toString().replace(/=(&|$)/g, '$1')}`);
+        await shot.steps(page);
+        await page.waitForTimeout(250); // let transitions finish
+        await page.screenshot({ path: join(outDir, file) });
+        if (errors.length) console.warn(`${file}: ${errors.join(' | ')}`);
+        await page.close();
+        count++;
+      }
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await server?.close();
+}
+console.log(`${count} screenshots in ${outDir}`);

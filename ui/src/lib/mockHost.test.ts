@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import type { ArtistInput, ReleaseInput, TrackInput } from './bindings';
+import { HostError } from './host';
+import { createMockHost, normalizeUpc } from './mockHost';
+
+const artistInput = (name: string, extra: Partial<ArtistInput> = {}): ArtistInput => ({
+  name,
+  sort_name: null,
+  localized_names: [],
+  country: null,
+  links: [],
+  ...extra,
+});
+const releaseInput = (title: string, artist_ids: string[], extra: Partial<ReleaseInput> = {}): ReleaseInput => ({
+  title,
+  type: 'album',
+  artist_ids,
+  label_name: null,
+  release_date: null,
+  catalog_number: null,
+  upc: null,
+  status: null,
+  ...extra,
+});
+const trackInput = (title: string, extra: Partial<TrackInput> = {}): TrackInput => ({
+  title,
+  version: null,
+  disc_number: null,
+  position: null,
+  artist_ids: [],
+  duration_ms: null,
+  isrc: null,
+  ...extra,
+});
+
+async function rejection(promise: Promise<unknown>): Promise<HostError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(HostError);
+    return error as HostError;
+  }
+  throw new Error('expected the command to fail');
+}
+
+async function label() {
+  const host = createMockHost();
+  const ws = await host.call('workspace_create', { input: { kind: 'label', name: 'Midnight' } });
+  return { host, ws };
+}
+
+describe('mock host: workspaces', () => {
+  it('starts with no workspace; creating one makes it current', async () => {
+    const host = createMockHost();
+    expect(await host.call('workspace_current', {})).toBeNull();
+    const a = await host.call('workspace_create', { input: { kind: 'label', name: 'Zeta' } });
+    expect((await host.call('workspace_current', {}))?.id).toBe(a.id);
+    const b = await host.call('workspace_create', { input: { kind: 'artist', name: 'alpha' } });
+    expect((await host.call('workspace_current', {}))?.id).toBe(b.id);
+    expect((await host.call('workspace_list', {})).map((w) => w.name)).toEqual(['alpha', 'Zeta']);
+    await host.call('workspace_use', { id: a.id });
+    expect((await host.call('workspace_current', {}))?.id).toBe(a.id);
+  });
+
+  it('requires a name', async () => {
+    const host = createMockHost();
+    const err = await rejection(host.call('workspace_create', { input: { kind: 'label', name: '  ' } }));
+    expect(err.code).toBe('invalid_input');
+    expect(err.payload.issues).toEqual([expect.objectContaining({ field: 'name', reason: 'required' })]);
+  });
+
+  it('reports a store that failed to open, and the dialogs switch to a fresh store', async () => {
+    const host = createMockHost({ storeError: { code: 'store_too_new', message: 'newer', params: {}, issues: [] }, dialogPath: () => '/tmp/other.sqlite' });
+    expect((await host.call('app_info', {})).store_error?.code).toBe('store_too_new');
+    expect((await rejection(host.call('workspace_list', {}))).code).toBe('store_unavailable');
+    const info = await host.call('store_open_dialog', {});
+    expect(info).toMatchObject({ store_path: '/tmp/other.sqlite', store_error: null });
+    expect(await host.call('workspace_list', {})).toEqual([]);
+  });
+
+  it('keeps preferences', async () => {
+    const host = createMockHost();
+    expect(await host.call('preferences_get', {})).toEqual({ language: null, theme: null });
+    await host.call('preferences_set', { preferences: { language: 'zh-CN', theme: 'dark' } });
+    expect(await host.call('preferences_get', {})).toEqual({ language: 'zh-CN', theme: 'dark' });
+  });
+});
+
+describe('mock host: artists', () => {
+  it('validates name, country, language tags and links, all at once', async () => {
+    const { host, ws } = await label();
+    const err = await rejection(
+      host.call('artist_create', {
+        workspace_id: ws.id,
+        input: artistInput('', { country: 'CHN', localized_names: [{ language: 'zh hans', name: '周杰伦' }], links: ['ok', 'https://fine.example'] }),
+      }),
+    );
+    expect(err.code).toBe('invalid_input');
+    expect(err.payload.issues.map((i) => [i.field, i.reason])).toEqual([
+      ['name', 'required'],
+      ['country', 'invalid_country'],
+      ['localized_names[0]', 'invalid_language'],
+      ['links[0]', 'invalid_url'],
+    ]);
+  });
+
+  it('normalises and sorts by sort name', async () => {
+    const { host, ws } = await label();
+    const jay = await host.call('artist_create', { workspace_id: ws.id, input: artistInput(' Jay Chou ', { sort_name: 'Chou, Jay', country: 'tw' }) });
+    expect(jay).toMatchObject({ name: 'Jay Chou', sort_name: 'Chou, Jay', country: 'TW' });
+    await host.call('artist_create', { workspace_id: ws.id, input: artistInput('Adele') });
+    expect((await host.call('artist_list', { workspace_id: ws.id })).map((a) => a.sort_name)).toEqual(['Adele', 'Chou, Jay']);
+  });
+
+  it('an artist workspace holds one artist', async () => {
+    const host = createMockHost();
+    const ws = await host.call('workspace_create', { input: { kind: 'artist', name: 'Me' } });
+    await host.call('artist_create', { workspace_id: ws.id, input: artistInput('Me') });
+    expect((await rejection(host.call('artist_create', { workspace_id: ws.id, input: artistInput('Other') }))).code).toBe('artist_workspace_full');
+  });
+
+  it('refuses to delete an artist credited on releases', async () => {
+    const { host, ws } = await label();
+    const a = await host.call('artist_create', { workspace_id: ws.id, input: artistInput('Jay') });
+    await host.call('release_create', { workspace_id: ws.id, input: releaseInput('One', [a.id]) });
+    await host.call('release_create', { workspace_id: ws.id, input: releaseInput('Two', [a.id]) });
+    const err = await rejection(host.call('artist_delete', { id: a.id }));
+    expect(err.code).toBe('artist_in_use');
+    expect(err.payload.params).toEqual({ name: 'Jay', releases: '2' });
+    const free = await host.call('artist_create', { workspace_id: ws.id, input: artistInput('Free') });
+    await host.call('artist_delete', { id: free.id });
+    expect((await host.call('artist_list', { workspace_id: ws.id })).map((x) => x.name)).toEqual(['Jay']);
+  });
+});
+
+describe('mock host: releases and tracks', () => {
+  it('requires a title and an artist, and checks the UPC', async () => {
+    const { host, ws } = await label();
+    const err = await rejection(host.call('release_create', { workspace_id: ws.id, input: releaseInput(' ', [], { upc: '123' }) }));
+    expect(err.payload.issues.map((i) => i.field)).toEqual(['title', 'artist_ids', 'upc']);
+    expect(normalizeUpc('036000291452')).toBe('036000291452');
+    expect(normalizeUpc('036000291453')).toBeNull();
+  });
+
+  it('refuses artists from another workspace', async () => {
+    const { host, ws } = await label();
+    const other = await host.call('workspace_create', { input: { kind: 'label', name: 'Other' } });
+    const stranger = await host.call('artist_create', { workspace_id: other.id, input: artistInput('Stranger') });
+    expect((await rejection(host.call('release_create', { workspace_id: ws.id, input: releaseInput('X', [stranger.id]) }))).code).toBe('artist_not_in_workspace');
+  });
+
+  it('lists undated releases first, then newest first, and filters by artist', async () => {
+    const { host, ws } = await label();
+    const a = await host.call('artist_create', { workspace_id: ws.id, input: artistInput('A') });
+    const b = await host.call('artist_create', { workspace_id: ws.id, input: artistInput('B') });
+    await host.call('release_create', { workspace_id: ws.id, input: releaseInput('Old', [a.id], { release_date: '2020-01-01' }) });
+    await host.call('release_create', { workspace_id: ws.id, input: releaseInput('New', [b.id], { release_date: '2026-05-01' }) });
+    await host.call('release_create', { workspace_id: ws.id, input: releaseInput('Someday', [a.id, b.id]) });
+    const all = await host.call('release_list', { workspace_id: ws.id, filter: { artist_id: null } });
+    expect(all.map((r) => r.title)).toEqual(['Someday', 'New', 'Old']);
+    expect(all[0].status).toBe('draft');
+    const onlyA = await host.call('release_list', { workspace_id: ws.id, filter: { artist_id: a.id } });
+    expect(onlyA.map((r) => r.title)).toEqual(['Someday', 'Old']);
+  });
+
+  it('numbers tracks per disc, refuses taken positions, and counts them', async () => {
+    const { host, ws } = await label();
+    const a = await host.call('artist_create', { workspace_id: ws.id, input: artistInput('A') });
+    const r = await host.call('release_create', { workspace_id: ws.id, input: releaseInput('LP', [a.id]) });
+    const t1 = await host.call('track_add', { release_id: r.id, input: trackInput('One') });
+    const t2 = await host.call('track_add', { release_id: r.id, input: trackInput('Two', { duration_ms: 200_000 }) });
+    const d2 = await host.call('track_add', { release_id: r.id, input: trackInput('B-side', { disc_number: 2 }) });
+    expect([t1.position, t2.position, d2.position, d2.disc_number]).toEqual([1, 2, 1, 2]);
+    const err = await rejection(host.call('track_add', { release_id: r.id, input: trackInput('Clash', { position: 2 }) }));
+    expect(err.code).toBe('position_taken');
+    expect(err.payload.params).toEqual({ disc: '1', position: '2' });
+    const moved = await host.call('track_update', { id: t1.id, input: trackInput('One', { position: 5 }) });
+    expect(moved.position).toBe(5);
+    const detail = await host.call('release_get', { id: r.id });
+    expect(detail.tracks.map((t) => t.title)).toEqual(['Two', 'One', 'B-side']);
+    expect((await host.call('release_list', { workspace_id: ws.id, filter: { artist_id: null } }))[0].track_count).toBe(3);
+    await host.call('track_delete', { id: t2.id });
+    expect((await host.call('release_get', { id: r.id })).track_count).toBe(2);
+  });
+
+  it('validates tracks', async () => {
+    const { host, ws } = await label();
+    const a = await host.call('artist_create', { workspace_id: ws.id, input: artistInput('A') });
+    const r = await host.call('release_create', { workspace_id: ws.id, input: releaseInput('LP', [a.id]) });
+    const err = await rejection(host.call('track_add', { release_id: r.id, input: trackInput('', { disc_number: 0, duration_ms: 0, isrc: 'nope' }) }));
+    expect(err.payload.issues.map((i) => [i.field, i.reason])).toEqual([
+      ['title', 'required'],
+      ['disc_number', 'out_of_range'],
+      ['duration_ms', 'out_of_range'],
+      ['isrc', 'invalid_isrc'],
+    ]);
+    const ok = await host.call('track_add', { release_id: r.id, input: trackInput('Fine', { isrc: 'cn-a01-26-00001' }) });
+    expect(ok.isrc).toBe('CNA012600001');
+  });
+
+  it('deleting a release removes its tracks; unknown ids are not_found', async () => {
+    const { host, ws } = await label();
+    const a = await host.call('artist_create', { workspace_id: ws.id, input: artistInput('A') });
+    const r = await host.call('release_create', { workspace_id: ws.id, input: releaseInput('LP', [a.id]) });
+    const t = await host.call('track_add', { release_id: r.id, input: trackInput('One') });
+    await host.call('release_delete', { id: r.id });
+    expect((await rejection(host.call('release_get', { id: r.id }))).code).toBe('not_found');
+    expect((await rejection(host.call('track_delete', { id: t.id }))).code).toBe('not_found');
+  });
+});

@@ -1,0 +1,448 @@
+// An in-memory stand-in for the desktop shell: every command of `Commands`, with the engine's basic
+// validations and error codes, so the UI runs in a plain browser and in component tests.
+import type {
+  AppInfo,
+  Artist,
+  ArtistInput,
+  ArtistRef,
+  ErrorPayload,
+  FieldIssue,
+  Preferences,
+  Release,
+  ReleaseDetail,
+  ReleaseInput,
+  Track,
+  TrackInput,
+  Workspace,
+} from './bindings';
+import { HostError, type Args, type CommandName, type Host, type Result } from './host';
+
+type StoredRelease = Omit<Release, 'artists' | 'track_count'> & { artist_ids: string[] };
+type StoredTrack = Omit<Track, 'artists'> & { artist_ids: string[] };
+
+interface Data {
+  workspaces: Workspace[];
+  currentId: string | null;
+  artists: Artist[];
+  releases: StoredRelease[];
+  tracks: StoredTrack[];
+  preferences: Preferences;
+}
+
+export interface MockOptions {
+  /** Where the mock store says it lives. */
+  storePath?: string;
+  /** Pretend the store failed to open with this error. */
+  storeError?: ErrorPayload | null;
+  /** What the native store dialogs return: a path to switch to, or null for "cancelled". */
+  dialogPath?: (kind: 'open' | 'new') => string | null;
+  /** A fixed clock for deterministic tests. */
+  now?: () => Date;
+}
+
+export interface MockHost extends Host {
+  /** The raw data, for assertions in tests. */
+  readonly data: Data;
+  /** Every command called, in order. */
+  readonly calls: { cmd: CommandName; args: unknown }[];
+}
+
+const VERSION = '0.1.0';
+
+function emptyData(): Data {
+  return { workspaces: [], currentId: null, artists: [], releases: [], tracks: [], preferences: { language: null, theme: null } };
+}
+
+function ipc<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+function newId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const hex = Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  const s = hex.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}
+
+function fail(code: string, message: string, params: Record<string, string> = {}, issues: FieldIssue[] = []): never {
+  throw new HostError({ code, message, params, issues });
+}
+
+class Checker {
+  issues: FieldIssue[] = [];
+
+  issue(field: string, reason: string, detail: string): void {
+    this.issues.push({ field, reason, detail });
+  }
+
+  required(field: string, value: string, max: number): string {
+    const v = value.trim();
+    if (!v) this.issue(field, 'required', `${field} is required`);
+    else this.length(field, v, max);
+    return v;
+  }
+
+  optional(field: string, value: string | null, max: number): string | null {
+    const v = (value ?? '').trim();
+    if (!v) return null;
+    this.length(field, v, max);
+    return v;
+  }
+
+  identifier(field: string, reason: string, value: string | null, normalize: (v: string) => string | null): string | null {
+    const v = (value ?? '').trim();
+    if (!v) return null;
+    const normalized = normalize(v);
+    if (normalized === null) this.issue(field, reason, `'${v}' is not valid`);
+    return normalized;
+  }
+
+  private length(field: string, value: string, max: number): void {
+    const len = [...value].length;
+    if (len > max) this.issue(field, 'too_long', `${field} is ${len} characters; at most ${max}`);
+  }
+
+  finish(entity: string): void {
+    if (this.issues.length) {
+      fail(
+        'invalid_input',
+        `invalid ${entity}: ${this.issues.map((i) => `${i.field}: ${i.detail}`).join('; ')}`,
+        { entity },
+        this.issues,
+      );
+    }
+  }
+}
+
+export function normalizeCountry(v: string): string | null {
+  const code = v.trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(code) ? code : null;
+}
+
+export function normalizeIsrc(v: string): string | null {
+  const code = v.trim().replaceAll('-', '').toUpperCase();
+  return /^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$/.test(code) ? code : null;
+}
+
+export function normalizeUpc(v: string): string | null {
+  const code = v.trim().replace(/[\s-]/g, '');
+  if (!/^\d{12,13}$/.test(code)) return null;
+  const digits = [...code].map(Number);
+  const check = digits.pop()!;
+  const sum = digits.reverse().reduce((acc, d, i) => acc + (i % 2 === 0 ? d * 3 : d), 0);
+  return (10 - (sum % 10)) % 10 === check ? code : null;
+}
+
+const LANGUAGE_TAG = /^[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,8})*$/;
+
+export function createMockHost(options: MockOptions = {}): MockHost {
+  let data = emptyData();
+  let storePath = options.storePath ?? '/home/you/.local/share/roadie/roadie.sqlite';
+  let storeError = options.storeError ?? null;
+  const now = () => (options.now ? options.now() : new Date()).toISOString();
+  const calls: { cmd: CommandName; args: unknown }[] = [];
+
+  const store = () => {
+    if (storeError) fail('store_unavailable', `cannot open the store ${storePath}`, { path: storePath, reason: storeError.message });
+    return data;
+  };
+
+  const info = (): AppInfo => ({ version: VERSION, store_path: storePath, store_error: storeError });
+
+  const workspace = (id: string) => store().workspaces.find((w) => w.id === id) ?? fail('not_found', `workspace ${id} not found`, { entity: 'workspace', id });
+  const artist = (id: string) => store().artists.find((a) => a.id === id) ?? fail('not_found', `artist ${id} not found`, { entity: 'artist', id });
+  const release = (id: string) => store().releases.find((r) => r.id === id) ?? fail('not_found', `release ${id} not found`, { entity: 'release', id });
+  const track = (id: string) => store().tracks.find((t) => t.id === id) ?? fail('not_found', `track ${id} not found`, { entity: 'track', id });
+
+  const refs = (ids: string[]): ArtistRef[] =>
+    ids.map((id) => data.artists.find((a) => a.id === id)).filter((a): a is Artist => !!a).map((a) => ({ id: a.id, name: a.name }));
+
+  const toTrack = (t: StoredTrack): Track => {
+    const { artist_ids, ...rest } = t;
+    return { ...rest, artists: refs(artist_ids) };
+  };
+  const tracksOf = (releaseId: string) =>
+    data.tracks.filter((t) => t.release_id === releaseId).sort((a, b) => a.disc_number - b.disc_number || a.position - b.position);
+  const toRelease = (r: StoredRelease): Release => {
+    const { artist_ids, ...rest } = r;
+    return { ...rest, artists: refs(artist_ids), track_count: tracksOf(r.id).length };
+  };
+  const toDetail = (r: StoredRelease): ReleaseDetail => ({ ...toRelease(r), tracks: tracksOf(r.id).map(toTrack) });
+
+  const checkRoster = (workspaceId: string, ids: string[]) => {
+    for (const id of ids) {
+      const a = data.artists.find((x) => x.id === id);
+      if (!a || a.workspace_id !== workspaceId) fail('artist_not_in_workspace', `artist ${id} is not on this workspace's roster`, { id });
+    }
+  };
+
+  const validateArtist = (input: ArtistInput) => {
+    const check = new Checker();
+    const name = check.required('name', input.name, 200);
+    const sort_name = check.optional('sort_name', input.sort_name, 200) ?? name;
+    const country = check.identifier('country', 'invalid_country', input.country, normalizeCountry);
+    const localized_names = [];
+    for (const [i, alt] of input.localized_names.entries()) {
+      const language = alt.language.trim();
+      const altName = alt.name.trim();
+      if (!altName) continue;
+      if (!LANGUAGE_TAG.test(language) || language.length > 35) {
+        check.issue(`localized_names[${i}]`, 'invalid_language', `'${language}' is not a language tag like zh-Hans or en`);
+      }
+      if ([...altName].length > 200) check.issue(`localized_names[${i}]`, 'too_long', 'a name has at most 200 characters');
+      localized_names.push({ language, name: altName });
+    }
+    const links = input.links.map((l) => l.trim()).filter(Boolean);
+    links.forEach((link, i) => {
+      if (!/^https?:\/\//.test(link) || link.length < 11 || /\s/.test(link)) {
+        check.issue(`links[${i}]`, 'invalid_url', `'${link}' is not a web address (https://...)`);
+      }
+    });
+    check.finish('artist');
+    return { name, sort_name, country, localized_names, links };
+  };
+
+  const validateRelease = (input: ReleaseInput) => {
+    const check = new Checker();
+    const title = check.required('title', input.title, 500);
+    const artist_ids = [...new Set(input.artist_ids)];
+    if (artist_ids.length === 0) check.issue('artist_ids', 'required', 'a release needs at least one primary artist');
+    const label_name = check.optional('label_name', input.label_name, 200);
+    const catalog_number = check.optional('catalog_number', input.catalog_number, 50);
+    const upc = check.identifier('upc', 'invalid_upc', input.upc, normalizeUpc);
+    const release_date = input.release_date && input.release_date.trim() ? input.release_date.trim() : null;
+    if (release_date && !/^\d{4}-\d{2}-\d{2}$/.test(release_date)) check.issue('release_date', 'invalid_date', 'use YYYY-MM-DD');
+    check.finish('release');
+    return { title, type: input.type, artist_ids, label_name, catalog_number, upc, release_date, status: input.status ?? 'draft' };
+  };
+
+  const validateTrack = (input: TrackInput) => {
+    const check = new Checker();
+    const title = check.required('title', input.title, 500);
+    const version = check.optional('version', input.version, 200);
+    const disc_number = input.disc_number ?? 1;
+    if (!Number.isInteger(disc_number) || disc_number < 1 || disc_number > 99) check.issue('disc_number', 'out_of_range', 'disc number must be between 1 and 99');
+    if (input.position !== null && (!Number.isInteger(input.position) || input.position < 1 || input.position > 999)) {
+      check.issue('position', 'out_of_range', 'position must be between 1 and 999');
+    }
+    if (input.duration_ms !== null && (!Number.isInteger(input.duration_ms) || input.duration_ms <= 0 || input.duration_ms > 86_400_000)) {
+      check.issue('duration_ms', 'out_of_range', 'duration must be more than 0 and at most 24 hours');
+    }
+    const isrc = check.identifier('isrc', 'invalid_isrc', input.isrc, normalizeIsrc);
+    check.finish('track');
+    return { title, version, disc_number, isrc, duration_ms: input.duration_ms, artist_ids: [...new Set(input.artist_ids)] };
+  };
+
+  const positionFree = (releaseId: string, disc: number, position: number, except: string | null) => {
+    if (data.tracks.some((t) => t.release_id === releaseId && t.disc_number === disc && t.position === position && t.id !== except)) {
+      fail('position_taken', `disc ${disc} already has a track at position ${position}`, { disc: String(disc), position: String(position) });
+    }
+  };
+
+  const touch = (releaseId: string) => {
+    const r = data.releases.find((x) => x.id === releaseId);
+    if (r) r.updated_at = now();
+  };
+
+  const byText = (a: string, b: string) => a.toLowerCase().localeCompare(b.toLowerCase());
+
+  const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {
+    app_info: () => info(),
+    store_open_dialog: () => switchStore('open'),
+    store_new_dialog: () => switchStore('new'),
+    preferences_get: () => ({ ...store().preferences }),
+    preferences_set: ({ preferences }) => {
+      store().preferences = { language: preferences.language ?? null, theme: preferences.theme ?? null };
+      return { ...data.preferences };
+    },
+    workspace_list: () => [...store().workspaces].sort((a, b) => byText(a.name, b.name) || a.id.localeCompare(b.id)),
+    workspace_current: () => {
+      const d = store();
+      return d.workspaces.find((w) => w.id === d.currentId) ?? null;
+    },
+    workspace_create: ({ input }) => {
+      const d = store();
+      const check = new Checker();
+      const name = check.required('name', input.name, 200);
+      check.finish('workspace');
+      const at = now();
+      const ws: Workspace = { id: newId(), kind: input.kind, name, created_at: at, updated_at: at };
+      d.workspaces.push(ws);
+      d.currentId = ws.id;
+      return { ...ws };
+    },
+    workspace_use: ({ id }) => {
+      const ws = workspace(id);
+      data.currentId = ws.id;
+      return { ...ws };
+    },
+    workspace_rename: ({ id, name }) => {
+      const ws = workspace(id);
+      const check = new Checker();
+      const valid = check.required('name', name, 200);
+      check.finish('workspace');
+      ws.name = valid;
+      ws.updated_at = now();
+      return { ...ws };
+    },
+    artist_list: ({ workspace_id }) =>
+      store()
+        .artists.filter((a) => a.workspace_id === workspace_id)
+        .sort((a, b) => byText(a.sort_name, b.sort_name) || a.id.localeCompare(b.id))
+        .map((a) => ipc(a)),
+    artist_create: ({ workspace_id, input }) => {
+      const ws = workspace(workspace_id);
+      const valid = validateArtist(input);
+      if (ws.kind === 'artist' && data.artists.some((a) => a.workspace_id === ws.id)) {
+        fail('artist_workspace_full', 'an artist workspace holds one artist; create a label workspace to manage a roster');
+      }
+      const at = now();
+      const a: Artist = { id: newId(), workspace_id, ...valid, created_at: at, updated_at: at };
+      data.artists.push(a);
+      return ipc(a);
+    },
+    artist_update: ({ id, input }) => {
+      const a = artist(id);
+      Object.assign(a, validateArtist(input), { updated_at: now() });
+      return ipc(a);
+    },
+    artist_delete: ({ id }) => {
+      const a = artist(id);
+      const releases = data.releases.filter((r) => r.artist_ids.includes(id)).length;
+      if (releases > 0) {
+        fail('artist_in_use', `${a.name} is credited on ${releases} release(s); remove those credits first`, { name: a.name, releases: String(releases) });
+      }
+      data.artists = data.artists.filter((x) => x.id !== id);
+      for (const t of data.tracks) t.artist_ids = t.artist_ids.filter((x) => x !== id);
+      return null;
+    },
+    release_list: ({ workspace_id, filter }) => {
+      workspace(workspace_id);
+      return data.releases
+        .filter((r) => r.workspace_id === workspace_id && (!filter.artist_id || r.artist_ids.includes(filter.artist_id)))
+        .sort((a, b) => {
+          if (!a.release_date !== !b.release_date) return a.release_date ? 1 : -1; // undated first
+          if (a.release_date && b.release_date && a.release_date !== b.release_date) return a.release_date < b.release_date ? 1 : -1;
+          return byText(a.title, b.title) || a.id.localeCompare(b.id);
+        })
+        .map(toRelease);
+    },
+    release_get: ({ id }) => toDetail(release(id)),
+    release_create: ({ workspace_id, input }) => {
+      workspace(workspace_id);
+      const valid = validateRelease(input);
+      checkRoster(workspace_id, valid.artist_ids);
+      const at = now();
+      const r: StoredRelease = { id: newId(), workspace_id, ...valid, created_at: at, updated_at: at };
+      data.releases.push(r);
+      return toDetail(r);
+    },
+    release_update: ({ id, input }) => {
+      const r = release(id);
+      const valid = validateRelease(input);
+      checkRoster(r.workspace_id, valid.artist_ids);
+      Object.assign(r, valid, { updated_at: now() });
+      return toDetail(r);
+    },
+    release_delete: ({ id }) => {
+      release(id);
+      data.releases = data.releases.filter((r) => r.id !== id);
+      data.tracks = data.tracks.filter((t) => t.release_id !== id);
+      return null;
+    },
+    track_add: ({ release_id, input }) => {
+      const r = release(release_id);
+      const valid = validateTrack(input);
+      checkRoster(r.workspace_id, valid.artist_ids);
+      const onDisc = data.tracks.filter((t) => t.release_id === release_id && t.disc_number === valid.disc_number);
+      const position = input.position ?? Math.max(0, ...onDisc.map((t) => t.position)) + 1;
+      positionFree(release_id, valid.disc_number, position, null);
+      const at = now();
+      const t: StoredTrack = { id: newId(), release_id, position, ...valid, created_at: at, updated_at: at };
+      data.tracks.push(t);
+      touch(release_id);
+      return toTrack(t);
+    },
+    track_update: ({ id, input }) => {
+      const t = track(id);
+      const valid = validateTrack(input);
+      checkRoster(release(t.release_id).workspace_id, valid.artist_ids);
+      const position = input.position ?? t.position;
+      positionFree(t.release_id, valid.disc_number, position, id);
+      Object.assign(t, valid, { position, updated_at: now() });
+      touch(t.release_id);
+      return toTrack(t);
+    },
+    track_delete: ({ id }) => {
+      const t = track(id);
+      data.tracks = data.tracks.filter((x) => x.id !== id);
+      touch(t.release_id);
+      return null;
+    },
+  };
+
+  function switchStore(kind: 'open' | 'new'): AppInfo | null {
+    const path = options.dialogPath ? options.dialogPath(kind) : kind === 'new' ? '/home/you/Music/New Roadie store.sqlite' : '/home/you/Music/Another store.sqlite';
+    if (path === null) return null;
+    storePath = path;
+    storeError = null;
+    data = emptyData();
+    return info();
+  }
+
+  return {
+    get data() {
+      return data;
+    },
+    calls,
+    async call<K extends CommandName>(cmd: K, args: Args<K>): Promise<Result<K>> {
+      calls.push({ cmd, args });
+      const handler = handlers[cmd] as ((a: Args<K>) => Result<K>) | undefined;
+      if (!handler) fail('unknown', `unknown command ${cmd}`);
+      // Through JSON in and out, as over IPC: the UI never shares objects with the store, and
+      // anything that would not survive serialisation (a Svelte state proxy is fine) fails here too.
+      return ipc(handler(ipc(args)));
+    },
+  };
+}
+
+/** A mock store with a little catalog in it, for browser dev (`?demo`) and screenshots. */
+export async function seedDemo(host: Host, kind: 'label' | 'artist' = 'label'): Promise<void> {
+  const ws = await host.call('workspace_create', { input: { kind, name: kind === 'label' ? 'Midnight Tape Records' : 'Lin Yue' } });
+  const add = (input: ArtistInput) => host.call('artist_create', { workspace_id: ws.id, input });
+  if (kind === 'artist') {
+    const me = await add({ name: 'Lin Yue', sort_name: null, localized_names: [{ language: 'zh-Hans', name: '林月' }], country: 'CN', links: ['https://linyue.example'] });
+    const r = await host.call('release_create', {
+      workspace_id: ws.id,
+      input: { title: 'Harbour Lights', type: 'ep', artist_ids: [me.id], label_name: null, release_date: '2026-03-20', catalog_number: null, upc: null, status: 'ready' },
+    });
+    for (const [title, duration_ms] of [['Harbour Lights', 214000], ['Tidewater', 187500], ['Ferry at Dawn', 241000]] as const) {
+      await host.call('track_add', { release_id: r.id, input: { title, version: null, disc_number: null, position: null, artist_ids: [], duration_ms, isrc: null } });
+    }
+    return;
+  }
+  const jay = await add({ name: 'Jay Chou', sort_name: 'Chou, Jay', localized_names: [{ language: 'zh-Hans', name: '周杰伦' }], country: 'TW', links: ['https://www.jvrmusic.com'] });
+  const nova = await add({ name: 'The Nova Lines', sort_name: 'Nova Lines, The', localized_names: [], country: 'GB', links: ['https://novalines.example', 'https://bandcamp.example/nova'] });
+  const mei = await add({ name: 'Mei Tanaka', sort_name: 'Tanaka, Mei', localized_names: [{ language: 'ja', name: '田中芽衣' }], country: 'JP', links: [] });
+  const rel = (title: string, type: ReleaseInput['type'], artist_ids: string[], release_date: string | null, status: ReleaseInput['status'], extra: Partial<ReleaseInput> = {}) =>
+    host.call('release_create', {
+      workspace_id: ws.id,
+      input: { title, type, artist_ids, label_name: 'Midnight Tape Records', release_date, catalog_number: null, upc: null, status, ...extra },
+    });
+  const album = await rel('Night Market Radio', 'album', [jay.id], '2026-05-15', 'ready', { catalog_number: 'MTR-014', upc: '036000291452' });
+  const tracks: [string, string | null, number, string | null][] = [
+    ['Neon Rain', null, 224000, 'CNA012600001'],
+    ['Night Market Radio', null, 198000, 'CNA012600002'],
+    ['晴天 Reprise', 'Acoustic', 251000, null],
+    ['Last Train Home', 'Radio Edit', 203500, null],
+  ];
+  for (const [title, version, duration_ms, isrc] of tracks) {
+    await host.call('track_add', { release_id: album.id, input: { title, version, disc_number: null, position: null, artist_ids: [], duration_ms, isrc } });
+  }
+  await rel('Paper Satellites', 'ep', [nova.id], null, 'draft');
+  await rel('Glasshouse', 'single', [mei.id, nova.id], '2025-11-07', 'delivered');
+  await rel('Late Summer Sessions', 'compilation', [jay.id, nova.id, mei.id], '2024-08-30', 'delivered');
+}
