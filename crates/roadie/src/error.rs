@@ -57,6 +57,21 @@ pub enum Error {
     #[error("the store {path} is not a Roadie store: {reason}")]
     NotAStore { path: String, reason: String },
 
+    #[error("cannot read {path}: {reason}")]
+    FileUnreadable { path: String, reason: String },
+
+    #[error("{path}, line {line}: {reason}")]
+    BadLine { path: String, line: u64, reason: String },
+
+    #[error("{path}: cannot tell which column is which ({reason}); make a column mapping for it")]
+    MappingNeeded { path: String, reason: String, headers: Vec<String> },
+
+    #[error("{email} already belongs to another contact ({contact_id})")]
+    EmailTaken { email: String, contact_id: String },
+
+    #[error("cancelled: nothing was changed")]
+    Cancelled,
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -84,6 +99,11 @@ impl Error {
             Error::StoreTooNew { .. } => "store_too_new",
             Error::StoreUnavailable { .. } => "store_unavailable",
             Error::NotAStore { .. } => "not_a_store",
+            Error::FileUnreadable { .. } => "file_unreadable",
+            Error::BadLine { .. } => "bad_line",
+            Error::MappingNeeded { .. } => "mapping_needed",
+            Error::EmailTaken { .. } => "email_taken",
+            Error::Cancelled => "cancelled",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -131,7 +151,26 @@ impl Error {
                 params.insert("path".into(), path.clone());
                 params.insert("reason".into(), reason.clone());
             }
+            Error::FileUnreadable { path, reason } => {
+                params.insert("path".into(), path.clone());
+                params.insert("reason".into(), reason.clone());
+            }
+            Error::BadLine { path, line, reason } => {
+                params.insert("path".into(), path.clone());
+                params.insert("line".into(), line.to_string());
+                params.insert("reason".into(), reason.clone());
+            }
+            Error::MappingNeeded { path, reason, headers } => {
+                params.insert("path".into(), path.clone());
+                params.insert("reason".into(), reason.clone());
+                params.insert("headers".into(), serde_json::to_string(headers).unwrap_or_default());
+            }
+            Error::EmailTaken { email, contact_id } => {
+                params.insert("email".into(), email.clone());
+                params.insert("contact_id".into(), contact_id.clone());
+            }
             Error::ArtistWorkspaceFull
+            | Error::Cancelled
             | Error::NoWorkspace
             | Error::Database(_)
             | Error::Migration(_)

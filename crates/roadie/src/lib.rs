@@ -4,7 +4,9 @@
 pub mod catalog;
 pub mod clock;
 pub mod error;
+pub mod fans;
 mod hlc;
+pub mod textfile;
 pub mod identifiers;
 pub mod preferences;
 pub mod store;

@@ -1,0 +1,340 @@
+//! Filters over contacts (the Fans table, segment counts, exports) and saved segments.
+
+use super::contacts::{summary_from_row, ConsentStatus, ContactsPage, SUMMARY_COLUMNS};
+use super::money::{parse_amount, to_micros};
+use super::search::fts_query;
+use crate::catalog::rows::uuid;
+use crate::error::{Error, Result};
+use crate::validate::Checker;
+use crate::Store;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// Which contacts: every condition given must hold. Saved as a segment's definition.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ContactFilter {
+    /// Type-ahead text (name, e-mail, city, notes, tags).
+    pub query: Option<String>,
+    /// Has every one of these tags.
+    pub tags: Vec<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub source: Option<String>,
+    pub consent: Option<ConsentStatus>,
+    pub last_activity_before: Option<DateTime<Utc>>,
+    pub last_activity_after: Option<DateTime<Utc>>,
+    /// Lifetime purchases in `spend_currency` above / below these amounts (decimal strings).
+    pub spend_above: Option<String>,
+    pub spend_below: Option<String>,
+    pub spend_currency: Option<String>,
+    /// Bought this release.
+    pub purchased_release: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Segment {
+    pub id: Uuid,
+    pub name: String,
+    pub filter: ContactFilter,
+    /// Contacts in it now.
+    pub count: u32,
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// `WHERE` conditions over `contacts c` and their values, in order.
+fn conditions(workspace: Uuid, f: &ContactFilter) -> Result<(String, Vec<Bind>)> {
+    let mut sql = String::from("c.workspace_id = ? AND c.deleted = 0");
+    let mut binds = vec![Bind::Text(workspace.to_string())];
+    if let Some(q) = f.query.as_deref().and_then(fts_query) {
+        sql.push_str(" AND c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)");
+        binds.push(Bind::Text(q));
+    }
+    for tag in f.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ? AND t.deleted = 0)");
+        binds.push(Bind::Text(tag.to_string()));
+    }
+    if let Some(country) = f.country.as_deref().filter(|c| !c.trim().is_empty()) {
+        sql.push_str(" AND c.country = ?");
+        binds.push(Bind::Text(country.trim().to_ascii_uppercase()));
+    }
+    if let Some(city) = f.city.as_deref().filter(|c| !c.trim().is_empty()) {
+        sql.push_str(" AND c.city = ? COLLATE NOCASE");
+        binds.push(Bind::Text(city.trim().to_string()));
+    }
+    if let Some(source) = f.source.as_deref().filter(|s| !s.trim().is_empty()) {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM contact_sources s WHERE s.contact_id = c.id AND s.source = ? AND s.deleted = 0)");
+        binds.push(Bind::Text(source.trim().to_string()));
+    }
+    if let Some(consent) = f.consent {
+        sql.push_str(" AND c.consent_status = ?");
+        binds.push(Bind::Text(consent.as_str().into()));
+    }
+    if let Some(before) = f.last_activity_before {
+        sql.push_str(" AND c.last_activity < ?");
+        binds.push(Bind::Text(before.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)));
+    }
+    if let Some(after) = f.last_activity_after {
+        sql.push_str(" AND c.last_activity >= ?");
+        binds.push(Bind::Text(after.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)));
+    }
+    let mut check = Checker::default();
+    for (field, value, op) in [("spend_above", &f.spend_above, ">"), ("spend_below", &f.spend_below, "<")] {
+        let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) else { continue };
+        let Some(currency) = f.spend_currency.as_deref().filter(|c| !c.trim().is_empty()) else {
+            check.issue("spend_currency", "required", "a spend filter needs its currency");
+            continue;
+        };
+        match parse_amount(value).and_then(to_micros) {
+            Ok(micros) => {
+                sql.push_str(&format!(
+                    " AND COALESCE((SELECT SUM(a.amount_micros) FROM activities a WHERE a.contact_id = c.id AND a.kind = 'purchase' \
+                     AND a.deleted = 0 AND a.currency = ?), 0) {op} ?"
+                ));
+                binds.push(Bind::Text(currency.trim().to_ascii_uppercase()));
+                binds.push(Bind::Int(micros));
+            }
+            Err(detail) => check.issue(field, "invalid_amount", detail),
+        }
+    }
+    check.finish("filter")?;
+    if let Some(release) = f.purchased_release {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM activities a WHERE a.contact_id = c.id AND a.release_id = ? AND a.kind = 'purchase' AND a.deleted = 0)",
+        );
+        binds.push(Bind::Text(release.to_string()));
+    }
+    Ok((sql, binds))
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::Text(t) => q.bind(t),
+            Bind::Int(i) => q.bind(i),
+        };
+    }
+    q
+}
+
+impl Store {
+    pub async fn count_contacts(&self, workspace_id: Uuid, filter: &ContactFilter) -> Result<u32> {
+        let (sql, binds) = conditions(workspace_id, filter)?;
+        let row = bind_all(sqlx::query(&format!("SELECT COUNT(*) AS n FROM contacts c WHERE {sql}")), binds)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? as u32)
+    }
+
+    /// One page of the Fans table, sorted by name, with the total for the scrollbar.
+    pub async fn list_contacts(&self, workspace_id: Uuid, filter: &ContactFilter, offset: u32, limit: u32) -> Result<ContactsPage> {
+        let (sql, binds) = conditions(workspace_id, filter)?;
+        let (_, count_binds) = conditions(workspace_id, filter)?;
+        let rows = bind_all(
+            sqlx::query(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM contacts c WHERE {sql} ORDER BY c.name IS NULL, c.name COLLATE NOCASE, c.id LIMIT ? OFFSET ?"
+            )),
+            binds,
+        )
+        .bind(limit as i64)
+        .bind(offset as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let total = bind_all(sqlx::query(&format!("SELECT COUNT(*) AS n FROM contacts c WHERE {sql}")), count_binds)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get::<i64, _>("n")? as u32;
+        Ok(ContactsPage { total, rows: rows.iter().map(summary_from_row).collect::<Result<_>>()? })
+    }
+
+    /// Ids of every contact matching `filter`, in name order (exports, bulk actions).
+    pub async fn contact_ids(&self, workspace_id: Uuid, filter: &ContactFilter) -> Result<Vec<Uuid>> {
+        let (sql, binds) = conditions(workspace_id, filter)?;
+        let rows = bind_all(
+            sqlx::query(&format!("SELECT c.id FROM contacts c WHERE {sql} ORDER BY c.name IS NULL, c.name COLLATE NOCASE, c.id")),
+            binds,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| uuid(r, "id")).collect()
+    }
+
+    /// Saves (or replaces) a named segment.
+    pub async fn save_segment(&self, workspace_id: Uuid, name: &str, filter: &ContactFilter) -> Result<Segment> {
+        let mut check = Checker::default();
+        let name = check.required("name", name, 100);
+        check.finish("segment")?;
+        conditions(workspace_id, filter)?; // refuse a filter that cannot run
+        let now = self.clock.now();
+        let hlc = self.stamp();
+        let json = serde_json::to_string(filter).expect("serialisable");
+        let mut tx = self.write().await?;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT id FROM segments WHERE workspace_id = ? AND name = ? AND deleted = 0")
+                .bind(workspace_id.to_string())
+                .bind(&name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let id = match existing {
+            Some(id) => {
+                sqlx::query("UPDATE segments SET filter = ?, updated_at = ?, hlc = ? WHERE id = ?")
+                    .bind(&json)
+                    .bind(now)
+                    .bind(&hlc)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                Uuid::parse_str(&id).expect("stored uuid")
+            }
+            None => {
+                let id = self.ids.new_id();
+                sqlx::query(
+                    "INSERT INTO segments (id, workspace_id, name, filter, created_at, updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(id.to_string())
+                .bind(workspace_id.to_string())
+                .bind(&name)
+                .bind(&json)
+                .bind(now)
+                .bind(now)
+                .bind(&hlc)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        tx.commit().await?;
+        Ok(Segment { id, name, filter: filter.clone(), count: self.count_contacts(workspace_id, filter).await? })
+    }
+
+    /// Saved segments with their live counts.
+    pub async fn list_segments(&self, workspace_id: Uuid) -> Result<Vec<Segment>> {
+        let rows = sqlx::query("SELECT id, name, filter FROM segments WHERE workspace_id = ? AND deleted = 0 ORDER BY name COLLATE NOCASE")
+            .bind(workspace_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut segments = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let filter: ContactFilter = serde_json::from_str(&r.try_get::<String, _>("filter")?).unwrap_or_default();
+            let count = self.count_contacts(workspace_id, &filter).await?;
+            segments.push(Segment { id: uuid(r, "id")?, name: r.try_get("name")?, filter, count });
+        }
+        Ok(segments)
+    }
+
+    pub async fn segment_by_name(&self, workspace_id: Uuid, name: &str) -> Result<Segment> {
+        self.list_segments(workspace_id)
+            .await?
+            .into_iter()
+            .find(|s| s.name == name.trim())
+            .ok_or_else(|| Error::not_found("segment", name))
+    }
+
+    pub async fn delete_segment(&self, id: Uuid) -> Result<()> {
+        let hlc = self.stamp();
+        let mut tx = self.write().await?;
+        let done = sqlx::query("UPDATE segments SET deleted = 1, hlc = ? WHERE id = ? AND deleted = 0")
+            .bind(&hlc)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::not_found("segment", id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fans::testing::store;
+    use crate::fans::{ActivityInput, ActivityKind, ConsentInput, ContactInput};
+    use chrono::TimeZone;
+
+    #[tokio::test]
+    async fn filters_counts_pages_and_segments() {
+        let (store, ws, _dir) = store().await;
+        let mut ids = Vec::new();
+        for i in 0..30 {
+            let c = store
+                .create_contact(
+                    ws,
+                    ContactInput {
+                        name: Some(format!("Fan {i:02}")),
+                        emails: vec![format!("fan{i}@example.com")],
+                        country: Some(if i % 3 == 0 { "CN" } else { "US" }.into()),
+                        city: Some(if i % 2 == 0 { "Shanghai" } else { "Austin" }.into()),
+                        tags: if i < 5 { vec!["vip".into()] } else { vec![] },
+                        ..ContactInput::default()
+                    },
+                    if i < 10 { "bandcamp" } else { "mailchimp" },
+                )
+                .await
+                .unwrap();
+            ids.push(c.id);
+        }
+        let at = |d| Utc.with_ymd_and_hms(2026, 10, d, 0, 0, 0).unwrap();
+        store
+            .record_consent(ids[0], ConsentInput { status: ConsentStatus::OptedIn, at: at(1), source: "x".into(), wording: None })
+            .await
+            .unwrap();
+        store
+            .add_activity(
+                ids[1],
+                ActivityInput {
+                    kind: ActivityKind::Purchase,
+                    at: at(20),
+                    description: None,
+                    amount: Some("30".into()),
+                    currency: Some("USD".into()),
+                    release_id: None,
+                    external_ref: None,
+                },
+            )
+            .await
+            .unwrap();
+
+        let count = |f: ContactFilter| {
+            let store = &store;
+            async move { store.count_contacts(ws, &f).await.unwrap() }
+        };
+        assert_eq!(count(ContactFilter::default()).await, 30);
+        assert_eq!(count(ContactFilter { country: Some("cn".into()), ..Default::default() }).await, 10);
+        assert_eq!(count(ContactFilter { tags: vec!["vip".into()], ..Default::default() }).await, 5);
+        assert_eq!(count(ContactFilter { source: Some("bandcamp".into()), city: Some("shanghai".into()), ..Default::default() }).await, 5);
+        assert_eq!(count(ContactFilter { consent: Some(ConsentStatus::OptedIn), ..Default::default() }).await, 1);
+        assert_eq!(count(ContactFilter { consent: Some(ConsentStatus::Unknown), ..Default::default() }).await, 29);
+        assert_eq!(count(ContactFilter { last_activity_after: Some(at(10)), ..Default::default() }).await, 1);
+        let spend = |above: &str| ContactFilter { spend_above: Some(above.into()), spend_currency: Some("usd".into()), ..Default::default() };
+        assert_eq!(count(spend("29.99")).await, 1);
+        assert_eq!(count(spend("30")).await, 0);
+        assert_eq!(count(ContactFilter { query: Some("fan 0".into()), ..Default::default() }).await, 10);
+        let bad = store.count_contacts(ws, &ContactFilter { spend_above: Some("10".into()), ..Default::default() }).await;
+        assert_eq!(bad.unwrap_err().code(), "invalid_input");
+
+        let page = store.list_contacts(ws, &ContactFilter::default(), 10, 5).await.unwrap();
+        assert_eq!(page.total, 30);
+        let names: Vec<_> = page.rows.iter().map(|r| r.name.clone().unwrap()).collect();
+        assert_eq!(names, ["Fan 10", "Fan 11", "Fan 12", "Fan 13", "Fan 14"]);
+        assert_eq!(page.rows[0].email.as_deref(), Some("fan10@example.com"));
+
+        let seg = store.save_segment(ws, "VIPs", &ContactFilter { tags: vec!["vip".into()], ..Default::default() }).await.unwrap();
+        assert_eq!(seg.count, 5);
+        store.tag_contacts(&ids[10..13], &["vip".into()]).await.unwrap();
+        assert_eq!(store.segment_by_name(ws, "VIPs").await.unwrap().count, 8, "segment counts are live");
+        store.save_segment(ws, "VIPs", &ContactFilter { tags: vec!["vip".into()], country: Some("CN".into()), ..Default::default() }).await.unwrap();
+        assert_eq!(store.list_segments(ws).await.unwrap().len(), 1, "saving again replaces");
+    }
+}
