@@ -8,6 +8,7 @@ pub mod fans;
 mod hlc;
 pub mod textfile;
 pub mod identifiers;
+pub mod jobs;
 pub mod preferences;
 pub mod store;
 mod validate;

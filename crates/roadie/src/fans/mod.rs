@@ -7,7 +7,7 @@ mod country;
 mod dedupe;
 mod export;
 mod filter;
-// mod import;
+pub mod import;
 mod money;
 mod search;
 

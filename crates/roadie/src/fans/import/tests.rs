@@ -1,0 +1,165 @@
+use super::*;
+use crate::fans::testing::store;
+use crate::fans::{ContactFilter, ContactInput};
+use std::io::Write;
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::File::create(&path).unwrap().write_all(bytes).unwrap();
+    path
+}
+
+fn utf16le(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    out.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    out
+}
+
+async fn import(store: &Store, ws: Uuid, path: &Path, options: FanImportOptions) -> Result<FanImportReport> {
+    store.import_fans(ws, path, &options, &|_| {}, &CancelToken::new()).await
+}
+
+#[tokio::test]
+async fn bandcamp_utf16_list_imports_with_opt_in_and_again_changes_nothing() {
+    let (store, ws, dir) = store().await;
+    let text = "email\tfullname\tfirstname\tlastname\tdate added\tcountry\tpostal code\n\
+                fan@example.com\tAda Fan\tAda\tFan\t2026-03-01 10:00:00\tUnited States\t10001\n\
+                NOT AN EMAIL\tBad Row\t\t\t2026-03-02\t\t\n\
+                lin@example.cn\t林巧\t\t\t2026-03-03\t中国\t\n";
+    let path = write(dir.path(), "bandcamp_mailing_list.csv", &utf16le(text));
+    let r = import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    assert_eq!((r.format, r.encoding.as_str()), (FanFormat::Bandcamp, "UTF-16LE"));
+    assert_eq!((r.rows, r.created, r.merged), (3, 2, 0));
+    assert_eq!(r.invalid, [InvalidRow { line: 3, reason: "'NOT AN EMAIL' is not an e-mail address (no @)".into() }]);
+    let hits = store.search_contacts(ws, "林", 5).await.unwrap();
+    assert_eq!(hits[0].country.as_deref(), Some("CN"));
+    let ada = store.search_contacts(ws, "ada", 5).await.unwrap().remove(0);
+    assert_eq!(ada.consent, ConsentStatus::OptedIn);
+    assert_eq!(ada.country.as_deref(), Some("US"));
+    let full = store.get_contact(ada.id).await.unwrap();
+    assert_eq!(full.first_seen.to_rfc3339(), "2026-03-01T10:00:00+00:00");
+    assert_eq!(full.sources, ["bandcamp"]);
+
+    let again = import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    assert!(again.duplicate_file);
+    assert_eq!(store.count_contacts(ws, &ContactFilter::default()).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn mailchimp_files_carry_consent_and_merge_with_known_fans() {
+    let (store, ws, dir) = store().await;
+    store
+        .create_contact(ws, ContactInput { name: Some("Ada Lovelace".into()), emails: vec!["ADA@example.com".into()], city: Some("London".into()), ..Default::default() }, "manual")
+        .await
+        .unwrap();
+    let header = "Email Address,First Name,Last Name,Phone Number,MEMBER_RATING,OPTIN_TIME,CONFIRM_TIME,LAST_CHANGED,CC,REGION,NOTES,TAGS";
+    let subscribed = format!("{header}\nada@example.com,Ada,Byron,+44 20 7946 0000,2,2026-01-01 09:00:00,2026-01-01 09:05:00,2026-01-01 09:05:00,GB,,,\"\"\"vip\"\",\"\"london\"\"\"\n\
+                              bob@example.com,Bob,,,1,2026-02-01 09:00:00,,2026-02-01 09:00:00,US,TX,likes vinyl,\n");
+    let path = write(dir.path(), "subscribed_members_export_abc.csv", subscribed.as_bytes());
+    let r = import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    assert_eq!(r.format, FanFormat::Mailchimp);
+    assert_eq!((r.created, r.merged, r.kept_existing), (1, 1, 1), "{r:?}");
+    let ada = store.search_contacts(ws, "ada@example.com", 1).await.unwrap().remove(0);
+    let ada = store.get_contact(ada.id).await.unwrap();
+    assert_eq!(ada.name.as_deref(), Some("Ada Lovelace"), "a filled field is never overwritten");
+    assert_eq!(ada.phone.as_deref(), Some("+44 20 7946 0000"), "an empty one is filled");
+    assert_eq!(ada.tags, ["london", "vip"]);
+    assert_eq!(ada.consent, ConsentStatus::OptedIn);
+    assert_eq!(ada.sources, ["mailchimp", "manual"]);
+
+    let unsub = "Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,LAST_CHANGED,UNSUB_TIME,UNSUB_CAMPAIGN_TITLE\n\
+                 bob@example.com,Bob,,1,2026-02-01 09:00:00,2026-05-01 09:00:00,2026-05-01 09:00:00,Spring news\n";
+    let path = write(dir.path(), "unsubscribed_members_export_abc.csv", unsub.as_bytes());
+    import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    let bob = store.search_contacts(ws, "bob", 1).await.unwrap().remove(0);
+    assert_eq!(bob.consent, ConsentStatus::OptedOut);
+    let timeline = store.contact_timeline(bob.id).await.unwrap();
+    assert!(timeline.iter().filter(|e| matches!(e, crate::fans::TimelineEntry::Consent(_))).count() == 2, "both events kept");
+
+    let cleaned = "Email Address,First Name,MEMBER_RATING,OPTIN_TIME,LAST_CHANGED,CLEAN_TIME\nzed@bounce.example,Zed,1,,2026-06-01 00:00:00,2026-06-01 00:00:00\n";
+    let path = write(dir.path(), "cleaned_members_export_abc.csv", cleaned.as_bytes());
+    import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    let zed = store.search_contacts(ws, "zed", 1).await.unwrap().remove(0);
+    let zed = store.get_contact(zed.id).await.unwrap();
+    assert!(zed.emails[0].bounced);
+    assert_eq!(zed.consent, ConsentStatus::Unknown);
+}
+
+#[tokio::test]
+async fn chinese_gbk_sheet_maps_itself_and_vcards_import() {
+    let (store, ws, dir) = store().await;
+    let (gbk, _, _) = encoding_rs::GBK.encode("姓名,邮箱,城市,国家,标签\n周杰伦,jay@example.com,台北,台湾,vip\n王菲,faye@example.cn,北京,中国,\n");
+    let path = write(dir.path(), "粉丝.csv", &gbk);
+    let r = import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    assert_eq!((r.format, r.encoding.as_str(), r.created), (FanFormat::Mapped, "gb18030", 2));
+    let jay = store.search_contacts(ws, "杰伦", 5).await.unwrap();
+    assert_eq!(jay.len(), 1);
+    assert_eq!((jay[0].city.as_deref(), jay[0].country.as_deref()), (Some("台北"), Some("TW")));
+    assert_eq!(store.get_contact(jay[0].id).await.unwrap().sources, ["csv:粉丝.csv"]);
+
+    let vcf = "BEGIN:VCARD\nVERSION:3.0\nFN:Lin Qiao\nEMAIL:lin@example.com\nADR:;;;Shanghai;;;China\nCATEGORIES:merch\nEND:VCARD\n";
+    let path = write(dir.path(), "contacts.vcf", vcf.as_bytes());
+    let r = import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    assert_eq!((r.format, r.created), (FanFormat::Vcard, 1));
+    let lin = store.search_contacts(ws, "shanghai", 5).await.unwrap();
+    assert_eq!(lin[0].country.as_deref(), Some("CN"));
+}
+
+#[tokio::test]
+async fn an_ambiguous_sheet_needs_a_mapping_which_is_then_remembered() {
+    let (store, ws, dir) = store().await;
+    let text = "Who,Contact,Backup contact,Where\nAda,ada@example.com,ada@backup.example,Paris\n";
+    let path = write(dir.path(), "signups.csv", text.as_bytes());
+    let err = import(&store, ws, &path, FanImportOptions::default()).await.unwrap_err();
+    assert_eq!(err.code(), "mapping_needed");
+    assert!(err.payload().params["headers"].contains("Backup contact"));
+
+    let headers: Vec<String> = ["Who", "Contact", "Backup contact", "Where"].iter().map(|s| s.to_string()).collect();
+    let fields: BTreeMap<FanField, String> =
+        [(FanField::Name, "Who".into()), (FanField::Email, "Contact".into()), (FanField::City, "Where".into())].into();
+    store.save_fan_mapping(ws, "merch sheet", &headers, &fields).await.unwrap();
+    // Picked by its header, without naming it.
+    let r = import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    assert_eq!(r.created, 1);
+    let ada = store.search_contacts(ws, "ada", 1).await.unwrap().remove(0);
+    assert_eq!((ada.name.as_deref(), ada.city.as_deref()), (Some("Ada"), Some("Paris")));
+    let unknown = FanImportOptions { mapping: Some("nope".into()), ..FanImportOptions::default() };
+    let other = write(dir.path(), "other.csv", b"Who,Contact\nB,b@example.com\n");
+    assert_eq!(import(&store, ws, &other, unknown).await.unwrap_err().code(), "not_found");
+}
+
+#[tokio::test]
+async fn strict_fails_the_whole_file_on_one_bad_row_and_cancel_commits_nothing() {
+    let (store, ws, dir) = store().await;
+    let text = "Name,Email\nA,a@example.com\nB,b@example\nC,c@example.com\n";
+    let path = write(dir.path(), "list.csv", text.as_bytes());
+    let strict = FanImportOptions { strict: true, ..FanImportOptions::default() };
+    let err = import(&store, ws, &path, strict).await.unwrap_err();
+    assert_eq!(err.code(), "bad_line");
+    assert_eq!(err.payload().params["line"], "3");
+    assert!(err.to_string().contains("list.csv, line 3"), "{err}");
+    assert_eq!(store.count_contacts(ws, &ContactFilter::default()).await.unwrap(), 0);
+
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let err = store.import_fans(ws, &path, &FanImportOptions::default(), &|_| {}, &cancel).await.unwrap_err();
+    assert_eq!(err.code(), "cancelled");
+    assert_eq!(store.count_contacts(ws, &ContactFilter::default()).await.unwrap(), 0);
+
+    // Not strict: the good rows go in, the bad one is reported.
+    let r = import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    assert_eq!((r.created, r.invalid.len(), r.invalid[0].line), (2, 1, 3));
+}
+
+#[tokio::test]
+async fn a_changed_file_with_the_same_people_adds_no_duplicates() {
+    let (store, ws, dir) = store().await;
+    let a = write(dir.path(), "a.csv", b"Name,Email,Tags\nA,a@example.com,x\nB,B@Example.com,\n");
+    let b = write(dir.path(), "b.csv", b"Name,Email,Tags\nA,A@EXAMPLE.COM,y\nB,b@example.com,\nC,c@example.com,\n");
+    import(&store, ws, &a, FanImportOptions::default()).await.unwrap();
+    let r = import(&store, ws, &b, FanImportOptions::default()).await.unwrap();
+    assert_eq!((r.created, r.merged, r.duplicate_file), (1, 2, false));
+    assert_eq!(store.count_contacts(ws, &ContactFilter::default()).await.unwrap(), 3);
+    let a = store.search_contacts(ws, "a@example.com", 1).await.unwrap().remove(0);
+    assert_eq!(a.tags, ["x", "y"]);
+}
