@@ -36,8 +36,140 @@ pub enum Command {
     /// Tracks of a release.
     #[command(subcommand)]
     Track(TrackCmd),
+    /// Fans: import lists, search, count, segments, export.
+    #[command(subcommand)]
+    Fans(FansCmd),
     /// Where the store is and its schema version.
     Info,
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct FanFilterArgs {
+    /// Has this tag (repeatable: all of them).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[arg(long)]
+    pub country: Option<String>,
+    #[arg(long)]
+    pub city: Option<String>,
+    /// Came from this source (bandcamp, mailchimp, vcard, csv:FILE, manual).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Current consent: opted-in, opted-out or unknown.
+    #[arg(long, value_parser = parse_consent)]
+    pub consent: Option<roadie::fans::ConsentStatus>,
+    /// Text search over name, e-mail, city, notes, tags.
+    #[arg(long)]
+    pub query: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FansCmd {
+    /// Import fan lists: Bandcamp, Mailchimp, vCard, or any CSV/TSV through a mapping.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, default_value = "auto", value_parser = parse_fan_format)]
+        format: roadie::fans::import::FanFormat,
+        /// A saved column mapping's name.
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Force the encoding (utf-8, utf-16le, gbk, gb18030...).
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Any invalid row fails its whole file (nothing of it is imported).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Save a column mapping for files with FILE's header: --map FIELD=HEADER (repeatable).
+    Mapping {
+        name: String,
+        #[arg(long)]
+        file: PathBuf,
+        /// FIELD=HEADER, e.g. email=Contact; fields: name, first_name, last_name, email, phone,
+        /// city, region, country, language, notes, tags, joined.
+        #[arg(long = "map", required = true)]
+        maps: Vec<String>,
+        #[arg(long)]
+        encoding: Option<String>,
+    },
+    /// Add one contact by hand.
+    Add {
+        #[arg(long)]
+        name: Option<String>,
+        /// Repeatable; the first is primary.
+        #[arg(long = "email")]
+        emails: Vec<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        city: Option<String>,
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+    },
+    /// Type-ahead search.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Count contacts matching filters.
+    Count {
+        #[command(flatten)]
+        filter: FanFilterArgs,
+        /// Count a saved segment instead.
+        #[arg(long)]
+        segment: Option<String>,
+    },
+    /// Everything held about one contact (id or e-mail).
+    Show { contact: String },
+    /// Tag contacts (ids or e-mails).
+    Tag {
+        #[arg(required = true)]
+        contacts: Vec<String>,
+        #[arg(long = "tag", required = true)]
+        tags: Vec<String>,
+    },
+    /// Erase a contact's personal data (GDPR/PIPL); a tombstone stays for sync.
+    Erase { contact: String },
+    /// Suggested duplicates (same phone; same name and city).
+    Dupes,
+    /// Merge contacts into the first one; all e-mails, tags, consent and activity are kept.
+    Merge {
+        keep: String,
+        #[arg(required = true)]
+        others: Vec<String>,
+    },
+    /// Saved segments.
+    #[command(subcommand)]
+    Segment(SegmentCmd),
+    /// Export contacts with current opt-in (all with --all, and the file then carries consent).
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        segment: Option<String>,
+        #[arg(long, default_value = "csv", value_parser = parse_export_format)]
+        format: roadie::fans::ExportFormat,
+        /// Include contacts without current opt-in.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SegmentCmd {
+    /// Save (or replace) a segment from filters.
+    Save {
+        name: String,
+        #[command(flatten)]
+        filter: FanFilterArgs,
+    },
+    /// Segments with their live counts.
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -200,6 +332,16 @@ fn parse_type(s: &str) -> Result<ReleaseType, String> {
     s.parse()
 }
 fn parse_status(s: &str) -> Result<ReleaseStatus, String> {
+    s.parse()
+}
+
+fn parse_consent(s: &str) -> Result<roadie::fans::ConsentStatus, String> {
+    s.parse()
+}
+fn parse_fan_format(s: &str) -> Result<roadie::fans::import::FanFormat, String> {
+    s.parse()
+}
+fn parse_export_format(s: &str) -> Result<roadie::fans::ExportFormat, String> {
     s.parse()
 }
 

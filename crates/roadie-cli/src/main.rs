@@ -2,6 +2,7 @@
 //! failures print one line on stderr and exit non-zero.
 
 mod args;
+mod fans;
 mod run;
 mod text;
 

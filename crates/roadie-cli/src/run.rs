@@ -19,13 +19,13 @@ pub async fn run(cli: Cli) -> Result<()> {
     result
 }
 
-struct Output {
+pub struct Output {
     json: bool,
 }
 
 impl Output {
     /// JSON when asked for, else the readable form.
-    fn show<T: Serialize>(&self, value: &T, readable: impl FnOnce(&T) -> String) {
+    pub fn show<T: Serialize>(&self, value: &T, readable: impl FnOnce(&T) -> String) {
         let text = if self.json { serde_json::to_string_pretty(value).expect("serialisable") } else { readable(value) };
         // A closed pipe (`roadie release list | head`) is not an error worth a panic.
         let _ = writeln!(std::io::stdout().lock(), "{text}");
@@ -36,14 +36,14 @@ impl Output {
     }
 }
 
-struct Ctx<'a> {
-    store: &'a Store,
+pub struct Ctx<'a> {
+    pub store: &'a Store,
     workspace: Option<&'a str>,
 }
 
 impl Ctx<'_> {
     /// The workspace to act in: `--workspace`, else the current one.
-    async fn workspace(&self) -> Result<Workspace> {
+    pub async fn workspace(&self) -> Result<Workspace> {
         match self.workspace {
             Some(w) => find_workspace(self.store, w).await,
             None => self.store.require_workspace().await,
@@ -52,7 +52,7 @@ impl Ctx<'_> {
 
     /// Like [`Ctx::workspace`], but a new store gets a label workspace so a first `artist add`
     /// just works; says so on stderr.
-    async fn workspace_or_create(&self) -> Result<Workspace> {
+    pub async fn workspace_or_create(&self) -> Result<Workspace> {
         match self.workspace().await {
             Err(Error::NoWorkspace) => {
                 let ws = self
@@ -167,6 +167,7 @@ async fn track_input(ctx: &Ctx<'_>, title: String, f: TrackFields, base: Option<
 async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
     let store = ctx.store;
     match command {
+        Command::Fans(cmd) => crate::fans::run(ctx, out, cmd).await?,
         Command::Info => {
             let info = serde_json::json!({
                 "store_path": store.path().display().to_string(),

@@ -702,7 +702,7 @@ impl Store {
             .map(|a| (a.at, TimelineEntry::Activity(a)))
             .chain(record.consent_events.into_iter().map(|c| (c.at, TimelineEntry::Consent(c))))
             .collect();
-        entries.sort_by(|a, b| b.0.cmp(&a.0));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0));
         Ok(entries.into_iter().map(|(_, e)| e).collect())
     }
 

@@ -16,7 +16,7 @@ pub use contacts::{
     ContactInput, ContactRecord, ContactSummary, ContactsPage, TimelineEntry,
 };
 pub use dedupe::{DuplicateGroup, MergeChoices};
-pub use export::ExportFormat;
+pub use export::{ExportFormat, ExportSummary};
 pub use filter::{ContactFilter, Segment};
 pub use money::Money;
 

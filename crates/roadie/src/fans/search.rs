@@ -50,11 +50,14 @@ pub(crate) fn fts_query(typed: &str) -> Option<String> {
     Some(words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
 }
 
+/// rowid, name, city, region, notes.
+type IndexedFields = (i64, Option<String>, Option<String>, Option<String>, Option<String>);
+
 /// Rewrites the contact's search row from its current data.
 pub(crate) async fn reindex(conn: &mut SqliteConnection, contact: Uuid) -> Result<()> {
     unindex(conn, contact).await?;
     let id = contact.to_string();
-    let row: Option<(i64, Option<String>, Option<String>, Option<String>, Option<String>)> =
+    let row: Option<IndexedFields> =
         sqlx::query_as("SELECT rowid, name, city, region, notes FROM contacts WHERE id = ? AND deleted = 0")
             .bind(&id)
             .fetch_optional(&mut *conn)
