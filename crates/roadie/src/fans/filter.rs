@@ -58,7 +58,8 @@ fn conditions(workspace: Uuid, f: &ContactFilter) -> Result<(String, Vec<Bind>)>
         binds.push(Bind::Text(q));
     }
     for tag in f.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-        sql.push_str(" AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ? AND t.deleted = 0)");
+        // Driven from the tag's index: far fewer rows than the workspace's contacts.
+        sql.push_str(" AND c.id IN (SELECT t.contact_id FROM contact_tags t WHERE t.tag = ? AND t.deleted = 0)");
         binds.push(Bind::Text(tag.to_string()));
     }
     if let Some(country) = f.country.as_deref().filter(|c| !c.trim().is_empty()) {
@@ -70,7 +71,7 @@ fn conditions(workspace: Uuid, f: &ContactFilter) -> Result<(String, Vec<Bind>)>
         binds.push(Bind::Text(city.trim().to_string()));
     }
     if let Some(source) = f.source.as_deref().filter(|s| !s.trim().is_empty()) {
-        sql.push_str(" AND EXISTS (SELECT 1 FROM contact_sources s WHERE s.contact_id = c.id AND s.source = ? AND s.deleted = 0)");
+        sql.push_str(" AND c.id IN (SELECT s.contact_id FROM contact_sources s WHERE s.source = ? AND s.deleted = 0)");
         binds.push(Bind::Text(source.trim().to_string()));
     }
     if let Some(consent) = f.consent {

@@ -321,6 +321,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        // A big import changes the statistics the planner picks indexes by.
+        sqlx::query("PRAGMA optimize").execute(&self.pool).await?;
         progress(Progress { done: total_bytes, total: Some(total_bytes) });
         Ok(report)
     }
