@@ -57,6 +57,18 @@ pub enum Error {
     #[error("the store {path} is not a Roadie store: {reason}")]
     NotAStore { path: String, reason: String },
 
+    #[error("no ISRC registrant prefix is set for {owner}: set one (e.g. CN-A01) to generate ISRCs")]
+    NoIsrcPrefix { owner: String },
+
+    #[error("all 99999 ISRC designations of {prefix} for 20{year:02} are used")]
+    IsrcExhausted { prefix: String, year: i32 },
+
+    #[error("track {id} already has the ISRC {isrc}")]
+    TrackHasIsrc { id: String, isrc: String },
+
+    #[error("{file}:{line}: {message}")]
+    InvalidErn { file: String, line: u64, message: String },
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -84,6 +96,10 @@ impl Error {
             Error::StoreTooNew { .. } => "store_too_new",
             Error::StoreUnavailable { .. } => "store_unavailable",
             Error::NotAStore { .. } => "not_a_store",
+            Error::NoIsrcPrefix { .. } => "no_isrc_prefix",
+            Error::IsrcExhausted { .. } => "isrc_exhausted",
+            Error::TrackHasIsrc { .. } => "track_has_isrc",
+            Error::InvalidErn { .. } => "invalid_ern",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -130,6 +146,22 @@ impl Error {
             Error::StoreUnavailable { path, reason } | Error::NotAStore { path, reason } => {
                 params.insert("path".into(), path.clone());
                 params.insert("reason".into(), reason.clone());
+            }
+            Error::NoIsrcPrefix { owner } => {
+                params.insert("owner".into(), owner.clone());
+            }
+            Error::IsrcExhausted { prefix, year } => {
+                params.insert("prefix".into(), prefix.clone());
+                params.insert("year".into(), year.to_string());
+            }
+            Error::TrackHasIsrc { id, isrc } => {
+                params.insert("id".into(), id.clone());
+                params.insert("isrc".into(), isrc.clone());
+            }
+            Error::InvalidErn { file, line, message } => {
+                params.insert("file".into(), file.clone());
+                params.insert("line".into(), line.to_string());
+                params.insert("message".into(), message.clone());
             }
             Error::ArtistWorkspaceFull
             | Error::NoWorkspace

@@ -8,6 +8,7 @@ mod hlc;
 pub mod identifiers;
 pub mod media;
 pub mod preferences;
+pub mod readiness;
 pub mod store;
 mod validate;
 

@@ -180,4 +180,4 @@ pub fn sha256_file(path: &Path) -> Result<String, AssetError> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
