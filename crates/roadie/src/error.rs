@@ -69,6 +69,15 @@ pub enum Error {
     #[error("{file}:{line}: {message}")]
     InvalidErn { file: String, line: u64, message: String },
 
+    #[error("{failed} of {total} file(s) could not be analysed")]
+    AssetsFailed { failed: u32, total: u32 },
+
+    #[error("{0}")]
+    Asset(crate::media::AssetError),
+
+    #[error("{what} is not available in this version")]
+    Unsupported { what: String },
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -100,6 +109,9 @@ impl Error {
             Error::IsrcExhausted { .. } => "isrc_exhausted",
             Error::TrackHasIsrc { .. } => "track_has_isrc",
             Error::InvalidErn { .. } => "invalid_ern",
+            Error::AssetsFailed { .. } => "assets_failed",
+            Error::Asset(_) => "asset_unreadable",
+            Error::Unsupported { .. } => "unsupported",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -162,6 +174,17 @@ impl Error {
                 params.insert("file".into(), file.clone());
                 params.insert("line".into(), line.to_string());
                 params.insert("message".into(), message.clone());
+            }
+            Error::AssetsFailed { failed, total } => {
+                params.insert("failed".into(), failed.to_string());
+                params.insert("total".into(), total.to_string());
+            }
+            Error::Asset(e) => {
+                params.insert("path".into(), e.path.clone());
+                params.insert("reason".into(), e.code.clone());
+            }
+            Error::Unsupported { what } => {
+                params.insert("what".into(), what.clone());
             }
             Error::ArtistWorkspaceFull
             | Error::NoWorkspace

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod clock;
 pub mod error;
+pub mod ern;
 mod hlc;
 pub mod identifiers;
 pub mod media;
