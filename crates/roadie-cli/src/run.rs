@@ -162,9 +162,7 @@ fn validate_code(out: &Output, field: &str, code: &str, normalize: fn(&str) -> R
             Ok(())
         }
         Err(reason) => {
-            if out.json {
-                out.show(&serde_json::json!({ "valid": false, "code": code, "reason": reason }), |_| String::new());
-            }
+            let _ = code;
             Err(Error::invalid(if field == "isrc" { "isrc" } else { "upc" }, vec![roadie::FieldIssue::new(field, &format!("invalid_{field}"), reason)]))
         }
     }
