@@ -105,6 +105,21 @@ fn import_ern_creates_releases_with_ids() {
     let release = &v["releases"][0];
     assert!(release["id"].as_str().is_some());
     assert_eq!(release["tracks"].as_array().unwrap().len(), 21);
+    let out_file = dir.path().join("out.xml");
+    let id = release["id"].as_str().unwrap();
+    let out = roadie(&db, &["release", "export-ern", id, "-o", out_file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lint = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(fixture("ddex-ern43-xsd/release-notification.xsd"))
+        .arg(&out_file)
+        .output()
+        .expect("xmllint (libxml2-utils)");
+    assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));
+    let again = json(&roadie(&db, &["release", "import-ern", out_file.to_str().unwrap(), "--json"]));
+    assert_eq!(again["releases"][0]["upc"], release["upc"]);
+    assert_eq!(again["releases"][0]["tracks"][20]["isrc"], release["tracks"][20]["isrc"]);
+    assert_eq!(roadie(&db, &["release", "export-ern", "00000000-0000-0000-0000-000000000000", "-o", "x.xml"]).status.code(), Some(1));
     let bad = dir.path().join("bad.xml");
     std::fs::write(&bad, "<a>\n<b>\n</a>").unwrap();
     let out = roadie(&db, &["release", "import-ern", bad.to_str().unwrap()]);

@@ -2,7 +2,10 @@
 //! The XML is read with quick-xml's reader API (namespace prefixes vary between senders, so
 //! elements are matched on their local names) into a small element tree, then mapped.
 
+mod export;
 mod tree;
+
+pub use export::{write_ern43, MessageParties, UNSET_DPID};
 
 use crate::catalog::{
     ArtistInput, CommercialModel, CopyrightLine, Deal, ReleaseDetail, ReleaseInput, ReleaseType, TrackInput, UseType,
@@ -147,11 +150,11 @@ fn use_type(text: &str) -> Option<UseType> {
 }
 
 /// Deals of `release_ref`, with deals that differ only by territory merged.
-fn deals_of(root: &Element, release_ref: &str, warnings: &mut Vec<String>) -> Vec<Deal> {
+fn deals_of(root: &Element, release_refs: &[String], warnings: &mut Vec<String>) -> Vec<Deal> {
     let mut deals: Vec<Deal> = Vec::new();
     let Some(list) = root.find("DealList") else { return deals };
     for rd in list.children_named("ReleaseDeal") {
-        if !rd.children_named("DealReleaseReference").any(|r| r.text() == release_ref) {
+        if !rd.children_named("DealReleaseReference").any(|r| release_refs.contains(&r.text())) {
             continue;
         }
         for deal in rd.children_named("Deal") {
@@ -254,6 +257,7 @@ impl Store {
                     title,
                     version,
                     artists: artists_of(sr, &parties),
+                    // PT0S stands for an unknown duration.
                     duration_ms: sr.find("Duration").and_then(|d| parse_duration(&d.text())).filter(|d| *d > 0),
                     explicit: sr.find("ParentalWarningType").is_some_and(|p| p.text() == "Explicit"),
                     p_line: edition.and_then(|e| line(e, "PLine", "PLineText")).or_else(|| line(sr, "PLine", "PLineText")),
@@ -321,7 +325,15 @@ impl Store {
                 None => None,
             };
             let genre = rel.find("Genre");
-            let deals = deals_of(&root, &reference, &mut warnings);
+            // The main release's deals and its track releases' (streaming is often dealt per track).
+            let mut refs = vec![reference.clone()];
+            let my_resources: Vec<&String> = order.iter().map(|(_, r)| r).collect();
+            for tr in release_list.children_named("TrackRelease") {
+                if tr.find("ReleaseResourceReference").is_some_and(|r| my_resources.contains(&&r.text())) {
+                    refs.extend(tr.find("ReleaseReference").map(|r| r.text()));
+                }
+            }
+            let deals = deals_of(&root, &refs, &mut warnings);
             let mut input = ReleaseInput::new(&title, release_type, primary);
             input.featuring_ids = featuring;
             input.upc = upc;
@@ -332,7 +344,10 @@ impl Store {
             input.subgenre = genre.and_then(|g| g.find("SubGenre")).map(|g| g.text()).filter(|_| input.genre.is_some());
             input.explicit = rel.find("ParentalWarningType").is_some_and(|p| p.text() == "Explicit")
                 || tracks.iter().any(|t| t.explicit);
-            input.release_date = deals.iter().filter_map(|d| d.start_date).min();
+            input.release_date = rel
+                .find("ReleaseDate")
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d.text().get(..10)?, "%Y-%m-%d").ok())
+                .or_else(|| deals.iter().filter_map(|d| d.start_date).min());
             input.original_release_date = rel
                 .find("OriginalReleaseDate")
                 .and_then(|d| chrono::NaiveDate::parse_from_str(d.text().get(..10)?, "%Y-%m-%d").ok())
@@ -410,10 +425,36 @@ pub async fn import_file(store: &Store, workspace_id: Uuid, path: &Path) -> Resu
     store.import_ern(workspace_id, &xml, &path.display().to_string()).await
 }
 
-/// ERN 4.3 export is not built yet: says so instead of writing an invalid message.
-pub async fn export_file(store: &Store, release_id: Uuid, _path: &Path) -> Result<()> {
-    store.get_release(release_id).await?;
-    Err(Error::Unsupported { what: "DDEX ERN 4.3 export".into() })
+impl Store {
+    /// The release as an ERN 4.3 NewReleaseMessage. The sender is the workspace (by name) unless
+    /// `parties` says otherwise.
+    pub async fn export_ern(&self, release_id: Uuid, parties: Option<MessageParties>) -> Result<String> {
+        let detail = self.get_release(release_id).await?;
+        let parties = match parties {
+            Some(p) => p,
+            None => {
+                let ws = self.get_workspace(detail.release.workspace_id).await?;
+                MessageParties {
+                    sender_dpid: None,
+                    sender_name: detail.release.label_name.clone().unwrap_or(ws.name),
+                    recipient_dpid: None,
+                    recipient_name: "Distributor".into(),
+                }
+            }
+        };
+        let now = self.clock.now();
+        let message_id = format!("ROADIE-{}-{}", release_id.simple(), now.timestamp());
+        write_ern43(&detail, &parties, &message_id, &now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    }
+}
+
+/// Writes the release's ERN 4.3 message to `path` (whole file or nothing).
+pub async fn export_file(store: &Store, release_id: Uuid, path: &Path) -> Result<()> {
+    let xml = store.export_ern(release_id, None).await?;
+    let tmp = path.with_extension("xml.part");
+    std::fs::write(&tmp, xml)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -67,3 +67,77 @@ async fn bad_xml_names_file_and_line() {
     let err = store.import_ern(ws, "<Foo/>", "y.xml").await.unwrap_err();
     assert!(err.to_string().contains("not a NewReleaseMessage"), "{err}");
 }
+
+fn xmllint(xml: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("message.xml");
+    std::fs::write(&file, xml).unwrap();
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(fixture("ddex-ern43-xsd/release-notification.xsd"))
+        .arg(&file)
+        .output()
+        .expect("xmllint (Debian package libxml2-utils, installed by scripts/setup.sh)");
+    assert!(out.status.success(), "not valid ERN 4.3:\n{}\n{xml}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test]
+async fn exports_validate_against_the_ern_4_3_schema_and_round_trip() {
+    let (store, _dir) = store().await;
+    let ws = store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() }).await.unwrap().id;
+    for file in [
+        "ddex-ern43-sshaw/audio-album.xml",
+        "ddex-ern43-sshaw/simple-audio-single.xml",
+        "ddex-ern42-sshaw/audio-album.xml",
+        "ddex-ern411-sshaw/audio-album.xml",
+        "ddex-ern43-sshaw/audio-classical-variant.xml",
+    ] {
+        let first = import_file(&store, ws, &fixture(file)).await.unwrap().releases.remove(0);
+        let xml = store.export_ern(first.release.id, None).await.unwrap();
+        xmllint(&xml);
+        let again = store.import_ern(ws, &xml, "export.xml").await.unwrap().releases.remove(0);
+        let (a, b) = (&first.release, &again.release);
+        assert_eq!((&a.title, &a.upc, &a.label_name, &a.genre, a.release_type), (&b.title, &b.upc, &b.label_name, &b.genre, b.release_type), "{file}");
+        assert_eq!(a.artists.iter().map(|x| &x.name).collect::<Vec<_>>(), b.artists.iter().map(|x| &x.name).collect::<Vec<_>>(), "{file}");
+        assert_eq!(a.p_line, b.p_line, "{file}");
+        assert_eq!(a.c_line, b.c_line, "{file}");
+        assert_eq!(a.deals, b.deals, "{file}: deal terms");
+        let tracks = |d: &ReleaseDetail| d.tracks.iter().map(|t| (t.title.clone(), t.isrc.clone(), t.duration_ms, t.artists.iter().map(|a| a.name.clone()).collect::<Vec<_>>())).collect::<Vec<_>>();
+        assert_eq!(tracks(&first), tracks(&again), "{file}");
+    }
+}
+
+#[tokio::test]
+async fn a_release_built_in_roadie_exports_valid_ern() {
+    use crate::catalog::*;
+    let (store, _dir) = store().await;
+    let ws = store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "Modern Sky".into() }).await.unwrap().id;
+    let a = store.create_artist(ws, ArtistInput::named("Faye & Co <live>")).await.unwrap().id;
+    let f = store.create_artist(ws, ArtistInput::named("Dou Wei")).await.unwrap().id;
+    let mut input = ReleaseInput::new("Fable", ReleaseType::Ep, vec![a]);
+    input.featuring_ids = vec![f];
+    input.upc = Some("036000291452".into());
+    input.version = Some("Deluxe".into());
+    input.genre = Some("Pop".into());
+    input.release_date = chrono::NaiveDate::from_ymd_opt(2026, 12, 24);
+    input.p_line = Some(CopyrightLine { year: 2026, text: "Modern Sky".into() });
+    input.c_line = Some(CopyrightLine { year: 2026, text: "Modern Sky".into() });
+    input.deals = vec![Deal {
+        commercial_model: CommercialModel::SubscriptionModel,
+        use_types: vec![UseType::OnDemandStream, UseType::ConditionalDownload],
+        territories: vec!["WW".into()],
+        start_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 24),
+    }];
+    let r = store.create_release(ws, input).await.unwrap().release;
+    store.add_track(r.id, TrackInput { isrc: Some("CNA012600001".into()), duration_ms: Some(215_250), explicit: true, ..TrackInput::titled("One") }).await.unwrap();
+    store.add_track(r.id, TrackInput { version: Some("Radio Edit".into()), ..TrackInput::titled("Two") }).await.unwrap();
+    let xml = store.export_ern(r.id, None).await.unwrap();
+    xmllint(&xml);
+    assert!(xml.contains("Faye &amp; Co &lt;live&gt;"));
+    let back = store.import_ern(ws, &xml, "x.xml").await.unwrap().releases.remove(0);
+    assert_eq!(back.release.featuring[0].name, "Dou Wei");
+    assert_eq!(back.release.deals[0].territories, ["WW"]);
+    assert_eq!(back.tracks[0].duration_ms, Some(215_250));
+    assert_eq!(back.tracks[1].version.as_deref(), Some("Radio Edit"));
+}
