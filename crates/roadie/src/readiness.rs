@@ -412,3 +412,30 @@ mod tests {
         assert!(codes.contains(&"track_list_gap") && codes.contains(&"duplicate_isrc"), "{codes:?}");
     }
 }
+
+/// The release builder's types declare to TypeScript (the desktop shell's bindings list them).
+#[cfg(test)]
+mod typescript {
+    use crate::catalog::*;
+    use crate::ern::Imported;
+    use crate::media::*;
+    use crate::readiness::{Problem, Readiness, Severity};
+    use ts_rs::TS;
+
+    #[test]
+    fn release_builder_types_declare() {
+        let cfg = ts_rs::Config::new().with_large_int("number");
+        let decls = [
+            Release::decl(&cfg), Track::decl(&cfg), ReleaseInput::decl(&cfg), TrackInput::decl(&cfg),
+            CopyrightLine::decl(&cfg), Contributor::decl(&cfg), ContributorRole::decl(&cfg), MusicalWork::decl(&cfg),
+            Writer::decl(&cfg), WriterRole::decl(&cfg), Deal::decl(&cfg), CommercialModel::decl(&cfg), UseType::decl(&cfg),
+            AddedTracks::decl(&cfg), DuplicateIsrc::decl(&cfg), IsrcHolder::decl(&cfg), IsrcOwner::decl(&cfg),
+            AudioAnalysis::decl(&cfg), AudioTags::decl(&cfg), ImageAnalysis::decl(&cfg), ColorModel::decl(&cfg),
+            AssetReport::decl(&cfg), AssetKind::decl(&cfg), AssetError::decl(&cfg), Progress::decl(&cfg),
+            DeliveryRules::decl(&cfg), Readiness::decl(&cfg), Problem::decl(&cfg), Severity::decl(&cfg), Imported::decl(&cfg),
+        ];
+        let all = decls.join("\n");
+        assert!(all.contains("share: string"), "{all}");
+        assert!(all.contains("integrated_lufs: number | null"), "{all}");
+    }
+}

@@ -11,7 +11,7 @@ mod tracks;
 mod workspaces;
 
 pub use assets::AddedTracks;
-pub use isrc::{DuplicateIsrc, IsrcOwner};
+pub use isrc::{DuplicateIsrc, IsrcHolder, IsrcOwner};
 pub use metadata::{
     CommercialModel, Contributor, ContributorRole, CopyrightLine, Deal, MusicalWork, UseType, Writer, WriterRole,
 };
