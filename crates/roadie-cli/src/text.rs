@@ -106,7 +106,7 @@ pub fn release(d: &ReleaseDetail) -> String {
     lines.join("\n")
 }
 
-pub fn assets(reports: &Vec<roadie::media::AssetReport>) -> String {
+pub fn assets(reports: &[roadie::media::AssetReport]) -> String {
     use roadie::media::AssetReport;
     let opt = |v: Option<f64>, unit: &str| v.map(|v| format!("{v:.1} {unit}")).unwrap_or_else(|| "-".into());
     reports

@@ -64,6 +64,9 @@ pub fn kind_of(path: &Path) -> AssetKind {
 }
 
 /// One analysed file as the CLI and UI see it: `kind` plus the analysis, or `error`.
+// A batch holds one per file (tens, not millions): boxing the analyses would only complicate
+// the serde flattening that gives the CLI and UI their flat JSON.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
 pub enum AssetReport {
