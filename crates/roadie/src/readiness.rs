@@ -413,6 +413,135 @@ mod tests {
     }
 }
 
+/// Every rule on its own, through the pure check on an edited in-memory release.
+#[cfg(test)]
+mod rules {
+    use super::*;
+    use crate::catalog::*;
+    use crate::media::{AudioAnalysis, AudioTags, ImageAnalysis};
+    use chrono::NaiveDate;
+
+    fn audio() -> AudioAnalysis {
+        AudioAnalysis {
+            path: env!("CARGO_MANIFEST_DIR").to_string() + "/Cargo.toml",
+            container: "wav".into(),
+            codec: "pcm_s24le".into(),
+            lossy: false,
+            sample_rate: 48_000,
+            bit_depth: Some(24),
+            channels: 2,
+            duration_seconds: 200.0,
+            integrated_lufs: Some(-14.0),
+            loudness_range_lu: Some(6.0),
+            true_peak_dbtp: Some(-1.5),
+            sample_peak_dbfs: Some(-1.6),
+            clipped_samples: 0,
+            leading_silence_seconds: 0.1,
+            trailing_silence_seconds: 0.5,
+            decode_errors: 0,
+            size_bytes: 1,
+            sha256: "0".repeat(64),
+            tags: AudioTags::default(),
+        }
+    }
+
+    fn cover() -> ImageAnalysis {
+        ImageAnalysis {
+            path: "cover.jpg".into(),
+            format: "jpeg".into(),
+            width: 3000,
+            height: 3000,
+            square: true,
+            color_model: crate::media::ColorModel::Rgb,
+            has_alpha: false,
+            size_bytes: 1,
+            sha256: "0".repeat(64),
+            thumbnail: String::new(),
+        }
+    }
+
+    /// A release with nothing wrong, from the store, then edited in memory per case.
+    async fn clean() -> ReleaseDetail {
+        let (store, _dir) = crate::catalog::testing::store().await;
+        let ws = store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() }).await.unwrap().id;
+        let me = store.create_artist(ws, ArtistInput::named("Me")).await.unwrap().id;
+        let mut input = ReleaseInput::new("R", ReleaseType::Single, vec![me]);
+        input.upc = Some("036000291452".into());
+        input.release_date = NaiveDate::from_ymd_opt(2027, 1, 1);
+        input.label_name = Some("L".into());
+        input.p_line = Some(CopyrightLine { year: 2026, text: "L".into() });
+        input.c_line = Some(CopyrightLine { year: 2026, text: "L".into() });
+        input.genre = Some("Pop".into());
+        input.language = Some("en".into());
+        input.deals = vec![Deal { commercial_model: CommercialModel::SubscriptionModel, use_types: vec![UseType::OnDemandStream], territories: vec!["WW".into()], start_date: None }];
+        let r = store.create_release(ws, input).await.unwrap();
+        let work = MusicalWork { title: None, iswc: None, writers: vec![Writer { name: "W".into(), role: WriterRole::Composer, share: Decimal::ONE_HUNDRED }] };
+        store.add_track(r.release.id, TrackInput { isrc: Some("CNA012600001".into()), work: Some(work), audio: Some(audio()), ..TrackInput::titled("T") }).await.unwrap();
+        let mut d = store.set_release_artwork(r.release.id, Some(&cover())).await.unwrap();
+        d.release.artwork = Some(cover());
+        d
+    }
+
+    fn codes(d: &ReleaseDetail) -> Vec<String> {
+        check(d, &BTreeMap::new(), NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()).problems.into_iter().map(|p| p.code).collect()
+    }
+
+    #[tokio::test]
+    async fn each_rule_has_its_code() {
+        let base = clean().await;
+        assert!(codes(&base).is_empty(), "{:?}", codes(&base));
+        let case = |edit: &dyn Fn(&mut ReleaseDetail)| {
+            let mut d = base.clone();
+            edit(&mut d);
+            codes(&d)
+        };
+        let a = |edit: &dyn Fn(&mut AudioAnalysis)| case(&|d| edit(d.tracks[0].audio.as_mut().unwrap()));
+        assert_eq!(a(&|x| { x.lossy = true; x.codec = "mp3".into(); x.bit_depth = None }), ["lossy_audio"]);
+        assert_eq!(a(&|x| x.sample_rate = 22_050), ["low_sample_rate"]);
+        assert_eq!(a(&|x| x.bit_depth = Some(8)), ["unusual_bit_depth"]);
+        assert_eq!(a(&|x| x.channels = 6), ["unsupported_channels"]);
+        assert_eq!(a(&|x| x.duration_seconds = 12.0), ["too_short"]);
+        assert_eq!(a(&|x| x.integrated_lufs = None), ["silent_audio"]);
+        assert_eq!(a(&|x| x.integrated_lufs = Some(-25.0)), ["too_quiet"]);
+        assert_eq!(a(&|x| x.integrated_lufs = Some(-4.0)), ["too_loud"]);
+        assert_eq!(a(&|x| x.true_peak_dbtp = Some(0.3)), ["true_peak_high"]);
+        assert_eq!(a(&|x| x.clipped_samples = 9), ["clipping"]);
+        assert_eq!(a(&|x| x.leading_silence_seconds = 3.0), ["leading_silence"]);
+        assert_eq!(a(&|x| x.trailing_silence_seconds = 5.0), ["trailing_silence"]);
+        assert_eq!(a(&|x| x.decode_errors = 2), ["decode_errors"]);
+        assert_eq!(a(&|x| x.path = "/nowhere/gone.wav".into()), ["audio_file_missing"]);
+        let art = |edit: &dyn Fn(&mut ImageAnalysis)| case(&|d| edit(d.release.artwork.as_mut().unwrap()));
+        assert_eq!(art(&|x| { x.width = 1400; x.height = 1400 }), ["artwork_too_small"]);
+        assert_eq!(art(&|x| { x.width = 8000; x.height = 8000 }), ["artwork_too_large"]);
+        assert_eq!(art(&|x| { x.width = 3000; x.height = 3200; x.square = false }), ["artwork_not_square"]);
+        assert_eq!(art(&|x| x.color_model = crate::media::ColorModel::Cmyk), ["artwork_not_rgb"]);
+        assert_eq!(case(&|d| d.release.artwork = None), ["missing_artwork"]);
+        assert_eq!(case(&|d| d.release.release_date = NaiveDate::from_ymd_opt(2020, 1, 1)), ["release_date_in_past"]);
+        assert_eq!(case(&|d| d.tracks[0].explicit = true), ["explicit_mismatch"]);
+        assert_eq!(case(&|d| d.tracks[0].work.as_mut().unwrap().writers.clear()), ["missing_writers"]);
+        assert_eq!(case(&|d| d.tracks[0].work.as_mut().unwrap().writers[0].share = Decimal::from(60)), ["writer_shares_not_100"]);
+        assert_eq!(case(&|d| d.tracks[0].work = None), ["missing_work"]);
+        assert_eq!(case(&|d| d.tracks[0].audio = None), ["missing_audio"]);
+        assert_eq!(case(&|d| d.tracks[0].disc_number = 2), ["disc_gap"]);
+        assert_eq!(case(&|d| d.tracks.clear()), ["no_tracks"]);
+        let four = |d: &mut ReleaseDetail| {
+            for p in 2..=4 {
+                let mut t = d.tracks[0].clone();
+                t.position = p;
+                t.isrc = Some(format!("CNA01260000{p}"));
+                d.tracks.push(t);
+            }
+        };
+        assert_eq!(case(&four), ["too_many_tracks_for_single"]);
+        assert_eq!(case(&|d| { four(d); d.tracks[1].isrc = d.tracks[0].isrc.clone() }), ["too_many_tracks_for_single", "duplicate_isrc"]);
+        let elsewhere = BTreeMap::from([("CNA012600001".to_string(), "Another song".to_string())]);
+        let found = check(&base, &elsewhere, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap());
+        assert_eq!(found.problems[0].code, "isrc_used_elsewhere");
+        assert!(found.ready, "a warning does not block delivery");
+        assert!(found.problems[0].message_zh.contains("另一录音"));
+    }
+}
+
 /// The release builder's types declare to TypeScript (the desktop shell's bindings list them).
 #[cfg(test)]
 mod typescript {
