@@ -50,7 +50,7 @@ impl Store {
             let key = |x: &crate::media::AudioAnalysis| (x.tags.disc_number.unwrap_or(1), x.tags.track_number.unwrap_or(u32::MAX), x.path.clone());
             key(a).cmp(&key(b))
         });
-        let mut tracks = Vec::new();
+        let mut inputs = Vec::new();
         for a in audio {
             let stem = std::path::Path::new(&a.path).file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
             let input = TrackInput {
@@ -60,8 +60,10 @@ impl Store {
                 audio: Some(a),
                 ..TrackInput::default()
             };
-            tracks.push(self.add_track(release_id, input).await?);
+            inputs.push(input);
         }
+        // All tracks or none: a refused one leaves the release as it was.
+        let tracks = self.add_tracks(release_id, &inputs).await?;
         let cover = reports.iter().find_map(|r| match r {
             AssetReport::Image { analysis, .. } => Some(analysis.clone()),
             _ => None,

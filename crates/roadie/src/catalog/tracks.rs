@@ -335,13 +335,34 @@ impl Store {
 
     /// Adds a track to a release, at the given position or after the last one on its disc.
     pub async fn add_track(&self, release_id: Uuid, input: TrackInput) -> Result<Track> {
-        let valid = validate(&input)?;
+        let mut tx = self.write().await?;
+        let id = self.insert_track(&mut tx, release_id, &input).await?;
+        tx.commit().await?;
+        self.get_track(id).await
+    }
+
+    /// Adds several tracks in one transaction: all of them or none.
+    pub async fn add_tracks(&self, release_id: Uuid, inputs: &[TrackInput]) -> Result<Vec<Track>> {
+        let mut tx = self.write().await?;
+        let mut ids = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            ids.push(self.insert_track(&mut tx, release_id, input).await?);
+        }
+        tx.commit().await?;
+        let mut tracks = Vec::with_capacity(ids.len());
+        for id in ids {
+            tracks.push(self.get_track(id).await?);
+        }
+        Ok(tracks)
+    }
+
+    async fn insert_track(&self, tx: &mut SqliteConnection, release_id: Uuid, input: &TrackInput) -> Result<Uuid> {
+        let valid = validate(input)?;
         let id = self.ids.new_id();
         let now = self.clock.now();
         let hlc = self.stamp();
-        let mut tx = self.write().await?;
-        let workspace = release_workspace(&mut tx, release_id).await?;
-        check_roster(&mut tx, workspace, &valid.roster()).await?;
+        let workspace = release_workspace(&mut *tx, release_id).await?;
+        check_roster(&mut *tx, workspace, &valid.roster()).await?;
         let position = match input.position {
             Some(p) => p,
             None => {
@@ -355,7 +376,7 @@ impl Store {
                 last.unwrap_or(0) as u32 + 1
             }
         };
-        check_position_free(&mut tx, release_id, valid.disc_number, position, None).await?;
+        check_position_free(&mut *tx, release_id, valid.disc_number, position, None).await?;
         sqlx::query(
             "INSERT INTO tracks (id, release_id, disc_number, position, title, version, duration_ms, isrc, created_at, \
              updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -374,10 +395,9 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| position_race(e, valid.disc_number, position))?;
-        save_details(&mut tx, id, &input, &valid, &hlc).await?;
-        Self::touch_release(&mut tx, release_id, now).await?;
-        tx.commit().await?;
-        self.get_track(id).await
+        save_details(&mut *tx, id, input, &valid, &hlc).await?;
+        Self::touch_release(&mut *tx, release_id, now).await?;
+        Ok(id)
     }
 
     pub async fn update_track(&self, id: Uuid, input: TrackInput) -> Result<Track> {
@@ -503,6 +523,18 @@ mod tests {
         let moved = store.update_track(one.id, TrackInput { position: Some(2), ..TrackInput::titled("Intro") }).await.unwrap();
         assert_eq!(moved.position, 2);
         assert_eq!(store.get_release(rel).await.unwrap().release.track_count, 2);
+    }
+
+    #[tokio::test]
+    async fn adding_several_tracks_is_all_or_nothing() {
+        let (store, _dir) = store().await;
+        let (rel, _) = release(&store).await;
+        let bad = TrackInput { isrc: Some("XX".into()), ..TrackInput::titled("Bad") };
+        let err = store.add_tracks(rel, &[TrackInput::titled("Good"), bad]).await.unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        assert!(store.list_tracks(rel).await.unwrap().is_empty());
+        let added = store.add_tracks(rel, &[TrackInput::titled("A"), TrackInput::titled("B")]).await.unwrap();
+        assert_eq!(added.iter().map(|t| t.position).collect::<Vec<_>>(), [1, 2]);
     }
 
     #[tokio::test]
