@@ -133,6 +133,21 @@ fn formats_rates_and_depths() {
     close(a.integrated_lufs, -20.0, 0.1, "96 kHz integrated");
     close(a.true_peak_dbtp, -20.0, 0.2, "96 kHz true peak");
 
+    // Compressed formats come from small committed files (tests/fixtures/README.md says how).
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let a = audio(&fixtures.join("sine-1k-minus20-48k-24bit.flac"));
+    assert_eq!((a.container.as_str(), a.codec.as_str(), a.lossy), ("flac", "flac", false));
+    assert_eq!((a.sample_rate, a.bit_depth, a.channels), (48_000, Some(24), 2));
+    close(a.integrated_lufs, -20.0, 0.1, "flac integrated");
+    close(a.true_peak_dbtp, -20.0, 0.2, "flac true peak");
+    assert!((a.duration_seconds - 1.0).abs() < 1e-6);
+    for (file, codec) in [("sine-1k-44k.mp3", "mp3"), ("sine-1k-44k.m4a", "aac")] {
+        let a = audio(&fixtures.join(file));
+        assert_eq!((a.codec.as_str(), a.lossy, a.bit_depth, a.sample_rate, a.channels), (codec, true, None, 44_100, 2), "{file}");
+        assert!((a.duration_seconds - 2.0).abs() < 0.1, "{file}: {}", a.duration_seconds);
+        assert!(a.integrated_lufs.is_some());
+    }
+
     let aif = dir.path().join("master.aiff");
     gen::aiff(&aif, 44_100, 2, 5.0, gen::sine(44_100, 1000.0, -20.0));
     let a = audio(&aif);
