@@ -15,3 +15,4 @@ mod validate;
 
 pub use error::{Error, ErrorPayload, FieldIssue, Result};
 pub use store::{default_store_path, Store};
+
