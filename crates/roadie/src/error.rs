@@ -75,9 +75,6 @@ pub enum Error {
     #[error("{0}")]
     Asset(crate::media::AssetError),
 
-    #[error("{what} is not available in this version")]
-    Unsupported { what: String },
-
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -111,7 +108,6 @@ impl Error {
             Error::InvalidErn { .. } => "invalid_ern",
             Error::AssetsFailed { .. } => "assets_failed",
             Error::Asset(_) => "asset_unreadable",
-            Error::Unsupported { .. } => "unsupported",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -182,9 +178,6 @@ impl Error {
             Error::Asset(e) => {
                 params.insert("path".into(), e.path.clone());
                 params.insert("reason".into(), e.code.clone());
-            }
-            Error::Unsupported { what } => {
-                params.insert("what".into(), what.clone());
             }
             Error::ArtistWorkspaceFull
             | Error::NoWorkspace
