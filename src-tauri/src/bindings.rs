@@ -3,6 +3,11 @@
 
 use crate::commands::{signatures, AppInfo};
 use roadie::catalog::*;
+use roadie::ern::Imported;
+use roadie::media::{
+    AssetError, AssetKind, AssetReport, AudioAnalysis, AudioTags, ColorModel, DeliveryRules, ImageAnalysis, Progress,
+};
+use roadie::readiness::{Problem, Readiness, Severity};
 use roadie::preferences::{Language, Preferences, Theme};
 use roadie::{ErrorPayload, FieldIssue};
 use ts_rs::TS;
@@ -38,6 +43,32 @@ pub fn typescript() -> String {
         ReleaseType,
         Track,
         TrackInput,
+        CopyrightLine,
+        Contributor,
+        ContributorRole,
+        MusicalWork,
+        Writer,
+        WriterRole,
+        Deal,
+        CommercialModel,
+        UseType,
+        AddedTracks,
+        DuplicateIsrc,
+        IsrcHolder,
+        IsrcOwner,
+        AudioAnalysis,
+        AudioTags,
+        ImageAnalysis,
+        ColorModel,
+        AssetReport,
+        AssetKind,
+        AssetError,
+        Progress,
+        DeliveryRules,
+        Readiness,
+        Problem,
+        Severity,
+        Imported,
     );
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\

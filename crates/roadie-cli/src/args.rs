@@ -41,6 +41,47 @@ pub enum Command {
     Fans(FansCmd),
     /// Where the store is and its schema version.
     Info,
+    /// Analyse audio masters and cover art (nothing is written to the files).
+    #[command(subcommand)]
+    Asset(AssetCmd),
+    /// ISRC tools.
+    #[command(subcommand)]
+    Isrc(IsrcCmd),
+    /// UPC/EAN tools.
+    #[command(subcommand)]
+    Upc(UpcCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AssetCmd {
+    /// Analyse files: format, loudness (EBU R128), true peak, silence, clipping, SHA-256; for
+    /// images dimensions and colour model. Exit 1 when any file could not be analysed.
+    Analyze {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IsrcCmd {
+    /// Check an ISRC (exit 0 valid, 1 invalid with the reason).
+    Validate { code: String },
+    /// Set the registrant prefix (e.g. CN-A01) of the workspace, or of an artist with --artist.
+    SetPrefix {
+        prefix: String,
+        #[arg(long, value_name = "ARTIST_ID")]
+        artist: Option<String>,
+    },
+    /// Give a track the next ISRC of its artist's or label's prefix.
+    Assign { track_id: String },
+    /// ISRCs held by more than one track across the catalog.
+    Duplicates,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UpcCmd {
+    /// Check a UPC-A or EAN-13 (exit 0 valid, 1 invalid with the reason).
+    Validate { code: String },
 }
 
 #[derive(Args, Debug, Default, Clone)]
@@ -282,6 +323,25 @@ pub enum ReleaseCmd {
     },
     /// Remove a release and its tracks (kept as tombstones for sync).
     Delete { id: String },
+    /// Analyse audio files and add a track for each (tags prefill title and ISRC); an image
+    /// among them becomes the cover.
+    AddTracks {
+        release_id: String,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Set the cover art from an image file.
+    SetArtwork { release_id: String, file: PathBuf },
+    /// Everything a store would reject, as errors and warnings. Exit 0 either way.
+    Check { release_id: String },
+    /// Import the releases of a DDEX ERN 4.x NewReleaseMessage.
+    ImportErn { file: PathBuf },
+    /// Export a release as a DDEX ERN 4.3 NewReleaseMessage.
+    ExportErn {
+        release_id: String,
+        #[arg(short = 'o', long = "output", value_name = "FILE.xml")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Args, Debug, Default)]

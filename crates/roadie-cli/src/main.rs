@@ -16,7 +16,9 @@ async fn main() -> ExitCode {
     match run::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            if json {
+            // A batch that already printed its per-file results (with their errors) on stdout.
+            let reported = matches!(err, roadie::Error::AssetsFailed { .. });
+            if json && !reported {
                 let payload = serde_json::json!({ "error": err.payload() });
                 println!("{payload}");
             }

@@ -7,6 +7,14 @@ use std::io::Write;
 use uuid::Uuid;
 
 pub async fn run(cli: Cli) -> Result<()> {
+    // Commands that need no store.
+    let out = Output { json: cli.json };
+    match &cli.command {
+        Command::Isrc(IsrcCmd::Validate { code }) => return validate_code(&out, "isrc", code, roadie::identifiers::normalize_isrc),
+        Command::Upc(UpcCmd::Validate { code }) => return validate_code(&out, "upc", code, roadie::identifiers::normalize_upc),
+        Command::Asset(AssetCmd::Analyze { files }) => return analyze(&out, files),
+        _ => {}
+    }
     let path = match cli.db.clone() {
         Some(path) => path,
         None => roadie::default_store_path()?,
@@ -135,16 +143,40 @@ fn artist_input(name: String, f: ArtistFields, base: Option<&Artist>) -> Result<
 }
 
 fn release_input(current: &Release, edit: ReleaseFields) -> ReleaseInput {
+    let base = ReleaseInput::from_release(current);
     ReleaseInput {
-        title: current.title.clone(),
-        release_type: current.release_type,
-        artist_ids: current.artists.iter().map(|a| a.id).collect(),
-        label_name: edit.label_name.or_else(|| current.label_name.clone()),
-        release_date: edit.date.or(current.release_date),
-        catalog_number: edit.catalog_number.or_else(|| current.catalog_number.clone()),
-        upc: edit.upc.or_else(|| current.upc.clone()),
-        status: edit.status.or(Some(current.status)),
+        label_name: edit.label_name.or(base.label_name.clone()),
+        release_date: edit.date.or(base.release_date),
+        catalog_number: edit.catalog_number.or(base.catalog_number.clone()),
+        upc: edit.upc.or(base.upc.clone()),
+        status: edit.status.or(base.status),
+        ..base
     }
+}
+
+/// `roadie isrc|upc validate CODE`: the normalised code, or the reason on stderr and exit 1.
+fn validate_code(out: &Output, field: &str, code: &str, normalize: fn(&str) -> Result<String, String>) -> Result<()> {
+    match normalize(code) {
+        Ok(valid) => {
+            out.show(&serde_json::json!({ "valid": true, "code": valid }), |v| format!("valid: {}", v["code"].as_str().unwrap_or("")));
+            Ok(())
+        }
+        Err(reason) => {
+            let _ = code;
+            Err(Error::invalid(if field == "isrc" { "isrc" } else { "upc" }, vec![roadie::FieldIssue::new(field, &format!("invalid_{field}"), reason)]))
+        }
+    }
+}
+
+/// `roadie asset analyze FILE...`: every file's analysis (or error); exit 1 when any failed.
+fn analyze(out: &Output, files: &[std::path::PathBuf]) -> Result<()> {
+    let reports = roadie::media::analyze_all(files, 0, &std::sync::atomic::AtomicBool::new(false), &|_| {});
+    out.show(&reports, |r| text::assets(r));
+    let failed = reports.iter().filter(|r| r.is_failed()).count();
+    if failed > 0 {
+        return Err(Error::AssetsFailed { failed: failed as u32, total: reports.len() as u32 });
+    }
+    Ok(())
 }
 
 async fn track_input(ctx: &Ctx<'_>, title: String, f: TrackFields, base: Option<&Track>) -> Result<TrackInput> {
@@ -153,14 +185,16 @@ async fn track_input(ctx: &Ctx<'_>, title: String, f: TrackFields, base: Option<
     } else {
         ctx.artists(&f.artists).await?.into_iter().map(|a| a.id).collect()
     };
+    let start = base.map(TrackInput::from_track).unwrap_or_default();
     Ok(TrackInput {
         title,
-        version: f.version.or_else(|| base.and_then(|t| t.version.clone())),
-        disc_number: f.disc.or(base.map(|t| t.disc_number)),
-        position: f.position.or(base.map(|t| t.position)),
+        version: f.version.or(start.version.clone()),
+        disc_number: f.disc.or(start.disc_number),
+        position: f.position.or(start.position),
         artist_ids,
-        duration_ms: f.duration.or(base.and_then(|t| t.duration_ms)),
-        isrc: f.isrc.or_else(|| base.and_then(|t| t.isrc.clone())),
+        duration_ms: f.duration.or(start.duration_ms),
+        isrc: f.isrc.or(start.isrc.clone()),
+        ..start
     })
 }
 
@@ -232,14 +266,12 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                     None => ctx.workspace().await?.id,
                 };
                 let input = ReleaseInput {
-                    title,
-                    release_type,
-                    artist_ids: artists.iter().map(|a| a.id).collect(),
                     label_name: fields.label_name,
                     release_date: fields.date,
                     catalog_number: fields.catalog_number,
                     upc: fields.upc,
                     status: fields.status,
+                    ..ReleaseInput::new(&title, release_type, artists.iter().map(|a| a.id).collect())
                 };
                 let release = store.create_release(workspace_id, input).await?;
                 out.show(&release, text::release);
@@ -277,7 +309,65 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                 store.delete_release(id).await?;
                 out.done("release", id);
             }
+            ReleaseCmd::AddTracks { release_id, files } => {
+                let id = parse_id("release", &release_id)?;
+                let progress: std::sync::Arc<dyn Fn(roadie::media::Progress) + Send + Sync> = if out.json {
+                    std::sync::Arc::new(|_| {})
+                } else {
+                    std::sync::Arc::new(|p: roadie::media::Progress| eprintln!("analysed {}/{}", p.done, p.total))
+                };
+                let added = store.add_tracks_from_files(id, files, Default::default(), progress).await?;
+                out.show(&added, text::added_tracks);
+                let failed = added.files.iter().filter(|r| r.is_failed()).count();
+                if failed > 0 {
+                    return Err(Error::AssetsFailed { failed: failed as u32, total: added.files.len() as u32 });
+                }
+            }
+            ReleaseCmd::SetArtwork { release_id, file } => {
+                let id = parse_id("release", &release_id)?;
+                let image = roadie::media::analyze_image(&file).map_err(Error::Asset)?;
+                let release = store.set_release_artwork(id, Some(&image)).await?;
+                out.show(&release, text::release);
+            }
+            ReleaseCmd::Check { release_id } => {
+                let readiness = store.check_release(parse_id("release", &release_id)?).await?;
+                out.show(&readiness, text::readiness);
+            }
+            ReleaseCmd::ImportErn { file } => {
+                let imported = roadie::ern::import_file(store, ctx.workspace_or_create().await?.id, &file).await?;
+                out.show(&imported, text::imported);
+            }
+            ReleaseCmd::ExportErn { release_id, output } => {
+                let id = parse_id("release", &release_id)?;
+                roadie::ern::export_file(store, id, &output).await?;
+                out.show(&serde_json::json!({ "release_id": id, "path": output.display().to_string() }), |v| {
+                    format!("wrote {}", v["path"].as_str().unwrap_or(""))
+                });
+            }
         },
+        Command::Isrc(cmd) => match cmd {
+            IsrcCmd::SetPrefix { prefix, artist } => {
+                let owner = match artist {
+                    Some(a) => IsrcOwner::Artist(ctx.artist(&a).await?.id),
+                    None => IsrcOwner::Workspace(ctx.workspace().await?.id),
+                };
+                let prefix = store.set_isrc_prefix(owner, Some(&prefix)).await?;
+                out.show(&serde_json::json!({ "prefix": prefix }), |v| format!("ISRC prefix {}", v["prefix"].as_str().unwrap_or("")));
+            }
+            IsrcCmd::Assign { track_id } => {
+                let id = parse_id("track", &track_id)?;
+                let isrc = store.assign_isrc(id).await?;
+                out.show(&serde_json::json!({ "track_id": id, "isrc": isrc }), |v| format!("ISRC {}", v["isrc"].as_str().unwrap_or("")));
+            }
+            IsrcCmd::Duplicates => {
+                let dups = store.duplicate_isrcs().await?;
+                out.show(&dups, |d| {
+                    d.iter().map(|d| format!("{} ×{}{}", d.isrc, d.tracks.len(), if d.same_recording { " (same recording)" } else { "" })).collect::<Vec<_>>().join("\n")
+                });
+            }
+            IsrcCmd::Validate { .. } => unreachable!("handled before opening the store"),
+        },
+        Command::Upc(_) | Command::Asset(_) => unreachable!("handled before opening the store"),
         Command::Track(cmd) => match cmd {
             TrackCmd::Add { release_id, title, fields } => {
                 let release_id = parse_id("release", &release_id)?;

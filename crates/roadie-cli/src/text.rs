@@ -105,3 +105,63 @@ pub fn release(d: &ReleaseDetail) -> String {
     }
     lines.join("\n")
 }
+
+pub fn assets(reports: &[roadie::media::AssetReport]) -> String {
+    use roadie::media::AssetReport;
+    let opt = |v: Option<f64>, unit: &str| v.map(|v| format!("{v:.1} {unit}")).unwrap_or_else(|| "-".into());
+    reports
+        .iter()
+        .map(|r| match r {
+            AssetReport::Audio { analysis: a, .. } => format!(
+                "{}: {} {} Hz {}-bit {} ch, {:.1} s, {} , {}, clipped {}{}",
+                a.path,
+                a.codec,
+                a.sample_rate,
+                a.bit_depth.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
+                a.channels,
+                a.duration_seconds,
+                opt(a.integrated_lufs, "LUFS"),
+                opt(a.true_peak_dbtp, "dBTP"),
+                a.clipped_samples,
+                if a.lossy { " (lossy)" } else { "" }
+            ),
+            AssetReport::Image { analysis: a, .. } => {
+                format!("{}: {} {}x{} {:?}", a.path, a.format, a.width, a.height, a.color_model)
+            }
+            AssetReport::Failed { error, .. } => format!("{}: error: {} [{}]", error.path, error.message, error.code),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn added_tracks(a: &roadie::catalog::AddedTracks) -> String {
+    let mut lines: Vec<String> = a.tracks.iter().map(|t| format!("added track {}.{} {} ({})", t.disc_number, t.position, t.title, t.id)).collect();
+    if a.artwork_set {
+        lines.push("cover set".into());
+    }
+    for f in a.files.iter().filter(|f| f.is_failed()) {
+        if let roadie::media::AssetReport::Failed { error, .. } = f {
+            lines.push(format!("skipped {}: {}", error.path, error.message));
+        }
+    }
+    lines.join("\n")
+}
+
+pub fn readiness(r: &roadie::readiness::Readiness) -> String {
+    let mut lines = vec![if r.ready { "ready for delivery".to_string() } else { "not ready".to_string() }];
+    for p in &r.problems {
+        let track = p.track.map(|n| format!("track {n}: ")).unwrap_or_default();
+        let sev = match p.severity {
+            roadie::readiness::Severity::Error => "error",
+            roadie::readiness::Severity::Warning => "warning",
+        };
+        lines.push(format!("{sev:7} {track}{} [{}]", p.message, p.code));
+    }
+    lines.join("\n")
+}
+
+pub fn imported(i: &roadie::ern::Imported) -> String {
+    let mut lines: Vec<String> = i.releases.iter().map(|r| format!("imported {} ({}), {} tracks", r.release.title, r.release.id, r.tracks.len())).collect();
+    lines.extend(i.warnings.iter().map(|w| format!("warning: {w}")));
+    lines.join("\n")
+}

@@ -77,7 +77,11 @@ fn a_label_keeps_its_roster_and_releases() {
     let t1 = r.json(&["track", "add", &release_id, "--title", "Love Before BC", "--isrc", "TW-A01-01-00001"]);
     assert_eq!(
         keys(&t1),
-        ["artists", "created_at", "disc_number", "duration_ms", "id", "isrc", "position", "release_id", "title", "updated_at", "version"]
+        [
+            "artists", "audio", "contributors", "created_at", "disc_number", "display_artist", "duration_ms", "explicit",
+            "featuring", "id", "isrc", "language", "position", "preview_start_ms", "release_id", "remixers", "title",
+            "updated_at", "version", "work"
+        ]
     );
     assert_eq!((t1["position"].as_u64(), t1["isrc"].as_str()), (Some(1), Some("TWA010100001")));
     let t2 = r.json(&["track", "add", &release_id, "--title", "Orchid", "--position", "2", "--duration", "4:15"]);

@@ -71,6 +71,23 @@ pub enum Error {
 
     #[error("cancelled: nothing was changed")]
     Cancelled,
+    #[error("no ISRC registrant prefix is set for {owner}: set one (e.g. CN-A01) to generate ISRCs")]
+    NoIsrcPrefix { owner: String },
+
+    #[error("all 99999 ISRC designations of {prefix} for 20{year:02} are used")]
+    IsrcExhausted { prefix: String, year: i32 },
+
+    #[error("track {id} already has the ISRC {isrc}")]
+    TrackHasIsrc { id: String, isrc: String },
+
+    #[error("{file}:{line}: {message}")]
+    InvalidErn { file: String, line: u64, message: String },
+
+    #[error("{failed} of {total} file(s) could not be analysed")]
+    AssetsFailed { failed: u32, total: u32 },
+
+    #[error("{0}")]
+    Asset(crate::media::AssetError),
 
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -104,6 +121,12 @@ impl Error {
             Error::MappingNeeded { .. } => "mapping_needed",
             Error::EmailTaken { .. } => "email_taken",
             Error::Cancelled => "cancelled",
+            Error::NoIsrcPrefix { .. } => "no_isrc_prefix",
+            Error::IsrcExhausted { .. } => "isrc_exhausted",
+            Error::TrackHasIsrc { .. } => "track_has_isrc",
+            Error::InvalidErn { .. } => "invalid_ern",
+            Error::AssetsFailed { .. } => "assets_failed",
+            Error::Asset(_) => "asset_unreadable",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -168,6 +191,30 @@ impl Error {
             Error::EmailTaken { email, contact_id } => {
                 params.insert("email".into(), email.clone());
                 params.insert("contact_id".into(), contact_id.clone());
+            }
+            Error::NoIsrcPrefix { owner } => {
+                params.insert("owner".into(), owner.clone());
+            }
+            Error::IsrcExhausted { prefix, year } => {
+                params.insert("prefix".into(), prefix.clone());
+                params.insert("year".into(), year.to_string());
+            }
+            Error::TrackHasIsrc { id, isrc } => {
+                params.insert("id".into(), id.clone());
+                params.insert("isrc".into(), isrc.clone());
+            }
+            Error::InvalidErn { file, line, message } => {
+                params.insert("file".into(), file.clone());
+                params.insert("line".into(), line.to_string());
+                params.insert("message".into(), message.clone());
+            }
+            Error::AssetsFailed { failed, total } => {
+                params.insert("failed".into(), failed.to_string());
+                params.insert("total".into(), total.to_string());
+            }
+            Error::Asset(e) => {
+                params.insert("path".into(), e.path.clone());
+                params.insert("reason".into(), e.code.clone());
             }
             Error::ArtistWorkspaceFull
             | Error::Cancelled

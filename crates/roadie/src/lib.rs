@@ -3,15 +3,19 @@
 
 pub mod catalog;
 pub mod clock;
+pub mod ern;
 pub mod error;
 pub mod fans;
 mod hlc;
-pub mod textfile;
 pub mod identifiers;
 pub mod jobs;
+pub mod media;
 pub mod preferences;
+pub mod readiness;
 pub mod store;
+pub mod textfile;
 mod validate;
 
 pub use error::{Error, ErrorPayload, FieldIssue, Result};
 pub use store::{default_store_path, Store};
+

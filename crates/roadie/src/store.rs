@@ -92,7 +92,7 @@ impl Store {
         };
         let hlc = HlcGenerator::new(node);
         // Never stamp below what this store already holds, whatever the wall clock says now.
-        for table in ["workspaces", "artists", "releases", "tracks"] {
+        for table in ["workspaces", "artists", "releases", "tracks", "isrc_counters"] {
             let max: Option<String> =
                 sqlx::query_scalar(&format!("SELECT MAX(hlc) FROM {table}")).fetch_one(&pool).await?;
             if let Some(max) = max {

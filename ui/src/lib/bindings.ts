@@ -59,13 +59,69 @@ export type Release = { id: string, workspace_id: string, title: string, type: R
 /**
  * Primary artists, in credit order.
  */
-artists: Array<ArtistRef>, label_name: string | null, release_date: string | null, catalog_number: string | null, upc: string | null, status: ReleaseStatus, track_count: number, created_at: string, updated_at: string, };
+artists: Array<ArtistRef>, label_name: string | null, release_date: string | null, catalog_number: string | null, upc: string | null, status: ReleaseStatus, track_count: number, created_at: string, updated_at: string, 
+/**
+ * "Deluxe Edition", "Remastered 2026": shown after the title.
+ */
+version: string | null, 
+/**
+ * How the artists are shown when it is not simply the credits ("Faye Wong & Friends").
+ */
+display_artist: string | null, featuring: Array<ArtistRef>, remixers: Array<ArtistRef>, p_line: CopyrightLine | null, c_line: CopyrightLine | null, genre: string | null, subgenre: string | null, 
+/**
+ * Language of performance (BCP 47).
+ */
+language: string | null, 
+/**
+ * When first released anywhere; `release_date` is this release's digital release date.
+ */
+original_release_date: string | null, 
+/**
+ * `["WW"]` for worldwide, else ISO 3166 codes.
+ */
+territories: Array<string>, explicit: boolean, 
+/**
+ * The cover, as analysed when it was set.
+ */
+artwork: ImageAnalysis | null, deals: Array<Deal>, 
+/**
+ * The sender's own id for the release (ERN import).
+ */
+proprietary_id: string | null, };
 
 export type ReleaseDetail = { tracks: Array<Track>, id: string, workspace_id: string, title: string, type: ReleaseType, 
 /**
  * Primary artists, in credit order.
  */
-artists: Array<ArtistRef>, label_name: string | null, release_date: string | null, catalog_number: string | null, upc: string | null, status: ReleaseStatus, track_count: number, created_at: string, updated_at: string, };
+artists: Array<ArtistRef>, label_name: string | null, release_date: string | null, catalog_number: string | null, upc: string | null, status: ReleaseStatus, track_count: number, created_at: string, updated_at: string, 
+/**
+ * "Deluxe Edition", "Remastered 2026": shown after the title.
+ */
+version: string | null, 
+/**
+ * How the artists are shown when it is not simply the credits ("Faye Wong & Friends").
+ */
+display_artist: string | null, featuring: Array<ArtistRef>, remixers: Array<ArtistRef>, p_line: CopyrightLine | null, c_line: CopyrightLine | null, genre: string | null, subgenre: string | null, 
+/**
+ * Language of performance (BCP 47).
+ */
+language: string | null, 
+/**
+ * When first released anywhere; `release_date` is this release's digital release date.
+ */
+original_release_date: string | null, 
+/**
+ * `["WW"]` for worldwide, else ISO 3166 codes.
+ */
+territories: Array<string>, explicit: boolean, 
+/**
+ * The cover, as analysed when it was set.
+ */
+artwork: ImageAnalysis | null, deals: Array<Deal>, 
+/**
+ * The sender's own id for the release (ERN import).
+ */
+proprietary_id: string | null, };
 
 export type ReleaseFilter = { 
 /**
@@ -81,7 +137,15 @@ artist_ids: Array<string>, label_name: string | null, release_date: string | nul
 /**
  * Draft when not given.
  */
-status: ReleaseStatus | null, };
+status: ReleaseStatus | null, version: string | null, display_artist: string | null, 
+/**
+ * Featured artists from the roster, in credit order.
+ */
+featuring_ids: Array<string>, remixer_ids: Array<string>, p_line: CopyrightLine | null, c_line: CopyrightLine | null, genre: string | null, subgenre: string | null, language: string | null, original_release_date: string | null, 
+/**
+ * Worldwide when empty.
+ */
+territories: Array<string>, explicit: boolean, deals: Array<Deal>, proprietary_id: string | null, };
 
 export type ReleaseStatus = "draft" | "ready" | "delivered";
 
@@ -95,7 +159,19 @@ version: string | null,
 /**
  * Credited artists when they differ from the release's; empty means the release's artists.
  */
-artists: Array<ArtistRef>, duration_ms: number | null, isrc: string | null, created_at: string, updated_at: string, };
+artists: Array<ArtistRef>, duration_ms: number | null, isrc: string | null, created_at: string, updated_at: string, explicit: boolean, 
+/**
+ * Language of performance (BCP 47); the release's when none.
+ */
+language: string | null, 
+/**
+ * Where a store's preview clip starts.
+ */
+preview_start_ms: number | null, display_artist: string | null, featuring: Array<ArtistRef>, remixers: Array<ArtistRef>, contributors: Array<Contributor>, work: MusicalWork | null, 
+/**
+ * The master, as analysed when it was added.
+ */
+audio: AudioAnalysis | null, };
 
 export type TrackInput = { title: string, version: string | null, 
 /**
@@ -105,7 +181,245 @@ disc_number: number | null,
 /**
  * The next free position on the disc when not given.
  */
-position: number | null, artist_ids: Array<string>, duration_ms: number | null, isrc: string | null, };
+position: number | null, artist_ids: Array<string>, duration_ms: number | null, isrc: string | null, explicit: boolean, language: string | null, preview_start_ms: number | null, display_artist: string | null, featuring_ids: Array<string>, remixer_ids: Array<string>, contributors: Array<Contributor>, work: MusicalWork | null, 
+/**
+ * The analysed master (set by "add tracks from files").
+ */
+audio: AudioAnalysis | null, };
+
+export type CopyrightLine = { year: number, text: string, };
+
+export type Contributor = { name: string, role: ContributorRole, 
+/**
+ * For performers: "guitar", "vocals"...
+ */
+instrument: string | null, };
+
+export type ContributorRole = "composer" | "lyricist" | "producer" | "performer" | "mixing_engineer" | "mastering_engineer" | "arranger";
+
+export type MusicalWork = { title: string | null, iswc: string | null, writers: Array<Writer>, };
+
+export type Writer = { name: string, role: WriterRole, share: string, };
+
+export type WriterRole = "composer" | "lyricist" | "composer_lyricist" | "arranger" | "publisher";
+
+export type Deal = { commercial_model: CommercialModel, use_types: Array<UseType>, 
+/**
+ * `["WW"]` for worldwide, else ISO 3166 codes.
+ */
+territories: Array<string>, start_date: string | null, };
+
+export type CommercialModel = "subscription_model" | "advertisement_supported_model" | "pay_as_you_go_model";
+
+export type UseType = "stream" | "on_demand_stream" | "non_interactive_stream" | "permanent_download" | "conditional_download";
+
+export type AddedTracks = { release_id: string, tracks: Array<Track>, 
+/**
+ * Whether an image among the files became the cover.
+ */
+artwork_set: boolean, 
+/**
+ * Every file's analysis, failures included (with `error`).
+ */
+files: Array<AssetReport>, };
+
+export type DuplicateIsrc = { isrc: string, tracks: Array<IsrcHolder>, 
+/**
+ * Same title and version everywhere: the same recording on several releases (allowed).
+ */
+same_recording: boolean, };
+
+export type IsrcHolder = { track_id: string, release_id: string, title: string, version: string | null, };
+
+export type IsrcOwner = { "kind": "workspace", "id": string } | { "kind": "artist", "id": string };
+
+export type AudioAnalysis = { path: string, 
+/**
+ * The container: `wav`, `aiff`, `flac`, `mp3`, `isomp4`...
+ */
+container: string, 
+/**
+ * The codec: `pcm_s16le`, `flac`, `mp3`, `aac`...
+ */
+codec: string, 
+/**
+ * MP3, AAC, Vorbis: accepted for reference, not for delivery.
+ */
+lossy: boolean, sample_rate: number, 
+/**
+ * Bits per sample for PCM and FLAC; none for lossy codecs.
+ */
+bit_depth: number | null, channels: number, duration_seconds: number, 
+/**
+ * EBU R128 integrated loudness (LUFS); none for silence.
+ */
+integrated_lufs: number | null, 
+/**
+ * EBU R128 loudness range (LU).
+ */
+loudness_range_lu: number | null, 
+/**
+ * Highest true peak of any channel (dBTP, 4× oversampled below 96 kHz).
+ */
+true_peak_dbtp: number | null, 
+/**
+ * Highest sample peak of any channel (dBFS).
+ */
+sample_peak_dbfs: number | null, 
+/**
+ * Samples in runs of two or more consecutive full-scale samples (a sign of clipping).
+ */
+clipped_samples: number, 
+/**
+ * Silence (below −60 dBFS) before the first sound and after the last.
+ */
+leading_silence_seconds: number, trailing_silence_seconds: number, 
+/**
+ * Packets the decoder could not decode (skipped).
+ */
+decode_errors: number, size_bytes: number, sha256: string, tags: AudioTags, };
+
+export type AudioTags = { title: string | null, artist: string | null, album: string | null, isrc: string | null, track_number: number | null, disc_number: number | null, };
+
+export type ImageAnalysis = { path: string, 
+/**
+ * `jpeg` or `png`.
+ */
+format: string, width: number, height: number, square: boolean, color_model: ColorModel, has_alpha: boolean, size_bytes: number, sha256: string, 
+/**
+ * A PNG of at most 256 px, as a `data:` URL for the UI.
+ */
+thumbnail: string, };
+
+export type ColorModel = "rgb" | "cmyk" | "grey" | "other";
+
+export type AssetReport = { kind: AssetKind, path: string, 
+/**
+ * The container: `wav`, `aiff`, `flac`, `mp3`, `isomp4`...
+ */
+container: string, 
+/**
+ * The codec: `pcm_s16le`, `flac`, `mp3`, `aac`...
+ */
+codec: string, 
+/**
+ * MP3, AAC, Vorbis: accepted for reference, not for delivery.
+ */
+lossy: boolean, sample_rate: number, 
+/**
+ * Bits per sample for PCM and FLAC; none for lossy codecs.
+ */
+bit_depth: number | null, channels: number, duration_seconds: number, 
+/**
+ * EBU R128 integrated loudness (LUFS); none for silence.
+ */
+integrated_lufs: number | null, 
+/**
+ * EBU R128 loudness range (LU).
+ */
+loudness_range_lu: number | null, 
+/**
+ * Highest true peak of any channel (dBTP, 4× oversampled below 96 kHz).
+ */
+true_peak_dbtp: number | null, 
+/**
+ * Highest sample peak of any channel (dBFS).
+ */
+sample_peak_dbfs: number | null, 
+/**
+ * Samples in runs of two or more consecutive full-scale samples (a sign of clipping).
+ */
+clipped_samples: number, 
+/**
+ * Silence (below −60 dBFS) before the first sound and after the last.
+ */
+leading_silence_seconds: number, trailing_silence_seconds: number, 
+/**
+ * Packets the decoder could not decode (skipped).
+ */
+decode_errors: number, size_bytes: number, sha256: string, tags: AudioTags, } | { kind: AssetKind, path: string, 
+/**
+ * `jpeg` or `png`.
+ */
+format: string, width: number, height: number, square: boolean, color_model: ColorModel, has_alpha: boolean, size_bytes: number, sha256: string, 
+/**
+ * A PNG of at most 256 px, as a `data:` URL for the UI.
+ */
+thumbnail: string, } | { path: string, kind: AssetKind, error: AssetError, };
+
+export type AssetKind = "audio" | "image";
+
+export type AssetError = { path: string, 
+/**
+ * Stable code: `not_found`, `unreadable`, `empty_file`, `unsupported_audio`, `truncated_audio`,
+ * `corrupt_audio`, `not_an_image`, `corrupt_image`, `image_too_large`, `cancelled`, `internal`.
+ */
+code: string, message: string, };
+
+export type Progress = { done: number, total: number, };
+
+export type DeliveryRules = { artwork_min_px: number, artwork_max_px: number, artwork_square: boolean, artwork_color_model: string, artwork_formats: Array<string>, audio_lossless: boolean, audio_min_sample_rate: number, audio_bit_depths: Array<number>, audio_channels: Array<number>, 
+/**
+ * Integrated loudness below this (LUFS) is "too quiet".
+ */
+loudness_min_lufs: number, 
+/**
+ * Integrated loudness above this (LUFS) is "too loud".
+ */
+loudness_max_lufs: number, 
+/**
+ * The level streaming services play at, for reference.
+ */
+loudness_reference_lufs: number, 
+/**
+ * True peak above this (dBTP) risks distortion after lossy encoding.
+ */
+true_peak_max_dbtp: number, 
+/**
+ * Leading or trailing silence longer than this (seconds) is flagged.
+ */
+silence_max_seconds: number, 
+/**
+ * A track shorter than this (seconds) is refused by most stores.
+ */
+track_min_seconds: number, };
+
+export type Readiness = { 
+/**
+ * No errors (warnings allowed).
+ */
+ready: boolean, problems: Array<Problem>, };
+
+export type Problem = { severity: Severity, 
+/**
+ * Stable code: `missing_upc`, `too_quiet`, `artwork_too_small`...
+ */
+code: string, 
+/**
+ * The track's number in the release (1-based, in disc and position order); none for the
+ * release itself.
+ */
+track: number | null, track_id: string | null, 
+/**
+ * The form field to jump to.
+ */
+field: string | null, 
+/**
+ * English.
+ */
+message: string, 
+/**
+ * 简体中文.
+ */
+message_zh: string, };
+
+export type Severity = "error" | "warning";
+
+export type Imported = { 
+/**
+ * `4.3`, `4.2`, `4.1.1`...
+ */
+ern_version: string, releases: Array<ReleaseDetail>, warnings: Array<string>, };
 
 /** Every command of the desktop shell: its arguments and its result. */
 export interface Commands {

@@ -46,19 +46,33 @@ pub(crate) async fn set_credits(
     artist_ids: &[Uuid],
     hlc: &str,
 ) -> Result<()> {
+    set_role_credits(conn, kind, owner, "primary", artist_ids, hlc).await
+}
+
+/// Replaces the `role` credits of `owner` with `artist_ids`, in that order.
+pub(crate) async fn set_role_credits(
+    conn: &mut SqliteConnection,
+    kind: Credited,
+    owner: Uuid,
+    role: &str,
+    artist_ids: &[Uuid],
+    hlc: &str,
+) -> Result<()> {
     let (table, key) = kind.table();
-    sqlx::query(&format!("UPDATE {table} SET deleted = 1, hlc = ? WHERE {key} = ? AND role = 'primary' AND deleted = 0"))
+    sqlx::query(&format!("UPDATE {table} SET deleted = 1, hlc = ? WHERE {key} = ? AND role = ? AND deleted = 0"))
         .bind(hlc)
         .bind(owner.to_string())
+        .bind(role)
         .execute(&mut *conn)
         .await?;
     for (position, artist) in artist_ids.iter().enumerate() {
         sqlx::query(&format!(
-            "INSERT INTO {table} ({key}, artist_id, role, position, hlc, deleted) VALUES (?, ?, 'primary', ?, ?, 0) \
+            "INSERT INTO {table} ({key}, artist_id, role, position, hlc, deleted) VALUES (?, ?, ?, ?, ?, 0) \
              ON CONFLICT ({key}, artist_id, role) DO UPDATE SET position = excluded.position, hlc = excluded.hlc, deleted = 0"
         ))
         .bind(owner.to_string())
         .bind(artist.to_string())
+        .bind(role)
         .bind(position as i64)
         .bind(hlc)
         .execute(&mut *conn)
@@ -75,12 +89,24 @@ pub(crate) async fn load_credits(
     owner_filter: &str,
     filter_value: &str,
 ) -> Result<HashMap<Uuid, Vec<ArtistRef>>> {
+    load_role_credits(conn, kind, "primary", owner_filter, filter_value).await
+}
+
+/// Like [`load_credits`] for another role.
+pub(crate) async fn load_role_credits(
+    conn: &mut SqliteConnection,
+    kind: Credited,
+    role: &str,
+    owner_filter: &str,
+    filter_value: &str,
+) -> Result<HashMap<Uuid, Vec<ArtistRef>>> {
     let (table, key) = kind.table();
     let rows = sqlx::query(&format!(
         "SELECT c.{key} AS owner, a.id AS artist_id, a.name AS name FROM {table} c \
          JOIN artists a ON a.id = c.artist_id \
-         WHERE c.deleted = 0 AND c.role = 'primary' AND {owner_filter} ORDER BY c.{key}, c.position"
+         WHERE c.deleted = 0 AND c.role = ? AND {owner_filter} ORDER BY c.{key}, c.position"
     ))
+    .bind(role)
     .bind(filter_value)
     .fetch_all(&mut *conn)
     .await?;

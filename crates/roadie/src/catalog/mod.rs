@@ -1,12 +1,20 @@
 //! The catalog: workspaces, their roster of artists, releases and tracks.
 
 mod artists;
+mod assets;
 mod credits;
+mod isrc;
+mod metadata;
 mod releases;
 pub(crate) mod rows;
 mod tracks;
 mod workspaces;
 
+pub use assets::AddedTracks;
+pub use isrc::{DuplicateIsrc, IsrcHolder, IsrcOwner};
+pub use metadata::{
+    CommercialModel, Contributor, ContributorRole, CopyrightLine, Deal, MusicalWork, UseType, Writer, WriterRole,
+};
 pub use artists::{Artist, ArtistInput, LocalizedName};
 pub use releases::{ArtistRef, Release, ReleaseDetail, ReleaseFilter, ReleaseInput, ReleaseStatus, ReleaseType};
 pub use tracks::{Track, TrackInput};

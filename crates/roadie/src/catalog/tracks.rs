@@ -1,6 +1,8 @@
-use super::credits::{check_roster, dedup, load_credits, set_credits, Credited};
-use super::releases::ArtistRef;
-use super::rows::{is_unique_violation, uuid};
+use super::credits::{check_roster, dedup, load_credits, load_role_credits, set_credits, set_role_credits, Credited};
+use super::metadata::{check_contributors, check_language, check_work, Contributor, MusicalWork};
+use super::releases::{display_line, opt_json, to_json, ArtistRef};
+use super::rows::{is_unique_violation, json, uuid};
+use crate::media::AudioAnalysis;
 use crate::error::{Error, Result};
 use crate::identifiers::normalize_isrc;
 use crate::validate::Checker;
@@ -27,6 +29,28 @@ pub struct Track {
     pub isrc: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub explicit: bool,
+    /// Language of performance (BCP 47); the release's when none.
+    pub language: Option<String>,
+    /// Where a store's preview clip starts.
+    pub preview_start_ms: Option<u32>,
+    pub display_artist: Option<String>,
+    pub featuring: Vec<ArtistRef>,
+    pub remixers: Vec<ArtistRef>,
+    pub contributors: Vec<Contributor>,
+    pub work: Option<MusicalWork>,
+    /// The master, as analysed when it was added.
+    pub audio: Option<AudioAnalysis>,
+}
+
+impl Track {
+    /// The artist line as shown; the release's line when the track has no artists of its own.
+    pub fn display_artist_text(&self, release_line: &str) -> String {
+        if self.display_artist.is_none() && self.artists.is_empty() {
+            return release_line.to_string();
+        }
+        display_line(self.display_artist.as_deref(), &self.artists, &self.featuring)
+    }
 }
 
 /// What a user enters for a track; used both to add and to edit (the whole record).
@@ -41,11 +65,52 @@ pub struct TrackInput {
     pub artist_ids: Vec<Uuid>,
     pub duration_ms: Option<u32>,
     pub isrc: Option<String>,
+    #[serde(default)]
+    pub explicit: bool,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub preview_start_ms: Option<u32>,
+    #[serde(default)]
+    pub display_artist: Option<String>,
+    #[serde(default)]
+    pub featuring_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub remixer_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub contributors: Vec<Contributor>,
+    #[serde(default)]
+    pub work: Option<MusicalWork>,
+    /// The analysed master (set by "add tracks from files").
+    #[serde(default)]
+    pub audio: Option<AudioAnalysis>,
 }
 
 impl TrackInput {
     pub fn titled(title: &str) -> Self {
         Self { title: title.into(), ..Self::default() }
+    }
+
+    /// The input that would save `track` as it is: the start of an edit.
+    pub fn from_track(track: &Track) -> Self {
+        Self {
+            title: track.title.clone(),
+            version: track.version.clone(),
+            disc_number: Some(track.disc_number),
+            position: Some(track.position),
+            artist_ids: track.artists.iter().map(|a| a.id).collect(),
+            duration_ms: track.duration_ms,
+            isrc: track.isrc.clone(),
+            explicit: track.explicit,
+            language: track.language.clone(),
+            preview_start_ms: track.preview_start_ms,
+            display_artist: track.display_artist.clone(),
+            featuring_ids: track.featuring.iter().map(|a| a.id).collect(),
+            remixer_ids: track.remixers.iter().map(|a| a.id).collect(),
+            contributors: track.contributors.clone(),
+            work: track.work.clone(),
+            audio: track.audio.clone(),
+        }
     }
 }
 
@@ -55,6 +120,22 @@ struct ValidTrack {
     disc_number: u32,
     isrc: Option<String>,
     artist_ids: Vec<Uuid>,
+    language: Option<String>,
+    display_artist: Option<String>,
+    featuring_ids: Vec<Uuid>,
+    remixer_ids: Vec<Uuid>,
+    contributors: Vec<Contributor>,
+    work: Option<MusicalWork>,
+    duration_ms: Option<u32>,
+}
+
+impl ValidTrack {
+    fn roster(&self) -> Vec<Uuid> {
+        let mut all = self.artist_ids.clone();
+        all.extend(&self.featuring_ids);
+        all.extend(&self.remixer_ids);
+        dedup(&all)
+    }
 }
 
 /// A track is at most this long (a 24-hour field recording is the practical ceiling).
@@ -75,8 +156,37 @@ fn validate(input: &TrackInput) -> Result<ValidTrack> {
         check.issue("duration_ms", "out_of_range", "duration must be more than 0 and at most 24 hours");
     }
     let isrc = check.identifier("isrc", "invalid_isrc", input.isrc.as_deref(), normalize_isrc);
+    let language = check_language(&mut check, "language", input.language.as_deref());
+    let display_artist = check.optional("display_artist", input.display_artist.as_deref(), 500);
+    // The measured duration of the master wins over a typed one.
+    let duration_ms = input
+        .audio
+        .as_ref()
+        .map(|a| (a.duration_seconds * 1000.0).round() as u32)
+        .filter(|d| *d > 0)
+        .or(input.duration_ms);
+    if let (Some(start), Some(duration)) = (input.preview_start_ms, duration_ms) {
+        if start >= duration {
+            check.issue("preview_start_ms", "out_of_range", "the preview starts after the end of the track");
+        }
+    }
+    let contributors = check_contributors(&mut check, &input.contributors);
+    let work = check_work(&mut check, input.work.as_ref());
     check.finish("track")?;
-    Ok(ValidTrack { title, version, disc_number, isrc, artist_ids: dedup(&input.artist_ids) })
+    Ok(ValidTrack {
+        title,
+        version,
+        disc_number,
+        isrc,
+        artist_ids: dedup(&input.artist_ids),
+        language,
+        display_artist,
+        featuring_ids: dedup(&input.featuring_ids),
+        remixer_ids: dedup(&input.remixer_ids),
+        contributors,
+        work,
+        duration_ms,
+    })
 }
 
 fn from_row(row: &SqliteRow) -> Result<Track> {
@@ -92,7 +202,48 @@ fn from_row(row: &SqliteRow) -> Result<Track> {
         isrc: row.try_get("isrc")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        explicit: row.try_get::<i64, _>("explicit")? != 0,
+        language: row.try_get("language")?,
+        preview_start_ms: row.try_get::<Option<i64>, _>("preview_start_ms")?.map(|d| d as u32),
+        display_artist: row.try_get("display_artist")?,
+        featuring: Vec::new(),
+        remixers: Vec::new(),
+        contributors: json(row, "contributors")?,
+        work: opt_json(row, "work")?,
+        audio: opt_json(row, "audio")?,
     })
+}
+
+async fn load_extra_credits(conn: &mut SqliteConnection, tracks: &mut [Track], filter: &str, value: &str) -> Result<()> {
+    let mut featuring = load_role_credits(conn, Credited::Track, "featuring", filter, value).await?;
+    let mut remixers = load_role_credits(conn, Credited::Track, "remixer", filter, value).await?;
+    for t in tracks {
+        t.featuring = featuring.remove(&t.id).unwrap_or_default();
+        t.remixers = remixers.remove(&t.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// Writes the release builder's fields and the credits of every role.
+async fn save_details(conn: &mut SqliteConnection, id: Uuid, input: &TrackInput, valid: &ValidTrack, hlc: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE tracks SET explicit = ?, language = ?, preview_start_ms = ?, display_artist = ?, contributors = ?, \
+         work = ?, audio = ? WHERE id = ?",
+    )
+    .bind(input.explicit as i64)
+    .bind(&valid.language)
+    .bind(input.preview_start_ms.map(i64::from))
+    .bind(&valid.display_artist)
+    .bind(to_json(&valid.contributors))
+    .bind(valid.work.as_ref().map(to_json))
+    .bind(input.audio.as_ref().map(to_json))
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    set_credits(conn, Credited::Track, id, &valid.artist_ids, hlc).await?;
+    set_role_credits(conn, Credited::Track, id, "featuring", &valid.featuring_ids, hlc).await?;
+    set_role_credits(conn, Credited::Track, id, "remixer", &valid.remixer_ids, hlc).await?;
+    Ok(())
 }
 
 /// The release's workspace, or not-found when the release is gone.
@@ -156,6 +307,13 @@ impl Store {
         for track in &mut tracks {
             track.artists = credits.remove(&track.id).unwrap_or_default();
         }
+        load_extra_credits(
+            &mut conn,
+            &mut tracks,
+            "c.track_id IN (SELECT id FROM tracks WHERE release_id = ? AND deleted = 0)",
+            &release_id.to_string(),
+        )
+        .await?;
         Ok(tracks)
     }
 
@@ -171,18 +329,40 @@ impl Store {
             .await?
             .remove(&id)
             .unwrap_or_default();
+        load_extra_credits(&mut conn, std::slice::from_mut(&mut track), "c.track_id = ?", &id.to_string()).await?;
         Ok(track)
     }
 
     /// Adds a track to a release, at the given position or after the last one on its disc.
     pub async fn add_track(&self, release_id: Uuid, input: TrackInput) -> Result<Track> {
-        let valid = validate(&input)?;
+        let mut tx = self.write().await?;
+        let id = self.insert_track(&mut tx, release_id, &input).await?;
+        tx.commit().await?;
+        self.get_track(id).await
+    }
+
+    /// Adds several tracks in one transaction: all of them or none.
+    pub async fn add_tracks(&self, release_id: Uuid, inputs: &[TrackInput]) -> Result<Vec<Track>> {
+        let mut tx = self.write().await?;
+        let mut ids = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            ids.push(self.insert_track(&mut tx, release_id, input).await?);
+        }
+        tx.commit().await?;
+        let mut tracks = Vec::with_capacity(ids.len());
+        for id in ids {
+            tracks.push(self.get_track(id).await?);
+        }
+        Ok(tracks)
+    }
+
+    async fn insert_track(&self, tx: &mut SqliteConnection, release_id: Uuid, input: &TrackInput) -> Result<Uuid> {
+        let valid = validate(input)?;
         let id = self.ids.new_id();
         let now = self.clock.now();
         let hlc = self.stamp();
-        let mut tx = self.write().await?;
-        let workspace = release_workspace(&mut tx, release_id).await?;
-        check_roster(&mut tx, workspace, &valid.artist_ids).await?;
+        let workspace = release_workspace(&mut *tx, release_id).await?;
+        check_roster(&mut *tx, workspace, &valid.roster()).await?;
         let position = match input.position {
             Some(p) => p,
             None => {
@@ -196,7 +376,7 @@ impl Store {
                 last.unwrap_or(0) as u32 + 1
             }
         };
-        check_position_free(&mut tx, release_id, valid.disc_number, position, None).await?;
+        check_position_free(&mut *tx, release_id, valid.disc_number, position, None).await?;
         sqlx::query(
             "INSERT INTO tracks (id, release_id, disc_number, position, title, version, duration_ms, isrc, created_at, \
              updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -207,7 +387,7 @@ impl Store {
         .bind(position as i64)
         .bind(&valid.title)
         .bind(&valid.version)
-        .bind(input.duration_ms.map(i64::from))
+        .bind(valid.duration_ms.map(i64::from))
         .bind(&valid.isrc)
         .bind(now)
         .bind(now)
@@ -215,10 +395,9 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| position_race(e, valid.disc_number, position))?;
-        set_credits(&mut tx, Credited::Track, id, &valid.artist_ids, &hlc).await?;
-        Self::touch_release(&mut tx, release_id, now).await?;
-        tx.commit().await?;
-        self.get_track(id).await
+        save_details(&mut *tx, id, input, &valid, &hlc).await?;
+        Self::touch_release(&mut *tx, release_id, now).await?;
+        Ok(id)
     }
 
     pub async fn update_track(&self, id: Uuid, input: TrackInput) -> Result<Track> {
@@ -229,7 +408,7 @@ impl Store {
         let hlc = self.stamp();
         let mut tx = self.write().await?;
         let workspace = release_workspace(&mut tx, current.release_id).await?;
-        check_roster(&mut tx, workspace, &valid.artist_ids).await?;
+        check_roster(&mut tx, workspace, &valid.roster()).await?;
         check_position_free(&mut tx, current.release_id, valid.disc_number, position, Some(id)).await?;
         sqlx::query(
             "UPDATE tracks SET disc_number = ?, position = ?, title = ?, version = ?, duration_ms = ?, isrc = ?, \
@@ -239,7 +418,7 @@ impl Store {
         .bind(position as i64)
         .bind(&valid.title)
         .bind(&valid.version)
-        .bind(input.duration_ms.map(i64::from))
+        .bind(valid.duration_ms.map(i64::from))
         .bind(&valid.isrc)
         .bind(now)
         .bind(&hlc)
@@ -247,7 +426,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| position_race(e, valid.disc_number, position))?;
-        set_credits(&mut tx, Credited::Track, id, &valid.artist_ids, &hlc).await?;
+        save_details(&mut tx, id, &input, &valid, &hlc).await?;
         Self::touch_release(&mut tx, current.release_id, now).await?;
         tx.commit().await?;
         self.get_track(id).await
@@ -344,6 +523,18 @@ mod tests {
         let moved = store.update_track(one.id, TrackInput { position: Some(2), ..TrackInput::titled("Intro") }).await.unwrap();
         assert_eq!(moved.position, 2);
         assert_eq!(store.get_release(rel).await.unwrap().release.track_count, 2);
+    }
+
+    #[tokio::test]
+    async fn adding_several_tracks_is_all_or_nothing() {
+        let (store, _dir) = store().await;
+        let (rel, _) = release(&store).await;
+        let bad = TrackInput { isrc: Some("XX".into()), ..TrackInput::titled("Bad") };
+        let err = store.add_tracks(rel, &[TrackInput::titled("Good"), bad]).await.unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        assert!(store.list_tracks(rel).await.unwrap().is_empty());
+        let added = store.add_tracks(rel, &[TrackInput::titled("A"), TrackInput::titled("B")]).await.unwrap();
+        assert_eq!(added.iter().map(|t| t.position).collect::<Vec<_>>(), [1, 2]);
     }
 
     #[tokio::test]
