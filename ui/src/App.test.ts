@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import { setLanguage } from './lib/i18n';
 import { createMockHost, type MockHost } from './lib/mockHost';
+import { newReleaseInput, newTrackInput } from './lib/inputs';
 
 afterEach(() => setLanguage('en'));
 
@@ -104,7 +105,7 @@ describe('roster', () => {
     const busy = host.data.artists.find((a) => a.name === 'Busy')!;
     await host.call('release_create', {
       workspace_id: ws.id,
-      input: { title: 'Hits', type: 'album', artist_ids: [busy.id], label_name: null, release_date: null, catalog_number: null, upc: null, status: null },
+      input: newReleaseInput({ title: 'Hits', type: 'album', artist_ids: [busy.id] }),
     });
     await user.click(byId('nav-roster'));
     const rows = allById('artist-row');
@@ -189,10 +190,10 @@ describe('releases', () => {
     const { user, host, ws } = await startWithLabel(['Jay Chou']);
     const r = await host.call('release_create', {
       workspace_id: ws.id,
-      input: { title: 'LP', type: 'album', artist_ids: [host.data.artists[0].id], label_name: null, release_date: null, catalog_number: null, upc: null, status: null },
+      input: newReleaseInput({ title: 'LP', type: 'album', artist_ids: [host.data.artists[0].id] }),
     });
-    await host.call('track_add', { release_id: r.id, input: { title: 'One', version: null, disc_number: null, position: null, artist_ids: [], duration_ms: null, isrc: null } });
-    await host.call('track_add', { release_id: r.id, input: { title: 'Two', version: null, disc_number: null, position: null, artist_ids: [], duration_ms: null, isrc: null } });
+    await host.call('track_add', { release_id: r.id, input: newTrackInput('One') });
+    await host.call('track_add', { release_id: r.id, input: newTrackInput('Two') });
     await user.click(byId('nav-releases'));
     await user.click(await screen.findByTestId('release-row'));
     await waitFor(() => expect(allById('track-row')).toHaveLength(2));
@@ -209,7 +210,7 @@ describe('releases', () => {
     for (const [title, id] of [['Hello', adele.id], ['Homogenic', bjork.id]] as const) {
       await host.call('release_create', {
         workspace_id: ws.id,
-        input: { title, type: 'album', artist_ids: [id], label_name: null, release_date: null, catalog_number: null, upc: null, status: null },
+        input: newReleaseInput({ title, type: 'album', artist_ids: [id] }),
       });
     }
     await user.click(byId('nav-roster'));

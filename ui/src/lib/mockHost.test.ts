@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArtistInput, ReleaseInput, TrackInput } from './bindings';
 import { HostError } from './host';
+import { newReleaseInput, newTrackInput } from './inputs';
 import { createMockHost, normalizeUpc } from './mockHost';
 
 const artistInput = (name: string, extra: Partial<ArtistInput> = {}): ArtistInput => ({
@@ -11,27 +12,9 @@ const artistInput = (name: string, extra: Partial<ArtistInput> = {}): ArtistInpu
   links: [],
   ...extra,
 });
-const releaseInput = (title: string, artist_ids: string[], extra: Partial<ReleaseInput> = {}): ReleaseInput => ({
-  title,
-  type: 'album',
-  artist_ids,
-  label_name: null,
-  release_date: null,
-  catalog_number: null,
-  upc: null,
-  status: null,
-  ...extra,
-});
-const trackInput = (title: string, extra: Partial<TrackInput> = {}): TrackInput => ({
-  title,
-  version: null,
-  disc_number: null,
-  position: null,
-  artist_ids: [],
-  duration_ms: null,
-  isrc: null,
-  ...extra,
-});
+const releaseInput = (title: string, artist_ids: string[], extra: Partial<ReleaseInput> = {}): ReleaseInput =>
+  newReleaseInput({ title, type: 'album', artist_ids, ...extra });
+const trackInput = (title: string, extra: Partial<TrackInput> = {}): TrackInput => newTrackInput(title, extra);
 
 async function rejection(promise: Promise<unknown>): Promise<HostError> {
   try {

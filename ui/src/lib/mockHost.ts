@@ -15,10 +15,11 @@ import type {
   TrackInput,
   Workspace,
 } from './bindings';
+import { newReleaseInput, newTrackInput } from './inputs';
 import { HostError, type Args, type CommandName, type Host, type Result } from './host';
 
-type StoredRelease = Omit<Release, 'artists' | 'track_count'> & { artist_ids: string[] };
-type StoredTrack = Omit<Track, 'artists'> & { artist_ids: string[] };
+type StoredRelease = Omit<Release, 'artists' | 'featuring' | 'remixers' | 'track_count'> & { artist_ids: string[]; featuring_ids: string[]; remixer_ids: string[] };
+type StoredTrack = Omit<Track, 'artists' | 'featuring' | 'remixers'> & { artist_ids: string[]; featuring_ids: string[]; remixer_ids: string[] };
 
 interface Data {
   workspaces: Workspace[];
@@ -161,14 +162,14 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     ids.map((id) => data.artists.find((a) => a.id === id)).filter((a): a is Artist => !!a).map((a) => ({ id: a.id, name: a.name }));
 
   const toTrack = (t: StoredTrack): Track => {
-    const { artist_ids, ...rest } = t;
-    return { ...rest, artists: refs(artist_ids) };
+    const { artist_ids, featuring_ids, remixer_ids, ...rest } = t;
+    return { ...rest, artists: refs(artist_ids), featuring: refs(featuring_ids), remixers: refs(remixer_ids) };
   };
   const tracksOf = (releaseId: string) =>
     data.tracks.filter((t) => t.release_id === releaseId).sort((a, b) => a.disc_number - b.disc_number || a.position - b.position);
   const toRelease = (r: StoredRelease): Release => {
-    const { artist_ids, ...rest } = r;
-    return { ...rest, artists: refs(artist_ids), track_count: tracksOf(r.id).length };
+    const { artist_ids, featuring_ids, remixer_ids, ...rest } = r;
+    return { ...rest, artists: refs(artist_ids), featuring: refs(featuring_ids), remixers: refs(remixer_ids), track_count: tracksOf(r.id).length };
   };
   const toDetail = (r: StoredRelease): ReleaseDetail => ({ ...toRelease(r), tracks: tracksOf(r.id).map(toTrack) });
 
@@ -216,7 +217,8 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     const release_date = input.release_date && input.release_date.trim() ? input.release_date.trim() : null;
     if (release_date && !/^\d{4}-\d{2}-\d{2}$/.test(release_date)) check.issue('release_date', 'invalid_date', 'use YYYY-MM-DD');
     check.finish('release');
-    return { title, type: input.type, artist_ids, label_name, catalog_number, upc, release_date, status: input.status ?? 'draft' };
+    // Fields the mock does not check are stored as given, like the engine's pass-through ones.
+    return { ...input, title, artist_ids, label_name, catalog_number, upc, release_date, status: input.status ?? 'draft', artwork: null };
   };
 
   const validateTrack = (input: TrackInput) => {
@@ -233,7 +235,8 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     }
     const isrc = check.identifier('isrc', 'invalid_isrc', input.isrc, normalizeIsrc);
     check.finish('track');
-    return { title, version, disc_number, isrc, duration_ms: input.duration_ms, artist_ids: [...new Set(input.artist_ids)] };
+    const { position: _position, ...rest } = input;
+    return { ...rest, title, version, disc_number, isrc, duration_ms: input.duration_ms, artist_ids: [...new Set(input.artist_ids)] };
   };
 
   const positionFree = (releaseId: string, disc: number, position: number, except: string | null) => {
@@ -417,10 +420,10 @@ export async function seedDemo(host: Host, kind: 'label' | 'artist' = 'label'): 
     const me = await add({ name: 'Lin Yue', sort_name: null, localized_names: [{ language: 'zh-Hans', name: '林月' }], country: 'CN', links: ['https://linyue.example'] });
     const r = await host.call('release_create', {
       workspace_id: ws.id,
-      input: { title: 'Harbour Lights', type: 'ep', artist_ids: [me.id], label_name: null, release_date: '2026-03-20', catalog_number: null, upc: null, status: 'ready' },
+      input: newReleaseInput({ title: 'Harbour Lights', type: 'ep', artist_ids: [me.id], release_date: '2026-03-20', status: 'ready' }),
     });
     for (const [title, duration_ms] of [['Harbour Lights', 214000], ['Tidewater', 187500], ['Ferry at Dawn', 241000]] as const) {
-      await host.call('track_add', { release_id: r.id, input: { title, version: null, disc_number: null, position: null, artist_ids: [], duration_ms, isrc: null } });
+      await host.call('track_add', { release_id: r.id, input: newTrackInput(title, { duration_ms }) });
     }
     return;
   }
@@ -430,7 +433,7 @@ export async function seedDemo(host: Host, kind: 'label' | 'artist' = 'label'): 
   const rel = (title: string, type: ReleaseInput['type'], artist_ids: string[], release_date: string | null, status: ReleaseInput['status'], extra: Partial<ReleaseInput> = {}) =>
     host.call('release_create', {
       workspace_id: ws.id,
-      input: { title, type, artist_ids, label_name: 'Midnight Tape Records', release_date, catalog_number: null, upc: null, status, ...extra },
+      input: newReleaseInput({ title, type, artist_ids, label_name: 'Midnight Tape Records', release_date, status, ...extra }),
     });
   const album = await rel('Night Market Radio', 'album', [jay.id], '2026-05-15', 'ready', { catalog_number: 'MTR-014', upc: '036000291452' });
   const tracks: [string, string | null, number, string | null][] = [
@@ -440,7 +443,7 @@ export async function seedDemo(host: Host, kind: 'label' | 'artist' = 'label'): 
     ['Last Train Home', 'Radio Edit', 203500, null],
   ];
   for (const [title, version, duration_ms, isrc] of tracks) {
-    await host.call('track_add', { release_id: album.id, input: { title, version, disc_number: null, position: null, artist_ids: [], duration_ms, isrc } });
+    await host.call('track_add', { release_id: album.id, input: newTrackInput(title, { version, duration_ms, isrc }) });
   }
   await rel('Paper Satellites', 'ep', [nova.id], null, 'draft');
   await rel('Glasshouse', 'single', [mei.id, nova.id], '2025-11-07', 'delivered');
