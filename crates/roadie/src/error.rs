@@ -57,6 +57,24 @@ pub enum Error {
     #[error("the store {path} is not a Roadie store: {reason}")]
     NotAStore { path: String, reason: String },
 
+    #[error("{file}, line {line}: {reason}")]
+    StatementLine { file: String, line: u64, reason: String },
+
+    #[error("cannot read the statement {file}: {reason}")]
+    StatementUnreadable { file: String, reason: String },
+
+    #[error(
+        "{file}: Roadie does not know this layout (header: {header}); import it with --format, or save a column \
+         mapping for it (roadie mapping save)"
+    )]
+    UnknownStatementLayout { file: String, header: String },
+
+    #[error("import of {file} cancelled; nothing of it was saved")]
+    ImportCancelled { file: String },
+
+    #[error("an amount total is too large to hold exactly")]
+    AmountOverflow,
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -84,6 +102,11 @@ impl Error {
             Error::StoreTooNew { .. } => "store_too_new",
             Error::StoreUnavailable { .. } => "store_unavailable",
             Error::NotAStore { .. } => "not_a_store",
+            Error::StatementLine { .. } => "statement_line_invalid",
+            Error::StatementUnreadable { .. } => "statement_unreadable",
+            Error::UnknownStatementLayout { .. } => "statement_layout_unknown",
+            Error::ImportCancelled { .. } => "import_cancelled",
+            Error::AmountOverflow => "amount_overflow",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -131,7 +154,24 @@ impl Error {
                 params.insert("path".into(), path.clone());
                 params.insert("reason".into(), reason.clone());
             }
+            Error::StatementLine { file, line, reason } => {
+                params.insert("file".into(), file.clone());
+                params.insert("line".into(), line.to_string());
+                params.insert("reason".into(), reason.clone());
+            }
+            Error::StatementUnreadable { file, reason } => {
+                params.insert("file".into(), file.clone());
+                params.insert("reason".into(), reason.clone());
+            }
+            Error::UnknownStatementLayout { file, header } => {
+                params.insert("file".into(), file.clone());
+                params.insert("header".into(), header.clone());
+            }
+            Error::ImportCancelled { file } => {
+                params.insert("file".into(), file.clone());
+            }
             Error::ArtistWorkspaceFull
+            | Error::AmountOverflow
             | Error::NoWorkspace
             | Error::Database(_)
             | Error::Migration(_)

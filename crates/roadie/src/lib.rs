@@ -7,6 +7,7 @@ pub mod error;
 mod hlc;
 pub mod identifiers;
 pub mod preferences;
+pub mod royalties;
 pub mod store;
 mod validate;
 

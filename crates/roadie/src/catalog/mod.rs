@@ -3,7 +3,7 @@
 mod artists;
 mod credits;
 mod releases;
-mod rows;
+pub(crate) mod rows;
 mod tracks;
 mod workspaces;
 

@@ -1,0 +1,100 @@
+-- Royalties I: imported statement files, their normalised lines, matching rules, saved column
+-- mappings, and a rollup that keeps reports fast whatever the number of lines.
+--
+-- Statement files, rules and mappings are synced rows (hlc + deleted tombstone). Lines belong to
+-- their file and never change except for their match (derived: recomputable from the rules), so
+-- they carry no clock of their own; a file is identified by its content hash, a line by
+-- (file, line number).
+
+CREATE TABLE statement_files (
+    id           TEXT PRIMARY KEY NOT NULL,
+    content_hash TEXT NOT NULL,          -- SHA-256 of the file's bytes, lower-case hex
+    file_name    TEXT NOT NULL,
+    format       TEXT NOT NULL,          -- distrokid, tunecore, cdbaby, bandcamp, ddex-dsr, xlsx, mapped
+    layout       TEXT NOT NULL,          -- the layout version the parser followed
+    encoding     TEXT NOT NULL,
+    byte_size    INTEGER NOT NULL,
+    line_count   INTEGER NOT NULL,       -- data lines read (header and comments excluded)
+    imported     INTEGER NOT NULL,       -- normalised lines stored
+    skipped      TEXT NOT NULL DEFAULT '[]', -- JSON [{"line":N,"reason":"..."}]
+    warnings     TEXT NOT NULL DEFAULT '[]', -- JSON [{"line":N,"reason":"..."}]
+    imported_at  TEXT NOT NULL,
+    hlc          TEXT NOT NULL,
+    deleted      INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+) STRICT;
+-- "Was this file imported already?" at the start of every import.
+CREATE UNIQUE INDEX statement_files_by_hash ON statement_files (content_hash) WHERE deleted = 0;
+
+CREATE TABLE statement_lines (
+    id               INTEGER PRIMARY KEY,
+    file_id          TEXT NOT NULL REFERENCES statement_files (id),
+    line_no          INTEGER NOT NULL,   -- the file's own line (header = 1); DSR: the record's line
+    reporting_period TEXT NOT NULL,      -- YYYY-MM: the month the source reported it
+    sale_period      TEXT,               -- YYYY-MM: the month of the sale or usage, when given
+    store            TEXT NOT NULL,
+    territory        TEXT,               -- ISO 3166-1 alpha-2, when the source names one
+    usage_type       TEXT NOT NULL CHECK (usage_type IN ('stream', 'download', 'physical', 'sync', 'other')),
+    isrc             TEXT,
+    upc              TEXT,
+    title            TEXT,
+    artist           TEXT,
+    units            INTEGER NOT NULL,
+    amount           TEXT NOT NULL,      -- exact decimal as the source gave it (normalised notation)
+    currency         TEXT NOT NULL,      -- ISO 4217
+    raw              TEXT NOT NULL,      -- JSON object: the rest of the source row
+    track_id         TEXT REFERENCES tracks (id),
+    release_id       TEXT REFERENCES releases (id),
+    matched_by       TEXT CHECK (matched_by IN ('isrc', 'upc', 'title_artist', 'rule'))
+) STRICT;
+-- Lines of a file, in file order (file detail, and per-file clean-up).
+CREATE INDEX statement_lines_by_file ON statement_lines (file_id, line_no);
+-- The unmatched queue: grouped by title/artist/ISRC, counted on the dashboard.
+CREATE INDEX statement_lines_unmatched ON statement_lines (isrc, title, artist) WHERE track_id IS NULL AND release_id IS NULL;
+-- Reports filtered by artist: the lines of that artist's tracks and releases.
+CREATE INDEX statement_lines_by_track ON statement_lines (track_id) WHERE track_id IS NOT NULL;
+CREATE INDEX statement_lines_by_release ON statement_lines (release_id) WHERE release_id IS NOT NULL;
+
+-- "Lines with this ISRC / this title and artist belong to that track (or release)": made when the
+-- user assigns from the unmatched queue, applied to every later import.
+CREATE TABLE match_rules (
+    id         TEXT PRIMARY KEY NOT NULL,
+    match_kind TEXT NOT NULL CHECK (match_kind IN ('isrc', 'upc', 'title_artist')),
+    match_key  TEXT NOT NULL,            -- the normalised ISRC, UPC, or "title\u001fartist"
+    track_id   TEXT REFERENCES tracks (id),
+    release_id TEXT REFERENCES releases (id),
+    created_at TEXT NOT NULL,
+    hlc        TEXT NOT NULL,
+    deleted    INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    CHECK (track_id IS NOT NULL OR release_id IS NOT NULL)
+) STRICT;
+CREATE UNIQUE INDEX match_rules_by_key ON match_rules (match_kind, match_key) WHERE deleted = 0;
+
+-- A user's column mapping for a layout Roadie does not know, found again by its header.
+CREATE TABLE column_mappings (
+    id          TEXT PRIMARY KEY NOT NULL,
+    name        TEXT NOT NULL CHECK (length(name) > 0),
+    header_key  TEXT NOT NULL,           -- normalised header (lower-case, trimmed, \u001f-joined)
+    definition  TEXT NOT NULL,           -- JSON: field -> column name, defaults (currency, store...)
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    hlc         TEXT NOT NULL,
+    deleted     INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+) STRICT;
+CREATE UNIQUE INDEX column_mappings_by_name ON column_mappings (name) WHERE deleted = 0;
+CREATE INDEX column_mappings_by_header ON column_mappings (header_key) WHERE deleted = 0;
+
+-- Local, derived rollup behind every report (never synced; rebuilt from the lines when needed):
+-- one row per dimension value x reporting period x currency. Reports read these few rows
+-- instead of every line. dim: 'store', 'territory', 'track', 'release'; key: the store name, the
+-- ISO code, the track or release id ('' when unknown or unmatched). Every line is in exactly one
+-- row of each dim, so by-month reads the 'store' rows. Amount is exact decimal text (summed in
+-- Rust with rust_decimal: SQLite has no exact decimal sum).
+CREATE TABLE royalty_rollup (
+    dim      TEXT NOT NULL CHECK (dim IN ('store', 'territory', 'track', 'release')),
+    key      TEXT NOT NULL,
+    period   TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    units    INTEGER NOT NULL,
+    amount   TEXT NOT NULL,
+    PRIMARY KEY (dim, period, key, currency)
+) STRICT, WITHOUT ROWID;
