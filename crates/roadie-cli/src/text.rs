@@ -1,6 +1,7 @@
 //! The readable (non-JSON) forms of the CLI's output.
 
 use roadie::catalog::*;
+use roadie::royalties::{ImportReport, RoyaltyReport, UnmatchedGroup};
 use uuid::Uuid;
 
 pub fn workspace_created(w: &Workspace) -> String {
@@ -104,4 +105,48 @@ pub fn release(d: &ReleaseDetail) -> String {
         lines.push(format!("  {}.{:02}  {}{version}  {len}  {isrc}", t.disc_number, t.position, t.title));
     }
     lines.join("\n")
+}
+
+pub fn imports(reports: &[ImportReport]) -> String {
+    let mut out = Vec::new();
+    for r in reports {
+        if r.duplicate_file {
+            out.push(format!("{}: already imported ({}), nothing changed", r.path, r.format));
+            continue;
+        }
+        out.push(format!(
+            "{}: {} ({}, {}), {} lines, {} imported, {} matched, {} unmatched, {} skipped",
+            r.path, r.format, r.layout, r.encoding, r.lines, r.imported, r.matched, r.unmatched, r.skipped.len()
+        ));
+        for s in &r.skipped {
+            out.push(format!("  skipped line {}: {}", s.line, s.reason));
+        }
+    }
+    out.join("\n")
+}
+
+pub fn report(r: &RoyaltyReport) -> String {
+    if r.rows.is_empty() {
+        return "no earnings yet (roadie import statement FILE)".into();
+    }
+    let width = r.rows.iter().map(|row| row.key.chars().count()).max().unwrap_or(0).max(3);
+    r.rows
+        .iter()
+        .map(|row| format!("{:<width$}  {}  {:>12}  {}", row.key, row.currency, row.units, row.amount))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn unmatched(total: u64, groups: &[UnmatchedGroup]) -> String {
+    let mut out = vec![format!("{total} unmatched line(s)")];
+    for g in groups {
+        out.push(format!(
+            "{:>6} lines  {:<12}  {} — {}",
+            g.lines,
+            g.isrc.as_deref().unwrap_or("-"),
+            g.title.as_deref().unwrap_or("(no title)"),
+            g.artist.as_deref().unwrap_or("(no artist)")
+        ));
+    }
+    out.join("\n")
 }

@@ -199,6 +199,9 @@ impl Store {
     ) -> Result<ImportReport> {
         let shown = path.display().to_string();
         let unreadable = |reason: String| Error::StatementUnreadable { file: shown.clone(), reason };
+        if let Some(label) = &options.encoding {
+            super::encoding::by_label(label).map_err(&unreadable)?;
+        }
         let owned: PathBuf = path.to_path_buf();
         let hash_cancel = cancel.clone();
         let (hash, size) = tokio::task::spawn_blocking(move || hash_file(&owned, &hash_cancel))
