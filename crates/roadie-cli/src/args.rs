@@ -24,6 +24,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum Command {
     /// Workspaces: an artist's own, or a label's with a roster.
     #[command(subcommand)]
@@ -130,6 +131,7 @@ pub enum UnmatchedCmd {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum MappingCmd {
     /// Save a mapping for FILE's header (picked automatically for files with the same header).
     Save {

@@ -74,10 +74,7 @@ pub fn detect(prefix: &[u8], forced: Option<&'static Encoding>) -> TextEncoding 
 }
 
 /// A reader that yields UTF-8, whatever the file's encoding (the BOM removed).
-pub fn utf8_reader<R: Read>(inner: R, enc: TextEncoding) -> Box<dyn Read + Send>
-where
-    R: Send + 'static,
-{
+pub fn utf8_reader<R: Read + Send + 'static>(inner: R, enc: TextEncoding) -> Box<dyn Read + Send> {
     if enc.encoding == UTF_8 {
         // UTF-8 passes through untouched (invalid bytes are reported with their line, not
         // silently replaced); only the BOM goes.

@@ -68,6 +68,7 @@ pub(crate) struct Ready {
     matched: Option<Match>,
 }
 
+#[allow(clippy::large_enum_variant)] // nearly every item is a line: boxing would allocate per line
 enum Item {
     Line(Ready),
     Skipped(LineIssue),

@@ -24,6 +24,10 @@ pub struct Match {
 }
 
 type Target = (Option<String>, Option<String>);
+/// isrc, title, artist, lines, units
+type GroupRow = (Option<String>, Option<String>, Option<String>, i64, i64);
+/// id, isrc, title, artist, reporting_period, currency, units, amount
+type CandidateRow = (i64, Option<String>, Option<String>, Option<String>, String, String, i64, String);
 
 /// The catalog and the rules, in memory for the length of an import (a catalog is small).
 #[derive(Debug, Default)]
@@ -155,7 +159,7 @@ pub enum AssignBy {
 impl Store {
     /// The unmatched queue, largest groups first.
     pub async fn unmatched_groups(&self, limit: u32) -> Result<Vec<UnmatchedGroup>> {
-        let rows: Vec<(Option<String>, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
+        let rows: Vec<GroupRow> = sqlx::query_as(
             "SELECT isrc, title, artist, COUNT(*), SUM(units) FROM statement_lines \
              WHERE track_id IS NULL AND release_id IS NULL GROUP BY isrc, title, artist ORDER BY COUNT(*) DESC, title LIMIT ?",
         )
@@ -233,7 +237,7 @@ impl Store {
         .await?;
 
         // The queue's lines this rule takes.
-        let candidates: Vec<(i64, Option<String>, Option<String>, Option<String>, String, String, i64, String)> = sqlx::query_as(
+        let candidates: Vec<CandidateRow> = sqlx::query_as(
             "SELECT id, isrc, title, artist, reporting_period, currency, units, amount FROM statement_lines \
              WHERE track_id IS NULL AND release_id IS NULL",
         )

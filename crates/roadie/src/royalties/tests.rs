@@ -300,7 +300,8 @@ async fn the_real_ddex_dsr_samples_import_and_odd_rows_are_reported() {
     let r = store.import_statement(&fixture("DSR_TEST_YouTube_AdSupport-music_2015-Q4_IS_1of1_20160121T150926.tsv"), &opts()).await.unwrap();
     assert_eq!((r.format, r.lines, r.imported, r.unmatched), (Format::DdexDsr, 6, 6, 6));
     assert!(r.skipped.is_empty(), "{:?}", r.skipped);
-    let lines: Vec<(String, String, String, Option<String>, Option<String>, i64, String, String, String)> = sqlx::query_as(
+    type Row = (String, String, String, Option<String>, Option<String>, i64, String, String, String);
+    let lines: Vec<Row> = sqlx::query_as(
         "SELECT store, reporting_period, sale_period, territory, isrc, units, amount, currency, usage_type FROM statement_lines ORDER BY line_no",
     )
     .fetch_all(&store.pool)

@@ -276,6 +276,7 @@ impl Resolved {
 
 /// What a parser made of one line.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // nearly every item is a line: boxing would allocate per line
 pub enum Parsed {
     Line(NormalLine),
     /// Not imported, with the reason (not earnings, or an odd record).
