@@ -8,6 +8,7 @@
 
 CREATE TABLE statement_files (
     id           TEXT PRIMARY KEY NOT NULL,
+    seq          INTEGER NOT NULL UNIQUE, -- local short key the lines carry (1, 2, 3...)
     content_hash TEXT NOT NULL,          -- SHA-256 of the file's bytes, lower-case hex
     file_name    TEXT NOT NULL,
     format       TEXT NOT NULL,          -- distrokid, tunecore, cdbaby, bandcamp, ddex-dsr, xlsx, mapped
@@ -25,15 +26,22 @@ CREATE TABLE statement_files (
 -- "Was this file imported already?" at the start of every import.
 CREATE UNIQUE INDEX statement_files_by_hash ON statement_files (content_hash) WHERE deleted = 0;
 
+-- Written in bulk (a million lines in seconds): no foreign keys to check per line (file_seq,
+-- track_id and release_id are set by the importer from rows it just read in the same
+-- transaction; tracks and releases are tombstoned, never deleted), and few indexes. A file's
+-- lines are one contiguous rowid range, in file order.
 CREATE TABLE statement_lines (
     id               INTEGER PRIMARY KEY,
-    file_id          TEXT NOT NULL REFERENCES statement_files (id),
+    file_seq         INTEGER NOT NULL,   -- statement_files.seq
     line_no          INTEGER NOT NULL,   -- the file's own line (header = 1); DSR: the record's line
     reporting_period TEXT NOT NULL,      -- YYYY-MM: the month the source reported it
     sale_period      TEXT,               -- YYYY-MM: the month of the sale or usage, when given
     store            TEXT NOT NULL,
     territory        TEXT,               -- ISO 3166-1 alpha-2, when the source names one
-    usage_type       TEXT NOT NULL CHECK (usage_type IN ('stream', 'download', 'physical', 'sync', 'other')),
+    -- (CHECKs on bulk-written columns use OR chains: SQLite builds a temporary table for an IN
+    -- list of more than two values at every insert, a tenth of a bulk import's time.)
+    usage_type       TEXT NOT NULL CHECK (usage_type = 'stream' OR usage_type = 'download' OR usage_type = 'physical'
+                                          OR usage_type = 'sync' OR usage_type = 'other'),
     isrc             TEXT,
     upc              TEXT,
     title            TEXT,
@@ -42,17 +50,18 @@ CREATE TABLE statement_lines (
     amount           TEXT NOT NULL,      -- exact decimal as the source gave it (normalised notation)
     currency         TEXT NOT NULL,      -- ISO 4217
     raw              TEXT NOT NULL,      -- JSON object: the rest of the source row
-    track_id         TEXT REFERENCES tracks (id),
-    release_id       TEXT REFERENCES releases (id),
-    matched_by       TEXT CHECK (matched_by IN ('isrc', 'upc', 'title_artist', 'rule'))
+    track_id         TEXT,               -- tracks.id
+    release_id       TEXT,               -- releases.id
+    matched_by       TEXT CHECK (matched_by IS NULL OR matched_by = 'isrc' OR matched_by = 'upc'
+                                 OR matched_by = 'title_artist' OR matched_by = 'rule')
 ) STRICT;
--- Lines of a file, in file order (file detail, and per-file clean-up).
-CREATE INDEX statement_lines_by_file ON statement_lines (file_id, line_no);
+-- Lines of a file (file detail, and per-file clean-up).
+CREATE INDEX statement_lines_by_file ON statement_lines (file_seq);
 -- The unmatched queue: grouped by title/artist/ISRC, counted on the dashboard.
 CREATE INDEX statement_lines_unmatched ON statement_lines (isrc, title, artist) WHERE track_id IS NULL AND release_id IS NULL;
--- Reports filtered by artist: the lines of that artist's tracks and releases.
-CREATE INDEX statement_lines_by_track ON statement_lines (track_id) WHERE track_id IS NOT NULL;
-CREATE INDEX statement_lines_by_release ON statement_lines (release_id) WHERE release_id IS NOT NULL;
+-- No index by track or release: each costs more than a third of a bulk import's time (36-byte
+-- UUID keys compared at every insert). Reports read the rollup; only artist-filtered reports
+-- read the lines (a scan).
 
 -- "Lines with this ISRC / this title and artist belong to that track (or release)": made when the
 -- user assigns from the unmatched queue, applied to every later import.

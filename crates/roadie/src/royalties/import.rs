@@ -3,6 +3,7 @@
 //! in ONE write transaction per file. Any invalid line (unless `skip_invalid`), a cancel, an I/O
 //! error or a killed process leaves the store exactly as before: nothing commits until the end.
 
+use super::bulk;
 use super::detect::{self, Plan};
 use super::encoding::{self, TextEncoding};
 use super::formats::{dsr::DsrParser, xlsx, Layout, Parsed, Resolved};
@@ -57,15 +58,15 @@ impl CancelToken {
     }
 }
 
-/// Rows per INSERT statement (18 values each; SQLite allows 32,766 bound values).
-const INSERT_ROWS: usize = 500;
+/// Lines per bulk insert call.
+const INSERT_ROWS: usize = 2000;
 /// Lines per message from the parser thread.
 const BATCH: usize = 2000;
 
 /// A line ready to store.
 pub(crate) struct Ready {
-    line: NormalLine,
-    matched: Option<Match>,
+    pub line: NormalLine,
+    pub matched: Option<Match>,
 }
 
 #[allow(clippy::large_enum_variant)] // nearly every item is a line: boxing would allocate per line
@@ -255,11 +256,15 @@ impl Store {
         let mut tx = self.write().await?;
         // Checked again under the write lock: a concurrent import of the same file loses here.
         let matcher = Arc::new(Matcher::load(&mut tx).await?);
+        // A bigger page cache for the bulk write (about 64 MB), so the indexes stay in memory.
+        sqlx::query("PRAGMA cache_size = -65536").execute(&mut *tx).await?;
+        let file_seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM statement_files").fetch_one(&mut *tx).await?;
         sqlx::query(
-            "INSERT INTO statement_files (id, content_hash, file_name, format, layout, encoding, byte_size, line_count, \
-             imported, imported_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+            "INSERT INTO statement_files (id, seq, content_hash, file_name, format, layout, encoding, byte_size, line_count, \
+             imported, imported_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
         )
         .bind(&file_id)
+        .bind(file_seq)
         .bind(&hash)
         .bind(&file_name)
         .bind(format.as_str())
@@ -308,6 +313,7 @@ impl Store {
             skipped: Vec::new(),
         };
         let mut pending: Vec<Ready> = Vec::with_capacity(INSERT_ROWS);
+        let mut buffers = bulk::Buffers::default();
         let mut lines_seen = 0u64;
         let outcome: Result<Done> = loop {
             if cancel.is_cancelled() {
@@ -330,7 +336,7 @@ impl Store {
                                 }
                                 pending.push(ready);
                                 if pending.len() == INSERT_ROWS {
-                                    insert_lines(&mut tx, &file_id, &pending).await?;
+                                    bulk::insert(&mut tx, file_seq, &pending, &mut buffers).await?;
                                     report.imported += pending.len() as u64;
                                     pending.clear();
                                 }
@@ -360,7 +366,7 @@ impl Store {
         let _ = parser.await;
         let done = outcome?; // dropping `tx` on error rolls the whole file back
         if !pending.is_empty() {
-            insert_lines(&mut tx, &file_id, &pending).await?;
+            bulk::insert(&mut tx, file_seq, &pending, &mut buffers).await?;
             report.imported += pending.len() as u64;
         }
         report.lines = done.lines;
@@ -377,6 +383,7 @@ impl Store {
         if cancel.is_cancelled() {
             return Err(Error::ImportCancelled { file: shown });
         }
+        sqlx::query("PRAGMA cache_size = -2000").execute(&mut *tx).await?;
         tx.commit().await?;
         progress(ImportProgress { lines: report.lines, bytes_done: size, bytes_total: size });
         Ok(report)
@@ -429,37 +436,6 @@ impl Error {
             other => other,
         }
     }
-}
-
-async fn insert_lines(tx: &mut sqlx::SqliteConnection, file_id: &str, lines: &[Ready]) -> Result<()> {
-    const COLUMNS: &str = "file_id, line_no, reporting_period, sale_period, store, territory, usage_type, isrc, upc, title, \
-                           artist, units, amount, currency, raw, track_id, release_id, matched_by";
-    let one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    let sql = format!("INSERT INTO statement_lines ({COLUMNS}) VALUES {}", vec![one; lines.len()].join(", "));
-    let mut query = sqlx::query(&sql);
-    for Ready { line, matched } in lines {
-        query = query
-            .bind(file_id)
-            .bind(line.line_no as i64)
-            .bind(line.reporting_period.to_string())
-            .bind(line.sale_period.map(|p| p.to_string()))
-            .bind(&line.store)
-            .bind(&line.territory)
-            .bind(line.usage_type.as_str())
-            .bind(&line.isrc)
-            .bind(&line.upc)
-            .bind(&line.title)
-            .bind(&line.artist)
-            .bind(line.units)
-            .bind(line.amount.to_string())
-            .bind(&line.currency)
-            .bind(&line.raw)
-            .bind(matched.as_ref().and_then(|m| m.track_id.clone()))
-            .bind(matched.as_ref().and_then(|m| m.release_id.clone()))
-            .bind(matched.as_ref().map(|m| m.by));
-    }
-    query.execute(&mut *tx).await?;
-    Ok(())
 }
 
 /// The parser thread: reads the source, matches each line, sends batches. Returns when the file

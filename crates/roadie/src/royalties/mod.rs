@@ -7,6 +7,7 @@
 //! streamed, transactional pipeline), `matching` (catalog, rules, unmatched queue), `mappings`
 //! (saved column mappings), `rollup` and `reports`.
 
+mod bulk;
 pub mod dates;
 mod detect;
 pub mod encoding;

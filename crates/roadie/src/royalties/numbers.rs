@@ -7,6 +7,18 @@ use std::str::FromStr;
 
 /// Parses an amount exactly, or says why it is not one.
 pub fn parse_amount(input: &str) -> Result<Decimal, String> {
+    // Fast path: the plain `-123.456` nearly every machine-made statement writes.
+    let t = input.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1
+        && digits != "."
+    {
+        if let Ok(value) = Decimal::from_str(t) {
+            return Ok(value);
+        }
+    }
     let bad = || format!("'{}' is not a number", input.trim());
     let mut s: String = input.trim().to_string();
     if s.is_empty() {
