@@ -51,7 +51,7 @@ CREATE TABLE statement_lines (
     currency         TEXT NOT NULL,      -- ISO 4217
     raw              TEXT NOT NULL,      -- JSON object: the rest of the source row
     track_id         TEXT,               -- tracks.id
-    release_id       TEXT,               -- releases.id
+    release_id       TEXT,               -- releases.id: only for release-level matches (a track's release comes from the track)
     matched_by       TEXT CHECK (matched_by IS NULL OR matched_by = 'isrc' OR matched_by = 'upc'
                                  OR matched_by = 'title_artist' OR matched_by = 'rule')
 ) STRICT;

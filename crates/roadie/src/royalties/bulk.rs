@@ -77,7 +77,8 @@ unsafe fn insert_raw(db: *mut ffi::sqlite3, file_seq: i64, lines: &[Ready], buf:
         rc |= bind_text(stmt, 14, Some(&line.currency));
         rc |= bind_text(stmt, 15, Some(&line.raw));
         rc |= bind_text(stmt, 16, matched.and_then(|m| m.track_id.as_deref()));
-        rc |= bind_text(stmt, 17, matched.and_then(|m| m.release_id.as_deref()));
+        // A track's release is found through the track: stored only for release-level matches.
+        rc |= bind_text(stmt, 17, matched.filter(|m| m.track_id.is_none()).and_then(|m| m.release_id.as_deref()));
         rc |= bind_text(stmt, 18, matched.map(|m| m.by));
         if rc != ffi::SQLITE_OK {
             result = Err(error(db, "bind statement line"));

@@ -338,7 +338,9 @@ impl Store {
                                 if pending.len() == INSERT_ROWS {
                                     bulk::insert(&mut tx, file_seq, &pending, &mut buffers).await?;
                                     report.imported += pending.len() as u64;
-                                    pending.clear();
+                                    // Freeing a batch's strings is work too: not on this thread.
+                                    let done = std::mem::replace(&mut pending, Vec::with_capacity(INSERT_ROWS));
+                                    tokio::task::spawn_blocking(move || drop(done));
                                 }
                             }
                             Item::Skipped(issue) => report.skipped.push(issue),

@@ -3,6 +3,7 @@
 //! catalog's own identifiers. What matches nothing waits in the unmatched queue.
 
 use super::normalise::{self, title_artist_key};
+use super::dates::YearMonth;
 use super::rollup::Rollup;
 use super::NormalLine;
 use crate::error::{Error, Result};
@@ -254,9 +255,11 @@ impl Store {
                 continue;
             }
             let amount = Decimal::from_str(&amount).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
-            for (dim, new_key) in [("track", track_id.as_deref().unwrap_or("")), ("release", release_id.as_deref().unwrap_or(""))] {
-                rollup.add_to(dim, "", &period, &currency, -units, -amount);
-                rollup.add_to(dim, new_key, &period, &currency, units, amount);
+            let period: YearMonth = period.parse().map_err(|e: String| Error::Database(sqlx::Error::Decode(e.into())))?;
+            // dims 2 and 3 of the rollup: track, release.
+            for (dim, new_key) in [(2, track_id.as_deref().unwrap_or("")), (3, release_id.as_deref().unwrap_or(""))] {
+                rollup.add_to(dim, "", period, &currency, -units, -amount);
+                rollup.add_to(dim, new_key, period, &currency, units, amount);
             }
             moved.push(id);
         }
@@ -265,7 +268,10 @@ impl Store {
                 "UPDATE statement_lines SET track_id = ?, release_id = ?, matched_by = 'rule' WHERE id IN ({})",
                 vec!["?"; chunk.len()].join(", ")
             );
-            let mut q = sqlx::query(&sql).bind(&track_id).bind(&release_id);
+            // A line's release is its track's; lines keep a release of their own only when
+            // matched to a release and no track.
+            let line_release = if track_id.is_some() { None } else { release_id.clone() };
+            let mut q = sqlx::query(&sql).bind(&track_id).bind(line_release);
             for id in chunk {
                 q = q.bind(id);
             }

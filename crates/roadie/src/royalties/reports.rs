@@ -84,7 +84,7 @@ impl Store {
                 ReportBy::Month => "reporting_period",
                 ReportBy::Store => "store",
                 ReportBy::Territory => "COALESCE(territory, '')",
-                ReportBy::Release => "COALESCE(release_id, '')",
+                ReportBy::Release => "COALESCE(release_id, (SELECT t.release_id FROM tracks t WHERE t.id = track_id), '')",
                 ReportBy::Track => "COALESCE(track_id, '')",
             };
             let sql = format!(

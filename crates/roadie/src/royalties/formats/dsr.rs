@@ -235,6 +235,9 @@ impl DsrParser {
             .or_else(|| get("CurrencyOfReporting"))
             .ok_or_else(|| issue("Currency", "no currency: the summary record it names gives none".into()))?
             .to_ascii_uppercase();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(issue("Currency", format!("'{currency}' is not an ISO 4217 currency code")));
+        }
         let units = parse_units(&get("Usages").unwrap_or_default()).map_err(|e| issue("Usages", e))?;
         let amount_text = get("NetRevenue").ok_or_else(|| issue("NetRevenue", "the revenue is empty".into()))?;
         let amount = parse_amount(&amount_text).map_err(|e| issue("NetRevenue", e))?;

@@ -110,9 +110,10 @@ pub fn header_key(header: &[String]) -> String {
 /// A layout bound to one file's header: column indexes, resolved once.
 pub struct Resolved {
     layout: Layout,
-    header: Vec<String>,
-    /// Original header cells (for the raw JSON keys).
+    /// Original header cells (for error messages).
     header_shown: Vec<String>,
+    /// Each column's JSON object key, quoted and escaped, with its colon.
+    raw_keys: Vec<String>,
     used: Vec<bool>,
     reporting_period: usize,
     sale_period: Option<usize>,
@@ -178,11 +179,20 @@ impl Resolved {
         let not_earnings = layout
             .not_earnings
             .and_then(|(col, values)| header.iter().position(|h| h == col).map(|i| (i, values)));
+        let raw_keys = header_shown
+            .iter()
+            .map(|h| {
+                let mut key = String::new();
+                json_string(&mut key, h.trim().trim_start_matches('\u{feff}'));
+                key.push(':');
+                key
+            })
+            .collect();
         Ok(Resolved {
+            raw_keys,
             reporting_period: reporting_period.expect("checked"),
             amount: amount.expect("checked"),
             layout,
-            header,
             header_shown,
             used,
             sale_period,
@@ -246,15 +256,27 @@ impl Resolved {
             UsageRule::StoreName => normalise::usage_from_store(&store),
         };
         let title = opt(self.title).or_else(|| opt(self.title_fallback)).map(str::to_string);
-        let mut raw = serde_json::Map::new();
+        // The rest of the row as a JSON object, written directly (this runs for every line).
+        let mut raw = String::with_capacity(96);
+        raw.push('{');
         for (i, value) in cells.iter().enumerate() {
             let value = value.trim();
-            if !value.is_empty() && !self.used.get(i).copied().unwrap_or(false) {
-                let key = self.header_shown.get(i).map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).unwrap_or_else(|| format!("column {}", i + 1));
-                raw.insert(key, serde_json::Value::String(value.to_string()));
+            if value.is_empty() || self.used.get(i).copied().unwrap_or(false) {
+                continue;
             }
+            if raw.len() > 1 {
+                raw.push(',');
+            }
+            match self.raw_keys.get(i) {
+                Some(key) => raw.push_str(key),
+                None => {
+                    json_string(&mut raw, &format!("column {}", i + 1));
+                    raw.push(':');
+                }
+            }
+            json_string(&mut raw, value);
         }
-        let _ = &self.header;
+        raw.push('}');
         Ok(Ok(NormalLine {
             line_no,
             reporting_period,
@@ -269,8 +291,38 @@ impl Resolved {
             units,
             amount,
             currency,
-            raw: serde_json::Value::Object(raw).to_string(),
+            raw,
         }))
+    }
+}
+
+/// Appends `text` as a JSON string literal.
+fn json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+#[test]
+fn json_strings_round_trip() {
+    for text in ["plain", "say \"hi\"", "back\\slash", "tab\tnew\nline\r", "\u{1}ctl", "周杰伦"] {
+        let mut out = String::new();
+        json_string(&mut out, text);
+        assert_eq!(serde_json::from_str::<String>(&out).unwrap(), text);
     }
 }
 
