@@ -18,7 +18,7 @@ CREATE TABLE statement_files (
     line_count   INTEGER NOT NULL,       -- data lines read (header and comments excluded)
     imported     INTEGER NOT NULL,       -- normalised lines stored
     skipped      TEXT NOT NULL DEFAULT '[]', -- JSON [{"line":N,"reason":"..."}]
-    warnings     TEXT NOT NULL DEFAULT '[]', -- JSON [{"line":N,"reason":"..."}]
+    raw_columns  TEXT NOT NULL DEFAULT '[]', -- JSON ["Team Percentage", ...]: what each line's raw array holds
     imported_at  TEXT NOT NULL,
     hlc          TEXT NOT NULL,
     deleted      INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
@@ -49,7 +49,8 @@ CREATE TABLE statement_lines (
     units            INTEGER NOT NULL,
     amount           TEXT NOT NULL,      -- exact decimal as the source gave it (normalised notation)
     currency         TEXT NOT NULL,      -- ISO 4217
-    raw              TEXT NOT NULL,      -- JSON object: the rest of the source row
+    raw              TEXT NOT NULL,      -- JSON: the rest of the source row (array in the order of the
+                                         -- file's raw_columns; DSR: an object of the record's fields)
     track_id         TEXT,               -- tracks.id
     release_id       TEXT,               -- releases.id: only for release-level matches (a track's release comes from the track)
     matched_by       TEXT CHECK (matched_by IS NULL OR matched_by = 'isrc' OR matched_by = 'upc'

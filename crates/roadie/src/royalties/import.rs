@@ -228,14 +228,17 @@ impl Store {
         } else {
             detect::text_plan(path, &prefix, options.format, options.encoding.as_deref()).map_err(&unreadable)?
         };
-        let (source, format, layout_name, encoding_name) = match plan {
-            Plan::Dsr { encoding } => (Source::Dsr { encoding }, Format::DdexDsr, super::formats::dsr::LAYOUT.to_string(), encoding.name()),
+        let (source, format, layout_name, encoding_name, raw_columns) = match plan {
+            Plan::Dsr { encoding } => {
+                (Source::Dsr { encoding }, Format::DdexDsr, super::formats::dsr::LAYOUT.to_string(), encoding.name(), vec![])
+            }
             Plan::Table { encoding, delimiter, header } => {
                 let layout = self.layout_for(&header, options).await.map_err(|e| e.into_unreadable(&shown))?;
                 let format = layout.format;
                 let name = layout.version.clone();
                 let resolved = Resolved::new(layout, header).map_err(&unreadable)?;
-                (Source::Table { resolved, encoding, delimiter }, format, name, encoding.name())
+                let raw = resolved.raw_column_names();
+                (Source::Table { resolved, encoding, delimiter }, format, name, encoding.name(), raw)
             }
             Plan::Sheet { mut rows } => {
                 if rows.is_empty() {
@@ -246,7 +249,8 @@ impl Store {
                 let layout = self.layout_for(&header, options).await.map_err(|e| e.into_unreadable(&shown))?;
                 let name = format!("{} (xlsx)", layout.version);
                 let resolved = Resolved::new(layout, header).map_err(&unreadable)?;
-                (Source::Sheet { resolved, rows }, Format::Xlsx, name, "xlsx".to_string())
+                let raw = resolved.raw_column_names();
+                (Source::Sheet { resolved, rows }, Format::Xlsx, name, "xlsx".to_string(), raw)
             }
         };
 
@@ -261,7 +265,7 @@ impl Store {
         let file_seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM statement_files").fetch_one(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO statement_files (id, seq, content_hash, file_name, format, layout, encoding, byte_size, line_count, \
-             imported, imported_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+             imported, raw_columns, imported_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)",
         )
         .bind(&file_id)
         .bind(file_seq)
@@ -271,6 +275,7 @@ impl Store {
         .bind(&layout_name)
         .bind(&encoding_name)
         .bind(size as i64)
+        .bind(serde_json::to_string(&raw_columns).expect("serialisable"))
         .bind(now)
         .bind(&hlc)
         .execute(&mut *tx)

@@ -120,7 +120,9 @@ pub struct NormalLine {
     pub units: i64,
     pub amount: Decimal,
     pub currency: String,
-    /// The rest of the source row, as a JSON object.
+    /// The rest of the source row as JSON: for CSV/TSV/XLSX, an array of the unmapped cells in
+    /// the order of the file's `raw_columns` (null when empty; cells past the header last); for
+    /// DDEX DSR, an object of the sales record's fields.
     pub raw: String,
 }
 

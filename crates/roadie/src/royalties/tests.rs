@@ -106,8 +106,9 @@ async fn distrokid_imports_matches_and_reports_exactly() {
     assert_eq!(line.1.as_deref(), Some("2021-05"));
     assert_eq!((line.2.as_str(), line.3.as_str(), line.4, line.5.as_str()), ("download", "DE", 4, "6.99"));
     let raw: serde_json::Value = serde_json::from_str(&line.6).unwrap();
-    assert_eq!(raw["Song/Album"], "Album");
-    assert_eq!(raw["Team Percentage"], "100");
+    assert_eq!(raw, serde_json::json!(["100", "Album", "0"]));
+    let columns: String = sqlx::query_scalar("SELECT raw_columns FROM statement_files").fetch_one(&store.pool).await.unwrap();
+    assert_eq!(columns, r#"["Team Percentage","Song/Album","Songwriter Royalties Withheld"]"#);
 
     assert_eq!(
         report(&store, ReportBy::Month).await,
@@ -204,6 +205,9 @@ async fn tunecore_cdbaby_and_bandcamp_read_their_own_money_columns() {
     assert_eq!(periods[2], ("Deezer".into(), "2023-10".into(), "stream".into()));
     assert_eq!(periods[3], ("Bandcamp".into(), "2022-11".into(), "download".into()));
     assert_eq!(periods[4].2, "physical");
+    // Unmapped cells kept raw, in the file's raw_columns order, empty ones as null.
+    let raw: String = sqlx::query_scalar("SELECT raw FROM statement_lines WHERE store = 'Bandcamp' ORDER BY id LIMIT 1").fetch_one(&store.pool).await.unwrap();
+    assert_eq!(raw, r#"["paypal","7.00",null,"7.00","0.50","paypal","7.00","5.95","123","ABC"]"#);
 }
 
 #[tokio::test]

@@ -112,9 +112,8 @@ pub struct Resolved {
     layout: Layout,
     /// Original header cells (for error messages).
     header_shown: Vec<String>,
-    /// Each column's JSON object key, quoted and escaped, with its colon.
-    raw_keys: Vec<String>,
-    used: Vec<bool>,
+    /// The columns no field reads, kept raw with each line.
+    raw_columns: Vec<usize>,
     reporting_period: usize,
     sale_period: Option<usize>,
     store: Option<usize>,
@@ -179,22 +178,13 @@ impl Resolved {
         let not_earnings = layout
             .not_earnings
             .and_then(|(col, values)| header.iter().position(|h| h == col).map(|i| (i, values)));
-        let raw_keys = header_shown
-            .iter()
-            .map(|h| {
-                let mut key = String::new();
-                json_string(&mut key, h.trim().trim_start_matches('\u{feff}'));
-                key.push(':');
-                key
-            })
-            .collect();
+        let raw_columns = (0..header.len()).filter(|i| !used[*i]).collect();
         Ok(Resolved {
-            raw_keys,
+            raw_columns,
             reporting_period: reporting_period.expect("checked"),
             amount: amount.expect("checked"),
             layout,
             header_shown,
-            used,
             sale_period,
             store,
             territory,
@@ -208,6 +198,11 @@ impl Resolved {
             currency,
             not_earnings,
         })
+    }
+
+    /// The names of the columns each line's raw JSON array holds, in order.
+    pub fn raw_column_names(&self) -> Vec<String> {
+        self.raw_columns.iter().map(|&i| self.header_shown[i].trim().trim_start_matches('\u{feff}').to_string()).collect()
     }
 
     /// One data row to a normalised line; `Ok(None)` with a reason for rows that are not earnings.
@@ -256,27 +251,33 @@ impl Resolved {
             UsageRule::StoreName => normalise::usage_from_store(&store),
         };
         let title = opt(self.title).or_else(|| opt(self.title_fallback)).map(str::to_string);
-        // The rest of the row as a JSON object, written directly (this runs for every line).
-        let mut raw = String::with_capacity(96);
-        raw.push('{');
-        for (i, value) in cells.iter().enumerate() {
-            let value = value.trim();
-            if value.is_empty() || self.used.get(i).copied().unwrap_or(false) {
-                continue;
+        // The rest of the row: a JSON array of the unmapped cells, in the order of the file's
+        // `raw_columns` (null when empty), then any cells past the header. Written directly (this
+        // runs for every line); the column names are stored once, with the file.
+        let mut raw = String::with_capacity(32);
+        raw.push('[');
+        let mut nulls = 0;
+        let mut write = |raw: &mut String, value: &str| {
+            if value.is_empty() {
+                nulls += 1;
+                return;
             }
+            for _ in 0..nulls {
+                raw.push_str(if raw.len() > 1 { ",null" } else { "null" });
+            }
+            nulls = 0;
             if raw.len() > 1 {
                 raw.push(',');
             }
-            match self.raw_keys.get(i) {
-                Some(key) => raw.push_str(key),
-                None => {
-                    json_string(&mut raw, &format!("column {}", i + 1));
-                    raw.push(':');
-                }
-            }
-            json_string(&mut raw, value);
+            json_string(raw, value);
+        };
+        for &i in &self.raw_columns {
+            write(&mut raw, cells.get(i).unwrap_or("").trim());
         }
-        raw.push('}');
+        for value in cells.iter().skip(self.header_shown.len()) {
+            write(&mut raw, value.trim());
+        }
+        raw.push(']');
         Ok(Ok(NormalLine {
             line_no,
             reporting_period,
