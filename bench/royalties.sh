@@ -88,7 +88,7 @@ TERR=$(best "$BIN" --db "$BIG" --json royalties report --by territory)
 RATIO=$(python3 -c "print(f'{$W1M / $FLOOR:.2f}')")
 cat <<TABLE
 
-Roadie statement import benchmark ($(nproc) cores, $(date -u +%Y-%m-%d))
+Roadie statement import benchmark ($(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ))
 | measure                                              | value            | goal            |
 |------------------------------------------------------|------------------|-----------------|
 | sqlite3 .import (floor), $LINES lines                | ${FLOOR} s           |                 |
