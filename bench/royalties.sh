@@ -84,6 +84,10 @@ START=$(best "$BIN" --db "$BIG" info)
 MONTH=$(best "$BIN" --db "$BIG" --json royalties report --by month)
 STORE=$(best "$BIN" --db "$BIG" --json royalties report --by store)
 TERR=$(best "$BIN" --db "$BIG" --json royalties report --by territory)
+ARTIST=$("$BIN" --db "$BIG" --json artist list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+AMONTH=$(best "$BIN" --db "$BIG" --json royalties report --by month --artist "$ARTIST")
+ASTORE=$(best "$BIN" --db "$BIG" --json royalties report --by store --artist "$ARTIST")
+QUEUE=$(best "$BIN" --db "$BIG" --json royalties unmatched list)
 
 RATIO=$(python3 -c "print(f'{$W1M / $FLOOR:.2f}')")
 cat <<TABLE
@@ -102,4 +106,7 @@ Roadie statement import benchmark ($(nproc) cores, load average $(cut -d" " -f1-
 | royalties report --by month (whole command), best of 5 | ${MONTH} ms          | < 100 ms        |
 | royalties report --by store (whole command), best of 5 | ${STORE} ms          | < 100 ms        |
 | royalties report --by territory, best of 5           | ${TERR} ms            |                 |
+| report --by month --artist (rollup), best of 5       | ${AMONTH} ms            |                 |
+| report --by store --artist (scans lines), best of 5  | ${ASTORE} ms          |                 |
+| royalties unmatched list (5% unmatched), best of 5   | ${QUEUE} ms          |                 |
 TABLE
