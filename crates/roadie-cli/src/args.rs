@@ -1,6 +1,7 @@
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use roadie::catalog::{ReleaseStatus, ReleaseType, WorkspaceKind};
+use roadie::royalties::{Format, ReportBy, YearMonth};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -23,6 +24,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum Command {
     /// Workspaces: an artist's own, or a label's with a roster.
     #[command(subcommand)]
@@ -39,6 +41,15 @@ pub enum Command {
     /// Fans: import lists, search, count, segments, export.
     #[command(subcommand)]
     Fans(FansCmd),
+    /// Import files: `import statement FILE...`.
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Royalties: earnings reports and the unmatched queue.
+    #[command(subcommand)]
+    Royalties(RoyaltiesCmd),
+    /// Column mappings for statement layouts Roadie does not know.
+    #[command(subcommand)]
+    Mapping(MappingCmd),
     /// Where the store is and its schema version.
     Info,
     /// Analyse audio masters and cover art (nothing is written to the files).
@@ -211,6 +222,141 @@ pub enum SegmentCmd {
     },
     /// Segments with their live counts.
     List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Import sales/streaming statements: each file in one transaction, all or nothing; a file
+    /// already imported changes nothing.
+    Statement {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// auto|distrokid|tunecore|cdbaby|bandcamp|ddex-dsr|xlsx|mapped
+        #[arg(long, default_value = "auto", value_parser = parse_format)]
+        format: FormatArg,
+        /// Read with this saved column mapping.
+        #[arg(long, value_name = "NAME")]
+        mapping: Option<String>,
+        /// The files' text encoding (utf-8, utf-16le, utf-16be, gbk, gb18030...), instead of detecting it.
+        #[arg(long, value_name = "ENC")]
+        encoding: Option<String>,
+        /// Import the valid lines and report each invalid one, instead of refusing the file.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Print progress lines on stderr (lines, bytes done/total).
+        #[arg(long)]
+        progress: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct FormatArg(pub Option<Format>);
+
+fn parse_format(s: &str) -> Result<FormatArg, String> {
+    if s.trim().eq_ignore_ascii_case("auto") {
+        return Ok(FormatArg(None));
+    }
+    s.parse().map(|f| FormatArg(Some(f)))
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RoyaltiesCmd {
+    /// Earnings by month, store, territory, release or track (one row per key and currency).
+    Report {
+        #[arg(long, value_parser = parse_by)]
+        by: ReportBy,
+        /// Only this reporting month, YYYY-MM.
+        #[arg(long, value_parser = parse_period)]
+        period: Option<YearMonth>,
+        /// Only this artist's tracks and releases (id or roster name).
+        #[arg(long, value_name = "ID")]
+        artist: Option<String>,
+        /// Only this currency (ISO 4217).
+        #[arg(long)]
+        currency: Option<String>,
+    },
+    /// The unmatched queue.
+    #[command(subcommand)]
+    Unmatched(UnmatchedCmd),
+    /// Assign every unmatched line with this ISRC (or title + artist) to a track or release,
+    /// and remember it for later imports.
+    Assign {
+        #[arg(long, conflicts_with_all = ["title", "artist"], required_unless_present = "title")]
+        isrc: Option<String>,
+        #[arg(long, requires = "artist")]
+        title: Option<String>,
+        #[arg(long, requires = "title")]
+        artist: Option<String>,
+        #[arg(long, value_name = "TRACK_ID", conflicts_with = "release", required_unless_present = "release")]
+        track: Option<String>,
+        #[arg(long, value_name = "RELEASE_ID")]
+        release: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UnmatchedCmd {
+    /// Unmatched lines grouped by ISRC, title and artist, largest first.
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
+pub enum MappingCmd {
+    /// Save a mapping for FILE's header (picked automatically for files with the same header).
+    Save {
+        name: String,
+        /// A statement with the header to map.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        #[arg(long, value_name = "ENC")]
+        encoding: Option<String>,
+        /// Column of the reporting month (a date or a month).
+        #[arg(long, value_name = "COLUMN")]
+        period: String,
+        /// Column of what the account holder earns.
+        #[arg(long, value_name = "COLUMN")]
+        amount: String,
+        #[arg(long, value_name = "COLUMN")]
+        sale_period: Option<String>,
+        #[arg(long, value_name = "COLUMN")]
+        store: Option<String>,
+        /// The store when no column names it.
+        #[arg(long, value_name = "STORE")]
+        default_store: Option<String>,
+        #[arg(long, value_name = "COLUMN")]
+        territory: Option<String>,
+        #[arg(long, value_name = "COLUMN")]
+        usage: Option<String>,
+        #[arg(long, value_name = "COLUMN")]
+        isrc: Option<String>,
+        #[arg(long, value_name = "COLUMN")]
+        upc: Option<String>,
+        #[arg(long, value_name = "COLUMN")]
+        title: Option<String>,
+        #[arg(long, value_name = "COLUMN")]
+        artist: Option<String>,
+        #[arg(long, value_name = "COLUMN")]
+        units: Option<String>,
+        #[arg(long, value_name = "COLUMN")]
+        currency: Option<String>,
+        /// The currency when no column gives it (ISO 4217).
+        #[arg(long, value_name = "CODE")]
+        default_currency: Option<String>,
+    },
+    /// List saved mappings.
+    List,
+}
+
+fn parse_by(s: &str) -> Result<ReportBy, String> {
+    s.parse()
+}
+
+fn parse_period(s: &str) -> Result<YearMonth, String> {
+    s.parse()
 }
 
 #[derive(Subcommand, Debug)]

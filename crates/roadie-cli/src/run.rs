@@ -1,6 +1,7 @@
 use crate::args::*;
 use crate::text;
 use roadie::catalog::*;
+use roadie::royalties::{AssignBy, AssignTarget, CancelToken, ColumnMapping, ImportOptions, ImportProgress, ReportFilter};
 use roadie::{Error, Result, Store};
 use serde::Serialize;
 use std::io::Write;
@@ -209,6 +210,112 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                 "version": env!("CARGO_PKG_VERSION"),
             });
             out.show(&info, |i| format!("store:  {}\nschema: {}", i["store_path"].as_str().unwrap_or(""), i["schema_version"]));
+        }
+        Command::Import(ImportCmd::Statement { files, format, mapping, encoding, skip_invalid, progress }) => {
+            let options = ImportOptions { format: format.0, mapping, encoding, skip_invalid };
+            let mut reports = Vec::new();
+            for file in &files {
+                let shown = file.display().to_string();
+                let print = |p: ImportProgress| {
+                    if progress {
+                        eprintln!("progress {shown}: {} lines, {}/{} bytes", p.lines, p.bytes_done, p.bytes_total);
+                    }
+                };
+                let report = store.import_statement_with(file, &options, &print, &CancelToken::new()).await?;
+                reports.push(report);
+            }
+            let files: Vec<_> = reports
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "path": r.path, "format": r.format, "lines": r.lines, "imported": r.imported,
+                        "duplicate_file": r.duplicate_file, "matched": r.matched, "unmatched": r.unmatched,
+                        "skipped": r.skipped,
+                    })
+                })
+                .collect();
+            out.show(&serde_json::json!({ "files": files }), |_| text::imports(&reports));
+        }
+        Command::Royalties(RoyaltiesCmd::Report { by, period, artist, currency }) => {
+            let artist_id = match artist {
+                Some(a) => Some(ctx.artist(&a).await?.id),
+                None => None,
+            };
+            let filter = ReportFilter { period, artist_id, currency: currency.map(|c| c.trim().to_ascii_uppercase()) };
+            let report = store.royalty_report(by, &filter).await?;
+            out.show(&report, text::report);
+        }
+        Command::Royalties(RoyaltiesCmd::Unmatched(UnmatchedCmd::List { limit })) => {
+            let groups = store.unmatched_groups(limit).await?;
+            let total = store.unmatched_count().await?;
+            out.show(&serde_json::json!({ "unmatched": total, "groups": groups }), |_| text::unmatched(total, &groups));
+        }
+        Command::Royalties(RoyaltiesCmd::Assign { isrc, title, artist, track, release }) => {
+            let by = match (isrc, title, artist) {
+                (Some(isrc), _, _) => AssignBy::Isrc { isrc },
+                (None, Some(title), Some(artist)) => AssignBy::TitleArtist { title, artist },
+                _ => unreachable!("clap requires --isrc or --title with --artist"),
+            };
+            let target = match (track, release) {
+                (Some(t), _) => AssignTarget::Track(parse_id("track", &t)?),
+                (None, Some(r)) => AssignTarget::Release(parse_id("release", &r)?),
+                _ => unreachable!("clap requires --track or --release"),
+            };
+            let moved = store.assign_unmatched(by, target).await?;
+            let remaining = store.unmatched_count().await?;
+            out.show(&serde_json::json!({ "assigned": moved, "unmatched": remaining }), |_| {
+                format!("assigned {moved} line(s); {remaining} still unmatched; the rule applies to later imports")
+            });
+        }
+        Command::Mapping(MappingCmd::Save {
+            name,
+            from,
+            encoding,
+            period,
+            amount,
+            sale_period,
+            store: store_column,
+            default_store,
+            territory,
+            usage,
+            isrc,
+            upc,
+            title,
+            artist,
+            units,
+            currency,
+            default_currency,
+        }) => {
+            let header = store.statement_header(&from, encoding.as_deref()).await?;
+            let mapping = ColumnMapping {
+                reporting_period: period,
+                sale_period,
+                store: store_column,
+                default_store,
+                territory,
+                usage_type: usage,
+                isrc,
+                upc,
+                title,
+                title_fallback: None,
+                artist,
+                units,
+                amount,
+                currency,
+                default_currency: default_currency.map(|c| c.trim().to_ascii_uppercase()),
+            };
+            let saved = store.save_mapping(&name, &header, mapping).await?;
+            out.show(&saved, |m| format!("saved mapping {} for a header of {} columns", m.name, m.header.len()));
+        }
+        Command::Mapping(MappingCmd::List) => {
+            let list = store.list_mappings().await?;
+            out.show(&list, |l| {
+                if l.is_empty() {
+                    "no mappings yet (roadie mapping save NAME --from FILE --period COL --amount COL ...)".into()
+                } else {
+                    l.iter().map(|m| format!("{}  ({} columns)", m.name, m.header.len())).collect::<Vec<_>>().join("\n")
+                }
+            });
         }
         Command::Workspace(cmd) => match cmd {
             WorkspaceCmd::Create { kind, name } => {

@@ -2,6 +2,7 @@
 
 use roadie::catalog::*;
 use uuid::Uuid;
+use roadie::royalties::{ImportReport, RoyaltyReport, UnmatchedGroup};
 
 pub fn workspace_created(w: &Workspace) -> String {
     format!("created {} workspace {} ({})", w.kind.as_str(), w.name, w.id)
@@ -164,4 +165,48 @@ pub fn imported(i: &roadie::ern::Imported) -> String {
     let mut lines: Vec<String> = i.releases.iter().map(|r| format!("imported {} ({}), {} tracks", r.release.title, r.release.id, r.tracks.len())).collect();
     lines.extend(i.warnings.iter().map(|w| format!("warning: {w}")));
     lines.join("\n")
+}
+
+pub fn imports(reports: &[ImportReport]) -> String {
+    let mut out = Vec::new();
+    for r in reports {
+        if r.duplicate_file {
+            out.push(format!("{}: already imported ({}), nothing changed", r.path, r.format));
+            continue;
+        }
+        out.push(format!(
+            "{}: {} ({}, {}), {} lines, {} imported, {} matched, {} unmatched, {} skipped",
+            r.path, r.format, r.layout, r.encoding, r.lines, r.imported, r.matched, r.unmatched, r.skipped.len()
+        ));
+        for s in &r.skipped {
+            out.push(format!("  skipped line {}: {}", s.line, s.reason));
+        }
+    }
+    out.join("\n")
+}
+
+pub fn report(r: &RoyaltyReport) -> String {
+    if r.rows.is_empty() {
+        return "no earnings yet (roadie import statement FILE)".into();
+    }
+    let width = r.rows.iter().map(|row| row.key.chars().count()).max().unwrap_or(0).max(3);
+    r.rows
+        .iter()
+        .map(|row| format!("{:<width$}  {}  {:>12}  {}", row.key, row.currency, row.units, row.amount))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn unmatched(total: u64, groups: &[UnmatchedGroup]) -> String {
+    let mut out = vec![format!("{total} unmatched line(s)")];
+    for g in groups {
+        out.push(format!(
+            "{:>6} lines  {:<12}  {} — {}",
+            g.lines,
+            g.isrc.as_deref().unwrap_or("-"),
+            g.title.as_deref().unwrap_or("(no title)"),
+            g.artist.as_deref().unwrap_or("(no artist)")
+        ));
+    }
+    out.join("\n")
 }

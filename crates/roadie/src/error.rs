@@ -88,6 +88,23 @@ pub enum Error {
 
     #[error("{0}")]
     Asset(crate::media::AssetError),
+    #[error("{file}, line {line}: {reason}")]
+    StatementLine { file: String, line: u64, reason: String },
+
+    #[error("cannot read the statement {file}: {reason}")]
+    StatementUnreadable { file: String, reason: String },
+
+    #[error(
+        "{file}: Roadie does not know this layout (header: {header}); import it with --format, or save a column \
+         mapping for it (roadie mapping save)"
+    )]
+    UnknownStatementLayout { file: String, header: String },
+
+    #[error("import of {file} cancelled; nothing of it was saved")]
+    ImportCancelled { file: String },
+
+    #[error("an amount total is too large to hold exactly")]
+    AmountOverflow,
 
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -127,6 +144,11 @@ impl Error {
             Error::InvalidErn { .. } => "invalid_ern",
             Error::AssetsFailed { .. } => "assets_failed",
             Error::Asset(_) => "asset_unreadable",
+            Error::StatementLine { .. } => "statement_line_invalid",
+            Error::StatementUnreadable { .. } => "statement_unreadable",
+            Error::UnknownStatementLayout { .. } => "statement_layout_unknown",
+            Error::ImportCancelled { .. } => "import_cancelled",
+            Error::AmountOverflow => "amount_overflow",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -216,8 +238,25 @@ impl Error {
                 params.insert("path".into(), e.path.clone());
                 params.insert("reason".into(), e.code.clone());
             }
+            Error::StatementLine { file, line, reason } => {
+                params.insert("file".into(), file.clone());
+                params.insert("line".into(), line.to_string());
+                params.insert("reason".into(), reason.clone());
+            }
+            Error::StatementUnreadable { file, reason } => {
+                params.insert("file".into(), file.clone());
+                params.insert("reason".into(), reason.clone());
+            }
+            Error::UnknownStatementLayout { file, header } => {
+                params.insert("file".into(), file.clone());
+                params.insert("header".into(), header.clone());
+            }
+            Error::ImportCancelled { file } => {
+                params.insert("file".into(), file.clone());
+            }
             Error::ArtistWorkspaceFull
             | Error::Cancelled
+            | Error::AmountOverflow
             | Error::NoWorkspace
             | Error::Database(_)
             | Error::Migration(_)

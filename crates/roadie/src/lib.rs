@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod media;
 pub mod preferences;
 pub mod readiness;
+pub mod royalties;
 pub mod store;
 pub mod textfile;
 mod validate;

@@ -1,0 +1,631 @@
+//! The import pipeline: hash → duplicate check → detect → parse (a blocking thread, streamed,
+//! bounded channel: memory stays flat whatever the file size) → match → insert in batches, all
+//! in ONE write transaction per file. Any invalid line (unless `skip_invalid`), a cancel, an I/O
+//! error or a killed process leaves the store exactly as before: nothing commits until the end.
+
+use super::bulk;
+use super::detect::{self, Plan};
+use super::encoding::{self, TextEncoding};
+use super::formats::{dsr::DsrParser, xlsx, Layout, Parsed, Resolved};
+use super::matching::{Match, Matcher};
+use super::rollup::Rollup;
+use super::{Format, ImportReport, LineIssue, NormalLine};
+use crate::error::{Error, Result};
+use crate::Store;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use ts_rs::TS;
+
+/// How to read a file; everything optional (auto-detected).
+#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
+pub struct ImportOptions {
+    /// Force a parser instead of detecting it from the file.
+    pub format: Option<Format>,
+    /// Read with this saved column mapping.
+    pub mapping: Option<String>,
+    /// Force a text encoding (`utf-8`, `utf-16le`, `gbk`...).
+    pub encoding: Option<String>,
+    /// Import the valid lines and report each invalid one, instead of refusing the file.
+    pub skip_invalid: bool,
+}
+
+/// Where an import is, for a progress bar (lines/s and time left come from these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct ImportProgress {
+    pub lines: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+}
+
+/// Cancels a running import from another task or thread; nothing of it is committed.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Lines per bulk insert call.
+const INSERT_ROWS: usize = 2000;
+/// Lines per message from the parser thread.
+const BATCH: usize = 2000;
+
+/// A line ready to store.
+pub(crate) struct Ready {
+    pub line: NormalLine,
+    pub matched: Option<Match>,
+}
+
+#[allow(clippy::large_enum_variant)] // nearly every item is a line: boxing would allocate per line
+enum Item {
+    Line(Ready),
+    Skipped(LineIssue),
+    Invalid(LineIssue),
+}
+
+struct Done {
+    lines: u64,
+    tail: Vec<LineIssue>,
+    rollup: Rollup,
+}
+
+enum Msg {
+    Batch(Vec<Item>),
+    Done(Box<Done>),
+    Failed(Error),
+}
+
+/// Counts the bytes read from the file (for progress).
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Turns CRLF into LF before the CSV reader: csv 1.x counts a CRLF record's line from the `\n`
+/// of the previous one, so every line number after the header would be one short.
+struct CrlfToLf<R> {
+    inner: R,
+    /// A `\r` at the end of the last chunk, not yet known to be followed by `\n`.
+    held_cr: bool,
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.len() < 2 {
+            return self.inner.read(buf);
+        }
+        loop {
+            let start = usize::from(self.held_cr);
+            if self.held_cr {
+                buf[0] = b'\r';
+            }
+            let n = self.inner.read(&mut buf[start..])?;
+            if n == 0 {
+                self.held_cr = false;
+                return Ok(start); // a final lone \r is kept
+            }
+            let total = start + n;
+            let mut out = 0;
+            let mut i = 0;
+            while i < total {
+                let b = buf[i];
+                if b == b'\r' && i + 1 < total && buf[i + 1] == b'\n' {
+                    i += 1;
+                    continue;
+                }
+                buf[out] = b;
+                out += 1;
+                i += 1;
+            }
+            // A trailing \r may pair with the next chunk's \n.
+            self.held_cr = out > 0 && buf[out - 1] == b'\r';
+            if self.held_cr {
+                out -= 1;
+            }
+            if out > 0 {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+fn hash_file(path: &Path, cancel: &CancelToken) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    let digest = hasher.finalize();
+    Ok((digest.iter().map(|b| format!("{b:02x}")).collect(), size))
+}
+
+fn read_prefix(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut prefix = Vec::with_capacity(1 << 16);
+    std::fs::File::open(path)?.take(1 << 16).read_to_end(&mut prefix)?;
+    Ok(prefix)
+}
+
+/// What the parser thread reads.
+enum Source {
+    Table { resolved: Resolved, encoding: TextEncoding, delimiter: u8 },
+    Sheet { resolved: Resolved, rows: Vec<(u64, csv::StringRecord)> },
+    Dsr { encoding: TextEncoding },
+}
+
+impl Store {
+    /// Imports one statement file; see [`Store::import_statement_with`].
+    pub async fn import_statement(&self, path: &Path, options: &ImportOptions) -> Result<ImportReport> {
+        self.import_statement_with(path, options, &|_| {}, &CancelToken::new()).await
+    }
+
+    /// Imports one statement file in one transaction: the whole file or nothing. A file already
+    /// imported (same content hash) changes nothing and says `duplicate_file`. `progress` is
+    /// called as lines go in; `cancel` stops the import, committing nothing.
+    pub async fn import_statement_with(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+        cancel: &CancelToken,
+    ) -> Result<ImportReport> {
+        let shown = path.display().to_string();
+        let unreadable = |reason: String| Error::StatementUnreadable { file: shown.clone(), reason };
+        if let Some(label) = &options.encoding {
+            super::encoding::by_label(label).map_err(&unreadable)?;
+        }
+        let owned: PathBuf = path.to_path_buf();
+        let hash_cancel = cancel.clone();
+        let (hash, size) = tokio::task::spawn_blocking(move || hash_file(&owned, &hash_cancel))
+            .await
+            .map_err(|e| unreadable(e.to_string()))?
+            .map_err(|e| unreadable(e.to_string()))?;
+        if cancel.is_cancelled() {
+            return Err(Error::ImportCancelled { file: shown });
+        }
+        if let Some(previous) = self.imported_file_by_hash(&hash).await? {
+            return Ok(ImportReport { path: shown, duplicate_file: true, imported: 0, matched: 0, unmatched: 0, skipped: vec![], ..previous });
+        }
+
+        // Decide how to read it.
+        let prefix = read_prefix(path).map_err(|e| unreadable(e.to_string()))?;
+        let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let spreadsheet = options.format == Some(Format::Xlsx) || detect::is_spreadsheet(&prefix);
+        let plan = if spreadsheet {
+            let owned = path.to_path_buf();
+            let rows = tokio::task::spawn_blocking(move || xlsx::read_rows(&owned)).await.map_err(|e| unreadable(e.to_string()))?;
+            Plan::Sheet { rows: rows.map_err(&unreadable)? }
+        } else {
+            detect::text_plan(path, &prefix, options.format, options.encoding.as_deref()).map_err(&unreadable)?
+        };
+        let (source, format, layout_name, encoding_name, raw_columns) = match plan {
+            Plan::Dsr { encoding } => {
+                (Source::Dsr { encoding }, Format::DdexDsr, super::formats::dsr::LAYOUT.to_string(), encoding.name(), vec![])
+            }
+            Plan::Table { encoding, delimiter, header } => {
+                let layout = self.layout_for(&header, options).await.map_err(|e| e.into_unreadable(&shown))?;
+                let format = layout.format;
+                let name = layout.version.clone();
+                let resolved = Resolved::new(layout, header).map_err(&unreadable)?;
+                let raw = resolved.raw_column_names();
+                (Source::Table { resolved, encoding, delimiter }, format, name, encoding.name(), raw)
+            }
+            Plan::Sheet { mut rows } => {
+                if rows.is_empty() {
+                    return Err(unreadable("the first worksheet is empty".into()));
+                }
+                let (_, header) = rows.remove(0);
+                let header: Vec<String> = header.iter().map(str::to_string).collect();
+                let layout = self.layout_for(&header, options).await.map_err(|e| e.into_unreadable(&shown))?;
+                let name = format!("{} (xlsx)", layout.version);
+                let resolved = Resolved::new(layout, header).map_err(&unreadable)?;
+                let raw = resolved.raw_column_names();
+                (Source::Sheet { resolved, rows }, Format::Xlsx, name, "xlsx".to_string(), raw)
+            }
+        };
+
+        let now = self.clock.now();
+        let hlc = self.stamp();
+        let file_id = self.ids.new_id().to_string();
+        let mut tx = self.write().await?;
+        // Checked again under the write lock: a concurrent import of the same file loses here.
+        let matcher = Arc::new(Matcher::load(&mut tx).await?);
+        // (No bigger page cache: every B-tree a bulk import writes grows at its end, so SQLite's
+        // default cache is as fast as a 64 MB one, and memory stays flat at any file size.)
+        let file_seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM statement_files").fetch_one(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO statement_files (id, seq, content_hash, file_name, format, layout, encoding, byte_size, line_count, \
+             imported, raw_columns, imported_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)",
+        )
+        .bind(&file_id)
+        .bind(file_seq)
+        .bind(&hash)
+        .bind(&file_name)
+        .bind(format.as_str())
+        .bind(&layout_name)
+        .bind(&encoding_name)
+        .bind(size as i64)
+        .bind(serde_json::to_string(&raw_columns).expect("serialisable"))
+        .bind(now)
+        .bind(&hlc)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Error::StatementUnreadable {
+                file: shown.clone(),
+                reason: "the same file is being imported by another process".into(),
+            },
+            _ => Error::Database(e),
+        })?;
+
+        let bytes = Arc::new(AtomicU64::new(0));
+        let (sender, mut receiver) = mpsc::channel::<Msg>(4);
+        let parse_cancel = cancel.clone();
+        let parse_bytes = bytes.clone();
+        let parse_path = path.to_path_buf();
+        let parser = tokio::task::spawn_blocking(move || {
+            let result = parse(&parse_path, &file_name, source, &matcher, &sender, &parse_cancel, parse_bytes);
+            match result {
+                Ok(done) => {
+                    let _ = sender.blocking_send(Msg::Done(Box::new(done)));
+                }
+                Err(e) => {
+                    let _ = sender.blocking_send(Msg::Failed(e));
+                }
+            }
+        });
+
+        let mut report = ImportReport {
+            path: shown.clone(),
+            format,
+            layout: layout_name,
+            encoding: encoding_name,
+            lines: 0,
+            imported: 0,
+            duplicate_file: false,
+            matched: 0,
+            unmatched: 0,
+            skipped: Vec::new(),
+        };
+        let mut pending: Vec<Ready> = Vec::with_capacity(INSERT_ROWS);
+        let mut buffers = bulk::Buffers::default();
+        let mut lines_seen = 0u64;
+        let outcome: Result<Done> = loop {
+            if cancel.is_cancelled() {
+                break Err(Error::ImportCancelled { file: shown.clone() });
+            }
+            let Some(msg) = receiver.recv().await else {
+                break Err(unreadable("the reader stopped unexpectedly".into()));
+            };
+            match msg {
+                Msg::Batch(items) => {
+                    let mut invalid = None;
+                    for item in items {
+                        match item {
+                            Item::Line(ready) => {
+                                lines_seen += 1;
+                                if ready.matched.is_some() {
+                                    report.matched += 1;
+                                } else {
+                                    report.unmatched += 1;
+                                }
+                                pending.push(ready);
+                                if pending.len() == INSERT_ROWS {
+                                    bulk::insert(&mut tx, file_seq, &pending, &mut buffers).await?;
+                                    report.imported += pending.len() as u64;
+                                    // Freeing a batch's strings is work too: not on this thread.
+                                    let done = std::mem::replace(&mut pending, Vec::with_capacity(INSERT_ROWS));
+                                    tokio::task::spawn_blocking(move || drop(done));
+                                }
+                            }
+                            Item::Skipped(issue) => report.skipped.push(issue),
+                            Item::Invalid(issue) => {
+                                if options.skip_invalid {
+                                    report.skipped.push(issue);
+                                } else {
+                                    invalid = Some(issue);
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    if let Some(issue) = invalid {
+                        break Err(Error::StatementLine { file: shown.clone(), line: issue.line, reason: issue.reason });
+                    }
+                    progress(ImportProgress { lines: lines_seen, bytes_done: bytes.load(Ordering::Relaxed), bytes_total: size });
+                }
+                Msg::Done(done) => break Ok(*done),
+                Msg::Failed(e) => break Err(e),
+            }
+        };
+        // Stop the parser (it sees the closed channel) before anything else.
+        drop(receiver);
+        let _ = parser.await;
+        let done = outcome?; // dropping `tx` on error rolls the whole file back
+        if !pending.is_empty() {
+            bulk::insert(&mut tx, file_seq, &pending, &mut buffers).await?;
+            report.imported += pending.len() as u64;
+        }
+        report.lines = done.lines;
+        report.skipped.extend(done.tail);
+        report.skipped.sort_by_key(|i| i.line);
+        done.rollup.merge_into(&mut tx).await?;
+        sqlx::query("UPDATE statement_files SET line_count = ?, imported = ?, skipped = ? WHERE id = ?")
+            .bind(report.lines as i64)
+            .bind(report.imported as i64)
+            .bind(serde_json::to_string(&report.skipped).expect("serialisable"))
+            .bind(&file_id)
+            .execute(&mut *tx)
+            .await?;
+        if cancel.is_cancelled() {
+            return Err(Error::ImportCancelled { file: shown });
+        }
+        tx.commit().await?;
+        progress(ImportProgress { lines: report.lines, bytes_done: size, bytes_total: size });
+        Ok(report)
+    }
+
+    async fn imported_file_by_hash(&self, hash: &str) -> Result<Option<ImportReport>> {
+        let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT file_name, format, layout, encoding, line_count FROM statement_files WHERE content_hash = ? AND deleted = 0",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(path, format, layout, encoding, lines)| ImportReport {
+            path,
+            format: format.parse().unwrap_or(Format::Mapped),
+            layout,
+            encoding,
+            lines: lines as u64,
+            imported: 0,
+            duplicate_file: true,
+            matched: 0,
+            unmatched: 0,
+            skipped: vec![],
+        }))
+    }
+
+    /// The layout to read a header with: a named mapping, a forced or recognised built-in
+    /// layout, or a saved mapping for the same header.
+    async fn layout_for(&self, header: &[String], options: &ImportOptions) -> Result<Layout> {
+        if let Some(name) = &options.mapping {
+            return Ok(self.get_mapping(name).await?.layout());
+        }
+        if let Some(layout) = detect::builtin_layout(header, options.format) {
+            return Ok(layout);
+        }
+        if let Some(saved) = self.mapping_for_header(header).await? {
+            return Ok(saved.layout());
+        }
+        Err(Error::UnknownStatementLayout {
+            file: String::new(),
+            header: header.iter().map(|h| h.trim().to_string()).collect::<Vec<_>>().join(", "),
+        })
+    }
+}
+
+impl Error {
+    fn into_unreadable(self, file: &str) -> Error {
+        match self {
+            Error::UnknownStatementLayout { header, .. } => Error::UnknownStatementLayout { file: file.into(), header },
+            other => other,
+        }
+    }
+}
+
+/// The parser thread: reads the source, matches each line, sends batches. Returns when the file
+/// ends, the channel closes (the importer gave up) or the import is cancelled.
+fn parse(
+    path: &Path,
+    file_name: &str,
+    source: Source,
+    matcher: &Matcher,
+    sender: &mpsc::Sender<Msg>,
+    cancel: &CancelToken,
+    bytes: Arc<AtomicU64>,
+) -> Result<Done> {
+    let shown = path.display().to_string();
+    let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
+    let mut rollup = Rollup::default();
+    let mut lines = 0u64;
+    let mut stopped = false;
+    // Sends a full batch; false when the importer is gone or the import was cancelled.
+    let push = |item: Item, batch: &mut Vec<Item>, rollup: &mut Rollup| -> bool {
+        let item = match item {
+            Item::Line(ready) => {
+                rollup.add(&ready.line, ready.matched.as_ref());
+                Item::Line(ready)
+            }
+            other => other,
+        };
+        batch.push(item);
+        if batch.len() >= BATCH {
+            if cancel.is_cancelled() {
+                return false;
+            }
+            let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
+            return sender.blocking_send(Msg::Batch(full)).is_ok();
+        }
+        true
+    };
+    let ready = |line: NormalLine| {
+        let matched = matcher.find(&line);
+        Item::Line(Ready { line, matched })
+    };
+    let open = || -> Result<Box<dyn Read + Send>> {
+        let file = std::fs::File::open(path).map_err(|e| Error::StatementUnreadable { file: shown.clone(), reason: e.to_string() })?;
+        Ok(Box::new(Counting { inner: file, count: bytes.clone() }))
+    };
+    let mut tail = Vec::new();
+    match source {
+        Source::Table { resolved, encoding: enc, delimiter } => {
+            let reader = CrlfToLf { inner: encoding::utf8_reader(open()?, enc), held_cr: false };
+            let mut csv = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .delimiter(delimiter)
+                .flexible(true)
+                .buffer_capacity(1 << 16)
+                .from_reader(reader);
+            let mut record = csv::StringRecord::new();
+            let mut first = true;
+            loop {
+                match csv.read_record(&mut record) {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        let line_no = record.position().map(|p| p.line()).unwrap_or(0);
+                        if first {
+                            first = false; // the header, already read
+                            continue;
+                        }
+                        if record.iter().all(|c| c.trim().is_empty()) {
+                            continue;
+                        }
+                        lines += 1;
+                        let item = match resolved.line(&record, line_no) {
+                            Ok(Ok(line)) => ready(line),
+                            Ok(Err(reason)) => Item::Skipped(LineIssue { line: line_no, reason }),
+                            Err(issue) => Item::Invalid(issue),
+                        };
+                        if !push(item, &mut batch, &mut rollup) {
+                            stopped = true;
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        let line_no = e.position().map(|p| p.line()).unwrap_or(0);
+                        let reason = match e.kind() {
+                            csv::ErrorKind::Utf8 { .. } => {
+                                "the text is not valid UTF-8 (name the file's encoding with --encoding, e.g. gbk or utf-16le)".to_string()
+                            }
+                            csv::ErrorKind::Io(err) if err.kind() == std::io::ErrorKind::InvalidData => {
+                                format!("the text cannot be decoded: {err}")
+                            }
+                            _ => {
+                                if e.position().is_none() {
+                                    return Err(Error::StatementUnreadable { file: shown, reason: e.to_string() });
+                                }
+                                e.to_string()
+                            }
+                        };
+                        if first {
+                            return Err(Error::StatementUnreadable { file: shown, reason });
+                        }
+                        lines += 1;
+                        if !push(Item::Invalid(LineIssue { line: line_no, reason }), &mut batch, &mut rollup) {
+                            stopped = true;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        Source::Sheet { resolved, rows } => {
+            for (line_no, record) in rows {
+                lines += 1;
+                let item = match resolved.line(&record, line_no) {
+                    Ok(Ok(line)) => ready(line),
+                    Ok(Err(reason)) => Item::Skipped(LineIssue { line: line_no, reason }),
+                    Err(issue) => Item::Invalid(issue),
+                };
+                if !push(item, &mut batch, &mut rollup) {
+                    stopped = true;
+                    break;
+                }
+            }
+        }
+        Source::Dsr { encoding: enc } => {
+            let mut reader = BufReader::with_capacity(1 << 16, encoding::utf8_reader(open()?, enc));
+            let mut parser = DsrParser::new(file_name);
+            let mut text = String::new();
+            let mut line_no = 0u64;
+            loop {
+                text.clear();
+                let n = reader.read_line(&mut text).map_err(|e| Error::StatementUnreadable {
+                    file: shown.clone(),
+                    reason: format!("line {}: {e}", line_no + 1),
+                })?;
+                if n == 0 {
+                    break;
+                }
+                line_no += 1;
+                let item = match parser.line(line_no, &text) {
+                    Ok(None) => continue,
+                    Ok(Some(Parsed::Line(line))) => {
+                        lines += 1;
+                        ready(line)
+                    }
+                    Ok(Some(Parsed::Skipped(issue))) => Item::Skipped(issue),
+                    Err(issue) => {
+                        lines += 1;
+                        Item::Invalid(issue)
+                    }
+                };
+                if !push(item, &mut batch, &mut rollup) {
+                    stopped = true;
+                    break;
+                }
+            }
+            if !stopped {
+                tail = parser.finish(line_no);
+            }
+        }
+    }
+    if !stopped && !batch.is_empty() {
+        let _ = sender.blocking_send(Msg::Batch(batch));
+    }
+    Ok(Done { lines, tail, rollup })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_becomes_lf_across_chunk_boundaries() {
+        struct Chunks(Vec<&'static [u8]>);
+        impl Read for Chunks {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0.is_empty() {
+                    return Ok(0);
+                }
+                let c = self.0.remove(0);
+                buf[..c.len()].copy_from_slice(c);
+                Ok(c.len())
+            }
+        }
+        let mut out = String::new();
+        CrlfToLf { inner: Chunks(vec![b"a\r", b"\nb\r\n", b"\r", b"c\r"]), held_cr: false }.read_to_string(&mut out).unwrap();
+        assert_eq!(out, "a\nb\n\rc\r");
+    }
+}

@@ -1,0 +1,116 @@
+//! Turning a source's fields into Roadie's normalised line: territories, usage types,
+//! identifiers, the title + artist key used for matching.
+
+use super::UsageType;
+use crate::identifiers::{is_country_code, normalize_isrc};
+
+/// An ISO 3166-1 alpha-2 code when the text is one (any case), else `None` (the raw row keeps it).
+pub fn territory(text: &str) -> Option<String> {
+    let code = text.trim().to_ascii_uppercase();
+    match code.as_str() {
+        "UK" => Some("GB".into()),
+        _ if is_country_code(&code) => Some(code),
+        _ => None,
+    }
+}
+
+/// The usage a source's sales/transaction type describes.
+pub fn usage(text: &str) -> UsageType {
+    let t = text.trim().to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+    if has(&["sync", "licens"]) {
+        UsageType::Sync
+    } else if has(&["physical", "package", "vinyl", "cassette", "merch", "cd"]) && !has(&["cdbaby"]) {
+        UsageType::Physical
+    } else if has(&["download", "digital album", "digital track", "itunes", "purchase", "album", "track", "sale"]) {
+        UsageType::Download
+    } else if has(&["stream", "subscription", "adsupport", "ad support", "ad-support", "radio", "video", "ugc", "play"]) {
+        UsageType::Stream
+    } else {
+        UsageType::Other
+    }
+}
+
+/// DistroKid reports no usage type: its stores tell it (download stores sell, the rest stream).
+pub fn usage_from_store(store: &str) -> UsageType {
+    let s = store.to_lowercase();
+    if s.contains("itunes") || s.contains("download") || s.contains("amazon mp3") || s.contains("beatport") {
+        UsageType::Download
+    } else {
+        UsageType::Stream
+    }
+}
+
+/// A stored ISRC when the text is one (statements write them lower case or hyphenated).
+pub fn isrc(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    normalize_isrc(t.trim_start_matches("ISRC").trim_start_matches("isrc").trim_start_matches(':')).ok()
+}
+
+/// Digits of a UPC/EAN (quotes, spaces and a spreadsheet's ".0" removed); `None` when empty.
+pub fn upc(text: &str) -> Option<String> {
+    let t = text.trim().trim_matches('"').trim_matches('\'');
+    let t = t.strip_suffix(".0").unwrap_or(t);
+    let digits: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() || digits.len() != t.chars().filter(|c| !matches!(c, ' ' | '-')).count() {
+        return None;
+    }
+    // A UPC-A read as a number loses its leading zero: 11 digits are restored to 12.
+    Some(if digits.len() == 11 { format!("0{digits}") } else { digits })
+}
+
+/// Lower case, letters and digits only, single spaces: "Song 1 (feat. X)" and "song 1 feat x"
+/// meet.
+pub fn text_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.extend(c.to_lowercase());
+        } else {
+            space = true;
+        }
+    }
+    out
+}
+
+/// The title + artist match key.
+pub fn title_artist_key(title: &str, artist: &str) -> Option<String> {
+    let (t, a) = (text_key(title), text_key(artist));
+    (!t.is_empty()).then(|| format!("{t}\u{1f}{a}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_normalise() {
+        assert_eq!(territory("us").as_deref(), Some("US"));
+        assert_eq!(territory("UK").as_deref(), Some("GB"));
+        assert_eq!(territory("Worldwide"), None);
+        assert_eq!(usage("Streaming"), UsageType::Stream);
+        assert_eq!(usage("Digital Download"), UsageType::Download);
+        assert_eq!(usage("package"), UsageType::Physical);
+        assert_eq!(usage("album"), UsageType::Download);
+        assert_eq!(usage("Sync License"), UsageType::Sync);
+        assert_eq!(usage("payout"), UsageType::Other);
+        assert_eq!(usage_from_store("iTunes"), UsageType::Download);
+        assert_eq!(usage_from_store("Spotify"), UsageType::Stream);
+        assert_eq!(isrc("usrc17607839").as_deref(), Some("USRC17607839"));
+        assert_eq!(isrc("US-RC1-76-07839").as_deref(), Some("USRC17607839"));
+        assert_eq!(isrc("n/a"), None);
+        assert_eq!(upc("\"880000000001\"").as_deref(), Some("880000000001"));
+        assert_eq!(upc("36000291452").as_deref(), Some("036000291452"));
+        assert_eq!(upc("8.8E+11"), None);
+        assert_eq!(title_artist_key("Song 1 (Remix)", "Artist  One"), Some("song 1 remix\u{1f}artist one".into()));
+        assert_eq!(text_key("周杰伦 - 晴天"), "周杰伦 晴天");
+    }
+}
