@@ -120,6 +120,28 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Responses every operation can give, added once here instead of on each handler: 400 for a
+/// malformed path parameter, header or body.
+struct CommonResponses;
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.options, &mut item.head, &mut item.patch];
+            for op in ops.into_iter().flatten() {
+                let takes_input = op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || op.request_body.is_some();
+                if takes_input && !op.responses.responses.contains_key("400") {
+                    let res = ResponseBuilder::new()
+                        .description("malformed request: a path parameter, header or body that does not parse")
+                        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+                        .build();
+                    op.responses.responses.insert("400".into(), res.into());
+                }
+            }
+        }
+    }
+}
+
 /// All routes with their OpenAPI description. The authorisation-matrix test walks this list.
 pub fn api_router() -> OpenApiRouter<AppState> {
     use routes::*;
@@ -160,7 +182,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 /// timeouts, body limits).
 pub fn app(state: AppState) -> Router {
     let timeout = state.limits.request_timeout;
-    let (router, openapi) = api_router().split_for_parts();
+    let (router, mut openapi) = api_router().split_for_parts();
+    CommonResponses.modify(&mut openapi);
     let openapi = Arc::new(openapi);
     let router = router
         .route(

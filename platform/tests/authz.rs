@@ -114,9 +114,7 @@ fn parse_expect(s: &str) -> BTreeMap<char, u16> {
         }
     }
     for a in ACTORS {
-        if !out.contains_key(&a) {
-            out.insert(a, rest.unwrap_or_else(|| panic!("actor {a} has no expectation in `{s}`")));
-        }
+        out.entry(a).or_insert_with(|| rest.unwrap_or_else(|| panic!("actor {a} has no expectation in `{s}`")));
     }
     out
 }

@@ -155,9 +155,11 @@ async fn upload_in_chunks_with_checksums_becomes_an_asset() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn protocol_errors() {
     let pg = Pg::start();
-    let mut limits = roadie_platform::Limits::default();
-    limits.max_upload_bytes = 1_000_000;
-    limits.default_workspace_quota_bytes = 1_200_000;
+    let limits = roadie_platform::Limits {
+        max_upload_bytes: 1_000_000,
+        default_workspace_quota_bytes: 1_200_000,
+        ..Default::default()
+    };
     let srv = Server::start_with(&pg, limits).await;
     let token = srv.signup("ana@example.com", "Ana").await;
     let tus = Tus { srv: &srv, token: token.clone() };
@@ -182,6 +184,9 @@ async fn protocol_errors() {
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // Missing Tus-Resumable.
     let res = srv.http.head(srv.url(&url)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // Another version.
+    let res = srv.http.head(srv.url(&url)).bearer_auth(&token).header("Tus-Resumable", "0.2.2").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     // A chunk whose checksum does not match is refused and nothing moves.
     let (s, _, v) = tus.patch(&url, 0, &file[..500], Some(sha_b64(b"something else"))).await;

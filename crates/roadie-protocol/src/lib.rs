@@ -45,14 +45,18 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SignupRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 1024))]
     pub password: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"\S"))]
     pub email: String,
     pub password: String,
     /// A label for the token (e.g. the device name), shown in the token list.
@@ -149,6 +153,7 @@ pub struct Workspace {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreateWorkspace {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub kind: WorkspaceKind,
 }
@@ -184,12 +189,14 @@ pub struct RosterArtist {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreateRosterArtist {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreateInvitation {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"))]
     pub email: String,
     pub role: Role,
     /// For `artist`: the roster entry they will own. For `label_staff`: a first assignment.
@@ -240,9 +247,13 @@ pub struct CreateStatement {
     pub payee_user_id: Uuid,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roster_artist_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$"))]
     pub period: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = r"\S"))]
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^-?[0-9]{1,18}(\.[0-9]{1,12})?$"))]
     pub amount: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Z]{3}$"))]
     pub currency: String,
 }
 

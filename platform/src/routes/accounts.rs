@@ -16,14 +16,15 @@ const MIN_PASSWORD: usize = 8;
 
 /// Creates an account and its own (artist) workspace, and signs in.
 #[utoipa::path(post, path = "/v1/auth/signup", tag = "auth", request_body = SignupRequest,
-    responses((status = 201, body = TokenResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 201, body = TokenResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn signup(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<SignupRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
     let email = normalise_email(&req.email)?;
     let name = required("name", &req.name, 200)?;
-    if req.password.chars().count() < MIN_PASSWORD || req.password.len() > 1024 {
+    let chars = req.password.chars().count();
+    if !(MIN_PASSWORD..=1024).contains(&chars) {
         return Err(ApiError::invalid(format!("password must be {MIN_PASSWORD} to 1024 characters")));
     }
     let hash = hash_password(req.password).await?;
@@ -66,13 +67,13 @@ pub async fn signup(
 /// Signs in. After too many wrong passwords for one account within the window, sign-in is
 /// refused with 429 (even with the right password) until the window passes.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 200, body = TokenResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(State(state): State<AppState>, JsonBody(req): JsonBody<LoginRequest>) -> ApiResult<Json<TokenResponse>> {
     let email = req.email.trim().to_lowercase();
-    if email.is_empty() || email.len() > 254 {
+    if email.is_empty() || email.chars().count() > 254 {
         return Err(ApiError::invalid("email is required"));
     }
-    if req.password.len() > 1024 {
+    if req.password.chars().count() > 1024 {
         return Err(ApiError::unauthorized("wrong e-mail address or password"));
     }
     let window_secs = state.limits.signin_window.as_secs() as f64;
@@ -136,7 +137,8 @@ pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Me>
 #[utoipa::path(get, path = "/v1/auth/tokens", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = ErrorBody)))]
 pub async fn list_tokens(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<TokenInfo>>> {
-    let rows: Vec<(Uuid, Option<String>, DateTime<Utc>, Option<DateTime<Utc>>)> = sqlx::query_as(
+    type Row = (Uuid, Option<String>, DateTime<Utc>, Option<DateTime<Utc>>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, device, created_at, last_used_at FROM tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at",
     )
     .bind(auth.user_id)

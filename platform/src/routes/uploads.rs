@@ -34,9 +34,10 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn check_tus_version(headers: &HeaderMap) -> ApiResult<()> {
-    match header(headers, "tus-resumable") {
+    match header(headers, "tus-resumable").map(str::trim) {
         Some(TUS_VERSION) => Ok(()),
-        _ => Err(ApiError::new(
+        None | Some("") => Err(ApiError::bad_request("tus_resumable_missing", format!("send Tus-Resumable: {TUS_VERSION}"))),
+        Some(_) => Err(ApiError::new(
             StatusCode::PRECONDITION_FAILED,
             "tus_version",
             format!("send Tus-Resumable: {TUS_VERSION} (the only version this server speaks)"),
@@ -132,7 +133,7 @@ pub async fn options(State(state): State<AppState>) -> Response {
 /// own), `release`, `track`, `asset` (`master`, `artwork`), `sha256` (hex, checked at the end).
 #[utoipa::path(post, path = "/v1/uploads", tag = "uploads", security(("bearer" = [])),
     params(
-        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = r"^1\.0\.0$"),
         ("Upload-Length" = i64, Header, description = "the file's size in bytes"),
         ("Upload-Metadata" = Option<String>, Header, description = "tus metadata: key base64value pairs"),
     ),
@@ -253,7 +254,7 @@ async fn load_for_update(tx: &mut sqlx::PgConnection, id: Uuid) -> ApiResult<Opt
 
 /// The upload's offset and length (tus core HEAD).
 #[utoipa::path(head, path = "/v1/uploads/{upload_id}", tag = "uploads", security(("bearer" = [])),
-    params(("upload_id" = Uuid, Path), ("Tus-Resumable" = String, Header, description = "1.0.0")),
+    params(("upload_id" = Uuid, Path), ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = r"^1\.0\.0$")),
     responses((status = 200, description = "Upload-Offset and Upload-Length headers"), (status = 400), (status = 401), (status = 404), (status = 410), (status = 412), (status = 423)))]
 pub async fn head(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>, headers: HeaderMap) -> ApiResult<Response> {
     check_tus_version(&headers)?;
@@ -287,7 +288,7 @@ pub async fn head(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid
 #[utoipa::path(patch, path = "/v1/uploads/{upload_id}", tag = "uploads", security(("bearer" = [])),
     params(
         ("upload_id" = Uuid, Path),
-        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = r"^1\.0\.0$"),
         ("Upload-Offset" = i64, Header, description = "where these bytes start"),
         ("Upload-Checksum" = Option<String>, Header, description = "sha256 BASE64 of this body"),
     ),
@@ -497,7 +498,7 @@ async fn delete_parts(state: &AppState, id: Uuid) {
 
 /// Terminates an upload (tus termination): its parts, file and asset are deleted.
 #[utoipa::path(delete, path = "/v1/uploads/{upload_id}", tag = "uploads", security(("bearer" = [])),
-    params(("upload_id" = Uuid, Path), ("Tus-Resumable" = String, Header, description = "1.0.0")),
+    params(("upload_id" = Uuid, Path), ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = r"^1\.0\.0$")),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 423, body = ErrorBody)))]
 pub async fn terminate(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>, headers: HeaderMap) -> ApiResult<Response> {
     check_tus_version(&headers)?;

@@ -67,7 +67,7 @@ pub async fn list_workspaces(State(state): State<AppState>, auth: Auth) -> ApiRe
 
 /// Creates a workspace (typically a label) owned by the caller.
 #[utoipa::path(post, path = "/v1/workspaces", tag = "workspaces", security(("bearer" = [])), request_body = CreateWorkspace,
-    responses((status = 201, body = Workspace), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 201, body = Workspace), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_workspace(
     State(state): State<AppState>,
     auth: Auth,
@@ -147,7 +147,7 @@ async fn target_member(db: &PgPool, ws: Uuid, user_id: Uuid) -> ApiResult<Role> 
 /// Changes a member's role (owner, label admin). The owner's role cannot be changed.
 #[utoipa::path(patch, path = "/v1/workspaces/{workspace_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
     params(("workspace_id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = UpdateMember,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_member(
     State(state): State<AppState>,
     auth: Auth,
@@ -254,7 +254,7 @@ pub async fn list_roster(State(state): State<AppState>, auth: Auth, Path(ws): Pa
 /// Adds an artist to the label's roster (owner, label admin).
 #[utoipa::path(post, path = "/v1/workspaces/{workspace_id}/roster", tag = "roster", security(("bearer" = [])),
     params(("workspace_id" = Uuid, Path)), request_body = CreateRosterArtist,
-    responses((status = 201, body = RosterArtist), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 201, body = RosterArtist), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_roster_artist(
     State(state): State<AppState>,
     auth: Auth,
@@ -291,7 +291,7 @@ pub async fn get_roster_artist(
 /// Renames a roster artist (owner, label admin, or label staff assigned to it).
 #[utoipa::path(patch, path = "/v1/workspaces/{workspace_id}/roster/{artist_id}", tag = "roster", security(("bearer" = [])),
     params(("workspace_id" = Uuid, Path), ("artist_id" = Uuid, Path)), request_body = CreateRosterArtist,
-    responses((status = 200, body = RosterArtist), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 200, body = RosterArtist), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_roster_artist(
     State(state): State<AppState>,
     auth: Auth,
@@ -401,7 +401,7 @@ pub async fn list_invitations(State(state): State<AppState>, auth: Auth, Path(ws
 /// token once: the inviter sends the link themselves (no mail server is needed).
 #[utoipa::path(post, path = "/v1/workspaces/{workspace_id}/invitations", tag = "invitations", security(("bearer" = [])),
     params(("workspace_id" = Uuid, Path)), request_body = CreateInvitation,
-    responses((status = 201, body = Invitation), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 201, body = Invitation), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_invitation(
     State(state): State<AppState>,
     auth: Auth,
@@ -476,7 +476,8 @@ pub async fn accept_invitation(
     Path(token): Path<String>,
 ) -> ApiResult<Json<AcceptedInvitation>> {
     let mut tx = state.db.begin().await?;
-    let row: Option<(Uuid, Uuid, String, String, Option<Uuid>, bool, bool)> = sqlx::query_as(
+    type Row = (Uuid, Uuid, String, String, Option<Uuid>, bool, bool);
+    let row: Option<Row> = sqlx::query_as(
         "SELECT id, workspace_id, email, role, roster_artist_id, expires_at < now(), accepted_at IS NOT NULL
          FROM invitations WHERE token_hash = $1 FOR UPDATE",
     )
@@ -569,7 +570,7 @@ fn valid_amount(s: &str) -> bool {
 /// Publishes a statement for a member (owner, label admin).
 #[utoipa::path(post, path = "/v1/workspaces/{workspace_id}/statements", tag = "statements", security(("bearer" = [])),
     params(("workspace_id" = Uuid, Path)), request_body = CreateStatement,
-    responses((status = 201, body = Statement), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 201, body = Statement), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_statement(
     State(state): State<AppState>,
     auth: Auth,

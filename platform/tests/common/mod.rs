@@ -47,7 +47,20 @@ pub struct Pg {
 }
 
 impl Pg {
+    /// Starts a cluster; retried on another port if the free port was taken meanwhile (tests
+    /// run in parallel processes).
     pub fn start() -> Pg {
+        for attempt in 1..=3 {
+            match Self::try_start() {
+                Ok(pg) => return pg,
+                Err(log) if attempt < 3 && log.contains("could not bind") => continue,
+                Err(log) => panic!("postgres did not start: {log}"),
+            }
+        }
+        unreachable!()
+    }
+
+    fn try_start() -> Result<Pg, String> {
         let root = is_root();
         if root {
             let exists = Command::new("id").arg("-u").arg(PG_USER).stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
@@ -94,12 +107,12 @@ impl Pg {
             }
             if let Some(status) = pg.child.as_mut().unwrap().try_wait().unwrap() {
                 let log = std::fs::read_to_string(pg.dir.as_ref().unwrap().path().join("postgres.log")).unwrap_or_default();
-                panic!("postgres exited ({status}): {log}");
+                return Err(format!("postgres exited ({status}): {log}"));
             }
             assert!(Instant::now() < deadline, "postgres did not become ready in 60 s");
             std::thread::sleep(Duration::from_millis(100));
         }
-        pg
+        Ok(pg)
     }
 }
 
