@@ -95,6 +95,11 @@ impl Ctx<'_> {
     }
 }
 
+/// The CLI keeps the platform token in a 0600 file beside the store.
+fn secrets(store: &Store) -> roadie::platform::FileSecrets {
+    roadie::platform::FileSecrets::beside_store(store.path())
+}
+
 fn parse_id(entity: &'static str, s: &str) -> Result<Uuid> {
     Uuid::parse_str(s.trim()).map_err(|_| Error::not_found(entity, s))
 }
@@ -167,6 +172,46 @@ async fn track_input(ctx: &Ctx<'_>, title: String, f: TrackFields, base: Option<
 async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
     let store = ctx.store;
     match command {
+        Command::Login { server, email } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(Error::Io)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let account = store.login(&server, &email, password, &secrets(store)).await?;
+            out.show(&account, |a| format!("signed in to {} as {} ({})\ntoken kept in {}", a.server, a.email, a.name, a.token_location));
+        }
+        Command::Logout => {
+            let done = store.logout(&secrets(store)).await?;
+            out.show(&done, |d| match (&d.server, d.revoked_on_server) {
+                (None, _) => "not signed in".to_string(),
+                (Some(s), true) => format!("signed out of {s}"),
+                (Some(s), false) => format!("signed out here; {s} could not be reached, so the token was not revoked there"),
+            });
+        }
+        Command::Upload { files, release } => {
+            let release_id = match release {
+                Some(r) => Some(parse_id("release", &r)?),
+                None => None,
+            };
+            let options = roadie::platform::upload::UploadOptions { release_id, ..Default::default() };
+            let quiet = out.json;
+            let progress = move |p: &roadie::platform::UploadProgress| {
+                if !quiet && p.phase == roadie::platform::upload::UploadPhase::Done {
+                    eprintln!("{}: {} bytes on the server", p.path, p.done);
+                }
+            };
+            let cancel = roadie::platform::CancelFlag::default();
+            let results = store.upload_files(&files, &options, &secrets(store), &progress, &cancel).await?;
+            out.show(&results, |rs| {
+                rs.iter()
+                    .map(|r| match r.status {
+                        roadie::platform::UploadStatus::AlreadyUploaded => format!("{}: already uploaded ({})", r.path, r.sha256),
+                        _ if r.resumed_from > 0 => format!("{}: uploaded, resumed at byte {} ({})", r.path, r.resumed_from, r.sha256),
+                        _ => format!("{}: uploaded ({})", r.path, r.sha256),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
         Command::Info => {
             let info = serde_json::json!({
                 "store_path": store.path().display().to_string(),

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod error;
 mod hlc;
 pub mod identifiers;
+pub mod platform;
 pub mod preferences;
 pub mod store;
 mod validate;
