@@ -5,7 +5,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{Pg, Server, PASSWORD};
+use common::{proxy_cutting_once, Pg, Server, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -156,5 +156,29 @@ async fn login_upload_resume_and_logout() {
     let (f, _) = write_file(dir.path(), "late.wav", 10, 4);
     let err = blocking(move || c.fails(&["upload", f.to_str().unwrap()], "")).await.unwrap();
     assert!(err.contains("[not_signed_in]"), "{err}");
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_survives_a_cut_connection() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let token = srv.signup("ana@example.com", "Ana").await;
+    let ws = srv.me(&token).await["workspace_id"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let cli = std::sync::Arc::new(Cli { db: dir.path().join("store.sqlite") });
+    // The CLI talks to the server through a proxy that cuts the connection once, 1.5 MB into
+    // the upload of a 4 MB file; the engine asks the server where it stands and goes on.
+    let (proxy, has_cut) = proxy_cutting_once(srv.addr, 1_500_000).await;
+    let (c, p) = (cli.clone(), proxy.clone());
+    blocking(move || c.json(&["login", "--server", &p, "--email", "ana@example.com"], &format!("{PASSWORD}\n"))).await.unwrap();
+    let (file, bytes) = write_file(dir.path(), "master.wav", 4_000_000, 9);
+    let (c, f) = (cli.clone(), file.clone());
+    let out = blocking(move || c.json(&["upload", f.to_str().unwrap()], "")).await.unwrap();
+    assert!(has_cut.load(std::sync::atomic::Ordering::SeqCst), "the proxy cut a connection");
+    assert_eq!(out[0]["status"], "uploaded");
+    let (_, assets) = srv.call(Method::GET, &format!("/v1/workspaces/{ws}/assets"), Some(&token), None).await;
+    assert_eq!(assets[0]["sha256"], hex::encode(Sha256::digest(&bytes)));
+    assert_eq!(assets[0]["size"], 4_000_000);
     srv.stop().await;
 }

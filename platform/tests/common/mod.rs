@@ -287,3 +287,59 @@ pub fn tus_metadata(pairs: &[(&str, &str)]) -> String {
         .collect::<Vec<_>>()
         .join(",")
 }
+
+/// A TCP proxy in front of the server that forwards every connection, except that the first one
+/// to carry more than `cut_after` bytes from the client is cut there, once: the server sees
+/// the request end (FIN mid-body), and once it has answered and closed, the client's connection
+/// is dropped without that answer.
+pub async fn proxy_cutting_once(upstream: std::net::SocketAddr, cut_after: usize) -> (String, Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let has_cut = Arc::new(AtomicBool::new(false));
+    let cut_flag = has_cut.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let has_cut = cut_flag.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else { return };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let cutting = Arc::new(AtomicBool::new(false));
+                let cutting2 = cutting.clone();
+                let back = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = sr.read(&mut buf).await {
+                        if n == 0 || (!cutting2.load(Ordering::SeqCst) && cw.write_all(&buf[..n]).await.is_err()) {
+                            break;
+                        }
+                    }
+                    cw
+                });
+                let mut forwarded = 0usize;
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = match cr.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    let armed = !has_cut.load(Ordering::SeqCst);
+                    let take = if armed { n.min(cut_after.saturating_sub(forwarded)) } else { n };
+                    if sw.write_all(&buf[..take]).await.is_err() {
+                        break;
+                    }
+                    forwarded += take;
+                    if armed && forwarded >= cut_after && !has_cut.swap(true, Ordering::SeqCst) {
+                        cutting.store(true, Ordering::SeqCst);
+                        break;
+                    }
+                }
+                let _ = sw.shutdown().await;
+                let cw = tokio::time::timeout(Duration::from_secs(60), back).await;
+                drop(cw);
+            });
+        }
+    });
+    (format!("http://{addr}"), has_cut)
+}
