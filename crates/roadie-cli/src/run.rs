@@ -192,7 +192,12 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                 Some(r) => Some(parse_id("release", &r)?),
                 None => None,
             };
-            let options = roadie::platform::upload::UploadOptions { release_id, ..Default::default() };
+            // ROADIE_UPLOAD_CHUNK_BYTES: bytes per PATCH (default 16 MiB), for slow links and tests.
+            let chunk_size = std::env::var("ROADIE_UPLOAD_CHUNK_BYTES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(roadie::platform::upload::DEFAULT_CHUNK);
+            let options = roadie::platform::upload::UploadOptions { release_id, chunk_size };
             let quiet = out.json;
             let progress = move |p: &roadie::platform::UploadProgress| {
                 if !quiet && p.phase == roadie::platform::upload::UploadPhase::Done {

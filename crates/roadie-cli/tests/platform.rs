@@ -182,3 +182,51 @@ async fn an_upload_survives_a_cut_connection() {
     assert_eq!(assets[0]["size"], 4_000_000);
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_resumes_after_the_cli_is_killed() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let token = srv.signup("ana@example.com", "Ana").await;
+    let ws = srv.me(&token).await["workspace_id"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let cli = std::sync::Arc::new(Cli { db: dir.path().join("store.sqlite") });
+    let (c, b) = (cli.clone(), srv.base.clone());
+    blocking(move || c.json(&["login", "--server", &b, "--email", "ana@example.com"], &format!("{PASSWORD}\n"))).await.unwrap();
+    let (file, bytes) = write_file(dir.path(), "master.wav", 20_000_000, 7);
+
+    // Small chunks, so the upload takes many requests; kill -9 the CLI as soon as its store says
+    // part of the file is on the server.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("roadie"))
+        .env_remove("ROADIE_DB")
+        .env("ROADIE_UPLOAD_CHUNK_BYTES", "65536")
+        .arg("--db")
+        .arg(&cli.db)
+        .args(["upload", file.to_str().unwrap(), "--json"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", cli.db.display())).await.unwrap();
+    let mut sent = 0i64;
+    for _ in 0..3000 {
+        sent = sqlx::query_scalar("SELECT COALESCE(MAX(uploaded), 0) FROM platform_uploads").fetch_one(&pool).await.unwrap_or(0);
+        if sent > 0 {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the upload ended before it could be killed");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    pool.close().await;
+    assert!(sent > 0, "part of the file reached the server before the kill");
+
+    let (c, f) = (cli.clone(), file.clone());
+    let out = blocking(move || c.json(&["upload", f.to_str().unwrap()], "")).await.unwrap();
+    assert_eq!(out[0]["status"], "uploaded");
+    let resumed = out[0]["resumed_from"].as_u64().unwrap();
+    assert!(resumed >= sent as u64 && resumed < 20_000_000, "resumed at {resumed}, {sent} were recorded before the kill");
+    let (_, assets) = srv.call(Method::GET, &format!("/v1/workspaces/{ws}/assets"), Some(&token), None).await;
+    assert_eq!(assets[0]["sha256"], hex::encode(Sha256::digest(&bytes)));
+    srv.stop().await;
+}
