@@ -513,3 +513,21 @@ pub async fn terminate(State(state): State<AppState>, auth: Auth, Path(id): Path
     let _ = (&up.filename, &up.metadata);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_metadata;
+
+    #[test]
+    fn upload_metadata_is_parsed_as_tus_defines_it() {
+        // "filename" = "01 Intro.flac", "release" with no value, spaces around pairs.
+        let m = parse_metadata("filename MDEgSW50cm8uZmxhYw==, release ,asset bWFzdGVy").unwrap();
+        assert_eq!(m["filename"], "01 Intro.flac");
+        assert_eq!(m["release"], "");
+        assert_eq!(m["asset"], "master");
+        assert!(parse_metadata("").unwrap().is_empty());
+        assert!(parse_metadata("a YQ==,a YQ==").is_err(), "a repeated key");
+        assert!(parse_metadata("a !!!").is_err(), "not base64");
+        assert!(parse_metadata("a /w==").is_err(), "not UTF-8");
+    }
+}
