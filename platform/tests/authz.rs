@@ -466,3 +466,55 @@ async fn signup_login_tokens_and_revocation() {
     assert!(res.headers().get("x-request-id").is_some());
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_and_membership_changes() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let owner = srv.signup("owner@example.com", "Owner").await;
+    let staff = srv.signup("staff@example.com", "Staff").await;
+    let label = srv.create_workspace(&owner, "Label", "label").await;
+    let own_ws = srv.me(&owner).await["workspace_id"].as_str().unwrap().to_string();
+    let r1 = srv.roster_add(&owner, &label, "R1").await;
+
+    // Label roles only exist in a label; an artist invitation names its roster entry.
+    let (s, v) = srv.call(Method::POST, &format!("/v1/workspaces/{own_ws}/invitations"), Some(&owner), Some(json!({"email": "x@example.com", "role": "label_staff"}))).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("not_a_label")));
+    let (s, _) = srv.call(Method::POST, &format!("/v1/workspaces/{label}/invitations"), Some(&owner), Some(json!({"email": "x@example.com", "role": "artist"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = srv.call(Method::POST, &format!("/v1/workspaces/{label}/invitations"), Some(&owner), Some(json!({"email": "x@example.com", "role": "owner"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Staff invited with a first assignment; the link works once.
+    let (_, inv) = srv.invite(&owner, &label, "Staff@Example.com", "label_staff", Some(&r1)).await;
+    srv.accept(&staff, &inv).await;
+    let (s, v) = srv.call(Method::POST, &format!("/v1/invitations/{inv}/accept"), Some(&staff), None).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::GONE, Some("invitation_used")));
+    let (s, _) = srv.call(Method::POST, "/v1/invitations/rdi_unknown/accept", Some(&staff), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, roster) = srv.call(Method::GET, &format!("/v1/workspaces/{label}/roster"), Some(&staff), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(roster.as_array().unwrap().len(), 1);
+
+    // A withdrawn invitation no longer works.
+    let other = srv.signup("other@example.com", "Other").await;
+    let (id, inv) = srv.invite(&owner, &label, "other@example.com", "collaborator", None).await;
+    let (s, _) = srv.call(Method::DELETE, &format!("/v1/workspaces/{label}/invitations/{id}"), Some(&owner), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = srv.call(Method::POST, &format!("/v1/invitations/{inv}/accept"), Some(&other), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Unassigned, the staff member sees no roster artist; removed, not the workspace either.
+    let staff_id = srv.me(&staff).await["id"].as_str().unwrap().to_string();
+    let (s, _) = srv.call(Method::DELETE, &format!("/v1/workspaces/{label}/roster/{r1}/staff/{staff_id}"), Some(&owner), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, roster) = srv.call(Method::GET, &format!("/v1/workspaces/{label}/roster"), Some(&staff), None).await;
+    assert!(roster.as_array().unwrap().is_empty());
+    let (s, _) = srv.call(Method::GET, &format!("/v1/workspaces/{label}/roster/{r1}"), Some(&staff), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = srv.call(Method::DELETE, &format!("/v1/workspaces/{label}/members/{staff_id}"), Some(&owner), None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = srv.call(Method::GET, &format!("/v1/workspaces/{label}"), Some(&staff), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    srv.stop().await;
+}
