@@ -15,7 +15,6 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -86,6 +85,32 @@ pub fn local_store(dir: &std::path::Path) -> anyhow_like::Result<Arc<dyn ObjectS
     let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)
         .map_err(|e| anyhow_like::Error(format!("storage directory {}: {e}", dir.display())))?;
     Ok(Arc::new(fs))
+}
+
+/// Object storage from `--storage`: a local directory, or `s3://BUCKET[/PREFIX]` for S3 or an
+/// S3-compatible store (MinIO, R2, ...) configured by the usual environment variables
+/// (`AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
+/// `AWS_ALLOW_HTTP`).
+pub fn open_store(spec: &str) -> anyhow_like::Result<Arc<dyn ObjectStore>> {
+    match spec.strip_prefix("s3://") {
+        Some(rest) => {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() {
+                return Err(anyhow_like::Error(format!("storage {spec}: no bucket name")));
+            }
+            let s3 = object_store::aws::AmazonS3Builder::from_env()
+                .with_bucket_name(bucket)
+                .build()
+                .map_err(|e| anyhow_like::Error(format!("storage {spec}: {e}")))?;
+            let prefix = prefix.trim_matches('/');
+            Ok(if prefix.is_empty() {
+                Arc::new(s3)
+            } else {
+                Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+            })
+        }
+        None => local_store(std::path::Path::new(spec)),
+    }
 }
 
 /// A tiny error type for start-up failures (the binary prints it and exits 1).
@@ -238,13 +263,14 @@ pub async fn serve_with(
 pub struct Config {
     pub listen: SocketAddr,
     pub database_url: String,
-    pub storage: PathBuf,
+    /// A directory, or `s3://BUCKET[/PREFIX]` (see `open_store`).
+    pub storage: String,
 }
 
 /// Connects, migrates, and serves until SIGINT/SIGTERM.
 pub async fn serve(config: Config) -> anyhow_like::Result<()> {
     let db = connect(&config.database_url).await?;
-    let store = local_store(&config.storage)?;
+    let store = open_store(&config.storage)?;
     let state = AppState { db, store, limits: Arc::new(Limits::default()) };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -274,4 +300,21 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::open_store;
+
+    #[test]
+    fn storage_is_a_directory_or_an_s3_bucket() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = open_store(dir.path().join("objects").to_str().unwrap()).unwrap();
+        assert!(local.to_string().contains("LocalFileSystem"), "{local}");
+        let s3 = open_store("s3://masters").unwrap();
+        assert!(s3.to_string().contains("masters"), "{s3}");
+        let prefixed = open_store("s3://masters/roadie/").unwrap();
+        assert!(prefixed.to_string().contains("roadie"), "{prefixed}");
+        assert!(open_store("s3://").is_err());
+    }
 }

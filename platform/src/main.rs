@@ -2,7 +2,6 @@
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(name = "roadie-platform", version, about = "Roadie's platform API server")]
@@ -21,9 +20,10 @@ enum Command {
         /// PostgreSQL connection URL.
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
-        /// Directory for uploaded objects.
+        /// Where uploaded objects go: a directory, or s3://BUCKET[/PREFIX] for S3 or an
+        /// S3-compatible store (configured by AWS_ENDPOINT, AWS_ACCESS_KEY_ID, ...).
         #[arg(long, env = "ROADIE_PLATFORM_STORAGE")]
-        storage: PathBuf,
+        storage: String,
         /// Log as JSON lines instead of text.
         #[arg(long, env = "ROADIE_PLATFORM_LOG_JSON")]
         log_json: bool,
