@@ -5,18 +5,15 @@
 mod common;
 
 use common::{Pg, Server};
-use std::path::Path;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_server_errors_and_responses_match_the_openapi() {
     let pg = Pg::start();
     let srv = Server::start(&pg).await;
     let token = srv.signup("fuzz@example.com", "Fuzz").await;
-    let st = std::env::var("ROADIE_SCHEMATHESIS").map(std::path::PathBuf::from).unwrap_or_else(|_| {
-        let p = Path::new(&std::env::var("HOME").unwrap_or_default()).join(".cache/roadie/pyvenv/bin/schemathesis");
-        assert!(p.exists(), "{} is missing: run scripts/setup.sh", p.display());
-        p
-    });
+    let st = std::env::var("ROADIE_SCHEMATHESIS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| common::pyvenv_bin("schemathesis"));
     let examples = std::env::var("ROADIE_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "25".into());
     let url = srv.url("/openapi.json");
     let run = |extra: Vec<&'static str>| {

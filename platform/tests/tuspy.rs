@@ -14,10 +14,7 @@ pub fn python() -> PathBuf {
     if let Ok(p) = std::env::var("ROADIE_PYTHON") {
         return p.into();
     }
-    let home = std::env::var("HOME").unwrap_or_default();
-    let p = Path::new(&home).join(".cache/roadie/pyvenv/bin/python");
-    assert!(p.exists(), "{} is missing: run scripts/setup.sh (it installs tuspy and schemathesis there)", p.display());
-    p
+    common::pyvenv_bin("python")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,6 +35,17 @@ fn as_pg_user(program: &Path, root: bool) -> Command {
     }
 }
 
+/// The Python venv scripts/setup.sh fills (tuspy, schemathesis): `$ROADIE_PYVENV`, else
+/// `~/.cache/roadie/pyvenv`.
+pub fn pyvenv_bin(tool: &str) -> PathBuf {
+    let venv = std::env::var("ROADIE_PYVENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(&std::env::var("HOME").unwrap_or_default()).join(".cache/roadie/pyvenv"));
+    let p = venv.join("bin").join(tool);
+    assert!(p.exists(), "{} is missing: run scripts/setup.sh (it installs tuspy and schemathesis there)", p.display());
+    p
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().unwrap().port()
 }
