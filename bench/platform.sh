@@ -6,7 +6,8 @@
 #     curl's throughput.
 #  2. load: sign-in (argon2id) and an authorised request (GET /v1/workspaces) under wrk for
 #     DURATION seconds each: requests/s, p50/p99 latency, errors.
-# Prints a table. Usage: bench/platform.sh [SIZE_MB=1024] [DURATION=60]
+# Prints a table. Usage: bench/platform.sh [SIZE_MB=1024] [DURATION=60] (DURATION 0: no load test;
+# ROADIE_UPLOAD_CHUNK_BYTES sets the app's chunk size).
 # Needs: PostgreSQL 15 binaries (scripts/setup.sh), curl, wrk (apt-get install wrk).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
@@ -21,6 +22,7 @@ SERVER_BIN="$CARGO_TARGET_DIR/release/roadie-platform"
 CLI_BIN="$CARGO_TARGET_DIR/release/roadie"
 
 WORK="$(mktemp -d /tmp/roadie-bench-XXXXXX)"
+chmod 755 "$WORK" # the PostgreSQL user must reach $WORK/pg
 PG_PID="" SERVER_PID=""
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
@@ -30,14 +32,16 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-as_pg() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=roadie-pg --regid=roadie-pg --init-groups -- "$@"; else "$@"; fi; }
+# PostgreSQL refuses root: run it as roadie-pg (scripts/setup.sh). setpriv execs, so $! is postgres.
+AS_PG=()
+if [ "$(id -u)" = 0 ]; then AS_PG=(setpriv --reuid=roadie-pg --regid=roadie-pg --init-groups --); fi
 
 step "PostgreSQL cluster in $WORK/pg"
 mkdir -p "$WORK/pg"
 [ "$(id -u)" = 0 ] && chown roadie-pg:roadie-pg "$WORK/pg"
-as_pg "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust --no-sync -E UTF8 --no-locale >/dev/null
+"${AS_PG[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust --no-sync -E UTF8 --no-locale >/dev/null
 PG_PORT="$(free_port)"
-as_pg "$PG_BIN/postgres" -D "$WORK/pg/data" -p "$PG_PORT" -h 127.0.0.1 -k "$WORK/pg" -c max_connections=200 >"$WORK/pg.log" 2>&1 &
+"${AS_PG[@]}" "$PG_BIN/postgres" -D "$WORK/pg/data" -p "$PG_PORT" -h 127.0.0.1 -k "$WORK/pg" -c max_connections=200 >"$WORK/pg.log" 2>&1 &
 PG_PID=$!
 until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres; do sleep 0.2; done
 
@@ -76,6 +80,7 @@ t0="$(now)"
 t1="$(now)"
 APP_S="$(python3 -c "print(f'{$t1-$t0:.2f}')")"
 
+if [ "$DURATION" != 0 ]; then
 step "load: sign-in and an authorised request, ${DURATION} s each (wrk, 2 threads, 16 connections)"
 cat >"$WORK/login.lua" <<EOF
 wrk.method = "POST"
@@ -84,6 +89,7 @@ wrk.headers["Content-Type"] = "application/json"
 EOF
 wrk -t2 -c16 -d"${DURATION}s" --latency -s "$WORK/login.lua" "$BASE/v1/auth/login" >"$WORK/wrk-login.txt"
 wrk -t2 -c16 -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "$BASE/v1/workspaces" >"$WORK/wrk-auth.txt"
+fi
 
 summary() {
   python3 - "$1" <<'PY'
@@ -107,9 +113,10 @@ import sys
 b, c, a = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 print(f"{'client':<34} {'seconds':>8} {'MB/s':>8}")
 print(f"{'curl, one PATCH':<34} {c:>8.2f} {b/c/1e6:>8.1f}")
-print(f"{'roadie upload (hash + 16 MiB PATCHes)':<34} {a:>8.2f} {b/a/1e6:>8.1f}")
+print(f"{'roadie upload (the app)':<34} {a:>8.2f} {b/a/1e6:>8.1f}")
 print(f"app / curl throughput: {c/a*100:.0f}% (goal >= 70%)")
 PY
+[ "$DURATION" = 0 ] && exit 0
 echo
 printf '%-26s %10s %9s %9s %9s %8s\n' "load (${DURATION} s, 16 conn)" "req/s" "p50" "p99" "requests" "non-2xx"
 printf '%-26s ' "POST /v1/auth/login"; summary "$WORK/wrk-login.txt"

@@ -119,6 +119,8 @@ async fn upload_in_chunks_with_checksums_becomes_an_asset() {
         assert_eq!(off, Some(offset));
     }
     assert_eq!(tus.offset(&url).await, 300_000);
+    let head = tus.head(&url).await;
+    assert_eq!(head.headers()["roadie-upload-sha256"].to_str().unwrap(), sha, "a finished upload tells its SHA-256");
 
     let list = assets(&srv, &token, &ws).await;
     assert_eq!(list.len(), 1);

@@ -121,14 +121,16 @@ async fn login_upload_resume_and_logout() {
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     {
         let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", cli.db.display())).await.unwrap();
+        // "The same file": its canonical path, size and modification time (ns).
+        let mtime = std::fs::metadata(&big).unwrap().modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos().to_string();
         sqlx::query(
-            "INSERT INTO platform_uploads (id, server, path, size, sha256, release_id, url, uploaded, state, created_at, updated_at)
+            "INSERT INTO platform_uploads (id, server, path, size, mtime, release_id, url, uploaded, state, created_at, updated_at)
              VALUES ('01900000-0000-7000-8000-0000000000bb', ?, ?, ?, ?, NULL, ?, 0, 'pending', '2026-11-26T00:00:00Z', '2026-11-26T00:00:00Z')",
         )
         .bind(&base)
-        .bind(big.to_str().unwrap())
+        .bind(std::fs::canonicalize(&big).unwrap().to_str().unwrap())
         .bind(big_bytes.len() as i64)
-        .bind(&sha)
+        .bind(&mtime)
         .bind(&url)
         .execute(&pool)
         .await

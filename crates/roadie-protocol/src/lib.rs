@@ -15,6 +15,8 @@ use utoipa::ToSchema;
 pub const TUS_VERSION: &str = "1.0.0";
 /// The tus extensions the platform implements.
 pub const TUS_EXTENSIONS: &str = "creation,termination,checksum";
+/// Response header on HEAD/PATCH of a finished upload: the SHA-256 (hex) of the stored file.
+pub const UPLOAD_SHA256_HEADER: &str = "roadie-upload-sha256";
 /// Upload-Metadata keys the platform understands (others are kept but ignored).
 pub mod upload_meta {
     /// The original file name.

@@ -87,6 +87,14 @@ fn meta_uuid(meta: &BTreeMap<String, String>, key: &str) -> ApiResult<Option<Uui
     }
 }
 
+/// On a finished upload, PATCH and HEAD responses carry the SHA-256 (hex) of the stored file, so a
+/// client that hashed what it sent can check that the server holds exactly that.
+pub const SHA256_HEADER: &str = roadie_protocol::UPLOAD_SHA256_HEADER;
+
+async fn finished_sha256(db: &sqlx::PgPool, id: Uuid) -> ApiResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT sha256 FROM assets WHERE upload_id = $1").bind(id).fetch_optional(db).await?)
+}
+
 fn part_path(id: Uuid, offset: i64) -> ObjectPath {
     ObjectPath::from(format!("uploads/{id}/{offset:020}"))
 }
@@ -255,7 +263,7 @@ async fn load_for_update(tx: &mut sqlx::PgConnection, id: Uuid) -> ApiResult<Opt
 /// The upload's offset and length (tus core HEAD).
 #[utoipa::path(head, path = "/v1/uploads/{upload_id}", tag = "uploads", security(("bearer" = [])),
     params(("upload_id" = Uuid, Path), ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = r"^1\.0\.0$")),
-    responses((status = 200, description = "Upload-Offset and Upload-Length headers"), (status = 400), (status = 401), (status = 404), (status = 410), (status = 412), (status = 423)))]
+    responses((status = 200, description = "Upload-Offset and Upload-Length headers (and Roadie-Upload-Sha256 once complete)"), (status = 400), (status = 401), (status = 404), (status = 410), (status = 412), (status = 423)))]
 pub async fn head(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid>, headers: HeaderMap) -> ApiResult<Response> {
     check_tus_version(&headers)?;
     let mut tx = state.db.begin().await?;
@@ -279,6 +287,11 @@ pub async fn head(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid
     if let Some(m) = up.metadata {
         pairs.push(("upload-metadata", m));
     }
+    if up.state == "complete" {
+        if let Some(sha) = finished_sha256(&state.db, id).await? {
+            pairs.push((SHA256_HEADER, sha));
+        }
+    }
     tus_headers(&mut res, &pairs);
     Ok(res)
 }
@@ -293,7 +306,7 @@ pub async fn head(State(state): State<AppState>, auth: Auth, Path(id): Path<Uuid
         ("Upload-Checksum" = Option<String>, Header, description = "sha256 BASE64 of this body"),
     ),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
-    responses((status = 204, description = "stored; the new offset is in Upload-Offset"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 204, description = "stored; the new offset is in Upload-Offset (and the file's SHA-256 in Roadie-Upload-Sha256 once complete)"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 412, body = ErrorBody),
         (status = 415, body = ErrorBody), (status = 423, body = ErrorBody), (status = 460, body = ErrorBody)))]
 pub async fn patch(
@@ -331,10 +344,15 @@ pub async fn patch(
     };
     // Run to the end in its own task: if the client's connection drops, what arrived is still
     // stored and the offset moved, instead of the work being cancelled half-way.
+    let res_state = state.db.clone();
     let task = tokio::spawn(store_patch(state, auth, id, offset, checksum, body));
     let new_offset = task.await.map_err(|e| ApiError::internal(format!("upload task failed: {e}")))??;
     let mut res = StatusCode::NO_CONTENT.into_response();
-    tus_headers(&mut res, &[("upload-offset", new_offset.to_string())]);
+    let mut pairs = vec![("upload-offset", new_offset.to_string())];
+    if let Some(sha) = finished_sha256(&res_state, id).await? {
+        pairs.push((SHA256_HEADER, sha));
+    }
+    tus_headers(&mut res, &pairs);
     Ok(res)
 }
 
