@@ -70,7 +70,7 @@ pub async fn signup(
     responses((status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 200, body = TokenResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(State(state): State<AppState>, JsonBody(req): JsonBody<LoginRequest>) -> ApiResult<Json<TokenResponse>> {
     let email = req.email.trim().to_lowercase();
-    if email.is_empty() || email.chars().count() > 254 {
+    if email.is_empty() || email.chars().count() > 254 || email.contains('\0') {
         return Err(ApiError::invalid("email is required"));
     }
     if req.password.chars().count() > 1024 {
@@ -100,7 +100,7 @@ pub async fn login(State(state): State<AppState>, JsonBody(req): JsonBody<LoginR
     match (ok, user) {
         (true, Some((user_id, _))) => {
             sqlx::query("DELETE FROM signin_failures WHERE email = $1").bind(&email).execute(&state.db).await?;
-            let device = req.device.as_deref().map(|d| d.trim().chars().take(200).collect::<String>());
+            let device = req.device.as_deref().map(|d| d.trim().chars().filter(|c| *c != '\0').take(200).collect::<String>());
             let token = issue_token(&state, user_id, device.as_deref()).await?;
             Ok(Json(TokenResponse { token }))
         }

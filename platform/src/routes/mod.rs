@@ -11,6 +11,7 @@ use crate::error::ApiError;
 /// Trims a required text field and checks its length.
 pub fn required(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     let v = value.trim();
+    no_nul(field, v)?;
     if v.is_empty() {
         return Err(ApiError::invalid(format!("{field} is required")));
     }
@@ -18,6 +19,14 @@ pub fn required(field: &str, value: &str, max: usize) -> Result<String, ApiError
         return Err(ApiError::invalid(format!("{field} is longer than {max} characters")));
     }
     Ok(v.to_string())
+}
+
+/// PostgreSQL text cannot hold U+0000: refuse it as bad input rather than fail in the database.
+pub fn no_nul(field: &str, value: &str) -> Result<(), ApiError> {
+    if value.contains('\0') {
+        return Err(ApiError::invalid(format!("{field} contains a NUL character")));
+    }
+    Ok(())
 }
 
 pub fn normalise_email(email: &str) -> Result<String, ApiError> {

@@ -70,7 +70,9 @@ pub fn parse_metadata(raw: &str) -> ApiResult<BTreeMap<String, String>> {
                     .decode(v)
                     .map_err(|_| ApiError::bad_request("invalid_metadata", format!("Upload-Metadata value of {key} is not base64")))?;
                 String::from_utf8(bytes)
-                    .map_err(|_| ApiError::bad_request("invalid_metadata", format!("Upload-Metadata value of {key} is not UTF-8")))?
+                    .ok()
+                    .filter(|v| !v.contains('\0'))
+                    .ok_or_else(|| ApiError::bad_request("invalid_metadata", format!("Upload-Metadata value of {key} is not UTF-8 text")))?
             }
         };
         out.insert(key.to_string(), value);
@@ -547,5 +549,6 @@ mod tests {
         assert!(parse_metadata("a YQ==,a YQ==").is_err(), "a repeated key");
         assert!(parse_metadata("a !!!").is_err(), "not base64");
         assert!(parse_metadata("a /w==").is_err(), "not UTF-8");
+        assert!(parse_metadata("a AA==").is_err(), "NUL cannot be stored in PostgreSQL text");
     }
 }
