@@ -16,10 +16,14 @@ async fn schemathesis_finds_no_server_errors_and_responses_match_the_openapi() {
         .unwrap_or_else(|_| common::pyvenv_bin("schemathesis"));
     let examples = std::env::var("ROADIE_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "25".into());
     let url = srv.url("/openapi.json");
+    // schemathesis and hypothesis keep caches in the working directory: keep them out of the tree.
+    let cwd = tempfile::tempdir().unwrap();
     let run = |extra: Vec<&'static str>| {
         let (st, url, token, examples) = (st.clone(), url.clone(), token.clone(), examples.clone());
+        let cwd = cwd.path().to_path_buf();
         tokio::task::spawn_blocking(move || {
             std::process::Command::new(st)
+                .current_dir(cwd)
                 .args(["run", &url, "--checks", "all", "--max-examples", &examples, "--no-color"])
                 .args(["-H", &format!("Authorization: Bearer {token}")])
                 // Logout and token revocation revoke the very token the run uses (the
