@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 # xmllint (libxml2-utils) validates exported DDEX ERN messages against the schema in the tests.
 PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libsoup-3.0-dev libxdo-dev xvfb xauth webkit2gtk-driver fonts-noto-cjk python3 curl
-  libxml2-utils)
+  libxml2-utils postgresql-15 python3-venv)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,6 +20,26 @@ if [ "${#missing[@]}" -gt 0 ]; then
   step "apt-get install ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The platform's tests start throwaway PostgreSQL clusters; PostgreSQL refuses to run as root, so
+# when the tests run as root they run it as this system user.
+if [ "$(id -u)" = 0 ] && ! id -u roadie-pg >/dev/null 2>&1; then
+  step "useradd roadie-pg (runs the test PostgreSQL clusters)"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin roadie-pg
+fi
+
+# Python tools the platform's tests drive: tuspy (a standard tus client) and schemathesis (checks
+# the server against its /openapi.json). In a venv outside the clone, shared by every clone.
+PYVENV="${ROADIE_PYVENV:-$HOME/.cache/roadie/pyvenv}"
+PY_REQS=(tuspy==1.1.0 schemathesis==4.32.5)
+if [ ! -x "$PYVENV/bin/python" ]; then
+  step "python venv $PYVENV"
+  python3 -m venv "$PYVENV"
+fi
+if ! "$PYVENV/bin/python" -c 'import tusclient, schemathesis' >/dev/null 2>&1; then
+  step "pip install ${PY_REQS[*]}"
+  "$PYVENV/bin/pip" install -q --disable-pip-version-check "${PY_REQS[@]}"
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -52,6 +52,25 @@ pub enum Command {
     Mapping(MappingCmd),
     /// Where the store is and its schema version.
     Info,
+    /// Sign in to a platform server (the password is read from stdin).
+    Login {
+        /// The platform server, e.g. https://platform.example.com
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Sign out: revoke the token on the server and forget it here.
+    Logout,
+    /// Upload files (masters, artwork) to the platform; an interrupted upload of the same file
+    /// resumes where it stopped.
+    Upload {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The release the files belong to.
+        #[arg(long)]
+        release: Option<String>,
+    },
     /// Analyse audio masters and cover art (nothing is written to the files).
     #[command(subcommand)]
     Asset(AssetCmd),

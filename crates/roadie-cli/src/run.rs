@@ -104,6 +104,11 @@ impl Ctx<'_> {
     }
 }
 
+/// The CLI keeps the platform token in a 0600 file beside the store.
+fn secrets(store: &Store) -> roadie::platform::FileSecrets {
+    roadie::platform::FileSecrets::beside_store(store.path())
+}
+
 fn parse_id(entity: &'static str, s: &str) -> Result<Uuid> {
     Uuid::parse_str(s.trim()).map_err(|_| Error::not_found(entity, s))
 }
@@ -203,6 +208,51 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
     let store = ctx.store;
     match command {
         Command::Fans(cmd) => crate::fans::run(ctx, out, cmd).await?,
+        Command::Login { server, email } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(Error::Io)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let account = store.login(&server, &email, password, &secrets(store)).await?;
+            out.show(&account, |a| format!("signed in to {} as {} ({})\ntoken kept in {}", a.server, a.email, a.name, a.token_location));
+        }
+        Command::Logout => {
+            let done = store.logout(&secrets(store)).await?;
+            out.show(&done, |d| match (&d.server, d.revoked_on_server) {
+                (None, _) => "not signed in".to_string(),
+                (Some(s), true) => format!("signed out of {s}"),
+                (Some(s), false) => format!("signed out here; {s} could not be reached, so the token was not revoked there"),
+            });
+        }
+        Command::Upload { files, release } => {
+            let release_id = match release {
+                Some(r) => Some(parse_id("release", &r)?),
+                None => None,
+            };
+            // ROADIE_UPLOAD_CHUNK_BYTES: bytes per PATCH (default 16 MiB), for slow links and tests.
+            let chunk_size = std::env::var("ROADIE_UPLOAD_CHUNK_BYTES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(roadie::platform::upload::DEFAULT_CHUNK);
+            let options = roadie::platform::upload::UploadOptions { release_id, chunk_size };
+            let quiet = out.json;
+            let progress = move |p: &roadie::platform::UploadProgress| {
+                if !quiet && p.phase == roadie::platform::upload::UploadPhase::Done {
+                    eprintln!("{}: {} bytes on the server", p.path, p.done);
+                }
+            };
+            let cancel = roadie::platform::CancelFlag::default();
+            let results = store.upload_files(&files, &options, &secrets(store), &progress, &cancel).await?;
+            out.show(&results, |rs| {
+                rs.iter()
+                    .map(|r| match r.status {
+                        roadie::platform::UploadStatus::AlreadyUploaded => format!("{}: already uploaded ({})", r.path, r.sha256),
+                        _ if r.resumed_from > 0 => format!("{}: uploaded, resumed at byte {} ({})", r.path, r.resumed_from, r.sha256),
+                        _ => format!("{}: uploaded ({})", r.path, r.sha256),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
         Command::Info => {
             let info = serde_json::json!({
                 "store_path": store.path().display().to_string(),

@@ -105,6 +105,26 @@ pub enum Error {
 
     #[error("an amount total is too large to hold exactly")]
     AmountOverflow,
+    #[error("not signed in to a platform server: run `roadie login --server URL --email EMAIL` first")]
+    NotSignedIn,
+
+    #[error("wrong e-mail address or password")]
+    WrongCredentials,
+
+    #[error("too many failed sign-ins for this account; try again in {retry_after_secs} s")]
+    SignInRateLimited { retry_after_secs: u64 },
+
+    #[error("the platform server at {server} cannot be reached: {reason}")]
+    Network { server: String, reason: String },
+
+    #[error("the platform refused the request ({status} {platform_code}): {message}")]
+    Platform { status: u16, platform_code: String, message: String },
+
+    #[error("{path}: the platform received different bytes than the file holds (SHA-256 mismatch); the upload was discarded, run it again")]
+    UploadCorrupted { path: String },
+
+    #[error("the saved token could not be read or written ({location}): {reason}")]
+    SecretStore { location: String, reason: String },
 
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -149,6 +169,13 @@ impl Error {
             Error::UnknownStatementLayout { .. } => "statement_layout_unknown",
             Error::ImportCancelled { .. } => "import_cancelled",
             Error::AmountOverflow => "amount_overflow",
+            Error::NotSignedIn => "not_signed_in",
+            Error::WrongCredentials => "wrong_credentials",
+            Error::SignInRateLimited { .. } => "sign_in_rate_limited",
+            Error::Network { .. } => "network",
+            Error::Platform { .. } => "platform_refused",
+            Error::UploadCorrupted { .. } => "upload_corrupted",
+            Error::SecretStore { .. } => "secret_store",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -254,6 +281,26 @@ impl Error {
             Error::ImportCancelled { file } => {
                 params.insert("file".into(), file.clone());
             }
+            Error::SignInRateLimited { retry_after_secs } => {
+                params.insert("retry_after_secs".into(), retry_after_secs.to_string());
+            }
+            Error::Network { server, reason } => {
+                params.insert("server".into(), server.clone());
+                params.insert("reason".into(), reason.clone());
+            }
+            Error::Platform { status, platform_code, message } => {
+                params.insert("status".into(), status.to_string());
+                params.insert("platform_code".into(), platform_code.clone());
+                params.insert("message".into(), message.clone());
+            }
+            Error::UploadCorrupted { path } => {
+                params.insert("path".into(), path.clone());
+            }
+            Error::SecretStore { location, reason } => {
+                params.insert("location".into(), location.clone());
+                params.insert("reason".into(), reason.clone());
+            }
+            Error::NotSignedIn | Error::WrongCredentials => {}
             Error::ArtistWorkspaceFull
             | Error::Cancelled
             | Error::AmountOverflow

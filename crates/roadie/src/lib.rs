@@ -10,6 +10,7 @@ mod hlc;
 pub mod identifiers;
 pub mod jobs;
 pub mod media;
+pub mod platform;
 pub mod preferences;
 pub mod readiness;
 pub mod royalties;

@@ -1,0 +1,234 @@
+//! `roadie login` / `logout` / `upload` end to end against a real platform server on loopback
+//! (its throwaway PostgreSQL cluster comes from the platform's test harness).
+
+#[path = "../../../platform/tests/common/mod.rs"]
+mod common;
+
+use assert_cmd::Command;
+use common::{proxy_cutting_once, Pg, Server, PASSWORD};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+struct Cli {
+    db: PathBuf,
+}
+
+impl Cli {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("roadie").unwrap();
+        cmd.env_remove("ROADIE_DB").arg("--db").arg(&self.db).args(args);
+        cmd
+    }
+    fn json(&self, args: &[&str], stdin: &str) -> Value {
+        let out = self.cmd(args).arg("--json").write_stdin(stdin).output().unwrap();
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+    fn fails(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.cmd(args).write_stdin(stdin).output().unwrap();
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> tokio::task::JoinHandle<T> {
+    tokio::task::spawn_blocking(f)
+}
+
+fn write_file(dir: &Path, name: &str, len: usize, seed: u8) -> (PathBuf, Vec<u8>) {
+    let data: Vec<u8> = (0..len).map(|i| (i as u32).wrapping_mul(2654435761).wrapping_add(seed as u32).to_le_bytes()[2]).collect();
+    let p = dir.join(name);
+    std::fs::write(&p, &data).unwrap();
+    (p, data)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_upload_resume_and_logout() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let token = srv.signup("ana@example.com", "Ana").await;
+    let ws = srv.me(&token).await["workspace_id"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let cli = std::sync::Arc::new(Cli { db: dir.path().join("store.sqlite") });
+    let base = srv.base.clone();
+
+    // Not signed in yet.
+    let c = cli.clone();
+    let (f, _) = write_file(dir.path(), "early.wav", 10, 0);
+    let err = blocking(move || c.fails(&["upload", f.to_str().unwrap()], "")).await.unwrap();
+    assert!(err.contains("[not_signed_in]"), "{err}");
+    // A wrong password.
+    let (c, b) = (cli.clone(), base.clone());
+    let err = blocking(move || c.fails(&["login", "--server", &b, "--email", "ana@example.com"], "wrong password\n")).await.unwrap();
+    assert!(err.contains("[wrong_credentials]"), "{err}");
+    // Sign in; the token is in a 0600 file beside the store, not in the store.
+    let (c, b) = (cli.clone(), base.clone());
+    let account = blocking(move || c.json(&["login", "--server", &format!("{b}/"), "--email", "Ana@Example.com"], &format!("{PASSWORD}\n"))).await.unwrap();
+    assert_eq!(account["server"], base.as_str());
+    assert_eq!(account["email"], "ana@example.com");
+    assert_eq!(account["workspace_id"], ws.as_str());
+    let secrets = dir.path().join("store.sqlite.secrets.json");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&secrets).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // Upload two files for a release.
+    let release = "01900000-0000-7000-8000-0000000000aa";
+    let (master, master_bytes) = write_file(dir.path(), "01 Opening.wav", 3_000_000, 1);
+    let (cover, cover_bytes) = write_file(dir.path(), "cover.jpg", 120_000, 2);
+    let (c, m, cv) = (cli.clone(), master.clone(), cover.clone());
+    let results = blocking(move || c.json(&["upload", m.to_str().unwrap(), cv.to_str().unwrap(), "--release", release], "")).await.unwrap();
+    let results = results.as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["status"], "uploaded");
+    assert_eq!(results[0]["resumed_from"], 0);
+    assert_eq!(results[0]["sha256"], hex::encode(Sha256::digest(&master_bytes)));
+    let (s, assets) = srv.call(Method::GET, &format!("/v1/workspaces/{ws}/assets"), Some(&token), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let assets = assets.as_array().unwrap();
+    assert_eq!(assets.len(), 2);
+    let by_kind = |k: &str| assets.iter().find(|a| a["kind"] == k).unwrap().clone();
+    assert_eq!(by_kind("master")["sha256"], hex::encode(Sha256::digest(&master_bytes)));
+    assert_eq!(by_kind("master")["release_id"], release);
+    assert_eq!(by_kind("master")["filename"], "01 Opening.wav");
+    assert_eq!(by_kind("artwork")["sha256"], hex::encode(Sha256::digest(&cover_bytes)));
+
+    // The same file again: nothing is sent.
+    let (c, m) = (cli.clone(), master.clone());
+    let again = blocking(move || c.json(&["upload", m.to_str().unwrap(), "--release", release], "")).await.unwrap();
+    assert_eq!(again[0]["status"], "already_uploaded");
+
+    // An interrupted upload: a previous run created the upload and sent the first 1 MB, then the
+    // app died. The next `roadie upload` of that file resumes at the server's offset.
+    let (big, big_bytes) = write_file(dir.path(), "02 Second.flac", 2_500_000, 3);
+    let sha = hex::encode(Sha256::digest(&big_bytes));
+    let res = srv.tus_create(&token, big_bytes.len() as u64, &[("filename", "02 Second.flac"), ("sha256", &sha)]).await;
+    let url = format!("{}{}", base, res.headers()["location"].to_str().unwrap());
+    let res = srv
+        .http
+        .patch(&url)
+        .bearer_auth(&token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(big_bytes[..1_000_000].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", cli.db.display())).await.unwrap();
+        // "The same file": its canonical path, size and modification time (ns).
+        let mtime = std::fs::metadata(&big).unwrap().modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos().to_string();
+        sqlx::query(
+            "INSERT INTO platform_uploads (id, server, path, size, mtime, release_id, url, uploaded, state, created_at, updated_at)
+             VALUES ('01900000-0000-7000-8000-0000000000bb', ?, ?, ?, ?, NULL, ?, 0, 'pending', '2026-11-26T00:00:00Z', '2026-11-26T00:00:00Z')",
+        )
+        .bind(&base)
+        .bind(std::fs::canonicalize(&big).unwrap().to_str().unwrap())
+        .bind(big_bytes.len() as i64)
+        .bind(&mtime)
+        .bind(&url)
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    let (c, bg) = (cli.clone(), big.clone());
+    let resumed = blocking(move || c.json(&["upload", bg.to_str().unwrap()], "")).await.unwrap();
+    assert_eq!(resumed[0]["status"], "uploaded");
+    assert_eq!(resumed[0]["resumed_from"], 1_000_000);
+    assert_eq!(resumed[0]["upload_url"], url.as_str());
+    let (_, assets) = srv.call(Method::GET, &format!("/v1/workspaces/{ws}/assets"), Some(&token), None).await;
+    assert!(assets.as_array().unwrap().iter().any(|a| a["sha256"] == sha.as_str()), "the resumed file arrived whole");
+
+    // Sign out: the token is revoked on the server and removed here.
+    let saved: Value = serde_json::from_slice(&std::fs::read(&secrets).unwrap()).unwrap();
+    let cli_token = saved.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_string();
+    let c = cli.clone();
+    let out = blocking(move || c.json(&["logout"], "")).await.unwrap();
+    assert_eq!(out["revoked_on_server"], true);
+    assert!(!secrets.exists());
+    let (s, _) = srv.call(Method::GET, "/v1/me", Some(&cli_token), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let c = cli.clone();
+    let (f, _) = write_file(dir.path(), "late.wav", 10, 4);
+    let err = blocking(move || c.fails(&["upload", f.to_str().unwrap()], "")).await.unwrap();
+    assert!(err.contains("[not_signed_in]"), "{err}");
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_survives_a_cut_connection() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let token = srv.signup("ana@example.com", "Ana").await;
+    let ws = srv.me(&token).await["workspace_id"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let cli = std::sync::Arc::new(Cli { db: dir.path().join("store.sqlite") });
+    // The CLI talks to the server through a proxy that cuts the connection once, 1.5 MB into
+    // the upload of a 4 MB file; the engine asks the server where it stands and goes on.
+    let (proxy, has_cut) = proxy_cutting_once(srv.addr, 1_500_000).await;
+    let (c, p) = (cli.clone(), proxy.clone());
+    blocking(move || c.json(&["login", "--server", &p, "--email", "ana@example.com"], &format!("{PASSWORD}\n"))).await.unwrap();
+    let (file, bytes) = write_file(dir.path(), "master.wav", 4_000_000, 9);
+    let (c, f) = (cli.clone(), file.clone());
+    let out = blocking(move || c.json(&["upload", f.to_str().unwrap()], "")).await.unwrap();
+    assert!(has_cut.load(std::sync::atomic::Ordering::SeqCst), "the proxy cut a connection");
+    assert_eq!(out[0]["status"], "uploaded");
+    let (_, assets) = srv.call(Method::GET, &format!("/v1/workspaces/{ws}/assets"), Some(&token), None).await;
+    assert_eq!(assets[0]["sha256"], hex::encode(Sha256::digest(&bytes)));
+    assert_eq!(assets[0]["size"], 4_000_000);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_resumes_after_the_cli_is_killed() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let token = srv.signup("ana@example.com", "Ana").await;
+    let ws = srv.me(&token).await["workspace_id"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let cli = std::sync::Arc::new(Cli { db: dir.path().join("store.sqlite") });
+    let (c, b) = (cli.clone(), srv.base.clone());
+    blocking(move || c.json(&["login", "--server", &b, "--email", "ana@example.com"], &format!("{PASSWORD}\n"))).await.unwrap();
+    let (file, bytes) = write_file(dir.path(), "master.wav", 20_000_000, 7);
+
+    // Small chunks, so the upload takes many requests; kill -9 the CLI as soon as its store says
+    // part of the file is on the server.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("roadie"))
+        .env_remove("ROADIE_DB")
+        .env("ROADIE_UPLOAD_CHUNK_BYTES", "65536")
+        .arg("--db")
+        .arg(&cli.db)
+        .args(["upload", file.to_str().unwrap(), "--json"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", cli.db.display())).await.unwrap();
+    let mut sent = 0i64;
+    for _ in 0..3000 {
+        sent = sqlx::query_scalar("SELECT COALESCE(MAX(uploaded), 0) FROM platform_uploads").fetch_one(&pool).await.unwrap_or(0);
+        if sent > 0 {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the upload ended before it could be killed");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    pool.close().await;
+    assert!(sent > 0, "part of the file reached the server before the kill");
+
+    let (c, f) = (cli.clone(), file.clone());
+    let out = blocking(move || c.json(&["upload", f.to_str().unwrap()], "")).await.unwrap();
+    assert_eq!(out[0]["status"], "uploaded");
+    let resumed = out[0]["resumed_from"].as_u64().unwrap();
+    assert!(resumed >= sent as u64 && resumed < 20_000_000, "resumed at {resumed}, {sent} were recorded before the kill");
+    let (_, assets) = srv.call(Method::GET, &format!("/v1/workspaces/{ws}/assets"), Some(&token), None).await;
+    assert_eq!(assets[0]["sha256"], hex::encode(Sha256::digest(&bytes)));
+    srv.stop().await;
+}
