@@ -80,11 +80,11 @@ fn conditions(workspace: Uuid, f: &ContactFilter) -> Result<(String, Vec<Bind>)>
     }
     if let Some(before) = f.last_activity_before {
         sql.push_str(" AND c.last_activity < ?");
-        binds.push(Bind::Text(before.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)));
+        binds.push(Bind::Text(before.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)));
     }
     if let Some(after) = f.last_activity_after {
         sql.push_str(" AND c.last_activity >= ?");
-        binds.push(Bind::Text(after.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)));
+        binds.push(Bind::Text(after.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)));
     }
     let mut check = Checker::default();
     for (field, value, op) in [("spend_above", &f.spend_above, ">"), ("spend_below", &f.spend_below, "<")] {

@@ -8,17 +8,14 @@
 //! `strict`, any invalid row leaves the store as it was. A file imported before (same content)
 //! changes nothing.
 
+mod bulk;
 mod columns;
 mod rows;
 mod vcard;
 
 pub use columns::{FanField, MappingSuggestion};
 
-use super::contacts::{
-    append_activity, append_consent, attach_emails, attach_labels, email_owner, insert_contact, load_contact, validate,
-    ActivityInput, ActivityKind, ConsentInput, ContactInput,
-};
-use super::{phone_digits, search, ConsentStatus};
+use super::ConsentStatus;
 use crate::error::{Error, Result};
 use crate::jobs::{CancelToken, Progress, ProgressFn};
 use crate::textfile;
@@ -27,7 +24,7 @@ use columns::{header_key, map_by_names, suggest, ColumnMap};
 use rows::{full_name, parse_when, split_tags, FanRow};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqliteConnection};
+use sqlx::Row;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -277,39 +274,59 @@ impl Store {
             FanFormat::Mapped | FanFormat::Auto => format!("csv:{file_name}"),
             f => f.as_str().to_string(),
         };
-        let hlc = self.stamp();
         let now = self.clock.now();
+        let cx = bulk::RowContext {
+            workspace: workspace_id.to_string(),
+            source,
+            file_name: file_name.clone(),
+            hlc: self.stamp(),
+            now,
+            ids: self.ids.as_ref(),
+        };
         let mut tx = self.write().await?;
-        for (n, row) in rows.enumerate() {
-            if cancel.is_cancelled() {
-                return Err(Error::Cancelled); // the transaction rolls back on drop
-            }
-            if n % 500 == 0 {
-                progress(Progress { done: n as u64, total: None });
-            }
-            report.rows += 1;
-            let row = match row {
-                Ok(r) => r,
-                Err((line, reason)) => {
-                    if options.strict {
-                        return Err(Error::BadLine { path: shown, line, reason });
+        {
+            let mut handle = tx.lock_handle().await?;
+            // SAFETY: the handle is this transaction's live connection, locked for us until
+            // `handle` drops; rusqlite borrows it (from_handle does not close it) and is dropped
+            // first, with every statement it prepared.
+            let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }.map_err(bulk::db)?;
+            let outcome = (|| -> Result<()> {
+                for (n, row) in rows.enumerate() {
+                    if cancel.is_cancelled() {
+                        return Err(Error::Cancelled);
                     }
-                    report.invalid.push(InvalidRow { line, reason });
-                    continue;
-                }
-            };
-            let line = row.line;
-            match self.import_row(&mut tx, workspace_id, row, &source, &file_name, &hlc, now, &mut report).await {
-                Ok(()) => {}
-                Err(Error::InvalidInput { issues, .. }) => {
-                    let reason = issues.iter().map(|i| i.detail.clone()).collect::<Vec<_>>().join("; ");
-                    if options.strict {
-                        return Err(Error::BadLine { path: shown, line, reason });
+                    if n % 1000 == 0 {
+                        progress(Progress { done: n as u64, total: None });
                     }
-                    report.invalid.push(InvalidRow { line, reason });
+                    report.rows += 1;
+                    let row = match row {
+                        Ok(r) => r,
+                        Err((line, reason)) => {
+                            if options.strict {
+                                return Err(Error::BadLine { path: shown.clone(), line, reason });
+                            }
+                            report.invalid.push(InvalidRow { line, reason });
+                            continue;
+                        }
+                    };
+                    let line = row.line;
+                    match bulk::write_row(&conn, &cx, row, &mut report) {
+                        Ok(()) => {}
+                        Err(Error::InvalidInput { issues, .. }) => {
+                            let reason = issues.iter().map(|i| i.detail.clone()).collect::<Vec<_>>().join("; ");
+                            if options.strict {
+                                return Err(Error::BadLine { path: shown.clone(), line, reason });
+                            }
+                            report.invalid.push(InvalidRow { line, reason });
+                        }
+                        Err(other) => return Err(other),
+                    }
                 }
-                Err(other) => return Err(other),
-            }
+                Ok(())
+            })();
+            drop(conn);
+            drop(handle);
+            outcome?; // on error the transaction rolls back when `tx` drops
         }
         sqlx::query("INSERT INTO fan_import_files (workspace_id, sha256, file_name, format, rows, imported_at) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(workspace_id.to_string())
@@ -369,128 +386,6 @@ impl Store {
             }
             FanFormat::Vcard => unreachable!("vCard files are not delimited"),
         })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn import_row(
-        &self,
-        conn: &mut SqliteConnection,
-        workspace: Uuid,
-        row: FanRow,
-        source: &str,
-        file_name: &str,
-        hlc: &str,
-        now: chrono::DateTime<chrono::Utc>,
-        report: &mut FanImportReport,
-    ) -> Result<()> {
-        let input = ContactInput {
-            name: row.name.clone(),
-            emails: row.emails.clone(),
-            phone: row.phone.clone(),
-            city: row.city.clone(),
-            region: row.region.clone(),
-            country: row.country.clone(),
-            language: row.language.clone(),
-            notes: row.notes.clone(),
-            tags: row.tags.clone(),
-        };
-        let fields = validate(&input)?;
-        if fields.emails.is_empty() && fields.phone.is_none() {
-            return Err(Error::invalid("contact", vec![crate::FieldIssue::new("emails", "required", "no e-mail or phone")]));
-        }
-        // The contact these e-mails already belong to (the first found wins).
-        let mut existing = None;
-        for email in &fields.emails {
-            if let Some(owner) = email_owner(conn, workspace, email).await? {
-                existing = Some(owner);
-                break;
-            }
-        }
-        let id = match existing {
-            Some(id) => {
-                let current = load_contact(conn, id).await?;
-                let mut fill: Vec<(&str, Option<String>)> = Vec::new();
-                for (column, have, new) in [
-                    ("name", &current.name, &fields.name),
-                    ("phone", &current.phone, &fields.phone),
-                    ("city", &current.city, &fields.city),
-                    ("region", &current.region, &fields.region),
-                    ("country", &current.country, &fields.country),
-                    ("language", &current.language, &fields.language),
-                    ("notes", &current.notes, &fields.notes),
-                ] {
-                    match (have, new) {
-                        (None, Some(v)) => fill.push((column, Some(v.clone()))),
-                        (Some(h), Some(v)) if h != v => report.kept_existing += 1,
-                        _ => {}
-                    }
-                }
-                for (column, value) in fill {
-                    sqlx::query(&format!("UPDATE contacts SET {column} = ?, hlc = ?, updated_at = ? WHERE id = ?"))
-                        .bind(&value)
-                        .bind(hlc)
-                        .bind(now)
-                        .bind(id.to_string())
-                        .execute(&mut *conn)
-                        .await?;
-                    if column == "phone" {
-                        sqlx::query("UPDATE contacts SET phone_digits = ? WHERE id = ?")
-                            .bind(value.as_deref().and_then(phone_digits))
-                            .bind(id.to_string())
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                }
-                // Other e-mails of this row that belong to yet another contact stay there; the
-                // duplicate suggestions will show the pair.
-                let mut free = Vec::new();
-                for email in &fields.emails {
-                    if email_owner(conn, workspace, email).await?.is_none_or(|o| o == id) {
-                        free.push(email.clone());
-                    }
-                }
-                attach_emails(conn, workspace, id, &free, row.bounced, hlc).await?;
-                if let Some(joined) = row.joined {
-                    sqlx::query("UPDATE contacts SET first_seen = min(first_seen, ?) WHERE id = ?")
-                        .bind(joined)
-                        .bind(id.to_string())
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                report.merged += 1;
-                id
-            }
-            None => {
-                let id = self.ids.new_id();
-                insert_contact(conn, workspace, id, &fields, row.joined.unwrap_or(now), now, hlc).await?;
-                attach_emails(conn, workspace, id, &fields.emails, row.bounced, hlc).await?;
-                report.created += 1;
-                id
-            }
-        };
-        attach_labels(conn, "contact_tags", "tag", id, &fields.tags, hlc).await?;
-        attach_labels(conn, "contact_sources", "source", id, &[source.to_string()], hlc).await?;
-        if let Some((status, at, wording)) = row.consent {
-            if status != ConsentStatus::Unknown {
-                // A list that doesn't date its opt-ins: the consent is as of this import.
-                let input = ConsentInput { status, at: at.unwrap_or(now), source: format!("{source} ({file_name})"), wording };
-                append_consent(conn, id, self.ids.new_id(), &input, now, hlc).await?;
-            }
-        }
-        if let Some(joined) = row.joined {
-            let signup = ActivityInput {
-                kind: ActivityKind::SignUp,
-                at: joined,
-                description: Some(format!("joined via {source}")),
-                amount: None,
-                currency: None,
-                release_id: None,
-                external_ref: Some(format!("signup:{source}")),
-            };
-            append_activity(conn, id, self.ids.new_id(), &signup, hlc).await?;
-        }
-        search::reindex(conn, id).await?;
-        Ok(())
     }
 }
 
