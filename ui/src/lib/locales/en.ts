@@ -200,7 +200,7 @@ export const en = {
   'fans.filterConsent': 'Consent',
   'fans.anyConsent': 'Any consent',
   'fans.removeTagFilter': 'Remove tag filter {tag}',
-  'fans.count': '{count} fans',
+  'fans.count': 'Showing {count}',
   'fans.colName': 'Name',
   'fans.colEmail': 'E-mail',
   'fans.colPlace': 'Place',

@@ -202,7 +202,7 @@ export const zhCN: Dictionary = {
   'fans.filterConsent': '订阅授权',
   'fans.anyConsent': '全部授权状态',
   'fans.removeTagFilter': '移除标签筛选 {tag}',
-  'fans.count': '{count} 位粉丝',
+  'fans.count': '共 {count} 位',
   'fans.colName': '姓名',
   'fans.colEmail': '邮箱',
   'fans.colPlace': '所在地',
