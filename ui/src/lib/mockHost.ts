@@ -818,6 +818,7 @@ export async function seedDemo(host: Host, kind: 'label' | 'artist' = 'label'): 
     }
     return;
   }
+  await seedFans(host, ws.id);
   const jay = await add({ name: 'Jay Chou', sort_name: 'Chou, Jay', localized_names: [{ language: 'zh-Hans', name: '周杰伦' }], country: 'TW', links: ['https://www.jvrmusic.com'] });
   const nova = await add({ name: 'The Nova Lines', sort_name: 'Nova Lines, The', localized_names: [], country: 'GB', links: ['https://novalines.example', 'https://bandcamp.example/nova'] });
   const mei = await add({ name: 'Mei Tanaka', sort_name: 'Tanaka, Mei', localized_names: [{ language: 'ja', name: '田中芽衣' }], country: 'JP', links: [] });
@@ -839,4 +840,26 @@ export async function seedDemo(host: Host, kind: 'label' | 'artist' = 'label'): 
   await rel('Paper Satellites', 'ep', [nova.id], null, 'draft');
   await rel('Glasshouse', 'single', [mei.id, nova.id], '2025-11-07', 'delivered');
   await rel('Late Summer Sessions', 'compilation', [jay.id, nova.id, mei.id], '2024-08-30', 'delivered');
+}
+
+/** A few fans for the demo store: a Chinese sign-up sheet and an English list, one segment. */
+async function seedFans(host: Host, workspaceId: string): Promise<void> {
+  const sheet =
+    '姓名,邮箱,电话,城市,国家,标签\n周杰伦,jay@example.com,+886 912 345 678,台北,TW,歌迷会\n林巧,lin.qiao@example.cn,,上海,CN,vip\n王菲,faye@example.cn,,北京,CN,歌迷会\n' +
+    'Ada Fan,ada@example.com,,London,GB,vip\nBob Lee,bob@example.com,,Austin,US,merch\nMei Tanaka,mei@example.jp,,Tokyo,JP,\nJ. Chou,jchou@example.net,886912345678,Taipei,TW,\n';
+  const bytes = Array.from(new TextEncoder().encode(sheet));
+  const preview = await host.call('fans_import_upload', { workspace_id: workspaceId, file_name: 'merch-table.csv', bytes });
+  await host.call('fans_import', {
+    workspace_id: workspaceId,
+    path: preview.path,
+    options: { format: 'mapped', mapping: null, encoding: null, strict: false },
+    job_id: 'demo',
+    progress: host.channel(() => {}),
+  });
+  const page = await host.call('fans_list', { workspace_id: workspaceId, filter: emptyFanFilter(), offset: 0, limit: 50 });
+  for (const c of page.rows.filter((r) => r.country !== 'US')) {
+    await host.call('fans_record_consent', { id: c.id, input: { status: 'opted_in', at: '2026-03-01T10:00:00Z', source: 'Merch table sign-up, Shanghai', wording: 'Send me news about shows' } });
+  }
+  await host.call('fans_segment_save', { workspace_id: workspaceId, name: 'VIP', filter: { ...emptyFanFilter(), tags: ['vip'] } });
+  await host.call('fans_segment_save', { workspace_id: workspaceId, name: '中国粉丝', filter: { ...emptyFanFilter(), country: 'CN' } });
 }
