@@ -278,3 +278,18 @@ commands! {
     /// Cancels a running job; false when it had already finished.
     fn fans_cancel(state, job_id: String) -> bool { Ok(state.cancel_job(&job_id)) }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uploads_keep_their_name_but_never_leave_their_folder() {
+        let a = super::upload_path("粉丝名单.csv").unwrap();
+        assert_eq!(a.file_name().unwrap(), "粉丝名单.csv");
+        assert!(a.starts_with(std::env::temp_dir().join("roadie-uploads")));
+        let b = super::upload_path("../../etc/passwd").unwrap();
+        assert_eq!(b.file_name().unwrap(), "passwd");
+        assert_eq!(b.parent().unwrap().parent().unwrap(), std::env::temp_dir().join("roadie-uploads"));
+        assert_eq!(super::upload_path("..").unwrap().file_name().unwrap(), "upload.csv");
+        assert_ne!(a.parent(), super::upload_path("粉丝名单.csv").unwrap().parent(), "each upload gets its own folder");
+    }
+}
