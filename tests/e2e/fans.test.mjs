@@ -4,6 +4,7 @@
 // detail panel, and the segment's live count goes up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { startDriver, Session } from './webdriver.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(here, '../../target');
 const application = process.env.ROADIE_APP ?? path.join(targetDir, 'debug/roadie-desktop');
+const cli = process.env.ROADIE_CLI ?? path.join(targetDir, 'debug/roadie');
 const artifacts = path.join(here, 'artifacts');
 
 let home;
@@ -133,5 +135,55 @@ test('import a Chinese CSV, find 周杰伦 by 杰伦, tag him, and see the segme
     await session.click(`[data-testid="segment-row"][data-name="VIP"]`);
     await session.waitForCount('[data-testid="fans-row"]', 3);
     await shot('fans-segment');
+  });
+});
+
+test('100,000 fans: the table pages as it scrolls and keeps only the visible rows in the DOM', async (t) => {
+  if (!session) return t.skip('needs the first test');
+  if (!fs.existsSync(cli)) return t.skip(`build the CLI for this test: ${cli} is missing`);
+  // 100,000 more fans, imported into the same store by the CLI while the app is open.
+  const big = path.join(home, 'big.csv');
+  const lines = ['Name,Email,City,Country,Tags'];
+  const cities = [['Shanghai', 'CN'], ['台北', 'TW'], ['Austin', 'US'], ['London', 'GB']];
+  for (let i = 0; i < 100_000; i++) {
+    const [city, cc] = cities[i % cities.length];
+    lines.push(`Fan ${String(i).padStart(6, '0')},fan${i}@example.com,${city},${cc},${i % 7 === 0 ? 'vip' : ''}`);
+  }
+  fs.writeFileSync(big, lines.join('\n') + '\n');
+  execFileSync(cli, ['--db', path.join(home, 'store.sqlite'), 'fans', 'import', big, '--json'], { stdio: 'pipe' });
+
+  await step('big', async () => {
+    await session.click('[data-testid="nav-releases"]');
+    await session.click('[data-testid="nav-fans"]');
+    await session.waitFor('[data-testid="fans-total"]', { text: '100003' });
+    await session.waitFor('[data-testid="segment-row"][data-name="VIP"] [data-testid="segment-count"]', { text: String(3 + Math.ceil(100_000 / 7)) });
+    // Jump to the middle, then scroll through a few screens: each shows its rows within a frame
+    // or two of a page fetch, and the DOM holds only a window of rows.
+    const timings = await session.cmd('POST', '/execute/async', {
+      script: `const done = arguments[arguments.length - 1];
+        const body = document.querySelector('[data-testid="fans-table"]');
+        const wait = (index) => new Promise((resolve) => {
+          const t0 = performance.now();
+          const check = () => document.querySelector('[data-testid="fans-row"][aria-rowindex="' + (index + 1) + '"]')
+            ? resolve(performance.now() - t0) : requestAnimationFrame(check);
+          check();
+        });
+        (async () => {
+          const out = [];
+          for (const index of [50000, 50020, 50040, 75000, 99990, 0]) {
+            body.scrollTop = index * 40;
+            body.dispatchEvent(new Event('scroll'));
+            out.push(await wait(index));
+          }
+          done({ out, rows: document.querySelectorAll('[data-testid="fans-row"]').length });
+        })();`,
+      args: [],
+    });
+    assert.ok(timings.rows < 120, `only a window of rows is in the DOM (found ${timings.rows})`);
+    assert.ok(Math.max(...timings.out) < 1000, `each scroll shows its rows quickly: ${timings.out.map((n) => n.toFixed(0)).join(', ')} ms`);
+    console.log(`scroll-to-rows ms (debug build): ${timings.out.map((n) => n.toFixed(1)).join(', ')}; DOM rows: ${timings.rows}`);
+    await session.type('[data-testid="fans-search"]', 'fan99999');
+    await session.waitForCount('[data-testid="fans-row"]', 1);
+    await shot('fans-100k');
   });
 });
