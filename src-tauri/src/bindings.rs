@@ -1,7 +1,12 @@
 //! The TypeScript bindings: every type the UI exchanges with the shell, and every command's
 //! arguments and result, generated from the Rust declarations into ui/src/lib/bindings.ts.
 
-use crate::commands::{signatures, AppInfo};
+use crate::commands::{signatures, AppInfo, PROGRESS_CHANNEL_TS};
+use roadie::fans::import::{FanField, FanFilePreview, FanFormat, FanImportOptions, FanImportReport, InvalidRow, MappingSuggestion};
+use roadie::fans::{
+    Activity, ActivityKind, ConsentEvent, ConsentInput, ConsentStatus, Contact, ContactEmail, ContactFilter, ContactSummary,
+    ContactsPage, DuplicateGroup, ExportFormat, ExportSummary, MergeChoices, Money, Segment, TimelineEntry,
+};
 use roadie::catalog::*;
 use roadie::ern::Imported;
 use roadie::media::{
@@ -69,6 +74,30 @@ pub fn typescript() -> String {
         Problem,
         Severity,
         Imported,
+        ConsentStatus,
+        ContactEmail,
+        Contact,
+        ContactSummary,
+        ContactsPage,
+        ContactFilter,
+        ConsentInput,
+        ConsentEvent,
+        Activity,
+        ActivityKind,
+        TimelineEntry,
+        Money,
+        Segment,
+        DuplicateGroup,
+        MergeChoices,
+        ExportFormat,
+        ExportSummary,
+        FanField,
+        FanFormat,
+        FanFilePreview,
+        FanImportOptions,
+        FanImportReport,
+        InvalidRow,
+        MappingSuggestion,
     );
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\
@@ -78,6 +107,8 @@ pub fn typescript() -> String {
         out.push_str(&decl);
         out.push_str("\n\n");
     }
+    out.push_str(PROGRESS_CHANNEL_TS);
+    out.push_str("\n\n");
     out.push_str("/** Every command of the desktop shell: its arguments and its result. */\nexport interface Commands {\n");
     for sig in signatures() {
         let args = sig.args.iter().map(|(n, t)| format!("{n}: {t}")).collect::<Vec<_>>().join("; ");

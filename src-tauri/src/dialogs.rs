@@ -1,19 +1,18 @@
 //! Native file dialogs (rfd). GTK dialogs must be created on the main thread; the answer is
 //! awaited off it, the way tauri-plugin-dialog does it.
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use tauri::AppHandle;
 
-/// Asks for a store file to open (`create == false`) or to create. `None` when cancelled.
-pub async fn pick_store(app: &AppHandle, create: bool) -> Option<PathBuf> {
+type Pending = Pin<Box<dyn Future<Output = Option<rfd::FileHandle>> + Send>>;
+
+/// Builds the dialog on the main thread, awaits the user's answer off it.
+async fn ask(app: &AppHandle, build: impl FnOnce() -> Pending + Send + 'static) -> Option<PathBuf> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let scheduled = app.run_on_main_thread(move || {
-        let dialog = rfd::AsyncFileDialog::new().add_filter("Roadie store", &["sqlite", "db"]);
-        let pending: std::pin::Pin<Box<dyn std::future::Future<Output = Option<rfd::FileHandle>> + Send>> = if create {
-            Box::pin(dialog.set_title("New Roadie store").set_file_name("roadie.sqlite").save_file())
-        } else {
-            Box::pin(dialog.set_title("Open a Roadie store").pick_file())
-        };
+        let pending = build();
         std::thread::spawn(move || {
             let picked = tauri::async_runtime::block_on(pending);
             let _ = tx.send(picked.map(|f| f.path().to_path_buf()));
@@ -23,4 +22,39 @@ pub async fn pick_store(app: &AppHandle, create: bool) -> Option<PathBuf> {
         return None;
     }
     rx.await.ok().flatten()
+}
+
+/// Asks for a store file to open (`create == false`) or to create. `None` when cancelled.
+pub async fn pick_store(app: &AppHandle, create: bool) -> Option<PathBuf> {
+    ask(app, move || {
+        let dialog = rfd::AsyncFileDialog::new().add_filter("Roadie store", &["sqlite", "db"]);
+        if create {
+            Box::pin(dialog.set_title("New Roadie store").set_file_name("roadie.sqlite").save_file())
+        } else {
+            Box::pin(dialog.set_title("Open a Roadie store").pick_file())
+        }
+    })
+    .await
+}
+
+/// Asks for a fan list to import (CSV, TSV, XLSX-exported text, vCard).
+pub async fn pick_fan_list(app: &AppHandle) -> Option<PathBuf> {
+    ask(app, || {
+        Box::pin(
+            rfd::AsyncFileDialog::new()
+                .set_title("Import fans")
+                .add_filter("Fan lists", &["csv", "tsv", "txt", "vcf"])
+                .pick_file(),
+        )
+    })
+    .await
+}
+
+/// Asks where to save an export (`extension` without the dot).
+pub async fn save_as(app: &AppHandle, title: &str, file_name: &str, kind: &str, extension: &str) -> Option<PathBuf> {
+    let (title, file_name, kind, extension) = (title.to_string(), file_name.to_string(), kind.to_string(), extension.to_string());
+    ask(app, move || {
+        Box::pin(rfd::AsyncFileDialog::new().set_title(&title).set_file_name(&file_name).add_filter(&kind, &[extension.as_str()]).save_file())
+    })
+    .await
 }

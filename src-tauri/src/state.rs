@@ -1,8 +1,10 @@
 //! The open store, swappable at run time ("open another store"), and where it was found.
 
+use roadie::jobs::CancelToken;
 use roadie::{Error, Store};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::sync::RwLock;
 
 pub struct AppState {
@@ -10,6 +12,8 @@ pub struct AppState {
     /// Remembers the last store the user chose, for the next start.
     config_file: Option<PathBuf>,
     app: tauri::AppHandle,
+    /// Running long jobs by the id the UI gave them, so that the UI can cancel them.
+    jobs: Mutex<HashMap<String, CancelToken>>,
 }
 
 enum Opened {
@@ -24,11 +28,29 @@ impl AppState {
             Ok(store) => Opened::Ready(Arc::new(store)),
             Err(err) => Opened::Failed { path, error: err.payload() },
         };
-        Self { inner: RwLock::new(inner), config_file, app }
+        Self { inner: RwLock::new(inner), config_file, app, jobs: Mutex::new(HashMap::new()) }
     }
 
     pub fn app(&self) -> &tauri::AppHandle {
         &self.app
+    }
+
+    /// Registers a job under `id`; its token is dropped from the registry when the guard is.
+    pub fn start_job(&self, id: &str) -> JobGuard<'_> {
+        let token = CancelToken::new();
+        self.jobs.lock().expect("jobs lock").insert(id.to_string(), token.clone());
+        JobGuard { state: self, id: id.to_string(), token }
+    }
+
+    /// Cancels the job `id`; false when no such job runs.
+    pub fn cancel_job(&self, id: &str) -> bool {
+        match self.jobs.lock().expect("jobs lock").get(id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     pub async fn store(&self) -> Result<Arc<Store>, roadie::ErrorPayload> {
@@ -60,6 +82,18 @@ impl AppState {
             remember_store(config, path)?;
         }
         Ok(())
+    }
+}
+
+pub struct JobGuard<'a> {
+    state: &'a AppState,
+    id: String,
+    pub token: CancelToken,
+}
+
+impl Drop for JobGuard<'_> {
+    fn drop(&mut self) {
+        self.state.jobs.lock().expect("jobs lock").remove(&self.id);
     }
 }
 

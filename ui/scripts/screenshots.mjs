@@ -95,7 +95,36 @@ const shots = [
     },
   },
   { name: 'profile', query: 'demo=artist', steps: async (page) => void (await nav(page, 'nav-roster', 'artist-row')) },
-  { name: 'fans', query: 'demo', steps: async (page) => void (await nav(page, 'nav-fans', 'page-title')) },
+  { name: 'fans', query: 'demo', steps: async (page) => void (await nav(page, 'nav-fans', 'fans-row')) },
+  {
+    name: 'fans-contact',
+    query: 'demo',
+    steps: async (page) => {
+      await nav(page, 'nav-fans', 'fans-row');
+      await page.getByTestId('fans-row').first().click();
+      await page.getByTestId('timeline-entry').first().waitFor();
+    },
+  },
+  {
+    name: 'fans-import',
+    query: 'demo',
+    steps: async (page) => {
+      await nav(page, 'nav-fans', 'fans-row');
+      await page.getByTestId('fans-import').click();
+      await page.getByTestId('fans-import-file').setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from('Email,Mail,姓名,城市\na@example.com,b@example.com,小明,广州\n') });
+      await page.getByTestId('mapping-conflict').waitFor();
+    },
+  },
+  {
+    name: 'fans-merge',
+    query: 'demo',
+    steps: async (page) => {
+      await nav(page, 'nav-fans', 'fans-row');
+      await page.getByTestId('fans-duplicates').click();
+      await page.getByTestId('merge-open').first().click();
+      await page.getByTestId('merge-run').waitFor();
+    },
+  },
   { name: 'settings', query: 'demo', steps: async (page) => void (await nav(page, 'nav-settings', 'store-path')) },
   { name: 'new-workspace', query: 'demo', steps: async (page) => {
     await page.getByTestId('workspace-new').click();

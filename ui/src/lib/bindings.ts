@@ -421,6 +421,153 @@ export type Imported = {
  */
 ern_version: string, releases: Array<ReleaseDetail>, warnings: Array<string>, };
 
+export type ConsentStatus = "opted_in" | "opted_out" | "unknown";
+
+export type ContactEmail = { email: string, is_primary: boolean, 
+/**
+ * The address bounced (e.g. "cleaned" in Mailchimp): kept, but never exported for mailing.
+ */
+bounced: boolean, };
+
+export type Contact = { id: string, workspace_id: string, name: string | null, 
+/**
+ * The primary e-mail.
+ */
+email: string | null, emails: Array<ContactEmail>, phone: string | null, city: string | null, region: string | null, country: string | null, language: string | null, notes: string | null, tags: Array<string>, sources: Array<string>, consent: ConsentStatus, first_seen: string, last_activity: string | null, 
+/**
+ * Purchases summed per currency.
+ */
+lifetime_spend: Array<Money>, created_at: string, updated_at: string, };
+
+export type ContactSummary = { id: string, name: string | null, email: string | null, city: string | null, country: string | null, tags: Array<string>, consent: ConsentStatus, last_activity: string | null, };
+
+export type ContactsPage = { total: number, rows: Array<ContactSummary>, };
+
+export type ContactFilter = { 
+/**
+ * Type-ahead text (name, e-mail, city, notes, tags).
+ */
+query: string | null, 
+/**
+ * Has every one of these tags.
+ */
+tags: Array<string>, country: string | null, city: string | null, source: string | null, consent: ConsentStatus | null, last_activity_before: string | null, last_activity_after: string | null, 
+/**
+ * Lifetime purchases in `spend_currency` above / below these amounts (decimal strings).
+ */
+spend_above: string | null, spend_below: string | null, spend_currency: string | null, 
+/**
+ * Bought this release.
+ */
+purchased_release: string | null, };
+
+export type ConsentInput = { status: ConsentStatus, at: string, 
+/**
+ * Where consent was given or withdrawn: "merch table sign-up, Shanghai 2026-11-20".
+ */
+source: string, 
+/**
+ * The wording the fan agreed to, when known.
+ */
+wording: string | null, };
+
+export type ConsentEvent = { id: string, status: ConsentStatus, at: string, source: string, wording: string | null, recorded_at: string, };
+
+export type Activity = { id: string, kind: ActivityKind, at: string, description: string | null, amount: Money | null, release_id: string | null, };
+
+export type ActivityKind = "purchase" | "sign_up" | "check_in" | "note";
+
+export type TimelineEntry = { "type": "activity" } & Activity | { "type": "consent" } & ConsentEvent;
+
+export type Money = { currency: string, amount: string, };
+
+export type Segment = { id: string, name: string, filter: ContactFilter, 
+/**
+ * Contacts in it now.
+ */
+count: number, };
+
+export type DuplicateGroup = { 
+/**
+ * `same_phone` or `same_name_city`.
+ */
+reason: string, contacts: Array<ContactSummary>, };
+
+export type MergeChoices = { name: string | null, phone: string | null, city: string | null, region: string | null, country: string | null, language: string | null, notes: string | null, };
+
+export type ExportFormat = "mailchimp" | "csv";
+
+export type ExportSummary = { written: number, 
+/**
+ * Left out because their current consent is not opt-in (or they have no usable e-mail).
+ */
+skipped: number, };
+
+export type FanField = "name" | "first_name" | "last_name" | "email" | "phone" | "city" | "region" | "country" | "language" | "notes" | "tags" | "joined";
+
+export type FanFormat = "auto" | "bandcamp" | "mailchimp" | "vcard" | "mapped";
+
+export type FanFilePreview = { path: string, file_name: string, 
+/**
+ * `vcard`, `mailchimp`, `bandcamp`, or `mapped` (any other CSV/TSV).
+ */
+format: FanFormat, encoding: string, headers: Array<string>, 
+/**
+ * Up to five rows after the header, as read.
+ */
+sample: Array<Array<string>>, 
+/**
+ * The suggestion from the headers; a mapping saved for these headers replaces its columns.
+ */
+suggestion: MappingSuggestion, 
+/**
+ * The name of the saved mapping found for these headers, if any.
+ */
+saved_mapping: string | null, 
+/**
+ * True when this exact file was imported before (importing it again changes nothing).
+ */
+already_imported: boolean, };
+
+export type FanImportOptions = { format: FanFormat, 
+/**
+ * A saved mapping's name (for `mapped`).
+ */
+mapping: string | null, 
+/**
+ * Force an encoding (`gbk`, `utf-16le`...) instead of detecting it.
+ */
+encoding: string | null, 
+/**
+ * Any invalid row fails the whole file.
+ */
+strict: boolean, };
+
+export type FanImportReport = { path: string, format: FanFormat, encoding: string, rows: number, created: number, merged: number, 
+/**
+ * Fields where the file had another value than the contact; the contact's was kept.
+ */
+kept_existing: number, invalid: Array<InvalidRow>, duplicate_file: boolean, };
+
+export type InvalidRow = { line: number, reason: string, };
+
+export type MappingSuggestion = { 
+/**
+ * For each column, the field it seems to be (`null`: not recognised).
+ */
+columns: Array<FanField | null>, 
+/**
+ * Fields more than one column claims.
+ */
+conflicts: Array<FanField>, 
+/**
+ * True when it can be used without asking: no conflicts, and a name, e-mail or phone column.
+ */
+unambiguous: boolean, };
+
+/** A progress channel: the Tauri `Channel` class in the app, a plain object in the mock host. */
+export type ProgressChannel = { onmessage: (progress: Progress) => void };
+
 /** Every command of the desktop shell: its arguments and its result. */
 export interface Commands {
   app_info: { args: Record<string, never>; result: AppInfo };
@@ -445,4 +592,25 @@ export interface Commands {
   track_add: { args: { release_id: string; input: TrackInput }; result: Track };
   track_update: { args: { id: string; input: TrackInput }; result: Track };
   track_delete: { args: { id: string }; result: null };
+  fans_list: { args: { workspace_id: string; filter: ContactFilter; offset: number; limit: number }; result: ContactsPage };
+  fans_count: { args: { workspace_id: string; filter: ContactFilter }; result: number };
+  fans_search: { args: { workspace_id: string; query: string; limit: number }; result: Array<ContactSummary> };
+  fans_contact: { args: { id: string }; result: Contact };
+  fans_timeline: { args: { id: string }; result: Array<TimelineEntry> };
+  fans_tag: { args: { ids: Array<string>; tags: Array<string> }; result: number };
+  fans_record_consent: { args: { id: string; input: ConsentInput }; result: Contact };
+  fans_erase: { args: { id: string }; result: null };
+  fans_contact_export_dialog: { args: { id: string }; result: string | null };
+  fans_segments: { args: { workspace_id: string }; result: Array<Segment> };
+  fans_segment_save: { args: { workspace_id: string; name: string; filter: ContactFilter }; result: Segment };
+  fans_segment_delete: { args: { id: string }; result: null };
+  fans_duplicates: { args: { workspace_id: string }; result: Array<DuplicateGroup> };
+  fans_merge: { args: { keep: string; others: Array<string>; choices: MergeChoices }; result: Contact };
+  fans_export_dialog: { args: { workspace_id: string; filter: ContactFilter; format: ExportFormat; include_without_consent: boolean }; result: ExportSummary | null };
+  fans_import_pick: { args: { workspace_id: string }; result: FanFilePreview | null };
+  fans_import_preview: { args: { workspace_id: string; path: string; encoding: string | null }; result: FanFilePreview };
+  fans_import_upload: { args: { workspace_id: string; file_name: string; bytes: Array<number> }; result: FanFilePreview };
+  fans_mapping_save: { args: { workspace_id: string; name: string; headers: Array<string>; fields: { [key in FanField]?: string } }; result: null };
+  fans_import: { args: { workspace_id: string; path: string; options: FanImportOptions; job_id: string; progress: ProgressChannel }; result: FanImportReport };
+  fans_cancel: { args: { job_id: string }; result: boolean };
 }

@@ -1,7 +1,7 @@
 // The one door to the backend. The app talks to a `Host`: the Tauri shell in the desktop app,
 // an in-memory mock in a plain browser (`npm run dev`) and in the component tests.
-import { invoke } from '@tauri-apps/api/core';
-import type { Commands, ErrorPayload } from './bindings';
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type { Commands, ErrorPayload, Progress, ProgressChannel } from './bindings';
 
 export type CommandName = keyof Commands;
 export type Args<K extends CommandName> = Commands[K]['args'];
@@ -9,6 +9,8 @@ export type Result<K extends CommandName> = Commands[K]['result'];
 
 export interface Host {
   call<K extends CommandName>(cmd: K, args: Args<K>): Promise<Result<K>>;
+  /** A channel for a long job's progress (an argument of commands like `fans_import`). */
+  channel(onmessage: (progress: Progress) => void): ProgressChannel;
 }
 
 /** A failed command, carrying the engine's payload (stable `code`, `params`, field `issues`). */
@@ -55,6 +57,11 @@ export const tauriHost: Host = {
     } catch (error) {
       throw HostError.from(error);
     }
+  },
+  channel(onmessage) {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onmessage;
+    return channel;
   },
 };
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ArtistInput, ReleaseInput, TrackInput } from './bindings';
 import { HostError } from './host';
 import { newReleaseInput, newTrackInput } from './inputs';
+import { emptyFilter } from './fans';
 import { createMockHost, normalizeUpc } from './mockHost';
 
 const artistInput = (name: string, extra: Partial<ArtistInput> = {}): ArtistInput => ({
@@ -189,5 +190,41 @@ describe('mock host: releases and tracks', () => {
     await host.call('release_delete', { id: r.id });
     expect((await rejection(host.call('release_get', { id: r.id }))).code).toBe('not_found');
     expect((await rejection(host.call('track_delete', { id: t.id }))).code).toBe('not_found');
+  });
+});
+
+describe('the mock host: fans', () => {
+  const csv = (text: string) => Array.from(new TextEncoder().encode(text));
+
+  it('imports like the engine: merges by e-mail, reports invalid lines, and ignores a file seen before', async () => {
+    const host = createMockHost();
+    const ws = await host.call('workspace_create', { input: { kind: 'artist', name: 'Lin' } });
+    const text = '姓名,邮箱,城市,标签\n周杰伦,Jay@Example.com,台北,vip\n坏行,nope,北京,\n';
+    const p = await host.call('fans_import_upload', { workspace_id: ws.id, file_name: 'a.csv', bytes: csv(text) });
+    expect(p.suggestion).toMatchObject({ columns: ['name', 'email', 'city', 'tags'], unambiguous: true });
+    const seen: number[] = [];
+    const progress = host.channel((m) => seen.push(m.done));
+    const r = await host.call('fans_import', { workspace_id: ws.id, path: p.path, options: { format: 'mapped', mapping: null, encoding: null, strict: false }, job_id: 'j', progress });
+    expect(r).toMatchObject({ rows: 2, created: 1, merged: 0, invalid: [{ line: 3 }] });
+    expect(seen).toEqual([2]);
+    const again = await host.call('fans_import', { workspace_id: ws.id, path: p.path, options: { format: 'mapped', mapping: null, encoding: null, strict: false }, job_id: 'j', progress });
+    expect(again.duplicate_file).toBe(true);
+    const other = await host.call('fans_import_upload', { workspace_id: ws.id, file_name: 'b.csv', bytes: csv('Email,City,Tags\njay@example.com,Taipei,fan club\n') });
+    const merged = await host.call('fans_import', { workspace_id: ws.id, path: other.path, options: { format: 'mapped', mapping: null, encoding: null, strict: false }, job_id: 'k', progress });
+    expect(merged).toMatchObject({ created: 0, merged: 1, kept_existing: 1 });
+    expect(host.data.contacts[0]).toMatchObject({ city: '台北', tags: ['fan club', 'vip'] });
+    expect(await host.call('fans_search', { workspace_id: ws.id, query: '杰伦', limit: 5 })).toHaveLength(1);
+  });
+
+  it('refuses an ambiguous sheet without a mapping, and a strict import with a bad row keeps nothing', async () => {
+    const host = createMockHost();
+    const ws = await host.call('workspace_create', { input: { kind: 'artist', name: 'Lin' } });
+    const p = await host.call('fans_import_upload', { workspace_id: ws.id, file_name: 'x.csv', bytes: csv('Email,Mail\na@b.co,c@d.co\n') });
+    const run = (strict: boolean, path = p.path) => host.call('fans_import', { workspace_id: ws.id, path, options: { format: 'mapped', mapping: null, encoding: null, strict }, job_id: 'j', progress: host.channel(() => {}) });
+    await expect(run(false)).rejects.toMatchObject({ code: 'mapping_needed' });
+    const bad = await host.call('fans_import_upload', { workspace_id: ws.id, file_name: 'y.csv', bytes: csv('Email\na@b.co\nnope\n') });
+    await expect(run(true, bad.path)).rejects.toMatchObject({ code: 'bad_line' });
+    expect(host.data.contacts).toHaveLength(0);
+    await expect(host.call('fans_segment_save', { workspace_id: ws.id, name: ' ', filter: emptyFilter() })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 });

@@ -2,6 +2,18 @@
 // validations and error codes, so the UI runs in a plain browser and in component tests.
 import type {
   AppInfo,
+  ConsentStatus,
+  Contact,
+  ContactFilter,
+  ContactSummary,
+  DuplicateGroup,
+  FanField,
+  FanFilePreview,
+  FanImportOptions,
+  FanImportReport,
+  MappingSuggestion,
+  ProgressChannel,
+  TimelineEntry,
   Artist,
   ArtistInput,
   ArtistRef,
@@ -15,6 +27,7 @@ import type {
   TrackInput,
   Workspace,
 } from './bindings';
+import { emptyFilter as emptyFanFilter } from './fans';
 import { newReleaseInput, newTrackInput } from './inputs';
 import { HostError, type Args, type CommandName, type Host, type Result } from './host';
 
@@ -28,6 +41,13 @@ interface Data {
   releases: StoredRelease[];
   tracks: StoredTrack[];
   preferences: Preferences;
+  contacts: StoredContact[];
+  segments: { id: string; workspace_id: string; name: string; filter: ContactFilter }[];
+  mappings: { workspace_id: string; name: string; key: string; fields: Partial<Record<FanField, string>> }[];
+  /** Files the mock can read, by path (uploads land here). */
+  files: Record<string, string>;
+  /** Files imported before (workspace + content). */
+  imported: string[];
 }
 
 export interface MockOptions {
@@ -51,7 +71,7 @@ export interface MockHost extends Host {
 const VERSION = '0.1.0';
 
 function emptyData(): Data {
-  return { workspaces: [], currentId: null, artists: [], releases: [], tracks: [], preferences: { language: null, theme: null } };
+  return { workspaces: [], currentId: null, artists: [], releases: [], tracks: [], preferences: { language: null, theme: null }, contacts: [], segments: [], mappings: [], files: {}, imported: [] };
 }
 
 function ipc<T>(value: T): T {
@@ -135,6 +155,89 @@ export function normalizeUpc(v: string): string | null {
   const check = digits.pop()!;
   const sum = digits.reverse().reduce((acc, d, i) => acc + (i % 2 === 0 ? d * 3 : d), 0);
   return (10 - (sum % 10)) % 10 === check ? code : null;
+}
+
+// ---- Fans (in the mock: a plain array, substring search, the engine's merge-by-e-mail rule) ----
+
+export interface StoredContact extends Contact {
+  timeline: TimelineEntry[];
+}
+
+const FIELD_SYNONYMS: Record<FanField, string[]> = {
+  name: ['name', 'fullname', 'contactname', 'displayname', '姓名', '名字', '全名', '称呼', '昵称'],
+  first_name: ['firstname', 'givenname', 'fname', '名'],
+  last_name: ['lastname', 'surname', 'familyname', 'lname', '姓'],
+  email: ['email', 'emailaddress', 'mail', 'e-mail', '邮箱', '电子邮件', '电子邮箱', '邮件', '邮箱地址'],
+  phone: ['phone', 'phonenumber', 'mobile', 'tel', 'telephone', '电话', '手机', '手机号', '手机号码', '联系电话'],
+  city: ['city', 'town', '城市', '所在城市', '市'],
+  region: ['region', 'state', 'province', '省份', '省', '地区'],
+  country: ['country', 'countrycode', 'cc', '国家', '国家/地区'],
+  language: ['language', 'lang', '语言'],
+  notes: ['notes', 'note', 'comments', '备注', '留言'],
+  tags: ['tags', 'tag', 'labels', '标签'],
+  joined: ['dateadded', 'joined', 'signupdate', 'created', '注册时间', '加入时间'],
+};
+
+export function normalizeHeader(h: string): string {
+  return h.trim().replace(/^\uFEFF/, '').toLowerCase().replace(/[\s_-]/g, '');
+}
+
+export function suggestMapping(headers: string[]): MappingSuggestion {
+  const columns = headers.map((h) => {
+    const n = normalizeHeader(h);
+    return (Object.keys(FIELD_SYNONYMS) as FanField[]).find((f) => FIELD_SYNONYMS[f].includes(n)) ?? null;
+  });
+  const conflicts: FanField[] = [];
+  columns.forEach((c, i) => {
+    if (c && columns.slice(0, i).includes(c) && !conflicts.includes(c)) conflicts.push(c);
+  });
+  const identifies = columns.some((c) => c === 'email' || c === 'name' || c === 'phone' || c === 'first_name');
+  return { columns, conflicts, unambiguous: conflicts.length === 0 && identifies };
+}
+
+/** A small CSV/TSV reader (quotes, doubled quotes), enough for the mock. */
+export function parseDelimited(text: string): string[][] {
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : ',';
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === delimiter) {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+export function normalizeEmail(input: string): string | null {
+  const email = input.trim().replace(/^<|>$/g, '').toLowerCase();
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return null;
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (/\s|@/.test(local) || !domain.includes('.') || domain.startsWith('.') || domain.endsWith('.') || domain.includes('..')) return null;
+  return email;
 }
 
 const LANGUAGE_TAG = /^[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,8})*$/;
@@ -251,6 +354,155 @@ export function createMockHost(options: MockOptions = {}): MockHost {
   };
 
   const byText = (a: string, b: string) => a.toLowerCase().localeCompare(b.toLowerCase());
+
+  const contact = (id: string) => store().contacts.find((c) => c.id === id) ?? fail('not_found', `contact ${id} not found`, { entity: 'contact', id });
+
+  const summary = (c: StoredContact): ContactSummary => ({
+    id: c.id,
+    name: c.name,
+    email: c.email,
+    city: c.city,
+    country: c.country,
+    tags: [...c.tags],
+    consent: c.consent,
+    last_activity: c.last_activity,
+  });
+
+  const fanMatches = (c: StoredContact, f: ContactFilter) => {
+    const q = (f.query ?? '').trim().toLowerCase();
+    if (q) {
+      const hay = [c.name, c.city, c.notes, ...c.emails.map((e) => e.email), ...c.tags].filter(Boolean).join(' ').toLowerCase();
+      if (!q.split(/\s+/).every((word) => hay.includes(word))) return false;
+    }
+    if (f.tags.some((t) => !c.tags.includes(t))) return false;
+    if (f.country && c.country !== f.country.toUpperCase()) return false;
+    if (f.city && (c.city ?? '').toLowerCase() !== f.city.toLowerCase()) return false;
+    if (f.source && !c.sources.includes(f.source)) return false;
+    if (f.consent && c.consent !== f.consent) return false;
+    return true;
+  };
+
+  const fansOf = (workspaceId: string, filter: ContactFilter) => {
+    workspace(workspaceId);
+    return data.contacts
+      .filter((c) => c.workspace_id === workspaceId && fanMatches(c, filter))
+      .sort((a, b) => byText(a.name ?? a.email ?? '', b.name ?? b.email ?? '') || a.id.localeCompare(b.id));
+  };
+
+  const deriveConsent = (c: StoredContact): ConsentStatus => {
+    const events = c.timeline.filter((e): e is Extract<TimelineEntry, { type: 'consent' }> => e.type === 'consent').sort((a, b) => (a.at < b.at ? -1 : 1));
+    return events.length ? events[events.length - 1].status : 'unknown';
+  };
+
+  const savedMapping = (workspaceId: string, headers: string[], name: string | null) => {
+    const key = headers.map(normalizeHeader).join('\u001f');
+    const found = name ? data.mappings.find((m) => m.workspace_id === workspaceId && m.name === name) : [...data.mappings].reverse().find((m) => m.workspace_id === workspaceId && m.key === key);
+    if (name && !found) fail('not_found', `mapping ${name} not found`, { entity: 'mapping', id: name });
+    return found ?? null;
+  };
+
+  const preview = (workspaceId: string, path: string): FanFilePreview => {
+    workspace(workspaceId);
+    const text = data.files[path];
+    if (text === undefined) fail('file_unreadable', `${path} could not be read`, { path, reason: 'no such file' });
+    const fileName = path.split('/').pop() ?? path;
+    const already = data.imported.includes(`${workspaceId}:${text}`);
+    if (/^BEGIN:VCARD/i.test(text.trim())) {
+      return { path, file_name: fileName, format: 'vcard', encoding: 'UTF-8', headers: [], sample: [], suggestion: suggestMapping([]), saved_mapping: null, already_imported: already };
+    }
+    const [headers = [], ...rows] = parseDelimited(text.replace(/^\uFEFF/, ''));
+    let suggestion = suggestMapping(headers);
+    const saved = savedMapping(workspaceId, headers, null);
+    if (saved) {
+      const columns = headers.map((h) => (Object.entries(saved.fields).find(([, v]) => normalizeHeader(v ?? '') === normalizeHeader(h))?.[0] ?? null) as FanField | null);
+      suggestion = { columns, conflicts: [], unambiguous: true };
+    }
+    return { path, file_name: fileName, format: 'mapped', encoding: 'UTF-8', headers, sample: rows.slice(0, 5), suggestion, saved_mapping: saved?.name ?? null, already_imported: already };
+  };
+
+  const importFans = (workspaceId: string, path: string, options: FanImportOptions, progress: ProgressChannel | undefined): FanImportReport => {
+    const p = preview(workspaceId, path);
+    const report: FanImportReport = { path, format: p.format, encoding: p.encoding, rows: 0, created: 0, merged: 0, kept_existing: 0, invalid: [], duplicate_file: false };
+    const hash = `${workspaceId}:${data.files[path]}`;
+    if (data.imported.includes(hash)) return { ...report, duplicate_file: true };
+    if (p.format === 'vcard') fail('file_unreadable', 'the mock host reads CSV only', { path, reason: 'vCard is not supported by the mock' });
+    const saved = savedMapping(workspaceId, p.headers, options.mapping);
+    const columns = saved ? p.suggestion.columns : p.suggestion.unambiguous ? p.suggestion.columns : fail('mapping_needed', 'choose the columns', { path, reason: 'several columns could be the same field' });
+    const at = (row: string[], f: FanField) => {
+      const i = columns.indexOf(f);
+      const v = i >= 0 ? (row[i] ?? '').trim() : '';
+      return v || null;
+    };
+    const rows = parseDelimited(data.files[path].replace(/^\uFEFF/, '')).slice(1);
+    const source = `csv:${p.file_name}`;
+    const snapshot = ipc(data.contacts);
+    rows.forEach((row, i) => {
+      const line = i + 2;
+      report.rows++;
+      if (row.every((f) => !f.trim())) {
+        report.invalid.push({ line, reason: 'empty row' });
+        return;
+      }
+      const rawEmails = (at(row, 'email') ?? '').split(/[;,]/).map((e) => e.trim()).filter(Boolean);
+      const emails: string[] = [];
+      for (const raw of rawEmails) {
+        const e = normalizeEmail(raw);
+        if (!e) {
+          report.invalid.push({ line, reason: `'${raw}' is not an e-mail address` });
+          return;
+        }
+        emails.push(e);
+      }
+      const phone = at(row, 'phone');
+      if (!emails.length && !phone) {
+        report.invalid.push({ line, reason: 'no e-mail or phone' });
+        return;
+      }
+      const name = at(row, 'name') ?? ([at(row, 'first_name'), at(row, 'last_name')].filter(Boolean).join(' ') || null);
+      const country = at(row, 'country');
+      const tags = (at(row, 'tags') ?? '').split(/[,;，、]/).map((t) => t.trim()).filter(Boolean);
+      const fields = { name, phone, city: at(row, 'city'), region: at(row, 'region'), country: country ? normalizeCountry(country) ?? null : null, language: at(row, 'language'), notes: at(row, 'notes') };
+      const existing = data.contacts.find((c) => c.workspace_id === workspaceId && c.emails.some((e) => emails.includes(e.email)));
+      if (existing) {
+        for (const [k, v] of Object.entries(fields) as [keyof typeof fields, string | null][]) {
+          if (v && !existing[k]) existing[k] = v;
+          else if (v && existing[k] !== v) report.kept_existing++;
+        }
+        for (const e of emails) if (!existing.emails.some((x) => x.email === e)) existing.emails.push({ email: e, is_primary: false, bounced: false });
+        existing.tags = [...new Set([...existing.tags, ...tags])].sort();
+        existing.sources = [...new Set([...existing.sources, source])].sort();
+        report.merged++;
+      } else {
+        const stamp = now();
+        data.contacts.push({
+          id: newId(),
+          workspace_id: workspaceId,
+          ...fields,
+          email: emails[0] ?? null,
+          emails: emails.map((email, n) => ({ email, is_primary: n === 0, bounced: false })),
+          tags: [...new Set(tags)].sort(),
+          sources: [source],
+          consent: 'unknown',
+          first_seen: stamp,
+          last_activity: null,
+          lifetime_spend: [],
+          created_at: stamp,
+          updated_at: stamp,
+          timeline: [],
+        });
+        report.created++;
+      }
+    });
+    if (options.strict && report.invalid.length) {
+      data.contacts = snapshot;
+      const first = report.invalid[0];
+      fail('bad_line', `${path}, line ${first.line}: ${first.reason}`, { path, line: String(first.line), reason: first.reason });
+    }
+    data.imported.push(hash);
+    // The engine reports rows read with no total (`Option<u64>`, typed `number` by the bindings).
+    progress?.onmessage({ done: report.rows, total: null as unknown as number });
+    return report;
+  };
 
   const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {
     app_info: () => info(),
@@ -385,6 +637,138 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       touch(t.release_id);
       return null;
     },
+    fans_list: ({ workspace_id, filter, offset, limit }) => {
+      const all = fansOf(workspace_id, filter);
+      return { total: all.length, rows: all.slice(offset, offset + Math.min(limit, 1000)).map(summary) };
+    },
+    fans_count: ({ workspace_id, filter }) => fansOf(workspace_id, filter).length,
+    fans_search: ({ workspace_id, query, limit }) => fansOf(workspace_id, { ...emptyFanFilter(), query }).slice(0, limit).map(summary),
+    fans_contact: ({ id }) => {
+      const { timeline: _timeline, ...c } = contact(id);
+      return c;
+    },
+    fans_timeline: ({ id }) => [...contact(id).timeline].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)),
+    fans_tag: ({ ids, tags }) => {
+      const clean = tags.map((t) => t.trim()).filter(Boolean);
+      if (!clean.length) fail('invalid_input', 'no tags', { entity: 'tags' }, [{ field: 'tags', reason: 'required', detail: 'no tags' }]);
+      let changed = 0;
+      for (const id of ids) {
+        const c = contact(id);
+        const before = c.tags.length;
+        c.tags = [...new Set([...c.tags, ...clean])].sort();
+        if (c.tags.length !== before) {
+          changed++;
+          c.updated_at = now();
+        }
+      }
+      return changed;
+    },
+    fans_record_consent: ({ id, input }) => {
+      const c = contact(id);
+      const check = new Checker();
+      const source = check.required('source', input.source, 500);
+      check.finish('consent');
+      c.timeline.push({ type: 'consent', id: newId(), status: input.status, at: input.at, source, wording: input.wording, recorded_at: now() });
+      c.consent = deriveConsent(c);
+      const { timeline: _t, ...rest } = c;
+      return rest;
+    },
+    fans_erase: ({ id }) => {
+      contact(id);
+      data.contacts = data.contacts.filter((c) => c.id !== id);
+      return null;
+    },
+    fans_contact_export_dialog: ({ id }) => {
+      contact(id);
+      return `/home/you/Documents/contact-${id}.json`;
+    },
+    fans_segments: ({ workspace_id }) =>
+      store()
+        .segments.filter((s) => s.workspace_id === workspace_id)
+        .sort((a, b) => byText(a.name, b.name))
+        .map((s) => ({ id: s.id, name: s.name, filter: s.filter, count: fansOf(workspace_id, s.filter).length })),
+    fans_segment_save: ({ workspace_id, name, filter }) => {
+      workspace(workspace_id);
+      const check = new Checker();
+      const valid = check.required('name', name, 100);
+      check.finish('segment');
+      let s = data.segments.find((x) => x.workspace_id === workspace_id && x.name === valid);
+      if (s) s.filter = filter;
+      else {
+        s = { id: newId(), workspace_id, name: valid, filter };
+        data.segments.push(s);
+      }
+      return { id: s.id, name: s.name, filter: s.filter, count: fansOf(workspace_id, filter).length };
+    },
+    fans_segment_delete: ({ id }) => {
+      if (!data.segments.some((s) => s.id === id)) fail('not_found', `segment ${id} not found`, { entity: 'segment', id });
+      data.segments = data.segments.filter((s) => s.id !== id);
+      return null;
+    },
+    fans_duplicates: ({ workspace_id }) => {
+      workspace(workspace_id);
+      const groups: DuplicateGroup[] = [];
+      const mine = data.contacts.filter((c) => c.workspace_id === workspace_id);
+      for (const [reason, key] of [
+        ['same_phone', (c: StoredContact) => (c.phone ? c.phone.replace(/\D/g, '') : null)],
+        ['same_name_city', (c: StoredContact) => (c.name && c.city ? `${c.name.toLowerCase()}|${c.city.toLowerCase()}` : null)],
+      ] as const) {
+        const by = new Map<string, StoredContact[]>();
+        for (const c of mine) {
+          const k = key(c);
+          if (k) by.set(k, [...(by.get(k) ?? []), c]);
+        }
+        for (const list of by.values()) if (list.length > 1) groups.push({ reason, contacts: list.map(summary) });
+      }
+      return groups;
+    },
+    fans_merge: ({ keep, others, choices }) => {
+      const kept = contact(keep);
+      const rest = others.filter((o) => o !== keep).map(contact);
+      const everyone = [kept, ...rest];
+      for (const f of ['name', 'phone', 'city', 'region', 'country', 'language', 'notes'] as const) {
+        const from = choices[f] ? everyone.find((c) => c.id === choices[f]) : null;
+        if (choices[f] && !from) fail('invalid_input', `merge choice for ${f} is not one of the contacts`, { entity: 'merge' }, [{ field: f, reason: 'invalid', detail: 'not one of the merged contacts' }]);
+        kept[f] = from ? from[f] : (kept[f] ?? rest.find((c) => c[f])?.[f] ?? null);
+      }
+      for (const o of rest) {
+        for (const e of o.emails) if (!kept.emails.some((x) => x.email === e.email)) kept.emails.push({ ...e, is_primary: false });
+        kept.tags = [...new Set([...kept.tags, ...o.tags])].sort();
+        kept.sources = [...new Set([...kept.sources, ...o.sources])].sort();
+        kept.timeline.push(...o.timeline);
+      }
+      kept.consent = deriveConsent(kept);
+      data.contacts = data.contacts.filter((c) => !rest.includes(c));
+      const { timeline: _t, ...out } = kept;
+      return out;
+    },
+    fans_export_dialog: ({ workspace_id, filter, include_without_consent }) => {
+      const all = fansOf(workspace_id, filter);
+      const written = all.filter((c) => include_without_consent || c.consent === 'opted_in').length;
+      return { written, skipped: all.length - written };
+    },
+    fans_import_pick: () => null,
+    fans_import_preview: ({ workspace_id, path }) => preview(workspace_id, path),
+    fans_import_upload: ({ workspace_id, file_name, bytes }) => {
+      workspace(workspace_id);
+      const path = `/tmp/roadie-uploads/${newId()}/${file_name.split(/[\\/]/).pop() || 'upload.csv'}`;
+      data.files[path] = new TextDecoder().decode(new Uint8Array(bytes));
+      return preview(workspace_id, path);
+    },
+    fans_mapping_save: ({ workspace_id, name, headers, fields }) => {
+      workspace(workspace_id);
+      const check = new Checker();
+      const valid = check.required('name', name, 100);
+      for (const [field, header] of Object.entries(fields)) {
+        if (!headers.some((h) => normalizeHeader(h) === normalizeHeader(header ?? ''))) check.issue('columns', 'unknown_column', `the file has no column '${header}' (for ${field})`);
+      }
+      check.finish('mapping');
+      data.mappings = data.mappings.filter((m) => !(m.workspace_id === workspace_id && m.name === valid));
+      data.mappings.push({ workspace_id, name: valid, key: headers.map(normalizeHeader).join('\u001f'), fields });
+      return null;
+    },
+    fans_import: ({ workspace_id, path, options, progress }) => importFans(workspace_id, path, options, progress),
+    fans_cancel: () => false,
   };
 
   function switchStore(kind: 'open' | 'new'): AppInfo | null {
@@ -401,13 +785,20 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       return data;
     },
     calls,
+    channel(onmessage) {
+      return { onmessage };
+    },
     async call<K extends CommandName>(cmd: K, args: Args<K>): Promise<Result<K>> {
       calls.push({ cmd, args });
       const handler = handlers[cmd] as ((a: Args<K>) => Result<K>) | undefined;
       if (!handler) fail('unknown', `unknown command ${cmd}`);
       // Through JSON in and out, as over IPC: the UI never shares objects with the store, and
       // anything that would not survive serialisation (a Svelte state proxy is fine) fails here too.
-      return ipc(handler(ipc(args)));
+      // A progress channel is a callback, not data: it is handed over as is.
+      const progress = (args as { progress?: ProgressChannel }).progress;
+      const copy = ipc(args) as Args<K> & { progress?: ProgressChannel };
+      if (progress) copy.progress = progress;
+      return ipc(handler(copy));
     },
   };
 }
@@ -427,6 +818,7 @@ export async function seedDemo(host: Host, kind: 'label' | 'artist' = 'label'): 
     }
     return;
   }
+  await seedFans(host, ws.id);
   const jay = await add({ name: 'Jay Chou', sort_name: 'Chou, Jay', localized_names: [{ language: 'zh-Hans', name: '周杰伦' }], country: 'TW', links: ['https://www.jvrmusic.com'] });
   const nova = await add({ name: 'The Nova Lines', sort_name: 'Nova Lines, The', localized_names: [], country: 'GB', links: ['https://novalines.example', 'https://bandcamp.example/nova'] });
   const mei = await add({ name: 'Mei Tanaka', sort_name: 'Tanaka, Mei', localized_names: [{ language: 'ja', name: '田中芽衣' }], country: 'JP', links: [] });
@@ -448,4 +840,26 @@ export async function seedDemo(host: Host, kind: 'label' | 'artist' = 'label'): 
   await rel('Paper Satellites', 'ep', [nova.id], null, 'draft');
   await rel('Glasshouse', 'single', [mei.id, nova.id], '2025-11-07', 'delivered');
   await rel('Late Summer Sessions', 'compilation', [jay.id, nova.id, mei.id], '2024-08-30', 'delivered');
+}
+
+/** A few fans for the demo store: a Chinese sign-up sheet and an English list, one segment. */
+async function seedFans(host: Host, workspaceId: string): Promise<void> {
+  const sheet =
+    '姓名,邮箱,电话,城市,国家,标签\n周杰伦,jay@example.com,+886 912 345 678,台北,TW,歌迷会\n林巧,lin.qiao@example.cn,,上海,CN,vip\n王菲,faye@example.cn,,北京,CN,歌迷会\n' +
+    'Ada Fan,ada@example.com,,London,GB,vip\nBob Lee,bob@example.com,,Austin,US,merch\nMei Tanaka,mei@example.jp,,Tokyo,JP,\nJ. Chou,jchou@example.net,886912345678,Taipei,TW,\n';
+  const bytes = Array.from(new TextEncoder().encode(sheet));
+  const preview = await host.call('fans_import_upload', { workspace_id: workspaceId, file_name: 'merch-table.csv', bytes });
+  await host.call('fans_import', {
+    workspace_id: workspaceId,
+    path: preview.path,
+    options: { format: 'mapped', mapping: null, encoding: null, strict: false },
+    job_id: 'demo',
+    progress: host.channel(() => {}),
+  });
+  const page = await host.call('fans_list', { workspace_id: workspaceId, filter: emptyFanFilter(), offset: 0, limit: 50 });
+  for (const c of page.rows.filter((r) => r.country !== 'US')) {
+    await host.call('fans_record_consent', { id: c.id, input: { status: 'opted_in', at: '2026-03-01T10:00:00Z', source: 'Merch table sign-up, Shanghai', wording: 'Send me news about shows' } });
+  }
+  await host.call('fans_segment_save', { workspace_id: workspaceId, name: 'VIP', filter: { ...emptyFanFilter(), tags: ['vip'] } });
+  await host.call('fans_segment_save', { workspace_id: workspaceId, name: '中国粉丝', filter: { ...emptyFanFilter(), country: 'CN' } });
 }

@@ -104,6 +104,26 @@ pub struct FanImportReport {
     pub duplicate_file: bool,
 }
 
+/// What the import wizard shows before importing: the detected format and encoding, the header
+/// row, the first rows, and the suggested (or saved) column mapping.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FanFilePreview {
+    pub path: String,
+    pub file_name: String,
+    /// `vcard`, `mailchimp`, `bandcamp`, or `mapped` (any other CSV/TSV).
+    pub format: FanFormat,
+    pub encoding: String,
+    pub headers: Vec<String>,
+    /// Up to five rows after the header, as read.
+    pub sample: Vec<Vec<String>>,
+    /// The suggestion from the headers; a mapping saved for these headers replaces its columns.
+    pub suggestion: MappingSuggestion,
+    /// The name of the saved mapping found for these headers, if any.
+    pub saved_mapping: Option<String>,
+    /// True when this exact file was imported before (importing it again changes nothing).
+    pub already_imported: bool,
+}
+
 /// Which Mailchimp export a file is; it decides the consent it carries.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum MailchimpList {
@@ -159,6 +179,86 @@ impl Store {
     /// Suggests a column mapping for a file's header row (the import wizard's first screen).
     pub fn suggest_fan_mapping(&self, headers: &[String]) -> MappingSuggestion {
         suggest(headers)
+    }
+
+    /// Reads a file's header row and first rows for the import wizard; imports nothing.
+    pub async fn preview_fan_file(&self, workspace_id: Uuid, path: &Path, encoding: Option<&str>) -> Result<FanFilePreview> {
+        self.get_workspace(workspace_id).await?;
+        let shown = path.display().to_string();
+        let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| shown.clone());
+        let forced = encoding.map(textfile::encoding_by_name).transpose()?;
+        let (decoded, enc) = textfile::open(path, forced)?;
+        let mut decoded = BufReader::with_capacity(64 * 1024, decoded);
+        let mut first_line = String::new();
+        decoded
+            .read_line(&mut first_line)
+            .map_err(|e| Error::FileUnreadable { path: shown.clone(), reason: e.to_string() })?;
+        let sha = sha256_file(path)?;
+        let already_imported = sqlx::query_scalar::<_, i64>("SELECT 1 FROM fan_import_files WHERE workspace_id = ? AND sha256 = ?")
+            .bind(workspace_id.to_string())
+            .bind(&sha)
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        let mut preview = FanFilePreview {
+            path: shown.clone(),
+            file_name: file_name.clone(),
+            format: FanFormat::Vcard,
+            encoding: enc.name().to_string(),
+            headers: Vec::new(),
+            sample: Vec::new(),
+            suggestion: suggest(&[]),
+            saved_mapping: None,
+            already_imported,
+        };
+        if first_line.trim().eq_ignore_ascii_case("BEGIN:VCARD") {
+            return Ok(preview);
+        }
+        let reader = BufReader::new(std::io::Cursor::new(first_line.clone().into_bytes()).chain(decoded));
+        let delimiter = textfile::sniff_delimiter(&first_line);
+        let mut csv = csv::ReaderBuilder::new().flexible(true).delimiter(delimiter).from_reader(reader);
+        let headers: Vec<String> = csv
+            .headers()
+            .map_err(|e| Error::BadLine { path: shown.clone(), line: 1, reason: e.to_string() })?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect();
+        for record in csv.records().take(5) {
+            let record = record.map_err(|e| Error::BadLine { path: shown.clone(), line: e.position().map(|p| p.line()).unwrap_or(0), reason: e.to_string() })?;
+            preview.sample.push(record.iter().map(String::from).collect());
+        }
+        preview.format = if is_mailchimp(&headers) {
+            FanFormat::Mailchimp
+        } else if is_bandcamp(&headers) {
+            FanFormat::Bandcamp
+        } else {
+            FanFormat::Mapped
+        };
+        let mut suggestion = suggest(&headers);
+        if preview.format == FanFormat::Mapped {
+            let saved: Option<(String, String)> = sqlx::query_as(
+                "SELECT name, columns FROM fan_mappings WHERE workspace_id = ? AND header_key = ? ORDER BY created_at DESC LIMIT 1",
+            )
+            .bind(workspace_id.to_string())
+            .bind(header_key(&headers))
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some((name, columns)) = saved {
+                if let Ok(fields) = serde_json::from_str::<BTreeMap<FanField, String>>(&columns) {
+                    if let Ok(map) = map_by_names(&headers, &fields) {
+                        let mut cols = vec![None; headers.len()];
+                        for (field, i) in map.0 {
+                            cols[i] = Some(field);
+                        }
+                        suggestion = MappingSuggestion { columns: cols, conflicts: Vec::new(), unambiguous: true };
+                        preview.saved_mapping = Some(name);
+                    }
+                }
+            }
+        }
+        preview.headers = headers;
+        preview.suggestion = suggestion;
+        Ok(preview)
     }
 
     /// Saves a mapping (field → header text) under `name`, used again for files with these headers.

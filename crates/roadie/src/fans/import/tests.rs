@@ -163,3 +163,29 @@ async fn a_changed_file_with_the_same_people_adds_no_duplicates() {
     let a = store.search_contacts(ws, "a@example.com", 1).await.unwrap().remove(0);
     assert_eq!(a.tags, ["x", "y"]);
 }
+
+#[tokio::test]
+async fn preview_reads_headers_and_sample_and_finds_a_saved_mapping() {
+    let (store, ws, dir) = store().await;
+    let text = "\u{feff}姓名,邮箱,城市,国家,标签\n周杰伦,jay@example.com,台北,TW,vip\n";
+    let path = write(dir.path(), "fans.csv", text.as_bytes());
+    let p = store.preview_fan_file(ws, &path, None).await.unwrap();
+    assert_eq!(p.format, FanFormat::Mapped);
+    assert_eq!(p.headers, ["姓名", "邮箱", "城市", "国家", "标签"]);
+    assert_eq!(p.sample, [vec!["周杰伦", "jay@example.com", "台北", "TW", "vip"]]);
+    assert!(p.suggestion.unambiguous && p.saved_mapping.is_none() && !p.already_imported);
+    assert_eq!(p.suggestion.columns[4], Some(FanField::Tags));
+
+    // A saved mapping for these headers wins over the suggestion.
+    let fields: BTreeMap<FanField, String> = [(FanField::Email, "邮箱".to_string()), (FanField::Notes, "城市".to_string())].into();
+    store.save_fan_mapping(ws, "mine", &p.headers, &fields).await.unwrap();
+    let p = store.preview_fan_file(ws, &path, None).await.unwrap();
+    assert_eq!(p.saved_mapping.as_deref(), Some("mine"));
+    assert_eq!(p.suggestion.columns, [None, Some(FanField::Email), Some(FanField::Notes), None, None]);
+
+    import(&store, ws, &path, FanImportOptions { format: FanFormat::Mapped, mapping: Some("mine".into()), ..Default::default() }).await.unwrap();
+    assert!(store.preview_fan_file(ws, &path, None).await.unwrap().already_imported);
+
+    let vcf = write(dir.path(), "a.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n");
+    assert_eq!(store.preview_fan_file(ws, &vcf, None).await.unwrap().format, FanFormat::Vcard);
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ContactSummary } from './bindings';
+import { ContactPager, cleanFilter, emptyFilter, mappingConflicts, mappingFields, mappingUsable, visibleRange } from './fans';
+
+const row = (i: number): ContactSummary => ({ id: `id-${i}`, name: `Fan ${i}`, email: null, city: null, country: null, tags: [], consent: 'unknown', last_activity: null });
+
+describe('the virtualised table', () => {
+  it('renders only the visible rows and a few around them', () => {
+    expect(visibleRange(0, 400, 100_000, 40, 10)).toEqual({ start: 0, end: 21 });
+    expect(visibleRange(40 * 50_000, 400, 100_000, 40, 10)).toEqual({ start: 49_990, end: 50_021 });
+    expect(visibleRange(40 * 99_990, 400, 100_000, 40, 10)).toEqual({ start: 99_980, end: 100_000 });
+    expect(visibleRange(0, 400, 0)).toEqual({ start: 0, end: 0 });
+  });
+
+  it('fetches a page at a time, once, and only the pages it is asked for', async () => {
+    const fetch = vi.fn(async (offset: number, limit: number) => ({ total: 100_000, rows: Array.from({ length: limit }, (_, i) => row(offset + i)) }));
+    const pager = new ContactPager(fetch, () => {}, 200);
+    await Promise.all([pager.ensure(0, 30), pager.ensure(10, 40)]);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(pager.total).toBe(100_000);
+    expect(pager.row(25)?.name).toBe('Fan 25');
+    await pager.ensure(50_000, 50_030);
+    expect(fetch).toHaveBeenLastCalledWith(50_000, 200);
+    expect(pager.row(50_010)?.name).toBe('Fan 50010');
+    expect(pager.loadedPages).toBe(2);
+    expect(pager.row(1_000)).toBeUndefined();
+  });
+});
+
+describe('filters and mappings', () => {
+  it('sends blanks as null and country codes upper case', () => {
+    const f = cleanFilter({ ...emptyFilter(), query: '  ', country: 'cn ', tags: [' vip ', ''] });
+    expect(f).toMatchObject({ query: null, country: 'CN', tags: ['vip'] });
+  });
+
+  it('flags a field claimed by two columns and needs something that identifies a fan', () => {
+    expect(mappingConflicts(['email', 'name', 'email'])).toEqual(['email']);
+    expect(mappingUsable(['email', 'name', 'email'])).toBe(false);
+    expect(mappingUsable(['city', null])).toBe(false);
+    expect(mappingUsable(['name', 'city'])).toBe(true);
+    expect(mappingFields(['姓名', '邮箱', 'x'], ['name', 'email', null])).toEqual({ name: '姓名', email: '邮箱' });
+  });
+});

@@ -1,0 +1,148 @@
+// The Fans screen's logic that is not markup: a page cache for the virtualised table, the visible
+// window of rows, filters, and the import wizard's mapping.
+import type { ContactFilter, ContactSummary, FanField, MappingSuggestion } from './bindings';
+
+export const PAGE_SIZE = 200;
+export const ROW_HEIGHT = 40;
+
+export function emptyFilter(): ContactFilter {
+  return {
+    query: null,
+    tags: [],
+    country: null,
+    city: null,
+    source: null,
+    consent: null,
+    last_activity_before: null,
+    last_activity_after: null,
+    spend_above: null,
+    spend_below: null,
+    spend_currency: null,
+    purchased_release: null,
+  };
+}
+
+/** The filter with its blanks as the engine wants them (null, not ""). */
+export function cleanFilter(filter: ContactFilter): ContactFilter {
+  const text = (v: string | null) => (v && v.trim() ? v.trim() : null);
+  return {
+    ...filter,
+    query: text(filter.query),
+    tags: filter.tags.map((t) => t.trim()).filter(Boolean),
+    country: text(filter.country)?.toUpperCase() ?? null,
+    city: text(filter.city),
+    source: text(filter.source),
+  };
+}
+
+export function sameFilter(a: ContactFilter, b: ContactFilter): boolean {
+  return JSON.stringify(cleanFilter(a)) === JSON.stringify(cleanFilter(b));
+}
+
+/** Which rows to render: the visible ones plus `overscan` on each side. */
+export function visibleRange(scrollTop: number, viewport: number, total: number, rowHeight = ROW_HEIGHT, overscan = 10): { start: number; end: number } {
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
+  const count = Math.ceil(Math.max(0, viewport) / rowHeight) + 1;
+  const start = Math.max(0, first - overscan);
+  const end = Math.min(total, first + count + overscan);
+  return { start, end: Math.max(start, end) };
+}
+
+/**
+ * Rows of a filtered list, fetched a page at a time as they are needed. A new filter starts a new
+ * pager; an answer for an old one is dropped.
+ */
+export class ContactPager {
+  total: number | null = null;
+  private pages = new Map<number, ContactSummary[]>();
+  private loading = new Map<number, Promise<void>>();
+
+  constructor(
+    private readonly fetch: (offset: number, limit: number) => Promise<{ total: number; rows: ContactSummary[] }>,
+    private readonly onchange: () => void,
+    readonly pageSize = PAGE_SIZE,
+  ) {}
+
+  row(index: number): ContactSummary | undefined {
+    return this.pages.get(Math.floor(index / this.pageSize))?.[index % this.pageSize];
+  }
+
+  /** Makes sure the rows from `start` to `end` (exclusive) are loaded or loading. */
+  ensure(start: number, end: number): Promise<void> {
+    const first = Math.floor(start / this.pageSize);
+    const last = Math.floor(Math.max(start, end - 1) / this.pageSize);
+    const waits: Promise<void>[] = [];
+    for (let page = first; page <= last; page++) waits.push(this.load(page));
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  private load(page: number): Promise<void> {
+    if (this.pages.has(page)) return Promise.resolve();
+    const pending = this.loading.get(page);
+    if (pending) return pending;
+    if (this.total !== null && page * this.pageSize >= this.total && page > 0) return Promise.resolve();
+    const promise = this.fetch(page * this.pageSize, this.pageSize)
+      .then((result) => {
+        this.total = result.total;
+        this.pages.set(page, result.rows);
+        this.onchange();
+      })
+      .finally(() => this.loading.delete(page));
+    this.loading.set(page, promise);
+    return promise;
+  }
+
+  /** How many pages are held (for tests: a long scroll must not load everything). */
+  get loadedPages(): number {
+    return this.pages.size;
+  }
+}
+
+export const FAN_FIELDS: FanField[] = ['name', 'first_name', 'last_name', 'email', 'phone', 'city', 'region', 'country', 'language', 'notes', 'tags', 'joined'];
+
+/** Fields more than one column is assigned to. */
+export function mappingConflicts(columns: (FanField | null)[]): FanField[] {
+  const seen = new Set<FanField>();
+  const conflicts = new Set<FanField>();
+  for (const c of columns) {
+    if (!c) continue;
+    if (seen.has(c)) conflicts.add(c);
+    seen.add(c);
+  }
+  return [...conflicts];
+}
+
+/** A mapping can be used when no field is claimed twice and something identifies a fan. */
+export function mappingUsable(columns: (FanField | null)[]): boolean {
+  return mappingConflicts(columns).length === 0 && columns.some((c) => c === 'email' || c === 'phone' || c === 'name' || c === 'first_name');
+}
+
+/** The mapping as saved by the engine: field → header text. */
+export function mappingFields(headers: string[], columns: (FanField | null)[]): Partial<Record<FanField, string>> {
+  const fields: Partial<Record<FanField, string>> = {};
+  columns.forEach((c, i) => {
+    if (c) fields[c] = headers[i];
+  });
+  return fields;
+}
+
+export function sameColumns(a: MappingSuggestion['columns'], b: MappingSuggestion['columns']): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Debounces a function: the last call wins after `ms` of quiet. */
+export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): ((...args: A) => void) & { cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const wrapped = (...args: A) => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      fn(...args);
+    }, ms);
+  };
+  wrapped.cancel = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
+  return wrapped;
+}
