@@ -1,7 +1,12 @@
 //! The TypeScript bindings: every type the UI exchanges with the shell, and every command's
 //! arguments and result, generated from the Rust declarations into ui/src/lib/bindings.ts.
 
-use crate::commands::{signatures, AppInfo};
+use crate::commands::{signatures, AppInfo, ImportFileResult, ImportProgressEvent};
+use roadie::royalties::{
+    AssignBy, AssignTarget, ColumnMapping, ImportOptions, ReportBy, ReportFilter, ReportRow, RoyaltyReport, SavedMapping,
+    UnmatchedGroup,
+};
+use roadie::royalties::{Format, ImportReport, LineIssue};
 use roadie::catalog::*;
 use roadie::ern::Imported;
 use roadie::media::{
@@ -69,10 +74,29 @@ pub fn typescript() -> String {
         Problem,
         Severity,
         Imported,
+        Format,
+        LineIssue,
+        ImportReport,
+        ImportOptions,
+        ImportProgressEvent,
+        ImportFileResult,
+        ReportBy,
+        ReportFilter,
+        ReportRow,
+        RoyaltyReport,
+        UnmatchedGroup,
+        AssignTarget,
+        AssignBy,
+        ColumnMapping,
+        SavedMapping,
     );
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\
          // Do not edit: a test fails when this file and the Rust declarations differ.\n\n",
+    );
+    out.push_str(
+        "/** A progress channel (Tauri's `Channel` in the app, a plain object in the mock host). */\n\
+         export interface Channel<T> { onmessage: (message: T) => void }\n\n",
     );
     for decl in types {
         out.push_str(&decl);

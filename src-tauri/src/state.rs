@@ -1,12 +1,17 @@
 //! The open store, swappable at run time ("open another store"), and where it was found.
 
+use roadie::royalties::CancelToken;
 use roadie::{Error, Store};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::RwLock;
 
 pub struct AppState {
     inner: RwLock<Opened>,
+    /// Running imports by the UI's job id, so a cancel command can reach them.
+    jobs: Arc<Mutex<HashMap<String, CancelToken>>>,
     /// Remembers the last store the user chose, for the next start.
     config_file: Option<PathBuf>,
     app: tauri::AppHandle,
@@ -24,7 +29,24 @@ impl AppState {
             Ok(store) => Opened::Ready(Arc::new(store)),
             Err(err) => Opened::Failed { path, error: err.payload() },
         };
-        Self { inner: RwLock::new(inner), config_file, app }
+        Self { inner: RwLock::new(inner), jobs: Arc::default(), config_file, app }
+    }
+
+    /// Registers a running job's cancel token under the UI's id until the guard drops.
+    pub fn register_job(&self, id: &str, token: CancelToken) -> JobGuard {
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), token);
+        JobGuard { jobs: self.jobs.clone(), id: id.to_string() }
+    }
+
+    /// Cancels the job with this id; `false` when none is running.
+    pub fn cancel_job(&self, id: &str) -> bool {
+        match self.jobs.lock().unwrap_or_else(|e| e.into_inner()).get(id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn app(&self) -> &tauri::AppHandle {
@@ -60,6 +82,18 @@ impl AppState {
             remember_store(config, path)?;
         }
         Ok(())
+    }
+}
+
+/// Removes a finished job from the registry.
+pub struct JobGuard {
+    jobs: Arc<Mutex<HashMap<String, CancelToken>>>,
+    id: String,
+}
+
+impl Drop for JobGuard {
+    fn drop(&mut self) {
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
     }
 }
 
