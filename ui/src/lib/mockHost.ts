@@ -721,7 +721,31 @@ export async function seedDemo(host: Host, kind: 'label' | 'artist' = 'label'): 
   for (const [title, version, duration_ms, isrc] of tracks) {
     await host.call('track_add', { release_id: album.id, input: newTrackInput(title, { version, duration_ms, isrc }) });
   }
+  await seedStatement(host);
   await rel('Paper Satellites', 'ep', [nova.id], null, 'draft');
   await rel('Glasshouse', 'single', [mei.id, nova.id], '2025-11-07', 'delivered');
   await rel('Late Summer Sessions', 'compilation', [jay.id, nova.id, mei.id], '2024-08-30', 'delivered');
+}
+
+/** A DistroKid statement for the demo catalog: six months, four stores, a few unmatched lines. */
+async function seedStatement(host: Host): Promise<void> {
+  const header = 'Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)';
+  const rows = [header];
+  const stores = ['Spotify', 'Apple Music', 'YouTube Music', 'Deezer'];
+  const countries = ['US', 'CN', 'TW', 'GB', 'JP', 'DE'];
+  for (let i = 0; i < 240; i++) {
+    const month = `2026-0${1 + (i % 6)}-15`;
+    const store = stores[i % 4 === 3 ? 3 : i % 3];
+    const [title, isrc] = i % 12 === 0 ? ['Neon Rain (Live)', ''] : i % 2 ? ['Neon Rain', 'CNA012600001'] : ['Night Market Radio', 'CNA012600002'];
+    const amount = `${(i % 9) + 1}.${String((i * 37) % 1000).padStart(3, '0')}4`;
+    rows.push(`${month}\t${month.slice(0, 7)}\t${store}\tJay Chou\t${title}\t${isrc}\t\t${(i % 50) + 10}\t100\tSong\t${countries[i % 6]}\t0\t${amount}`);
+  }
+  const bytes = Array.from(new TextEncoder().encode(rows.join('\r\n')));
+  await host.call('royalties_import_bytes', {
+    job_id: 'demo',
+    name: 'distrokid-2026-h1.tsv',
+    bytes,
+    options: { format: null, mapping: null, encoding: null, skip_invalid: false },
+    on_progress: host.channel(() => {}),
+  });
 }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import App from '../App.svelte';
 import { setLanguage } from '../lib/i18n';
 import { newReleaseInput, newTrackInput } from '../lib/inputs';
-import { createMockHost, type MockHost } from '../lib/mockHost';
+import { createMockHost } from '../lib/mockHost';
 
 afterEach(() => setLanguage('en'));
 
