@@ -11,7 +11,7 @@ use tokio::sync::RwLock;
 pub struct AppState {
     inner: RwLock<Opened>,
     /// Running imports by the UI's job id, so a cancel command can reach them.
-    jobs: Arc<Mutex<HashMap<String, CancelToken>>>,
+    jobs: Jobs,
     /// Remembers the last store the user chose, for the next start.
     config_file: Option<PathBuf>,
     app: tauri::AppHandle,
@@ -29,24 +29,15 @@ impl AppState {
             Ok(store) => Opened::Ready(Arc::new(store)),
             Err(err) => Opened::Failed { path, error: err.payload() },
         };
-        Self { inner: RwLock::new(inner), jobs: Arc::default(), config_file, app }
+        Self { inner: RwLock::new(inner), jobs: Jobs::default(), config_file, app }
     }
 
-    /// Registers a running job's cancel token under the UI's id until the guard drops.
     pub fn register_job(&self, id: &str, token: CancelToken) -> JobGuard {
-        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), token);
-        JobGuard { jobs: self.jobs.clone(), id: id.to_string() }
+        self.jobs.register(id, token)
     }
 
-    /// Cancels the job with this id; `false` when none is running.
     pub fn cancel_job(&self, id: &str) -> bool {
-        match self.jobs.lock().unwrap_or_else(|e| e.into_inner()).get(id) {
-            Some(token) => {
-                token.cancel();
-                true
-            }
-            None => false,
-        }
+        self.jobs.cancel(id)
     }
 
     pub fn app(&self) -> &tauri::AppHandle {
@@ -82,6 +73,29 @@ impl AppState {
             remember_store(config, path)?;
         }
         Ok(())
+    }
+}
+
+/// Running jobs' cancel tokens by the UI's job id.
+#[derive(Default, Clone)]
+pub struct Jobs(Arc<Mutex<HashMap<String, CancelToken>>>);
+
+impl Jobs {
+    /// Registers a running job's cancel token under the UI's id until the guard drops.
+    pub fn register(&self, id: &str, token: CancelToken) -> JobGuard {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), token);
+        JobGuard { jobs: self.0.clone(), id: id.to_string() }
+    }
+
+    /// Cancels the job with this id; `false` when none is running.
+    pub fn cancel(&self, id: &str) -> bool {
+        match self.0.lock().unwrap_or_else(|e| e.into_inner()).get(id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -130,6 +144,19 @@ fn remember_store(config_file: &Path, path: &Path) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cancel_reaches_a_running_job_and_none_after_it_ends() {
+        let jobs = Jobs::default();
+        let token = CancelToken::new();
+        let guard = jobs.register("import-1", token.clone());
+        assert!(!jobs.cancel("import-2"));
+        assert!(!token.is_cancelled());
+        assert!(jobs.cancel("import-1"));
+        assert!(token.is_cancelled());
+        drop(guard);
+        assert!(!jobs.cancel("import-1"), "a finished job is gone from the registry");
+    }
 
     #[test]
     fn env_beats_the_remembered_store_which_beats_the_default() {

@@ -191,3 +191,35 @@ describe('mock host: releases and tracks', () => {
     expect((await rejection(host.call('track_delete', { id: t.id }))).code).toBe('not_found');
   });
 });
+
+describe('mock royalties', () => {
+  const header = 'Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)';
+  const options = { format: null, mapping: null, encoding: null, skip_invalid: false };
+  const bytes = (text: string) => Array.from(new TextEncoder().encode(text));
+
+  it('imports all or nothing, reports exact sums and refuses a second import of the same file', async () => {
+    const host = createMockHost();
+    await host.call('workspace_create', { input: { kind: 'artist', name: 'Me' } });
+    const seen: number[] = [];
+    const text = `${header}\n2026-01-02\t2026-01\tSpotify\tA\tX\t\t\t1\t100\tSong\tUS\t0\t0.1\n2026-01-02\t2026-01\tSpotify\tA\tX\t\t\t2\t100\tSong\tUS\t0\t0.2`;
+    const [first] = await host.call('royalties_import_bytes', { job_id: 'j', name: 'a.tsv', bytes: bytes(text), options, on_progress: host.channel((e: { lines: number }) => seen.push(e.lines)) });
+    expect(first.report).toMatchObject({ lines: 2, imported: 2, unmatched: 2, duplicate_file: false });
+    expect(seen.at(-1)).toBe(2);
+    const report = await host.call('royalties_report', { by: 'store', filter: { period: null, artist_id: null, currency: null } });
+    expect(report.rows).toEqual([{ key: 'Spotify', currency: 'USD', units: 3, amount: '0.3' }]);
+    const [again] = await host.call('royalties_import_bytes', { job_id: 'j', name: 'a.tsv', bytes: bytes(text), options, on_progress: host.channel(() => {}) });
+    expect(again.report?.duplicate_file).toBe(true);
+    expect(await host.call('royalties_unmatched_count', {})).toBe(2);
+
+    const [bad] = await host.call('royalties_import_bytes', { job_id: 'j', name: 'b.tsv', bytes: bytes(`${header}\n2026-02-02\t\tSpotify\tA\tX\t\t\t1\t100\tSong\tUS\t0\tnope`), options, on_progress: host.channel(() => {}) });
+    expect(bad.error).toMatchObject({ code: 'statement_line_invalid', params: { line: '2' } });
+    expect(host.data.lines).toHaveLength(2);
+  });
+
+  it('validates assignments like the engine', async () => {
+    const host = createMockHost();
+    await host.call('workspace_create', { input: { kind: 'artist', name: 'Me' } });
+    await expect(host.call('royalties_assign', { by: { kind: 'isrc', isrc: 'nope' }, target: { kind: 'release', id: 'x' } })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(host.call('royalties_assign', { by: { kind: 'isrc', isrc: 'CNA012600001' }, target: { kind: 'track', id: 'missing' } })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
