@@ -19,7 +19,9 @@ const cli = process.env.ROADIE_CLI ?? path.join(targetDir, 'debug/roadie');
 const artifacts = path.join(here, 'artifacts');
 
 const ISRC = 'CNA012600001';
-const LINES = 40000;
+const DEFAULT_LINES = 40000;
+const LINES = DEFAULT_LINES;
+const CANCEL_LINES = 200000;
 const UNMATCHED_EVERY = 10;
 
 let home;
@@ -35,7 +37,7 @@ function roadie(...args) {
 }
 
 /** A DistroKid bank-details TSV (2023 layout): 3 months, 3 stores; every 10th line unmatched. */
-function distrokid(file) {
+function distrokid(file, LINES = DEFAULT_LINES) {
   const header = 'Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)';
   const stores = ['Spotify', 'Apple Music', 'Deezer'];
   const countries = ['US', 'CN', 'GB', 'DE', 'JP'];
@@ -119,6 +121,22 @@ test('a DistroKid statement imports with progress, then shows the chart and the 
     await session.click('[data-testid="nav-royalties"]');
     await session.waitFor('[data-testid="royalties-empty"]');
     await shot('empty');
+  });
+
+  await failWithScreenshot('cancel', async () => {
+    // A big statement, cancelled while it is read: nothing of it is saved.
+    const big = path.join(home, 'distrokid-big.tsv');
+    distrokid(big, CANCEL_LINES);
+    const input = await session.find('[data-testid="royalties-import-file"]');
+    await session.cmd('POST', `/element/${input}/value`, { text: big });
+    await session.waitFor('[data-testid="royalties-progress-rate"]', { text: '/s', timeout: 60000 });
+    await shot('progress-running');
+    await session.click('[data-testid="royalties-import-cancel"]');
+    await session.waitFor('[data-testid="import-error"]', { text: 'cancelled', timeout: 60000 });
+    await session.waitFor('[data-testid="royalties-empty"]');
+    await shot('cancelled');
+    await session.click('[data-testid="royalties-report-dismiss"]');
+    await session.waitForCount('[data-testid="royalties-import-report"]', 0);
   });
 
   await failWithScreenshot('import', async () => {
