@@ -240,7 +240,7 @@ async fn import_files(
             let now = std::time::Instant::now();
             let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
             let done = p.bytes_total > 0 && p.bytes_done >= p.bytes_total;
-            if done || last.map_or(true, |t| now.duration_since(t).as_millis() >= 100) {
+            if done || last.is_none_or(|t| now.duration_since(t).as_millis() >= 100) {
                 *last = Some(now);
                 let _ = channel.send(ImportProgressEvent {
                     file_index: index as u32,
