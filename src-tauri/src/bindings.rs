@@ -7,6 +7,12 @@ use roadie::fans::{
     Activity, ActivityKind, ConsentEvent, ConsentInput, ConsentStatus, Contact, ContactEmail, ContactFilter, ContactSummary,
     ContactsPage, DuplicateGroup, ExportFormat, ExportSummary, MergeChoices, Money, Segment, TimelineEntry,
 };
+use crate::commands::{ImportFileResult, ImportProgressEvent};
+use roadie::royalties::{
+    AssignBy, AssignTarget, ColumnMapping, ImportOptions, ReportBy, ReportFilter, ReportRow, RoyaltyReport, SavedMapping,
+    UnmatchedGroup,
+};
+use roadie::royalties::{Format, ImportReport, LineIssue};
 use roadie::catalog::*;
 use roadie::ern::Imported;
 use roadie::media::{
@@ -98,10 +104,29 @@ pub fn typescript() -> String {
         FanImportReport,
         InvalidRow,
         MappingSuggestion,
+        Format,
+        LineIssue,
+        ImportReport,
+        ImportOptions,
+        ImportProgressEvent,
+        ImportFileResult,
+        ReportBy,
+        ReportFilter,
+        ReportRow,
+        RoyaltyReport,
+        UnmatchedGroup,
+        AssignTarget,
+        AssignBy,
+        ColumnMapping,
+        SavedMapping,
     );
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\
          // Do not edit: a test fails when this file and the Rust declarations differ.\n\n",
+    );
+    out.push_str(
+        "/** A progress channel (Tauri's `Channel` in the app, a plain object in the mock host). */\n\
+         export interface Channel<T> { onmessage: (message: T) => void }\n\n",
     );
     for decl in types {
         out.push_str(&decl);

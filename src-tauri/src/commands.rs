@@ -14,6 +14,11 @@ use roadie::jobs::Progress;
 use roadie::preferences::Preferences;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use roadie::royalties::{
+    AssignBy, AssignTarget, CancelToken, ColumnMapping, ImportOptions, ImportProgress, ReportBy, ReportFilter, RoyaltyReport,
+    SavedMapping, UnmatchedGroup,
+};
+use roadie::royalties::ImportReport;
 use roadie::ErrorPayload;
 use serde::Serialize;
 use ts_rs::TS;
@@ -75,6 +80,26 @@ fn upload_path(file_name: &str) -> roadie::Result<PathBuf> {
 /// Largest file accepted as bytes over IPC; larger lists go through the native dialog (a path).
 const MAX_UPLOAD: usize = 256 * 1024 * 1024;
 
+/// Where a statement import is: the file being read (of how many) and its progress. Lines/s and
+/// time left are worked out by the UI from these and its clock.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportProgressEvent {
+    pub file_index: u32,
+    pub file_count: u32,
+    pub name: String,
+    pub lines: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+}
+
+/// One file of an import: its report, or the error that stopped it (nothing of it committed).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportFileResult {
+    pub name: String,
+    pub report: Option<ImportReport>,
+    pub error: Option<ErrorPayload>,
+}
+
 pub struct CommandSignature {
     pub name: &'static str,
     pub args: Vec<(&'static str, String)>,
@@ -84,14 +109,15 @@ pub struct CommandSignature {
 macro_rules! commands {
     ($(
         $(#[doc = $doc:literal])*
-        fn $name:ident($state:ident $(, $arg:ident : $ty:ty)*) -> $ret:ty $body:block
+        fn $name:ident($state:ident $(, $arg:ident : $ty:ty)* $(; $chan:ident : Channel<$cty:ty>)?) -> $ret:ty $body:block
     )*) => {
         $(
             $(#[doc = $doc])*
             #[tauri::command(rename_all = "snake_case")]
             pub async fn $name(
                 $state: tauri::State<'_, AppState>,
-                $($arg: $ty),*
+                $($arg: $ty,)*
+                $($chan: tauri::ipc::Channel<$cty>,)?
             ) -> Result<$ret, ErrorPayload> {
                 let result: roadie::Result<$ret> = async $body.await;
                 result.map_err(|e| e.payload())
@@ -106,7 +132,13 @@ macro_rules! commands {
             let cfg = ts_rs::Config::new().with_large_int("number");
             vec![$(CommandSignature {
                 name: stringify!($name),
-                args: vec![$((stringify!($arg), <$ty as TS>::name(&cfg))),*],
+                #[allow(unused_mut)]
+                args: {
+                    let mut args = vec![$((stringify!($arg), <$ty as TS>::name(&cfg))),*];
+                    // A progress channel: `Channel<T>` in TypeScript (declared in the bindings).
+                    $(args.push((stringify!($chan), format!("Channel<{}>", <$cty as TS>::name(&cfg))));)?
+                    args
+                },
                 result: <$ret as TS>::name(&cfg),
             }),*]
         }
@@ -271,12 +303,135 @@ commands! {
     /// Imports a previewed file, reporting progress; `fans_cancel(job_id)` stops it (nothing kept).
     fn fans_import(state, workspace_id: Uuid, path: String, options: FanImportOptions, job_id: String, progress: ProgressChannel) -> FanImportReport {
         let store = store!(state);
-        let job = state.start_job(&job_id);
+        let token = roadie::jobs::CancelToken::new();
+        let _job = state.register_job(&job_id, token.clone());
         let report = |p: Progress| progress.send(p);
-        store.import_fans(workspace_id, std::path::Path::new(&path), &options, &report, &job.token).await
+        store.import_fans(workspace_id, std::path::Path::new(&path), &options, &report, &token).await
     }
     /// Cancels a running job; false when it had already finished.
     fn fans_cancel(state, job_id: String) -> bool { Ok(state.cancel_job(&job_id)) }
+    /// Imports statement files by path (dialog or drag and drop), each all or nothing, with
+    /// progress on `on_progress`; `royalties_import_cancel(job_id)` stops it.
+    fn royalties_import(state, job_id: String, paths: Vec<String>, options: ImportOptions; on_progress: Channel<ImportProgressEvent>) -> Vec<ImportFileResult> {
+        let files = paths.into_iter().map(|p| ImportFile { name: p.clone(), path: p.into() }).collect();
+        import_files(&state, &job_id, files, &options, &on_progress).await
+    }
+
+    /// Imports a statement the page read itself (`<input type=file>`): written to a private temp
+    /// file and imported like a path; the report names the file as the user picked it.
+    fn royalties_import_bytes(state, job_id: String, name: String, bytes: Vec<u8>, options: ImportOptions; on_progress: Channel<ImportProgressEvent>) -> Vec<ImportFileResult> {
+        let dir = tempfile_dir()?;
+        let path = dir.join(temp_copy_name(&name));
+        tokio::fs::write(&path, &bytes).await?;
+        drop(bytes);
+        let result = import_files(&state, &job_id, vec![ImportFile { name, path: path.clone() }], &options, &on_progress).await;
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+        result
+    }
+
+    /// Cancels a running import; `false` when no import has that id (already finished).
+    fn royalties_import_cancel(state, job_id: String) -> bool { Ok(state.cancel_job(&job_id)) }
+
+    /// Native dialog: statement files to import (none when cancelled).
+    fn royalties_statement_dialog(state) -> Vec<String> {
+        Ok(dialogs::pick_statements(state.app()).await.into_iter().map(|p| p.display().to_string()).collect())
+    }
+
+    fn royalties_report(state, by: ReportBy, filter: ReportFilter) -> RoyaltyReport { store!(state).royalty_report(by, &filter).await }
+    fn royalties_unmatched(state, limit: u32) -> Vec<UnmatchedGroup> { store!(state).unmatched_groups(limit).await }
+    fn royalties_unmatched_count(state) -> u64 { store!(state).unmatched_count().await }
+    fn royalties_assign(state, by: AssignBy, target: AssignTarget) -> u64 { store!(state).assign_unmatched(by, target).await }
+
+    /// A statement's header (for making a column mapping).
+    fn royalties_statement_header(state, path: String, encoding: Option<String>) -> Vec<String> {
+        store!(state).statement_header(std::path::Path::new(&path), encoding.as_deref()).await
+    }
+    fn royalties_mapping_list(state) -> Vec<SavedMapping> { store!(state).list_mappings().await }
+    fn royalties_mapping_save(state, name: String, header: Vec<String>, mapping: ColumnMapping) -> SavedMapping {
+        store!(state).save_mapping(&name, &header, mapping).await
+    }
+}
+
+/// A file to import: the name the user knows it by, and where it is.
+struct ImportFile {
+    name: String,
+    path: std::path::PathBuf,
+}
+
+/// Imports files one after the other (each all or nothing), reporting progress on `channel` at
+/// most ten times a second. A cancel stops the file being read (nothing of it commits) and
+/// skips the rest; an error in one file does not stop the others.
+async fn import_files(
+    state: &AppState,
+    job_id: &str,
+    files: Vec<ImportFile>,
+    options: &ImportOptions,
+    channel: &tauri::ipc::Channel<ImportProgressEvent>,
+) -> roadie::Result<Vec<ImportFileResult>> {
+    let store = store!(state);
+    let cancel = CancelToken::new();
+    let _job = state.register_job(job_id, cancel.clone());
+    let count = files.len() as u32;
+    let mut results = Vec::with_capacity(files.len());
+    for (index, file) in files.into_iter().enumerate() {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let last = std::sync::Mutex::new(None::<std::time::Instant>);
+        let name = file.name.clone();
+        let progress = |p: ImportProgress| {
+            let now = std::time::Instant::now();
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            let done = p.bytes_total > 0 && p.bytes_done >= p.bytes_total;
+            if done || last.is_none_or(|t| now.duration_since(t).as_millis() >= 100) {
+                *last = Some(now);
+                let _ = channel.send(ImportProgressEvent {
+                    file_index: index as u32,
+                    file_count: count,
+                    name: name.clone(),
+                    lines: p.lines,
+                    bytes_done: p.bytes_done,
+                    bytes_total: p.bytes_total,
+                });
+            }
+        };
+        let outcome = store.import_statement_with(&file.path, options, &progress, &cancel).await;
+        results.push(match outcome {
+            Ok(mut report) => {
+                report.path = file.name.clone();
+                ImportFileResult { name: file.name, report: Some(report), error: None }
+            }
+            Err(err) => {
+                // Name the file as the user knows it (a temp copy's path means nothing to them).
+                let mut payload = err.payload();
+                let shown = file.path.display().to_string();
+                if let Some(f) = payload.params.get_mut("file") {
+                    *f = file.name.clone();
+                }
+                payload.message = payload.message.replace(&shown, &file.name);
+                ImportFileResult { name: file.name, report: None, error: Some(payload) }
+            }
+        });
+    }
+    Ok(results)
+}
+
+/// A safe file name for a temp copy (the user's name, without any directory part).
+fn temp_copy_name(name: &str) -> String {
+    let base = std::path::Path::new(name).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let cleaned: String = base.chars().map(|c| if c.is_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    if cleaned.is_empty() { "statement".into() } else { cleaned }
+}
+/// A fresh private directory for one uploaded statement.
+fn tempfile_dir() -> roadie::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("roadie-import-{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(dir)
 }
 
 #[cfg(test)]

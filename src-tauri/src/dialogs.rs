@@ -58,3 +58,23 @@ pub async fn save_as(app: &AppHandle, title: &str, file_name: &str, kind: &str, 
     })
     .await
 }
+
+/// Asks for statement files to import. Empty when cancelled.
+pub async fn pick_statements(app: &AppHandle) -> Vec<PathBuf> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let scheduled = app.run_on_main_thread(move || {
+        let pending = rfd::AsyncFileDialog::new()
+            .set_title("Import statements")
+            .add_filter("Statements", &["csv", "tsv", "txt", "xlsx", "dsr"])
+            .add_filter("All files", &["*"])
+            .pick_files();
+        std::thread::spawn(move || {
+            let picked = tauri::async_runtime::block_on(pending);
+            let _ = tx.send(picked.unwrap_or_default().into_iter().map(|f| f.path().to_path_buf()).collect());
+        });
+    });
+    if scheduled.is_err() {
+        return Vec::new();
+    }
+    rx.await.unwrap_or_default()
+}

@@ -9,11 +9,11 @@ use tokio::sync::RwLock;
 
 pub struct AppState {
     inner: RwLock<Opened>,
+    /// Running imports by the UI's job id, so a cancel command can reach them.
+    jobs: Jobs,
     /// Remembers the last store the user chose, for the next start.
     config_file: Option<PathBuf>,
     app: tauri::AppHandle,
-    /// Running long jobs by the id the UI gave them, so that the UI can cancel them.
-    jobs: Mutex<HashMap<String, CancelToken>>,
 }
 
 enum Opened {
@@ -28,29 +28,19 @@ impl AppState {
             Ok(store) => Opened::Ready(Arc::new(store)),
             Err(err) => Opened::Failed { path, error: err.payload() },
         };
-        Self { inner: RwLock::new(inner), config_file, app, jobs: Mutex::new(HashMap::new()) }
+        Self { inner: RwLock::new(inner), jobs: Jobs::default(), config_file, app }
+    }
+
+    pub fn register_job(&self, id: &str, token: CancelToken) -> JobGuard {
+        self.jobs.register(id, token)
+    }
+
+    pub fn cancel_job(&self, id: &str) -> bool {
+        self.jobs.cancel(id)
     }
 
     pub fn app(&self) -> &tauri::AppHandle {
         &self.app
-    }
-
-    /// Registers a job under `id`; its token is dropped from the registry when the guard is.
-    pub fn start_job(&self, id: &str) -> JobGuard<'_> {
-        let token = CancelToken::new();
-        self.jobs.lock().expect("jobs lock").insert(id.to_string(), token.clone());
-        JobGuard { state: self, id: id.to_string(), token }
-    }
-
-    /// Cancels the job `id`; false when no such job runs.
-    pub fn cancel_job(&self, id: &str) -> bool {
-        match self.jobs.lock().expect("jobs lock").get(id) {
-            Some(token) => {
-                token.cancel();
-                true
-            }
-            None => false,
-        }
     }
 
     pub async fn store(&self) -> Result<Arc<Store>, roadie::ErrorPayload> {
@@ -85,15 +75,38 @@ impl AppState {
     }
 }
 
-pub struct JobGuard<'a> {
-    state: &'a AppState,
-    id: String,
-    pub token: CancelToken,
+/// Running jobs' cancel tokens by the UI's job id.
+#[derive(Default, Clone)]
+pub struct Jobs(Arc<Mutex<HashMap<String, CancelToken>>>);
+
+impl Jobs {
+    /// Registers a running job's cancel token under the UI's id until the guard drops.
+    pub fn register(&self, id: &str, token: CancelToken) -> JobGuard {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), token);
+        JobGuard { jobs: self.0.clone(), id: id.to_string() }
+    }
+
+    /// Cancels the job with this id; `false` when none is running.
+    pub fn cancel(&self, id: &str) -> bool {
+        match self.0.lock().unwrap_or_else(|e| e.into_inner()).get(id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
 }
 
-impl Drop for JobGuard<'_> {
+/// Removes a finished job from the registry.
+pub struct JobGuard {
+    jobs: Arc<Mutex<HashMap<String, CancelToken>>>,
+    id: String,
+}
+
+impl Drop for JobGuard {
     fn drop(&mut self) {
-        self.state.jobs.lock().expect("jobs lock").remove(&self.id);
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
     }
 }
 
@@ -130,6 +143,19 @@ fn remember_store(config_file: &Path, path: &Path) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cancel_reaches_a_running_job_and_none_after_it_ends() {
+        let jobs = Jobs::default();
+        let token = CancelToken::new();
+        let guard = jobs.register("import-1", token.clone());
+        assert!(!jobs.cancel("import-2"));
+        assert!(!token.is_cancelled());
+        assert!(jobs.cancel("import-1"));
+        assert!(token.is_cancelled());
+        drop(guard);
+        assert!(!jobs.cancel("import-1"), "a finished job is gone from the registry");
+    }
 
     #[test]
     fn env_beats_the_remembered_store_which_beats_the_default() {

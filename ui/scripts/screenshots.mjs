@@ -125,6 +125,17 @@ const shots = [
       await page.getByTestId('merge-run').waitFor();
     },
   },
+  { name: 'royalties', query: 'demo', height: 1300, steps: async (page) => void (await nav(page, 'nav-royalties', 'report-row')) },
+  {
+    name: 'royalties-assign',
+    query: 'demo',
+    steps: async (page) => {
+      await nav(page, 'nav-royalties', 'unmatched-assign');
+      await page.getByTestId('unmatched-assign').first().click();
+      await page.getByTestId('assign-target').waitFor();
+    },
+  },
+  { name: 'fans', query: 'demo', steps: async (page) => void (await nav(page, 'nav-fans', 'page-title')) },
   { name: 'settings', query: 'demo', steps: async (page) => void (await nav(page, 'nav-settings', 'store-path')) },
   { name: 'new-workspace', query: 'demo', steps: async (page) => {
     await page.getByTestId('workspace-new').click();

@@ -1,6 +1,9 @@
 // Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.
 // Do not edit: a test fails when this file and the Rust declarations differ.
 
+/** A progress channel (Tauri's `Channel` in the app, a plain object in the mock host). */
+export interface Channel<T> { onmessage: (message: T) => void }
+
 export type AppInfo = { version: string, store_path: string, 
 /**
  * Present when the store could not be opened: the UI shows it and offers another store.
@@ -565,6 +568,110 @@ conflicts: Array<FanField>,
  */
 unambiguous: boolean, };
 
+export type Format = "distrokid" | "tunecore" | "cdbaby" | "bandcamp" | "ddex-dsr" | "xlsx" | "mapped";
+
+export type LineIssue = { line: number, reason: string, };
+
+export type ImportReport = { path: string, format: Format, 
+/**
+ * The layout version the parser followed (e.g. `distrokid-bank-details-2023`).
+ */
+layout: string, encoding: string, 
+/**
+ * Data lines read (header, comments and blank lines excluded).
+ */
+lines: number, 
+/**
+ * Normalised lines stored.
+ */
+imported: number, duplicate_file: boolean, matched: number, unmatched: number, 
+/**
+ * Lines not imported and why: invalid lines under `skip_invalid`, and lines a format says
+ * are not earnings or are odd (DSR records Roadie does not read, footer count mismatches).
+ */
+skipped: Array<LineIssue>, };
+
+export type ImportOptions = { 
+/**
+ * Force a parser instead of detecting it from the file.
+ */
+format: Format | null, 
+/**
+ * Read with this saved column mapping.
+ */
+mapping: string | null, 
+/**
+ * Force a text encoding (`utf-8`, `utf-16le`, `gbk`...).
+ */
+encoding: string | null, 
+/**
+ * Import the valid lines and report each invalid one, instead of refusing the file.
+ */
+skip_invalid: boolean, };
+
+export type ImportProgressEvent = { file_index: number, file_count: number, name: string, lines: number, bytes_done: number, bytes_total: number, };
+
+export type ImportFileResult = { name: string, report: ImportReport | null, error: ErrorPayload | null, };
+
+export type ReportBy = "month" | "store" | "territory" | "release" | "track";
+
+export type ReportFilter = { 
+/**
+ * Only this reporting month.
+ */
+period: string | null, 
+/**
+ * Only lines of this artist's tracks and releases.
+ */
+artist_id: string | null, 
+/**
+ * Only this currency.
+ */
+currency: string | null, };
+
+export type ReportRow = { 
+/**
+ * The month (YYYY-MM), store name, ISO territory (`unknown` when none), or release/track id
+ * (`unmatched` for lines not matched to one).
+ */
+key: string, currency: string, units: number, amount: string, };
+
+export type RoyaltyReport = { by: ReportBy, rows: Array<ReportRow>, };
+
+export type UnmatchedGroup = { isrc: string | null, title: string | null, artist: string | null, lines: number, units: number, };
+
+export type AssignTarget = { "kind": "track", "id": string } | { "kind": "release", "id": string };
+
+export type AssignBy = { "kind": "isrc", isrc: string, } | { "kind": "title_artist", title: string, artist: string, };
+
+export type ColumnMapping = { 
+/**
+ * The column with the month the source reported the line (a date or a month).
+ */
+reporting_period: string, sale_period: string | null, store: string | null, 
+/**
+ * The store when no column names it (e.g. "Bandcamp").
+ */
+default_store: string | null, territory: string | null, usage_type: string | null, isrc: string | null, upc: string | null, title: string | null, 
+/**
+ * Read when the title column is empty (e.g. the release title on album sales).
+ */
+title_fallback: string | null, artist: string | null, units: string | null, 
+/**
+ * What the account holder earns on the line.
+ */
+amount: string, currency: string | null, 
+/**
+ * The currency when no column gives it (e.g. "USD").
+ */
+default_currency: string | null, };
+
+export type SavedMapping = { id: string, name: string, 
+/**
+ * The header it was made for (normalised names, in order).
+ */
+header: Array<string>, mapping: ColumnMapping, created_at: string, updated_at: string, };
+
 /** A progress channel: the Tauri `Channel` class in the app, a plain object in the mock host. */
 export type ProgressChannel = { onmessage: (progress: Progress) => void };
 
@@ -613,4 +720,15 @@ export interface Commands {
   fans_mapping_save: { args: { workspace_id: string; name: string; headers: Array<string>; fields: { [key in FanField]?: string } }; result: null };
   fans_import: { args: { workspace_id: string; path: string; options: FanImportOptions; job_id: string; progress: ProgressChannel }; result: FanImportReport };
   fans_cancel: { args: { job_id: string }; result: boolean };
+  royalties_import: { args: { job_id: string; paths: Array<string>; options: ImportOptions; on_progress: Channel<ImportProgressEvent> }; result: Array<ImportFileResult> };
+  royalties_import_bytes: { args: { job_id: string; name: string; bytes: Array<number>; options: ImportOptions; on_progress: Channel<ImportProgressEvent> }; result: Array<ImportFileResult> };
+  royalties_import_cancel: { args: { job_id: string }; result: boolean };
+  royalties_statement_dialog: { args: Record<string, never>; result: Array<string> };
+  royalties_report: { args: { by: ReportBy; filter: ReportFilter }; result: RoyaltyReport };
+  royalties_unmatched: { args: { limit: number }; result: Array<UnmatchedGroup> };
+  royalties_unmatched_count: { args: Record<string, never>; result: number };
+  royalties_assign: { args: { by: AssignBy; target: AssignTarget }; result: number };
+  royalties_statement_header: { args: { path: string; encoding: string | null }; result: Array<string> };
+  royalties_mapping_list: { args: Record<string, never>; result: Array<SavedMapping> };
+  royalties_mapping_save: { args: { name: string; header: Array<string>; mapping: ColumnMapping }; result: SavedMapping };
 }

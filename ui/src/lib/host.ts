@@ -1,7 +1,8 @@
 // The one door to the backend. The app talks to a `Host`: the Tauri shell in the desktop app,
 // an in-memory mock in a plain browser (`npm run dev`) and in the component tests.
-import { Channel, invoke } from '@tauri-apps/api/core';
-import type { Commands, ErrorPayload, Progress, ProgressChannel } from './bindings';
+import { Channel as TauriChannel, invoke } from '@tauri-apps/api/core';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
+import type { Channel, Commands, ErrorPayload, Progress, ProgressChannel } from './bindings';
 
 export type CommandName = keyof Commands;
 export type Args<K extends CommandName> = Commands[K]['args'];
@@ -9,9 +10,19 @@ export type Result<K extends CommandName> = Commands[K]['result'];
 
 export interface Host {
   call<K extends CommandName>(cmd: K, args: Args<K>): Promise<Result<K>>;
-  /** A channel for a long job's progress (an argument of commands like `fans_import`). */
-  channel(onmessage: (progress: Progress) => void): ProgressChannel;
+  /** A channel for a fan import's progress (the `progress` argument of `fans_import`). */
+  progressChannel(onmessage: (progress: Progress) => void): ProgressChannel;
+  /** A progress channel to pass to a long command (`on_progress`). */
+  channel<T>(onmessage: (message: T) => void): Channel<T>;
+  /**
+   * Calls `handler` with the paths of files dropped on the window (the shell's drag and drop).
+   * Resolves to a function that stops listening.
+   */
+  onFileDrop(handler: (event: FileDropEvent) => void): Promise<() => void>;
 }
+
+/** Files dragged over the window (`over`, to highlight the drop zone), dropped, or dragged away. */
+export type FileDropEvent = { kind: 'over' } | { kind: 'drop'; paths: string[] } | { kind: 'leave' };
 
 /** A failed command, carrying the engine's payload (stable `code`, `params`, field `issues`). */
 export class HostError extends Error {
@@ -58,10 +69,23 @@ export const tauriHost: Host = {
       throw HostError.from(error);
     }
   },
-  channel(onmessage) {
-    const channel = new Channel<Progress>();
+  progressChannel(onmessage) {
+    const channel = new TauriChannel<Progress>();
     channel.onmessage = onmessage;
     return channel;
+  },
+  channel<T>(onmessage: (message: T) => void): Channel<T> {
+    const channel = new TauriChannel<T>();
+    channel.onmessage = onmessage;
+    return channel;
+  },
+  async onFileDrop(handler) {
+    return getCurrentWebview().onDragDropEvent((event) => {
+      const p = event.payload;
+      if (p.type === 'drop') handler({ kind: 'drop', paths: p.paths });
+      else if (p.type === 'leave') handler({ kind: 'leave' });
+      else handler({ kind: 'over' });
+    });
   },
 };
 

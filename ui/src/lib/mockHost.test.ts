@@ -203,7 +203,7 @@ describe('the mock host: fans', () => {
     const p = await host.call('fans_import_upload', { workspace_id: ws.id, file_name: 'a.csv', bytes: csv(text) });
     expect(p.suggestion).toMatchObject({ columns: ['name', 'email', 'city', 'tags'], unambiguous: true });
     const seen: number[] = [];
-    const progress = host.channel((m) => seen.push(m.done));
+    const progress = host.progressChannel((m) => seen.push(m.done));
     const r = await host.call('fans_import', { workspace_id: ws.id, path: p.path, options: { format: 'mapped', mapping: null, encoding: null, strict: false }, job_id: 'j', progress });
     expect(r).toMatchObject({ rows: 2, created: 1, merged: 0, invalid: [{ line: 3 }] });
     expect(seen).toEqual([2]);
@@ -220,11 +220,43 @@ describe('the mock host: fans', () => {
     const host = createMockHost();
     const ws = await host.call('workspace_create', { input: { kind: 'artist', name: 'Lin' } });
     const p = await host.call('fans_import_upload', { workspace_id: ws.id, file_name: 'x.csv', bytes: csv('Email,Mail\na@b.co,c@d.co\n') });
-    const run = (strict: boolean, path = p.path) => host.call('fans_import', { workspace_id: ws.id, path, options: { format: 'mapped', mapping: null, encoding: null, strict }, job_id: 'j', progress: host.channel(() => {}) });
+    const run = (strict: boolean, path = p.path) => host.call('fans_import', { workspace_id: ws.id, path, options: { format: 'mapped', mapping: null, encoding: null, strict }, job_id: 'j', progress: host.progressChannel(() => {}) });
     await expect(run(false)).rejects.toMatchObject({ code: 'mapping_needed' });
     const bad = await host.call('fans_import_upload', { workspace_id: ws.id, file_name: 'y.csv', bytes: csv('Email\na@b.co\nnope\n') });
     await expect(run(true, bad.path)).rejects.toMatchObject({ code: 'bad_line' });
     expect(host.data.contacts).toHaveLength(0);
     await expect(host.call('fans_segment_save', { workspace_id: ws.id, name: ' ', filter: emptyFilter() })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+});
+
+describe('mock royalties', () => {
+  const header = 'Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)';
+  const options = { format: null, mapping: null, encoding: null, skip_invalid: false };
+  const bytes = (text: string) => Array.from(new TextEncoder().encode(text));
+
+  it('imports all or nothing, reports exact sums and refuses a second import of the same file', async () => {
+    const host = createMockHost();
+    await host.call('workspace_create', { input: { kind: 'artist', name: 'Me' } });
+    const seen: number[] = [];
+    const text = `${header}\n2026-01-02\t2026-01\tSpotify\tA\tX\t\t\t1\t100\tSong\tUS\t0\t0.1\n2026-01-02\t2026-01\tSpotify\tA\tX\t\t\t2\t100\tSong\tUS\t0\t0.2`;
+    const [first] = await host.call('royalties_import_bytes', { job_id: 'j', name: 'a.tsv', bytes: bytes(text), options, on_progress: host.channel((e: { lines: number }) => seen.push(e.lines)) });
+    expect(first.report).toMatchObject({ lines: 2, imported: 2, unmatched: 2, duplicate_file: false });
+    expect(seen.at(-1)).toBe(2);
+    const report = await host.call('royalties_report', { by: 'store', filter: { period: null, artist_id: null, currency: null } });
+    expect(report.rows).toEqual([{ key: 'Spotify', currency: 'USD', units: 3, amount: '0.3' }]);
+    const [again] = await host.call('royalties_import_bytes', { job_id: 'j', name: 'a.tsv', bytes: bytes(text), options, on_progress: host.channel(() => {}) });
+    expect(again.report?.duplicate_file).toBe(true);
+    expect(await host.call('royalties_unmatched_count', {})).toBe(2);
+
+    const [bad] = await host.call('royalties_import_bytes', { job_id: 'j', name: 'b.tsv', bytes: bytes(`${header}\n2026-02-02\t\tSpotify\tA\tX\t\t\t1\t100\tSong\tUS\t0\tnope`), options, on_progress: host.channel(() => {}) });
+    expect(bad.error).toMatchObject({ code: 'statement_line_invalid', params: { line: '2' } });
+    expect(host.data.lines).toHaveLength(2);
+  });
+
+  it('validates assignments like the engine', async () => {
+    const host = createMockHost();
+    await host.call('workspace_create', { input: { kind: 'artist', name: 'Me' } });
+    await expect(host.call('royalties_assign', { by: { kind: 'isrc', isrc: 'nope' }, target: { kind: 'release', id: 'x' } })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(host.call('royalties_assign', { by: { kind: 'isrc', isrc: 'CNA012600001' }, target: { kind: 'track', id: 'missing' } })).rejects.toMatchObject({ code: 'not_found' });
   });
 });

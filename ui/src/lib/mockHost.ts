@@ -12,8 +12,16 @@ import type {
   FanImportOptions,
   FanImportReport,
   MappingSuggestion,
+  Progress,
   ProgressChannel,
   TimelineEntry,
+  Channel,
+  ImportFileResult,
+  ImportOptions,
+  ImportProgressEvent,
+  ImportReport,
+  ReportRow,
+  SavedMapping,
   Artist,
   ArtistInput,
   ArtistRef,
@@ -29,12 +37,32 @@ import type {
 } from './bindings';
 import { emptyFilter as emptyFanFilter } from './fans';
 import { newReleaseInput, newTrackInput } from './inputs';
-import { HostError, type Args, type CommandName, type Host, type Result } from './host';
+import { compareAmounts, sumAmounts } from './money';
+import { HostError, type FileDropEvent, type Args, type CommandName, type Host, type Result } from './host';
 
 type StoredRelease = Omit<Release, 'artists' | 'featuring' | 'remixers' | 'track_count'> & { artist_ids: string[]; featuring_ids: string[]; remixer_ids: string[] };
 type StoredTrack = Omit<Track, 'artists' | 'featuring' | 'remixers'> & { artist_ids: string[]; featuring_ids: string[]; remixer_ids: string[] };
 
+/** A statement line as the mock keeps it (the engine's normalised line, reduced). */
+export interface MockLine {
+  period: string;
+  store: string;
+  territory: string | null;
+  isrc: string | null;
+  title: string | null;
+  artist: string | null;
+  units: number;
+  amount: string;
+  currency: string;
+  track_id: string | null;
+  release_id: string | null;
+}
+
 interface Data {
+  statements: { hash: string; report: ImportReport }[];
+  lines: MockLine[];
+  rules: { kind: 'isrc' | 'title_artist'; key: string; track_id: string | null; release_id: string | null }[];
+  mappings: SavedMapping[];
   workspaces: Workspace[];
   currentId: string | null;
   artists: Artist[];
@@ -43,7 +71,7 @@ interface Data {
   preferences: Preferences;
   contacts: StoredContact[];
   segments: { id: string; workspace_id: string; name: string; filter: ContactFilter }[];
-  mappings: { workspace_id: string; name: string; key: string; fields: Partial<Record<FanField, string>> }[];
+  fanMappings: { workspace_id: string; name: string; key: string; fields: Partial<Record<FanField, string>> }[];
   /** Files the mock can read, by path (uploads land here). */
   files: Record<string, string>;
   /** Files imported before (workspace + content). */
@@ -59,6 +87,9 @@ export interface MockOptions {
   dialogPath?: (kind: 'open' | 'new') => string | null;
   /** A fixed clock for deterministic tests. */
   now?: () => Date;
+  /** What the statement dialog returns (paths), and the files behind those paths (their text). */
+  statementDialog?: () => string[];
+  files?: Record<string, string>;
 }
 
 export interface MockHost extends Host {
@@ -66,12 +97,14 @@ export interface MockHost extends Host {
   readonly data: Data;
   /** Every command called, in order. */
   readonly calls: { cmd: CommandName; args: unknown }[];
+  /** Simulates files dropped on the window. */
+  drop(paths: string[]): void;
 }
 
 const VERSION = '0.1.0';
 
 function emptyData(): Data {
-  return { workspaces: [], currentId: null, artists: [], releases: [], tracks: [], preferences: { language: null, theme: null }, contacts: [], segments: [], mappings: [], files: {}, imported: [] };
+  return { workspaces: [], currentId: null, artists: [], releases: [], tracks: [], preferences: { language: null, theme: null }, contacts: [], segments: [], fanMappings: [], files: {}, imported: [], statements: [], lines: [], rules: [], mappings: [] };
 }
 
 function ipc<T>(value: T): T {
@@ -248,6 +281,9 @@ export function createMockHost(options: MockOptions = {}): MockHost {
   let storeError = options.storeError ?? null;
   const now = () => (options.now ? options.now() : new Date()).toISOString();
   const calls: { cmd: CommandName; args: unknown }[] = [];
+  const options_ = options;
+  let currentChannel: Channel<ImportProgressEvent> | null = null;
+  const dropHandlers = new Set<(event: FileDropEvent) => void>();
 
   const store = () => {
     if (storeError) fail('store_unavailable', `cannot open the store ${storePath}`, { path: storePath, reason: storeError.message });
@@ -396,7 +432,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
 
   const savedMapping = (workspaceId: string, headers: string[], name: string | null) => {
     const key = headers.map(normalizeHeader).join('\u001f');
-    const found = name ? data.mappings.find((m) => m.workspace_id === workspaceId && m.name === name) : [...data.mappings].reverse().find((m) => m.workspace_id === workspaceId && m.key === key);
+    const found = name ? data.fanMappings.find((m) => m.workspace_id === workspaceId && m.name === name) : [...data.fanMappings].reverse().find((m) => m.workspace_id === workspaceId && m.key === key);
     if (name && !found) fail('not_found', `mapping ${name} not found`, { entity: 'mapping', id: name });
     return found ?? null;
   };
@@ -763,13 +799,238 @@ export function createMockHost(options: MockOptions = {}): MockHost {
         if (!headers.some((h) => normalizeHeader(h) === normalizeHeader(header ?? ''))) check.issue('columns', 'unknown_column', `the file has no column '${header}' (for ${field})`);
       }
       check.finish('mapping');
-      data.mappings = data.mappings.filter((m) => !(m.workspace_id === workspace_id && m.name === valid));
-      data.mappings.push({ workspace_id, name: valid, key: headers.map(normalizeHeader).join('\u001f'), fields });
+      data.fanMappings = data.fanMappings.filter((m) => !(m.workspace_id === workspace_id && m.name === valid));
+      data.fanMappings.push({ workspace_id, name: valid, key: headers.map(normalizeHeader).join('\u001f'), fields });
       return null;
     },
     fans_import: ({ workspace_id, path, options, progress }) => importFans(workspace_id, path, options, progress),
     fans_cancel: () => false,
+
+    royalties_import: ({ paths, options }) =>
+      paths.map((path, i) => {
+        const text = (options_.files ?? {})[path];
+        if (text === undefined) {
+          return { name: path, report: null, error: payload('statement_unreadable', `cannot read the statement ${path}: no such file`, { file: path, reason: 'no such file' }) };
+        }
+        return importText(path, text, options, i, paths.length);
+      }),
+    royalties_import_bytes: ({ name, bytes, options }) => [importText(name, new TextDecoder().decode(new Uint8Array(bytes)), options, 0, 1)],
+    royalties_import_cancel: () => false,
+    royalties_statement_dialog: () => (options_.statementDialog ? options_.statementDialog() : []),
+    royalties_report: ({ by, filter }) => {
+      store();
+      const keep = artistLines(filter.artist_id);
+      const totals = new Map<string, ReportRow & { amounts: string[] }>();
+      for (const line of data.lines) {
+        if (filter.period && line.period !== filter.period) continue;
+        if (filter.currency && line.currency !== filter.currency) continue;
+        if (!keep(line)) continue;
+        const key =
+          by === 'month' ? line.period : by === 'store' ? line.store : by === 'territory' ? (line.territory ?? 'unknown') : by === 'release' ? (line.release_id ?? 'unmatched') : (line.track_id ?? 'unmatched');
+        const id = `${key}\u0000${line.currency}`;
+        const row = totals.get(id) ?? { key, currency: line.currency, units: 0, amount: '0', amounts: [] };
+        row.units += line.units;
+        row.amounts.push(line.amount);
+        totals.set(id, row);
+      }
+      const rows: ReportRow[] = [...totals.values()].map(({ key, currency, units, amounts }) => ({ key, currency, units, amount: sumAmounts(amounts) }));
+      if (by === 'month') rows.sort((a, b) => (a.key + a.currency).localeCompare(b.key + b.currency));
+      else rows.sort((a, b) => compareAmounts(b.amount, a.amount) || (a.key + a.currency).localeCompare(b.key + b.currency));
+      return { by, rows };
+    },
+    royalties_unmatched: ({ limit }) => {
+      store();
+      const groups = new Map<string, { isrc: string | null; title: string | null; artist: string | null; lines: number; units: number }>();
+      for (const line of data.lines.filter(unmatched)) {
+        const id = JSON.stringify([line.isrc, line.title, line.artist]);
+        const g = groups.get(id) ?? { isrc: line.isrc, title: line.title, artist: line.artist, lines: 0, units: 0 };
+        g.lines += 1;
+        g.units += line.units;
+        groups.set(id, g);
+      }
+      return [...groups.values()].sort((a, b) => b.lines - a.lines || (a.title ?? '').localeCompare(b.title ?? '')).slice(0, limit);
+    },
+    royalties_unmatched_count: () => {
+      store();
+      return data.lines.filter(unmatched).length;
+    },
+    royalties_assign: ({ by, target }) => {
+      store();
+      let rule: Data['rules'][number];
+      if (by.kind === 'isrc') {
+        const isrc = normalizeIsrc(by.isrc);
+        if (!isrc) fail('invalid_input', `invalid assignment: isrc: '${by.isrc}' is not an ISRC`, { entity: 'assignment' }, [{ field: 'isrc', reason: 'invalid_isrc', detail: `'${by.isrc}' is not an ISRC` }]);
+        rule = { kind: 'isrc', key: isrc, track_id: null, release_id: null };
+      } else {
+        const key = titleArtistKey(by.title, by.artist);
+        if (!key) fail('invalid_input', 'invalid assignment: title: a title is required', { entity: 'assignment' }, [{ field: 'title', reason: 'required', detail: 'a title is required' }]);
+        rule = { kind: 'title_artist', key, track_id: null, release_id: null };
+      }
+      if (target.kind === 'track') {
+        const t = track(target.id);
+        rule.track_id = t.id;
+        rule.release_id = t.release_id;
+      } else {
+        rule.release_id = release(target.id).id;
+      }
+      data.rules = data.rules.filter((r) => !(r.kind === rule.kind && r.key === rule.key));
+      data.rules.push(rule);
+      let moved = 0;
+      for (const line of data.lines.filter(unmatched)) {
+        if (ruleTakes(rule, line)) {
+          line.track_id = rule.track_id;
+          line.release_id = rule.release_id;
+          moved++;
+        }
+      }
+      return moved;
+    },
+    royalties_statement_header: ({ path }) => {
+      const text = (options_.files ?? {})[path];
+      if (text === undefined) fail('statement_unreadable', `cannot read the statement ${path}: no such file`, { file: path, reason: 'no such file' });
+      return splitRow(text.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '');
+    },
+    royalties_mapping_list: () => [...store().mappings].sort((a, b) => byText(a.name, b.name)),
+    royalties_mapping_save: ({ name, header, mapping }) => {
+      const check = new Checker();
+      const n = check.required('name', name, 100);
+      if (!mapping.reporting_period.trim()) check.issue('reporting_period', 'required', 'the reporting period column is required');
+      if (!mapping.amount.trim()) check.issue('amount', 'required', 'the amount column is required');
+      const lower = header.map((h) => h.trim().toLowerCase());
+      for (const [field, column] of Object.entries(mapping)) {
+        if (typeof column !== 'string' || !column || field.startsWith('default_')) continue;
+        if (!lower.includes(column.trim().toLowerCase())) check.issue(field, 'invalid', `no column '${column}' in the header`);
+      }
+      check.finish('mapping');
+      const existing = store().mappings.find((m) => m.name === n);
+      const stamp = now();
+      const saved: SavedMapping = { id: existing?.id ?? newId(), name: n, header, mapping, created_at: existing?.created_at ?? stamp, updated_at: stamp };
+      data.mappings = [...data.mappings.filter((m) => m.name !== n), saved];
+      return saved;
+    },
   };
+
+  // ---- royalties (a DistroKid-only importer: enough for the screens and their tests) ----
+
+  function payload(code: string, message: string, params: Record<string, string>): ErrorPayload {
+    return { code, message, params, issues: [] };
+  }
+
+  function unmatched(line: MockLine): boolean {
+    return line.track_id === null && line.release_id === null;
+  }
+
+  function titleArtistKey(title: string | null, artist: string | null): string | null {
+    const t = (title ?? '').trim().toLowerCase();
+    return t ? `${t}\u0000${(artist ?? '').trim().toLowerCase()}` : null;
+  }
+
+  function ruleTakes(rule: Data['rules'][number], line: MockLine): boolean {
+    return rule.kind === 'isrc' ? line.isrc === rule.key : titleArtistKey(line.title, line.artist) === rule.key;
+  }
+
+  function artistLines(artistId: string | null): (line: MockLine) => boolean {
+    if (!artistId) return () => true;
+    const releases = new Set(data.releases.filter((r) => r.artist_ids.includes(artistId)).map((r) => r.id));
+    const tracks = new Set(data.tracks.filter((t) => t.artist_ids.includes(artistId) || releases.has(t.release_id)).map((t) => t.id));
+    return (line) => (line.track_id ? tracks.has(line.track_id) : line.release_id !== null && releases.has(line.release_id));
+  }
+
+  function splitRow(row: string): string[] {
+    return row.split(row.includes('\t') ? '\t' : ',').map((c) => c.trim());
+  }
+
+  /** Amounts as the wild writes them: thousands separators, parentheses for negatives. */
+  function parseAmount(cell: string): string | null {
+    let v = cell.trim().replaceAll(',', '').replace(/^\$/, '');
+    let negative = false;
+    if (/^\(.*\)$/.test(v)) {
+      negative = true;
+      v = v.slice(1, -1);
+    }
+    if (!/^-?\d+(\.\d+)?$/.test(v)) return null;
+    return negative ? `-${v}` : v;
+  }
+
+  function matchLine(line: MockLine): void {
+    const byIsrc = line.isrc ? data.tracks.find((t) => t.isrc === line.isrc) : undefined;
+    const byTitle =
+      byIsrc ??
+      data.tracks.find((t) => {
+        const names = t.artist_ids.concat(data.releases.find((r) => r.id === t.release_id)?.artist_ids ?? []).map((id) => data.artists.find((a) => a.id === id)?.name ?? '');
+        return titleArtistKey(t.title, null)?.split('\u0000')[0] === line.title?.trim().toLowerCase() && names.some((n) => n.toLowerCase() === (line.artist ?? '').trim().toLowerCase());
+      });
+    if (byTitle) {
+      line.track_id = byTitle.id;
+      line.release_id = byTitle.release_id;
+      return;
+    }
+    const rule = data.rules.find((r) => ruleTakes(r, line));
+    if (rule) {
+      line.track_id = rule.track_id;
+      line.release_id = rule.release_id;
+    }
+  }
+
+  function importText(name: string, text: string, options: ImportOptions, index: number, count: number): ImportFileResult {
+    store();
+    const hash = `${text.length}:${[...text].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7)}`;
+    const previous = data.statements.find((s) => s.hash === hash);
+    if (previous) return { name, report: { ...previous.report, path: name, duplicate_file: true, imported: 0, matched: 0, unmatched: 0, skipped: [] }, error: null };
+    const rows = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    const header = splitRow(rows[0] ?? '').map((h) => h.toLowerCase());
+    const col = (n: string) => header.indexOf(n.toLowerCase());
+    if (col('Reporting Date') < 0 || col('Earnings (USD)') < 0) {
+      return { name, report: null, error: payload('statement_layout_unknown', `${name}: Roadie does not know this layout`, { file: name, header: rows[0] ?? '' }) };
+    }
+    const lines: MockLine[] = [];
+    const skipped: ImportReport['skipped'] = [];
+    let read = 0;
+    for (let i = 1; i < rows.length; i++) {
+      if (!rows[i].trim()) continue;
+      read++;
+      const cells = rows[i].split('\t');
+      const cell = (n: string) => (col(n) >= 0 ? (cells[col(n)] ?? '').trim() : '');
+      const amount = parseAmount(cell('Earnings (USD)'));
+      const period = /^(\d{4}-\d{2})/.exec(cell('Reporting Date'))?.[1];
+      const reason = amount === null ? `Earnings (USD): '${cell('Earnings (USD)')}' is not an amount` : !period ? `Reporting Date: '${cell('Reporting Date')}' is not a date` : null;
+      if (reason) {
+        if (!options.skip_invalid) {
+          return { name, report: null, error: payload('statement_line_invalid', `${name}, line ${i + 1}: ${reason}`, { file: name, line: String(i + 1), reason }) };
+        }
+        skipped.push({ line: i + 1, reason });
+        continue;
+      }
+      lines.push({
+        period: period!,
+        store: cell('Store'),
+        territory: cell('Country of Sale') || null,
+        isrc: normalizeIsrc(cell('ISRC')),
+        title: cell('Title') || null,
+        artist: cell('Artist') || null,
+        units: Number.parseInt(cell('Quantity') || '0', 10) || 0,
+        amount: amount!,
+        currency: 'USD',
+        track_id: null,
+        release_id: null,
+      });
+      if (read % 1000 === 0) progress(name, index, count, read, text.length, text.length);
+    }
+    for (const line of lines) matchLine(line);
+    progress(name, index, count, read, text.length, text.length);
+    const matched = lines.filter((l) => !unmatched(l)).length;
+    const report: ImportReport = {
+      path: name, format: 'distrokid', layout: 'distrokid-bank-details-2023', encoding: 'UTF-8',
+      lines: read, imported: lines.length, duplicate_file: false, matched, unmatched: lines.length - matched, skipped,
+    };
+    data.lines.push(...lines);
+    data.statements.push({ hash, report });
+    return { name, report, error: null };
+  }
+
+  function progress(name: string, file_index: number, file_count: number, lines: number, bytes_done: number, bytes_total: number): void {
+    currentChannel?.onmessage({ file_index, file_count, name, lines, bytes_done, bytes_total });
+  }
 
   function switchStore(kind: 'open' | 'new'): AppInfo | null {
     const path = options.dialogPath ? options.dialogPath(kind) : kind === 'new' ? '/home/you/Music/New Roadie store.sqlite' : '/home/you/Music/Another store.sqlite';
@@ -785,20 +1046,36 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       return data;
     },
     calls,
-    channel(onmessage) {
-      return { onmessage };
-    },
     async call<K extends CommandName>(cmd: K, args: Args<K>): Promise<Result<K>> {
       calls.push({ cmd, args });
       const handler = handlers[cmd] as ((a: Args<K>) => Result<K>) | undefined;
       if (!handler) fail('unknown', `unknown command ${cmd}`);
       // Through JSON in and out, as over IPC: the UI never shares objects with the store, and
       // anything that would not survive serialisation (a Svelte state proxy is fine) fails here too.
-      // A progress channel is a callback, not data: it is handed over as is.
+      // A progress channel is a callback, not data: it is handed over as is (a Tauri channel goes
+      // as its id).
       const progress = (args as { progress?: ProgressChannel }).progress;
-      const copy = ipc(args) as Args<K> & { progress?: ProgressChannel };
-      if (progress) copy.progress = progress;
-      return ipc(handler(copy));
+      currentChannel = (args as { on_progress?: Channel<ImportProgressEvent> }).on_progress ?? null;
+      try {
+        const copy = ipc(args) as Args<K> & { progress?: ProgressChannel };
+        if (progress) copy.progress = progress;
+        return ipc(handler(copy));
+      } finally {
+        currentChannel = null;
+      }
+    },
+    progressChannel(onmessage: (progress: Progress) => void): ProgressChannel {
+      return { onmessage };
+    },
+    channel<T>(onmessage: (message: T) => void): Channel<T> {
+      return { onmessage };
+    },
+    async onFileDrop(handler) {
+      dropHandlers.add(handler);
+      return () => dropHandlers.delete(handler);
+    },
+    drop(paths: string[]) {
+      for (const handler of dropHandlers) handler({ kind: 'drop', paths });
     },
   };
 }
@@ -837,6 +1114,7 @@ export async function seedDemo(host: Host, kind: 'label' | 'artist' = 'label'): 
   for (const [title, version, duration_ms, isrc] of tracks) {
     await host.call('track_add', { release_id: album.id, input: newTrackInput(title, { version, duration_ms, isrc }) });
   }
+  await seedStatement(host);
   await rel('Paper Satellites', 'ep', [nova.id], null, 'draft');
   await rel('Glasshouse', 'single', [mei.id, nova.id], '2025-11-07', 'delivered');
   await rel('Late Summer Sessions', 'compilation', [jay.id, nova.id, mei.id], '2024-08-30', 'delivered');
@@ -854,7 +1132,7 @@ async function seedFans(host: Host, workspaceId: string): Promise<void> {
     path: preview.path,
     options: { format: 'mapped', mapping: null, encoding: null, strict: false },
     job_id: 'demo',
-    progress: host.channel(() => {}),
+    progress: host.progressChannel(() => {}),
   });
   const page = await host.call('fans_list', { workspace_id: workspaceId, filter: emptyFanFilter(), offset: 0, limit: 50 });
   for (const c of page.rows.filter((r) => r.country !== 'US')) {
@@ -862,4 +1140,27 @@ async function seedFans(host: Host, workspaceId: string): Promise<void> {
   }
   await host.call('fans_segment_save', { workspace_id: workspaceId, name: 'VIP', filter: { ...emptyFanFilter(), tags: ['vip'] } });
   await host.call('fans_segment_save', { workspace_id: workspaceId, name: '中国粉丝', filter: { ...emptyFanFilter(), country: 'CN' } });
+}
+
+/** A DistroKid statement for the demo catalog: six months, four stores, a few unmatched lines. */
+async function seedStatement(host: Host): Promise<void> {
+  const header = 'Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)';
+  const rows = [header];
+  const stores = ['Spotify', 'Apple Music', 'YouTube Music', 'Deezer'];
+  const countries = ['US', 'CN', 'TW', 'GB', 'JP', 'DE'];
+  for (let i = 0; i < 240; i++) {
+    const month = `2026-0${1 + (i % 6)}-15`;
+    const store = stores[i % 4 === 3 ? 3 : i % 3];
+    const [title, isrc] = i % 12 === 0 ? ['Neon Rain (Live)', ''] : i % 2 ? ['Neon Rain', 'CNA012600001'] : ['Night Market Radio', 'CNA012600002'];
+    const amount = `${(i % 9) + 1}.${String((i * 37) % 1000).padStart(3, '0')}4`;
+    rows.push(`${month}\t${month.slice(0, 7)}\t${store}\tJay Chou\t${title}\t${isrc}\t\t${(i % 50) + 10}\t100\tSong\t${countries[i % 6]}\t0\t${amount}`);
+  }
+  const bytes = Array.from(new TextEncoder().encode(rows.join('\r\n')));
+  await host.call('royalties_import_bytes', {
+    job_id: 'demo',
+    name: 'distrokid-2026-h1.tsv',
+    bytes,
+    options: { format: null, mapping: null, encoding: null, skip_invalid: false },
+    on_progress: host.channel(() => {}),
+  });
 }

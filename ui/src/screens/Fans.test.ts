@@ -54,7 +54,7 @@ describe('the Fans screen', () => {
     expect(byId('fans-import-start')).toBeEnabled();
     await user.click(byId('fans-import-start'));
     await screen.findByTestId('fans-import-report');
-    expect(host.data.mappings[0]).toMatchObject({ name: 'two.csv', fields: { email: 'Email', notes: 'Mail', name: 'Name' } });
+    expect(host.data.fanMappings[0]).toMatchObject({ name: 'two.csv', fields: { email: 'Email', notes: 'Mail', name: 'Name' } });
     expect(host.data.contacts[0]).toMatchObject({ email: 'a@example.com', notes: 'b@example.com' });
   });
 

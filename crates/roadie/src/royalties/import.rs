@@ -16,7 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use ts_rs::TS;
@@ -42,21 +42,8 @@ pub struct ImportProgress {
     pub bytes_total: u64,
 }
 
-/// Cancels a running import from another task or thread; nothing of it is committed.
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
+/// The cancel flag of long jobs (shared with every other import).
+pub use crate::jobs::CancelToken;
 
 /// Lines per bulk insert call.
 const INSERT_ROWS: usize = 2000;
