@@ -3,48 +3,26 @@
 // and after a restart on the same store everything is still there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startDriver, Session } from './webdriver.mjs';
+import { application, privateHome, saveScreenshot } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(here, '../../target');
-const application = process.env.ROADIE_APP ?? path.join(targetDir, 'debug/roadie-desktop');
-const artifacts = path.join(here, 'artifacts');
-
-let home;
+let sandbox;
 let driver;
 let session;
 
 before(async () => {
-  assert.ok(fs.existsSync(application), `build the app first: ${application} is missing`);
-  fs.mkdirSync(artifacts, { recursive: true });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'roadie-e2e-'));
-  // A private home: the store, WebKit's data and the app's config all live in the temp dir.
-  driver = await startDriver({
-    ROADIE_DB: path.join(home, 'store.sqlite'),
-    HOME: home,
-    XDG_DATA_HOME: path.join(home, 'data'),
-    XDG_CONFIG_HOME: path.join(home, 'config'),
-    XDG_CACHE_HOME: path.join(home, 'cache'),
-  });
+  sandbox = privateHome('roadie-e2e-');
+  driver = await startDriver(sandbox.env);
 });
 
 after(async () => {
   if (session) await session.quit().catch(() => {});
   if (driver) await driver.stop();
-  if (home) fs.rmSync(home, { recursive: true, force: true });
+  sandbox?.remove();
 });
 
 async function shot(name) {
-  // WebKit's screenshot can show the frame before the last change: let two frames paint first.
-  await session.cmd('POST', '/execute/async', {
-    script: 'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)));',
-    args: [],
-  });
-  fs.writeFileSync(path.join(artifacts, `${name}.png`), await session.screenshot());
+  await saveScreenshot(session, name);
 }
 
 async function failWithScreenshot(name, fn) {

@@ -6,46 +6,29 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startDriver, Session } from './webdriver.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(here, '../../target');
-const application = process.env.ROADIE_APP ?? path.join(targetDir, 'debug/roadie-desktop');
-const cli = process.env.ROADIE_CLI ?? path.join(targetDir, 'debug/roadie');
-const artifacts = path.join(here, 'artifacts');
+import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
 
 let home;
+let sandbox;
 let driver;
 let session;
 
 before(async () => {
-  assert.ok(fs.existsSync(application), `build the app first: ${application} is missing`);
-  fs.mkdirSync(artifacts, { recursive: true });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'roadie-e2e-fans-'));
-  driver = await startDriver({
-    ROADIE_DB: path.join(home, 'store.sqlite'),
-    HOME: home,
-    XDG_DATA_HOME: path.join(home, 'data'),
-    XDG_CONFIG_HOME: path.join(home, 'config'),
-    XDG_CACHE_HOME: path.join(home, 'cache'),
-  });
+  sandbox = privateHome('roadie-e2e-fans-');
+  home = sandbox.home;
+  driver = await startDriver(sandbox.env);
 });
 
 after(async () => {
   if (session) await session.quit().catch(() => {});
   if (driver) await driver.stop();
-  if (home) fs.rmSync(home, { recursive: true, force: true });
+  sandbox?.remove();
 });
 
 async function shot(name) {
-  await session.cmd('POST', '/execute/async', {
-    script: 'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)));',
-    args: [],
-  });
-  fs.writeFileSync(path.join(artifacts, `${name}.png`), await session.screenshot());
+  await saveScreenshot(session, name);
 }
 
 async function step(name, fn) {

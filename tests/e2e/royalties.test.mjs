@@ -7,16 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startDriver, Session } from './webdriver.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(here, '../../target');
-const application = process.env.ROADIE_APP ?? path.join(targetDir, 'debug/roadie-desktop');
-const cli = process.env.ROADIE_CLI ?? path.join(targetDir, 'debug/roadie');
-const artifacts = path.join(here, 'artifacts');
+import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
 
 const ISRC = 'CNA012600001';
 const DEFAULT_LINES = 40000;
@@ -25,6 +18,7 @@ const CANCEL_LINES = 200000;
 const UNMATCHED_EVERY = 10;
 
 let home;
+let sandbox;
 let db;
 let driver;
 let session;
@@ -57,36 +51,25 @@ function distrokid(file, LINES = DEFAULT_LINES) {
 }
 
 before(async () => {
-  assert.ok(fs.existsSync(application), `build the app first: ${application} is missing`);
   assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
-  fs.mkdirSync(artifacts, { recursive: true });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'roadie-e2e-royalties-'));
-  db = path.join(home, 'store.sqlite');
+  sandbox = privateHome('roadie-e2e-royalties-');
+  home = sandbox.home;
+  db = sandbox.db;
   roadie('workspace', 'create', '--kind', 'artist', '--name', 'Lin Qiao');
   roadie('artist', 'add', 'Lin Qiao');
   const release = roadie('release', 'add', '--title', 'Harbour Lights', '--type', 'single', '--artist', 'Lin Qiao');
   roadie('track', 'add', release.id, '--title', 'Harbour Lights', '--isrc', ISRC);
-  driver = await startDriver({
-    ROADIE_DB: db,
-    HOME: home,
-    XDG_DATA_HOME: path.join(home, 'data'),
-    XDG_CONFIG_HOME: path.join(home, 'config'),
-    XDG_CACHE_HOME: path.join(home, 'cache'),
-  });
+  driver = await startDriver(sandbox.env);
 });
 
 after(async () => {
   if (session) await session.quit().catch(() => {});
   if (driver) await driver.stop();
-  if (home) fs.rmSync(home, { recursive: true, force: true });
+  sandbox?.remove();
 });
 
 async function shot(name) {
-  await session.cmd('POST', '/execute/async', {
-    script: 'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)));',
-    args: [],
-  });
-  fs.writeFileSync(path.join(artifacts, `royalties-${name}.png`), await session.screenshot());
+  await saveScreenshot(session, `royalties-${name}`);
 }
 
 /** A report row with this text (read as textContent: WebKit's WebDriver leaves out the text of
