@@ -3,7 +3,7 @@
 //! name; decoded as a stream, so memory stays flat whatever the file size.
 
 use crate::error::{Error, FieldIssue, Result};
-use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::Encoding;
 use std::fs::File;
 use std::io::{BufReader, Chain, Cursor, Read};
 use std::path::Path;
@@ -12,41 +12,15 @@ use std::path::Path;
 const SNIFF: usize = 64 * 1024;
 
 /// An encoding by the names users type: `utf-8`, `utf-16le`, `gbk`, `gb18030`, `big5`...
+/// (the same rule as statement imports: [`crate::royalties::encoding::by_label`]).
 pub fn encoding_by_name(name: &str) -> Result<&'static Encoding> {
-    let label = match name.trim().to_ascii_lowercase().as_str() {
-        "utf8" => "utf-8".to_string(),
-        "utf16le" | "utf-16" => "utf-16le".to_string(),
-        "utf16be" => "utf-16be".to_string(),
-        other => other.to_string(),
-    };
-    Encoding::for_label(label.as_bytes()).ok_or_else(|| {
-        Error::invalid("encoding", vec![FieldIssue::new("encoding", "unknown_encoding", format!("unknown encoding '{name}'"))])
-    })
+    crate::royalties::encoding::by_label(name)
+        .map_err(|detail| Error::invalid("encoding", vec![FieldIssue::new("encoding", "unknown_encoding", detail)]))
 }
 
-/// Picks the encoding of `head`, the first bytes of a file.
+/// Picks the encoding of `head`, the first bytes of a file, exactly as statement imports do.
 pub fn detect(head: &[u8]) -> &'static Encoding {
-    if let Some((enc, _)) = Encoding::for_bom(head) {
-        return enc;
-    }
-    // UTF-16 without a BOM: ASCII text has every other byte zero.
-    if head.len() >= 4 {
-        let zeros_odd = head.iter().skip(1).step_by(2).take(256).filter(|b| **b == 0).count();
-        let zeros_even = head.iter().step_by(2).take(256).filter(|b| **b == 0).count();
-        let pairs = (head.len() / 2).min(256);
-        if zeros_odd * 10 > pairs * 9 {
-            return UTF_16LE;
-        }
-        if zeros_even * 10 > pairs * 9 {
-            return UTF_16BE;
-        }
-    }
-    match std::str::from_utf8(head) {
-        Ok(_) => UTF_8,
-        // A multi-byte character cut by the sniff window is still UTF-8.
-        Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => UTF_8,
-        Err(_) => GB18030,
-    }
+    crate::royalties::encoding::detect(head, None).encoding
 }
 
 pub type DecodedReader = encoding_rs_io::DecodeReaderBytes<Chain<Cursor<Vec<u8>>, BufReader<File>>, Vec<u8>>;
