@@ -350,6 +350,96 @@ commands! {
     fn royalties_mapping_save(state, name: String, header: Vec<String>, mapping: ColumnMapping) -> SavedMapping {
         store!(state).save_mapping(&name, &header, mapping).await
     }
+
+    /// Analyses masters and a cover (files or folders, dropped or picked) in parallel and adds a
+    /// track per audio file, prefilled from its tags; an image becomes the cover. Progress on
+    /// `on_analysis`; `release_files_cancel(job_id)` stops before the next file.
+    fn release_add_files(state, release_id: Uuid, job_id: String, paths: Vec<String>; on_analysis: Channel<roadie::media::Progress>) -> AddedTracks {
+        let store = store!(state);
+        let paths = roadie::media::expand_paths(&paths.into_iter().map(PathBuf::from).collect::<Vec<_>>());
+        let token = roadie::jobs::CancelToken::new();
+        let _job = state.register_job(&job_id, token.clone());
+        let channel = on_analysis.clone();
+        let _ = channel.send(roadie::media::Progress { done: 0, total: paths.len() });
+        store.add_tracks_from_files(release_id, paths, token.flag(), std::sync::Arc::new(move |p| { let _ = channel.send(p); })).await
+    }
+    /// Cancels a running analysis; `false` when it had already finished.
+    fn release_files_cancel(state, job_id: String) -> bool { Ok(state.cancel_job(&job_id)) }
+    /// Native dialog: masters (WAV, FLAC, AIFF...) and a cover to add. Empty when cancelled.
+    fn release_files_dialog(state) -> Vec<String> {
+        let picked = dialogs::pick_files(state.app(), "Add masters and cover", "Audio and images", roadie::media::MEDIA_EXTENSIONS, true).await;
+        Ok(picked.into_iter().map(|p| p.display().to_string()).collect())
+    }
+    /// A file the page read itself (`<input type=file>`, a browser drop): written to a private
+    /// temp folder under its own name; the path goes to the commands that take paths.
+    fn release_upload(state, file_name: String, bytes: Vec<u8>) -> String {
+        let _ = &state;
+        if bytes.len() > MAX_UPLOAD {
+            return Err(roadie::Error::FileUnreadable { path: file_name, reason: "too large to send this way; use the Choose files button".into() });
+        }
+        let path = upload_path(&file_name)?;
+        tokio::fs::write(&path, &bytes).await?;
+        Ok(path.display().to_string())
+    }
+    /// Analyses an image and makes it the release's cover (its analysis kept for the checks).
+    fn release_set_artwork(state, id: Uuid, path: String) -> ReleaseDetail {
+        let store = store!(state);
+        let image = tokio::task::spawn_blocking(move || roadie::media::analyze_image(std::path::Path::new(&path)))
+            .await
+            .map_err(|e| roadie::Error::Io(std::io::Error::other(e.to_string())))?
+            .map_err(roadie::Error::Asset)?;
+        store.set_release_artwork(id, Some(&image)).await
+    }
+    fn release_remove_artwork(state, id: Uuid) -> ReleaseDetail { store!(state).set_release_artwork(id, None).await }
+    /// Native dialog: one cover image. `null` when cancelled.
+    fn release_artwork_dialog(state) -> Option<String> {
+        let picked = dialogs::pick_files(state.app(), "Choose the cover", "Images", &["jpg", "jpeg", "png"], false).await;
+        Ok(picked.into_iter().next().map(|p| p.display().to_string()))
+    }
+    /// What stores accept (artwork size, audio format, loudness), shown next to each check.
+    fn delivery_rules(state) -> roadie::media::DeliveryRules {
+        let _ = &state;
+        Ok(roadie::media::DELIVERY_RULES)
+    }
+    /// Every problem of the release: errors block delivery, warnings do not.
+    fn release_check(state, id: Uuid) -> roadie::readiness::Readiness { store!(state).check_release(id).await }
+    /// Gives a track the next ISRC from its artist's or the workspace's registrant prefix.
+    fn isrc_assign(state, track_id: Uuid) -> String { store!(state).assign_isrc(track_id).await }
+    fn isrc_prefix_get(state, owner: IsrcOwner) -> Option<String> { store!(state).isrc_prefix(owner).await }
+    fn isrc_prefix_set(state, owner: IsrcOwner, prefix: Option<String>) -> Option<String> {
+        store!(state).set_isrc_prefix(owner, prefix.as_deref()).await
+    }
+    /// Imports an ERN message (a path: dropped, picked or uploaded) into the workspace.
+    fn release_import_ern(state, workspace_id: Uuid, path: String) -> roadie::ern::Imported {
+        let store = store!(state);
+        roadie::ern::import_file(&store, workspace_id, std::path::Path::new(&path)).await
+    }
+    /// Native dialog: an ERN message to import. `null` when cancelled.
+    fn release_import_ern_dialog(state, workspace_id: Uuid) -> Option<roadie::ern::Imported> {
+        let store = store!(state);
+        match dialogs::pick_files(state.app(), "Import a DDEX ERN message", "DDEX ERN", &["xml"], false).await.into_iter().next() {
+            Some(path) => Ok(Some(roadie::ern::import_file(&store, workspace_id, &path).await?)),
+            None => Ok(None),
+        }
+    }
+    /// Native dialog: saves the release as an ERN 4.3 message. `null` when cancelled.
+    fn release_export_ern_dialog(state, id: Uuid) -> Option<String> {
+        let store = store!(state);
+        let xml = store.export_ern(id, None).await?;
+        let name = match store.get_release(id).await?.release.upc {
+            Some(upc) => format!("{upc}.xml"),
+            None => format!("release-{}.xml", id.simple()),
+        };
+        match dialogs::save_as(state.app(), "Export DDEX ERN 4.3", &name, "DDEX ERN", "xml").await {
+            Some(path) => {
+                let tmp = path.with_extension("xml.part");
+                std::fs::write(&tmp, xml)?;
+                std::fs::rename(&tmp, &path)?;
+                Ok(Some(path.display().to_string()))
+            }
+            None => Ok(None),
+        }
+    }
 }
 
 /// A file to import: the name the user knows it by, and where it is.

@@ -78,3 +78,29 @@ pub async fn pick_statements(app: &AppHandle) -> Vec<PathBuf> {
     }
     rx.await.unwrap_or_default()
 }
+
+/// Asks for files to open with one filter (`extensions` without the dot), several when
+/// `multiple`. Empty when cancelled.
+pub async fn pick_files(app: &AppHandle, title: &str, kind: &str, extensions: &[&str], multiple: bool) -> Vec<PathBuf> {
+    let (title, kind) = (title.to_string(), kind.to_string());
+    let extensions: Vec<String> = extensions.iter().map(|e| e.to_string()).collect();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let scheduled = app.run_on_main_thread(move || {
+        let dialog = rfd::AsyncFileDialog::new().set_title(&title).add_filter(&kind, &extensions).add_filter("All files", &["*"]);
+        // The dialog is built here, on the main thread; only the answer is awaited off it.
+        let pending: Pin<Box<dyn Future<Output = Vec<PathBuf>> + Send>> = if multiple {
+            let fut = dialog.pick_files();
+            Box::pin(async move { fut.await.unwrap_or_default().into_iter().map(|f| f.path().to_path_buf()).collect() })
+        } else {
+            let fut = dialog.pick_file();
+            Box::pin(async move { fut.await.into_iter().map(|f| f.path().to_path_buf()).collect() })
+        };
+        std::thread::spawn(move || {
+            let _ = tx.send(tauri::async_runtime::block_on(pending));
+        });
+    });
+    if scheduled.is_err() {
+        return Vec::new();
+    }
+    rx.await.unwrap_or_default()
+}

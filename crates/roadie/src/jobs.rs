@@ -17,6 +17,10 @@ impl CancelToken {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }
+    /// The shared flag itself, for engine calls that take an `Arc<AtomicBool>` (media analysis).
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        self.0.clone()
+    }
 }
 
 /// How far a job is: `done` of `total` units (rows, bytes...), `total` when known.
@@ -28,3 +32,17 @@ pub struct Progress {
 
 /// Where a job sends its progress; `&|_| {}` when nobody listens.
 pub type ProgressFn<'a> = &'a (dyn Fn(Progress) + Send + Sync);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flag_is_the_token() {
+        let token = CancelToken::new();
+        let flag = token.flag();
+        assert!(!flag.load(Ordering::SeqCst));
+        token.cancel();
+        assert!(flag.load(Ordering::SeqCst), "cancelling the token sets the shared flag");
+    }
+}

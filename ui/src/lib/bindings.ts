@@ -731,4 +731,19 @@ export interface Commands {
   royalties_statement_header: { args: { path: string; encoding: string | null }; result: Array<string> };
   royalties_mapping_list: { args: Record<string, never>; result: Array<SavedMapping> };
   royalties_mapping_save: { args: { name: string; header: Array<string>; mapping: ColumnMapping }; result: SavedMapping };
+  release_add_files: { args: { release_id: string; job_id: string; paths: Array<string>; on_analysis: Channel<Progress> }; result: AddedTracks };
+  release_files_cancel: { args: { job_id: string }; result: boolean };
+  release_files_dialog: { args: Record<string, never>; result: Array<string> };
+  release_upload: { args: { file_name: string; bytes: Array<number> }; result: string };
+  release_set_artwork: { args: { id: string; path: string }; result: ReleaseDetail };
+  release_remove_artwork: { args: { id: string }; result: ReleaseDetail };
+  release_artwork_dialog: { args: Record<string, never>; result: string | null };
+  delivery_rules: { args: Record<string, never>; result: DeliveryRules };
+  release_check: { args: { id: string }; result: Readiness };
+  isrc_assign: { args: { track_id: string }; result: string };
+  isrc_prefix_get: { args: { owner: IsrcOwner }; result: string | null };
+  isrc_prefix_set: { args: { owner: IsrcOwner; prefix: string | null }; result: string | null };
+  release_import_ern: { args: { workspace_id: string; path: string }; result: Imported };
+  release_import_ern_dialog: { args: { workspace_id: string }; result: Imported | null };
+  release_export_ern_dialog: { args: { id: string }; result: string | null };
 }

@@ -34,6 +34,12 @@ import type {
   Track,
   TrackInput,
   Workspace,
+  AssetReport,
+  AudioAnalysis,
+  ImageAnalysis,
+  Imported,
+  Problem,
+  Readiness,
 } from './bindings';
 import { emptyFilter as emptyFanFilter } from './fans';
 import { newReleaseInput, newTrackInput } from './inputs';
@@ -90,6 +96,13 @@ export interface MockOptions {
   /** What the statement dialog returns (paths), and the files behind those paths (their text). */
   statementDialog?: () => string[];
   files?: Record<string, string>;
+  /** What the media dialog returns (paths the mock "analyses" from their names). */
+  mediaDialog?: () => string[];
+  /** Paths of media files that exist for the mock. */
+  mediaFiles?: string[];
+  /** What the ERN import dialog returns (a path among `files`), and the save dialog. */
+  ernDialog?: () => string | null;
+  saveDialog?: (name: string) => string | null;
 }
 
 export interface MockHost extends Host {
@@ -540,6 +553,27 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     return report;
   };
 
+  const prefixes: Record<string, string> = {};
+  const counters: Record<string, number> = {};
+
+  function importErn(workspaceId: string, path: string): Imported {
+    workspace(workspaceId);
+    const text = data.files[path] ?? (options.files ?? {})[path];
+    if (text === undefined || !text.includes('NewReleaseMessage')) {
+      fail('invalid_ern', `${path}: not a NewReleaseMessage`, { file: path, line: '1', message: 'not a NewReleaseMessage' });
+    }
+    const title = /<TitleText>([^<]*)<\/TitleText>/.exec(text)?.[1] ?? 'Imported release';
+    const at = now();
+    let a = data.artists.find((x) => x.workspace_id === workspaceId);
+    if (!a) {
+      a = { id: newId(), workspace_id: workspaceId, name: 'Imported Artist', sort_name: 'Imported Artist', localized_names: [], country: null, links: [], created_at: at, updated_at: at } as Artist;
+      data.artists.push(a);
+    }
+    const r: StoredRelease = { id: newId(), workspace_id: workspaceId, ...validateRelease(newReleaseInput({ title, type: 'album', artist_ids: [a.id] })), created_at: at, updated_at: at };
+    data.releases.push(r);
+    return { ern_version: '4.3', releases: [toDetail(r)], warnings: [] };
+  }
+
   const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {
     app_info: () => info(),
     store_open_dialog: () => switchStore('open'),
@@ -635,7 +669,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       const r = release(id);
       const valid = validateRelease(input);
       checkRoster(r.workspace_id, valid.artist_ids);
-      Object.assign(r, valid, { updated_at: now() });
+      Object.assign(r, valid, { artwork: r.artwork, updated_at: now() });
       return toDetail(r);
     },
     release_delete: ({ id }) => {
@@ -672,6 +706,95 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       data.tracks = data.tracks.filter((x) => x.id !== id);
       touch(t.release_id);
       return null;
+    },
+    release_add_files: ({ release_id, paths }) => {
+      const r = release(release_id);
+      const channel = currentChannel as unknown as Channel<Progress> | null;
+      const files = paths.flatMap((p) => (p.endsWith('/') ? Object.keys(data.files).filter((f) => f.startsWith(p)).sort() : [p]));
+      channel?.onmessage({ done: 0, total: files.length });
+      const reports: AssetReport[] = files.map((path, i) => {
+        const report = mockAnalyze(path, data.files[path] !== undefined || !!options.mediaFiles?.includes(path));
+        channel?.onmessage({ done: i + 1, total: files.length });
+        return report;
+      });
+      const tracks: Track[] = [];
+      for (const report of reports) {
+        if (report.kind !== 'audio' || 'error' in report) continue;
+        const audio = report as AudioAnalysis;
+        const stem = (audio.path.split('/').pop() ?? audio.path).replace(/\.[^.]+$/, '');
+        const onDisc = data.tracks.filter((t) => t.release_id === release_id && t.disc_number === 1);
+        const at = now();
+        const stored: StoredTrack = {
+          id: newId(), release_id, position: Math.max(0, ...onDisc.map((t) => t.position)) + 1,
+          ...validateTrack(newTrackInput(audio.tags.title ?? stem, { duration_ms: Math.round(audio.duration_seconds * 1000), audio })),
+          created_at: at, updated_at: at,
+        };
+        data.tracks.push(stored);
+        tracks.push(toTrack(stored));
+      }
+      const cover = reports.find((x): x is AssetReport & ImageAnalysis => x.kind === 'image' && !('error' in x));
+      if (cover) r.artwork = imageOf(cover);
+      touch(release_id);
+      return { release_id, tracks, artwork_set: !!cover, files: reports };
+    },
+    release_files_cancel: () => false,
+    release_files_dialog: () => (options.mediaDialog ? options.mediaDialog() : []),
+    release_upload: ({ file_name, bytes }) => {
+      const path = `/tmp/roadie-uploads/${newId()}/${file_name.split(/[\\/]/).pop()}`;
+      data.files[path] = new TextDecoder().decode(new Uint8Array(bytes.slice(0, 64)));
+      return path;
+    },
+    release_set_artwork: ({ id, path }) => {
+      const r = release(id);
+      const report = mockAnalyze(path, data.files[path] !== undefined || !!options.mediaFiles?.includes(path));
+      if ('error' in report) fail('asset_unreadable', report.error.message, { path, reason: report.error.code });
+      if (report.kind !== 'image') fail('asset_unreadable', `${path} is not an image`, { path, reason: 'not_an_image' });
+      r.artwork = imageOf(report as ImageAnalysis);
+      touch(id);
+      return toDetail(r);
+    },
+    release_remove_artwork: ({ id }) => {
+      const r = release(id);
+      r.artwork = null;
+      return toDetail(r);
+    },
+    release_artwork_dialog: () => (options.mediaDialog ? (options.mediaDialog()[0] ?? null) : null),
+    delivery_rules: () => ({
+      artwork_min_px: 3000, artwork_max_px: 6000, artwork_square: true, artwork_color_model: 'rgb', artwork_formats: ['jpeg', 'png'],
+      audio_lossless: true, audio_min_sample_rate: 44100, audio_bit_depths: [16, 24], audio_channels: [1, 2],
+      loudness_min_lufs: -20, loudness_max_lufs: -6, loudness_reference_lufs: -14, true_peak_max_dbtp: -1, silence_max_seconds: 2, track_min_seconds: 30,
+    }),
+    release_check: ({ id }) => mockReadiness(toDetail(release(id)), data.tracks),
+    isrc_assign: ({ track_id }) => {
+      const t = track(track_id);
+      if (t.isrc) fail('track_has_isrc', `the track already has the ISRC ${t.isrc}`, { id: t.id, isrc: t.isrc });
+      const r = release(t.release_id);
+      const owner = r.artist_ids.map((a) => prefixes[`artist:${a}`]).find(Boolean) ? `artist:${r.artist_ids.find((a) => prefixes[`artist:${a}`])}` : `workspace:${r.workspace_id}`;
+      const prefix = prefixes[owner];
+      if (!prefix) fail('no_isrc_prefix', 'no ISRC registrant prefix is set', { owner: 'workspace' });
+      counters[owner] = (counters[owner] ?? 0) + 1;
+      t.isrc = `${prefix}${String(now().slice(2, 4))}${String(counters[owner]).padStart(5, '0')}`;
+      touch(t.release_id);
+      return t.isrc;
+    },
+    isrc_prefix_get: ({ owner }) => prefixes[`${owner.kind}:${owner.id}`] ?? null,
+    isrc_prefix_set: ({ owner, prefix }) => {
+      const value = prefix?.trim().toUpperCase().replace(/-/g, '') || null;
+      if (value && !/^[A-Z]{2}[A-Z0-9]{3}$/.test(value)) {
+        fail('invalid_input', 'invalid ISRC prefix', {}, [{ field: 'isrc_prefix', reason: 'invalid_isrc_prefix', detail: `'${prefix}' is not a registrant prefix (CC-XXX)` }]);
+      }
+      if (value) prefixes[`${owner.kind}:${owner.id}`] = value;
+      else delete prefixes[`${owner.kind}:${owner.id}`];
+      return value;
+    },
+    release_import_ern: ({ workspace_id, path }) => importErn(workspace_id, path),
+    release_import_ern_dialog: ({ workspace_id }) => {
+      const path = options.ernDialog ? options.ernDialog() : null;
+      return path ? importErn(workspace_id, path) : null;
+    },
+    release_export_ern_dialog: ({ id }) => {
+      const r = release(id);
+      return options.saveDialog ? options.saveDialog(`${r.upc ?? `release-${r.id}`}.xml`) : `/home/you/Music/${r.upc ?? 'release'}.xml`;
     },
     fans_list: ({ workspace_id, filter, offset, limit }) => {
       const all = fansOf(workspace_id, filter);
@@ -1055,7 +1178,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       // A progress channel is a callback, not data: it is handed over as is (a Tauri channel goes
       // as its id).
       const progress = (args as { progress?: ProgressChannel }).progress;
-      currentChannel = (args as { on_progress?: Channel<ImportProgressEvent> }).on_progress ?? null;
+      currentChannel = (args as { on_progress?: Channel<ImportProgressEvent> }).on_progress ?? (args as { on_analysis?: Channel<ImportProgressEvent> }).on_analysis ?? null;
       try {
         const copy = ipc(args) as Args<K> & { progress?: ProgressChannel };
         if (progress) copy.progress = progress;
@@ -1163,4 +1286,74 @@ async function seedStatement(host: Host): Promise<void> {
     options: { format: null, mapping: null, encoding: null, skip_invalid: false },
     on_progress: host.channel(() => {}),
   });
+}
+
+/** A made-up analysis from the file name, for the mock: `quiet`, `clip`, `lossy`/.mp3,
+ * `22k` and `small` (artwork) give the problems their names say. */
+export function mockAnalyze(path: string, exists: boolean): AssetReport {
+  const name = path.split(/[\\/]/).pop() ?? path;
+  const ext = (name.split('.').pop() ?? '').toLowerCase();
+  const image = ['jpg', 'jpeg', 'png'].includes(ext);
+  const kind = image ? 'image' : 'audio';
+  if (!exists) return { path, kind, error: { path, code: 'not_found', message: `cannot read ${path}: no such file` } };
+  const sha256 = Array.from(name).reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7).toString(16).padStart(64, '0');
+  if (image) {
+    const px = /small/i.test(name) ? 600 : 3000;
+    return { kind, path, format: ext === 'png' ? 'png' : 'jpeg', width: px, height: px, square: true, color_model: 'rgb', has_alpha: false, size_bytes: px * 120, sha256, thumbnail: MOCK_THUMBNAIL };
+  }
+  if (!['wav', 'wave', 'flac', 'aif', 'aiff', 'mp3', 'm4a'].includes(ext)) {
+    return { path, kind, error: { path, code: 'unsupported_audio', message: `${name} is not an audio file Roadie can read` } };
+  }
+  const lossy = ext === 'mp3' || ext === 'm4a' || /lossy/i.test(name);
+  const quiet = /quiet/i.test(name);
+  const clip = /clip/i.test(name);
+  const title = name.replace(/\.[^.]+$/, '').replace(/^\d+[ ._-]*/, '');
+  return {
+    kind, path, container: ext === 'flac' ? 'flac' : ext.startsWith('aif') ? 'aiff' : lossy ? 'mp3' : 'wav', codec: ext === 'flac' ? 'flac' : lossy ? 'mp3' : 'pcm_s24le',
+    lossy, sample_rate: /22k/i.test(name) ? 22050 : 48000, bit_depth: lossy ? null : 24, channels: 2, duration_seconds: 183.4,
+    integrated_lufs: quiet ? -31.2 : clip ? -7.9 : -13.8, loudness_range_lu: 6.1, true_peak_dbtp: clip ? 0.4 : -1.3, sample_peak_dbfs: clip ? 0 : -1.6,
+    clipped_samples: clip ? 1840 : 0, leading_silence_seconds: 0.1, trailing_silence_seconds: 0.8, decode_errors: 0, size_bytes: 105_000_000, sha256,
+    tags: { title: title || null, artist: null, album: null, isrc: null, track_number: null, disc_number: null },
+  } as AssetReport;
+}
+
+const MOCK_THUMBNAIL =
+  "data:image/svg+xml;utf8," + encodeURIComponent("<svg xmlns='http://www.w3.org/2000/svg' width='256' height='256'><defs><linearGradient id='g' x1='0' y1='0' x2='1' y2='1'><stop offset='0' stop-color='%23ff7a59'/><stop offset='1' stop-color='%233b2a8f'/></linearGradient></defs><rect width='256' height='256' fill='url(%23g)'/><circle cx='128' cy='128' r='60' fill='none' stroke='white' stroke-width='6'/></svg>").replace(/%2523/g, '%23');
+
+function imageOf(report: ImageAnalysis): ImageAnalysis {
+  const { kind: _kind, ...image } = report as ImageAnalysis & { kind?: string };
+  return image as ImageAnalysis;
+}
+
+/** The engine's readiness check, reduced to the common problems (same codes and fields). */
+function mockReadiness(d: ReleaseDetail, _all: unknown): Readiness {
+  const problems: Problem[] = [];
+  const add = (severity: Problem['severity'], code: string, field: string, message: string, message_zh: string, track: { n: number; id: string } | null = null) =>
+    problems.push({ severity, code, field, message, message_zh, track: track?.n ?? null, track_id: track?.id ?? null });
+  if (!d.upc) add('error', 'missing_upc', 'upc', 'The release has no UPC/EAN barcode.', '发行缺少 UPC/EAN 条形码。');
+  if (!d.release_date) add('error', 'missing_release_date', 'release_date', 'The release has no release date.', '发行缺少发行日期。');
+  if (!d.label_name) add('error', 'missing_label', 'label_name', 'The release has no label name.', '发行缺少厂牌名称。');
+  if (!d.p_line) add('error', 'missing_p_line', 'p_line', 'The release has no ℗ line.', '发行缺少 ℗ 版权行。');
+  if (!d.c_line) add('error', 'missing_c_line', 'c_line', 'The release has no © line.', '发行缺少 © 版权行。');
+  if (!d.genre) add('error', 'missing_genre', 'genre', 'The release has no genre.', '发行缺少流派。');
+  if (!d.language) add('warning', 'missing_language', 'language', 'The language of performance is not set.', '未设置演唱语言。');
+  if (!d.artwork) add('error', 'missing_artwork', 'artwork', 'The release has no cover art.', '发行缺少封面。');
+  else if (d.artwork.width < 3000 || d.artwork.height < 3000) {
+    add('error', 'artwork_too_small', 'artwork', `The cover is ${d.artwork.width}×${d.artwork.height} px; stores need at least 3000×3000.`, `封面为 ${d.artwork.width}×${d.artwork.height} 像素，商店要求至少 3000×3000。`);
+  }
+  if (d.tracks.length === 0) add('error', 'no_tracks', 'tracks', 'The release has no tracks.', '发行没有曲目。');
+  d.tracks.forEach((t, i) => {
+    const at = { n: i + 1, id: t.id };
+    if (!t.isrc) add('error', 'missing_isrc', 'isrc', `Track ${i + 1} has no ISRC.`, `第 ${i + 1} 首曲目缺少 ISRC。`, at);
+    const a = t.audio;
+    if (!a) {
+      add('error', 'missing_audio', 'audio', `Track ${i + 1} has no audio file.`, `第 ${i + 1} 首曲目缺少音频文件。`, at);
+      return;
+    }
+    if (a.lossy) add('error', 'lossy_audio', 'audio', `Track ${i + 1} is lossy (${a.codec}).`, `第 ${i + 1} 首曲目是有损格式（${a.codec}）。`, at);
+    if (a.sample_rate < 44100) add('error', 'low_sample_rate', 'audio', `Track ${i + 1} is ${a.sample_rate} Hz; at least 44100 Hz is needed.`, `第 ${i + 1} 首曲目采样率为 ${a.sample_rate} Hz，至少需要 44100 Hz。`, at);
+    if (a.integrated_lufs !== null && a.integrated_lufs < -20) add('warning', 'too_quiet', 'audio', `Track ${i + 1} is very quiet (${a.integrated_lufs.toFixed(1)} LUFS).`, `第 ${i + 1} 首曲目音量过低（${a.integrated_lufs.toFixed(1)} LUFS）。`, at);
+    if (a.clipped_samples > 0) add('warning', 'clipping', 'audio', `Track ${i + 1} has ${a.clipped_samples} clipped samples.`, `第 ${i + 1} 首曲目有 ${a.clipped_samples} 个削波采样。`, at);
+  });
+  return { ready: !problems.some((p) => p.severity === 'error'), problems };
 }

@@ -159,6 +159,45 @@ pub fn analyze_all(
     slots.into_iter().map(|s| s.expect("every slot filled")).collect()
 }
 
+/// Extensions picked up from a dropped folder: masters (and lossy references) and covers.
+pub const MEDIA_EXTENSIONS: &[&str] = &["wav", "wave", "flac", "aif", "aiff", "aifc", "mp3", "m4a", "aac", "ogg", "jpg", "jpeg", "png"];
+
+/// Files to analyse from what the user dropped or picked: files as given, folders replaced by
+/// the media files inside them (sub-folders too, at most 4 levels, hidden entries skipped), in
+/// name order. A path that does not exist is kept, so its analysis reports it.
+pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, depth: u32, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let mut entries: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                if depth < 4 {
+                    walk(&path, depth + 1, out);
+                }
+            } else {
+                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                if MEDIA_EXTENSIONS.contains(&ext.as_str()) {
+                    out.push(path);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, 1, &mut out);
+        } else if !out.contains(path) {
+            out.push(path.clone());
+        }
+    }
+    out
+}
+
 fn file_size(path: &Path) -> Result<u64, AssetError> {
     let meta = std::fs::metadata(path).map_err(|e| AssetError::io(path, e))?;
     if meta.is_dir() {

@@ -305,3 +305,20 @@ fn report_json_has_the_cli_fields() {
     let back: AssetReport = serde_json::from_value(v).unwrap();
     assert!(matches!(back, AssetReport::Audio { .. }));
 }
+
+#[test]
+fn a_dropped_folder_becomes_its_media_files_in_name_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let album = dir.path().join("album");
+    std::fs::create_dir_all(album.join("disc 2")).unwrap();
+    std::fs::create_dir_all(album.join(".hidden")).unwrap();
+    for name in ["02 b.wav", "01 a.FLAC", "cover.jpg", "notes.txt", "disc 2/01 c.aiff", ".hidden/x.wav", ".DS_Store"] {
+        std::fs::write(album.join(name), b"x").unwrap();
+    }
+    let single = dir.path().join("single.wav");
+    std::fs::write(&single, b"x").unwrap();
+    let missing = dir.path().join("gone.wav");
+    let got = expand_paths(&[album.clone(), single.clone(), missing.clone(), single.clone()]);
+    let names: Vec<String> = got.iter().map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string()).collect();
+    assert_eq!(names, ["album/01 a.FLAC", "album/02 b.wav", "album/cover.jpg", "album/disc 2/01 c.aiff", "single.wav", "gone.wav"]);
+}

@@ -1,0 +1,237 @@
+// The release builder in the real app (tauri-driver + WebKitWebDriver under Xvfb): a new release
+// gets two generated masters (one fine, one at 22.05 kHz and clipped) and a 600×600 cover through
+// the editor's file inputs; the engine analyses them, the tracks show their badges and the
+// readiness checklist lists the problems; a click on an item focuses its field; filling the UPC
+// and replacing the cover with a 3000×3000 one clears those items. Screenshots in both languages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { startDriver, Session } from './webdriver.mjs';
+import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
+
+let sandbox;
+let home;
+let db;
+let driver;
+let session;
+
+function roadie(...args) {
+  const env = { ...process.env };
+  delete env.ROADIE_DB;
+  return JSON.parse(execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8', env }));
+}
+
+/** A 16-bit PCM WAV: `seconds` of a sine at `freq` Hz, `amplitude` of full scale (above 1 clips). */
+function writeWav(file, { rate, seconds, freq = 1000, amplitude = 0.2, channels = 2 }) {
+  const frames = Math.round(rate * seconds);
+  const data = Buffer.alloc(frames * channels * 2);
+  for (let i = 0; i < frames; i++) {
+    const v = Math.max(-1, Math.min(1, amplitude * Math.sin((2 * Math.PI * freq * i) / rate)));
+    const s = Math.round(v * 32767);
+    for (let c = 0; c < channels; c++) data.writeInt16LE(s, (i * channels + c) * 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8);
+  header.write('fmt ', 12);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * channels * 2, 28);
+  header.writeUInt16LE(channels * 2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  fs.writeFileSync(file, Buffer.concat([header, data]));
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** An RGB PNG of `size`×`size`: a diagonal gradient (compresses well, still looks like a cover). */
+function writePng(file, size) {
+  const row = 1 + size * 3;
+  const raw = Buffer.alloc(row * size);
+  for (let y = 0; y < size; y++) {
+    raw[y * row] = 0;
+    for (let x = 0; x < size; x++) {
+      const o = y * row + 1 + x * 3;
+      raw[o] = 255 - Math.floor((y * 160) / size);
+      raw[o + 1] = 90 + Math.floor((x * 60) / size);
+      raw[o + 2] = 60 + Math.floor(((x + y) * 80) / size);
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+  fs.writeFileSync(file, png);
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
+  sandbox = privateHome('roadie-e2e-releases-');
+  home = sandbox.home;
+  db = sandbox.db;
+  roadie('workspace', 'create', '--kind', 'label', '--name', 'Harbour Records');
+  roadie('artist', 'add', 'Lin Qiao');
+  driver = await startDriver(sandbox.env);
+});
+
+after(async () => {
+  if (session) await session.quit().catch(() => {});
+  if (driver) await driver.stop();
+  sandbox?.remove();
+});
+
+async function shot(name) {
+  await saveScreenshot(session, `releases-${name}`);
+}
+
+async function failWithScreenshot(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    await shot(`${name}-failure`).catch(() => {});
+    throw new Error(`${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}`);
+  }
+}
+
+/** The checklist's items as "code@track" (read from attributes, so language does not matter). */
+async function problems() {
+  return session.exec(
+    `return [...document.querySelectorAll('[data-testid="readiness-item"]')].map((b) => b.dataset.code + (b.dataset.track ? '@' + b.dataset.track : ''));`,
+  );
+}
+
+async function waitForProblems(predicate, what, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let last = [];
+  while (Date.now() < deadline) {
+    const checking = await session.exec(`return !!document.querySelector('[data-testid="readiness-checking"]');`);
+    last = await problems();
+    if (!checking && predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`checklist never ${what} (items: ${JSON.stringify(last)})`);
+}
+
+async function upload(testid, file) {
+  const input = await session.find(`[data-testid="${testid}"]`);
+  await session.cmd('POST', `/element/${input}/value`, { text: file });
+}
+
+test('masters and a cover go into a new release; the checklist lists the problems and clears as they are fixed', async () => {
+  const good = path.join(home, '01 Harbour Lights.wav');
+  const bad = path.join(home, '02 Low Tide.wav');
+  const smallCover = path.join(home, 'cover-small.png');
+  const bigCover = path.join(home, 'cover-3000.png');
+  writeWav(good, { rate: 44100, seconds: 2, amplitude: 0.25 });
+  writeWav(bad, { rate: 22050, seconds: 2, amplitude: 1.6 }); // 22.05 kHz and clipped
+  writePng(smallCover, 600);
+  writePng(bigCover, 3000);
+  session = await Session.start(driver.url, application);
+
+  await failWithScreenshot('create', async () => {
+    await session.click('[data-testid="nav-releases"]');
+    await session.click('[data-testid="release-new"]');
+    await session.type('[data-testid="release-title"]', 'Low Tide');
+    await session.select('[data-testid="release-type"]', 'ep');
+    await session.click('[data-testid="release-artist"]');
+    await session.type('[data-testid="release-pline"]', 'Harbour Records');
+    await session.type('[data-testid="release-cline"]', 'Harbour Records');
+    await session.type('[data-testid="release-genre"]', 'Pop');
+    await session.type('[data-testid="release-language"]', 'zh-Hans');
+    await session.click('[data-testid="release-save"]');
+    await session.waitFor('[data-testid="readiness-summary"]');
+    const items = await waitForProblems((p) => p.includes('no_tracks'), 'listed no_tracks');
+    assert.ok(items.includes('missing_upc'), `missing_upc listed: ${items}`);
+    assert.ok(items.includes('missing_artwork'), `missing_artwork listed: ${items}`);
+  });
+
+  await failWithScreenshot('masters', async () => {
+    await upload('release-files-input', good);
+    await session.waitForCount('[data-testid="track-row"]', 1, 30000);
+    await upload('release-files-input', bad);
+    await session.waitForCount('[data-testid="track-row"]', 2, 30000);
+    await session.waitFor('[data-testid="track-row"]', { text: 'Low Tide' });
+    await upload('artwork-input', smallCover);
+    await session.waitFor('[data-testid="artwork-thumb"]', { timeout: 30000 });
+    const items = await waitForProblems(
+      (p) => p.includes('artwork_too_small') && p.includes('low_sample_rate@2') && !p.includes('no_tracks'),
+      'listed the problems of the files',
+    );
+    assert.ok(items.includes('clipping@2'), `the clipped master is flagged: ${items}`);
+    assert.ok(!items.some((p) => p.startsWith('low_sample_rate@1') || p.startsWith('clipping@1')), `the good master is not: ${items}`);
+    // Badges: the 22.05 kHz master's format badge is marked bad; the good one's is fine.
+    const verdicts = await session.exec(
+      `return [...document.querySelectorAll('[data-testid="track-row"]')].map((r) => r.querySelector('[data-testid="badge-format"]')?.dataset.verdict ?? null);`,
+    );
+    assert.deepEqual(verdicts, ['ok', 'bad']);
+    const sizeCheck = await session.exec(`return document.querySelector('[data-testid="artwork-check"]').dataset.ok;`);
+    assert.equal(sizeCheck, 'false');
+    await shot('problems-en');
+  });
+
+  await failWithScreenshot('jump', async () => {
+    // A click on the clipping item opens the track's details with its analysis focused.
+    await session.click('[data-testid="readiness-item"][data-code="clipping"]');
+    await session.waitFor('[data-testid="track-analysis"]');
+    assert.equal(await session.exec('return document.activeElement.id;'), 'track-analysis');
+    await shot('track-details-en');
+    // A click on the UPC item focuses the UPC field; filling it clears the item.
+    await session.click('[data-testid="readiness-item"][data-code="missing_upc"]');
+    assert.equal(await session.exec('return document.activeElement.id;'), 'release-upc');
+    await session.type('[data-testid="release-upc"]', '036000291452');
+    await session.click('[data-testid="release-save"]');
+    await waitForProblems((p) => !p.includes('missing_upc'), 'cleared missing_upc');
+  });
+
+  await failWithScreenshot('artwork', async () => {
+    await upload('artwork-input', bigCover);
+    const items = await waitForProblems((p) => !p.includes('artwork_too_small'), 'cleared artwork_too_small', 60000);
+    assert.ok(items.includes('low_sample_rate@2'), `the master's problem stays: ${items}`);
+    assert.equal(await session.exec(`return document.querySelector('[data-testid="artwork-check"]').dataset.ok;`), 'true');
+    await shot('fixed-en');
+  });
+
+  await failWithScreenshot('zh', async () => {
+    await session.click('[data-testid="nav-settings"]');
+    await session.select('[data-testid="language-select"]', 'zh-CN');
+    await session.click('[data-testid="nav-releases"]');
+    await session.click('[data-testid="release-row"] a');
+    await session.waitForCount('[data-testid="track-row"]', 2);
+    await session.waitFor('[data-testid="readiness-item"]', { text: '采样率' });
+    await session.click('[data-testid="readiness-item"][data-code="clipping"]');
+    await session.waitFor('[data-testid="track-analysis"]');
+    await shot('checklist-zh');
+  });
+});

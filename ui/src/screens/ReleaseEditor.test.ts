@@ -1,0 +1,84 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import App from '../App.svelte';
+import { setLanguage } from '../lib/i18n';
+import { createMockHost } from '../lib/mockHost';
+import { newReleaseInput } from '../lib/inputs';
+
+afterEach(() => setLanguage('en'));
+
+const byId = (id: string) => screen.getByTestId(id);
+const allById = (id: string) => screen.queryAllByTestId(id);
+const codes = () => allById('readiness-item').map((b) => `${b.dataset.code}${b.dataset.track ? `@${b.dataset.track}` : ''}`);
+
+/** An English label store with one release, opened in its editor. */
+async function openRelease(language: 'en' | 'zh-CN' = 'en') {
+  const host = createMockHost({ mediaDialog: () => ['/masters/01 Neon Rain.wav', '/masters/02 Quiet Clip 22k.wav', '/masters/cover small.png'], mediaFiles: ['/masters/01 Neon Rain.wav', '/masters/02 Quiet Clip 22k.wav', '/masters/cover small.png', '/masters/cover.png'] });
+  await host.call('preferences_set', { preferences: { language, theme: 'light' } });
+  const ws = await host.call('workspace_create', { input: { kind: 'label', name: 'Midnight Tape' } });
+  const jay = await host.call('artist_create', { workspace_id: ws.id, input: { name: 'Jay Chou', sort_name: null, localized_names: [], country: null, links: [] } });
+  const r = await host.call('release_create', { workspace_id: ws.id, input: newReleaseInput({ title: 'Night Market Radio', type: 'ep', artist_ids: [jay.id] }) });
+  const user = userEvent.setup();
+  render(App, { props: { host } });
+  await user.click(await screen.findByTestId('release-row'));
+  await screen.findByTestId('readiness-summary');
+  return { user, host, release: r };
+}
+
+describe('release builder', () => {
+  it('adds masters and a cover, shows badges and the problems, and jumps to a field', async () => {
+    const { user, host } = await openRelease();
+    await waitFor(() => expect(codes()).toContain('no_tracks'));
+    await user.click(byId('release-files-choose'));
+    await waitFor(() => expect(allById('track-row')).toHaveLength(2));
+    expect(byId('files-added')).toHaveTextContent('Added 2 track(s) and the cover.');
+    await waitFor(() => expect(codes()).toEqual(expect.arrayContaining(['artwork_too_small', 'low_sample_rate@2', 'clipping@2', 'too_quiet@2', 'missing_upc'])));
+    expect(codes()).not.toContain('no_tracks');
+    const [first, second] = allById('track-row');
+    expect(within(first).getByTestId('badge-format')).toHaveAttribute('data-verdict', 'ok');
+    expect(within(second).getByTestId('badge-format')).toHaveAttribute('data-verdict', 'bad');
+    expect(within(second).getByTestId('badge-clipping')).toHaveTextContent('1840 clipped');
+
+    // Jump to the UPC field, fill it, save: the item clears.
+    await user.click(allById('readiness-item').find((b) => b.dataset.code === 'missing_upc')!);
+    expect(document.activeElement).toBe(byId('release-upc'));
+    await user.type(byId('release-upc'), '036000291452');
+    await user.click(byId('release-save'));
+    await waitFor(() => expect(codes()).not.toContain('missing_upc'));
+    expect(host.data.releases[0].upc).toBe('036000291452');
+    // The cover is kept by a release save.
+    expect(host.data.releases[0].artwork?.width).toBe(600);
+
+    // A track problem opens the track's details, with its analysis focused.
+    await user.click(allById('readiness-item').find((b) => b.dataset.code === 'clipping')!);
+    await waitFor(() => expect(document.activeElement?.id).toBe('track-analysis'));
+    expect(byId('track-analysis')).toHaveTextContent('22.05 kHz');
+  });
+
+  it('assigns an ISRC after asking for the registrant prefix, and saves track details', async () => {
+    const { user, host } = await openRelease();
+    await user.click(byId('release-files-choose'));
+    await waitFor(() => expect(allById('track-row')).toHaveLength(2));
+    await user.click(within(allById('track-row')[0]).getByTestId('track-assign-isrc'));
+    await user.type(await screen.findByTestId('isrc-prefix'), 'CN-A01');
+    await user.click(byId('isrc-prefix-save'));
+    await waitFor(() => expect(allById('track-row')[0]).toHaveTextContent(/CNA01\d{7}/));
+    await waitFor(() => expect(codes()).not.toContain('missing_isrc@1'));
+
+    await user.click(within(allById('track-row')[0]).getByTestId('track-more'));
+    await user.click(byId('track-explicit'));
+    await user.click(byId('track-writer-add'));
+    const writer = byId('track-writer');
+    await user.type(within(writer).getByLabelText('Name'), 'Jay Chou');
+    await user.click(byId('track-details-save'));
+    await waitFor(() => expect(host.data.tracks[0].work?.writers).toEqual([{ name: 'Jay Chou', role: 'composer_lyricist', share: '100' }]));
+    expect(host.data.tracks[0].explicit).toBe(true);
+  });
+
+  it('shows the checklist in Chinese', async () => {
+    await openRelease('zh-CN');
+    await waitFor(() => expect(allById('readiness-item').map((b) => b.textContent).join(' ')).toContain('发行缺少 UPC/EAN 条形码。'));
+    expect(byId('readiness-summary')).toHaveTextContent('项待修正');
+  });
+});
