@@ -75,6 +75,21 @@ const shots = [
       await page.getByTestId('error-banner').waitFor();
     },
   },
+  {
+    name: 'release-builder',
+    query: 'demo',
+    height: 1400,
+    steps: async (page) => {
+      await page.getByTestId('release-row').nth(1).click();
+      await page.getByTestId('readiness-summary').waitFor();
+      await page.getByTestId('release-files-choose').click();
+      await page.getByTestId('track-badges').first().waitFor();
+      await page.locator('[data-testid="readiness-item"][data-code="clipping"]').click();
+      await page.getByTestId('track-analysis').waitFor();
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.locator('main, .content, body').first().evaluate((el) => el.scrollTo?.(0, 0));
+    },
+  },
   { name: 'roster', query: 'demo', steps: async (page) => void (await nav(page, 'nav-roster', 'artist-row')) },
   {
     name: 'roster-form',

@@ -554,6 +554,8 @@ export function createMockHost(options: MockOptions = {}): MockHost {
   };
 
   const prefixes: Record<string, string> = {};
+  /** Uploaded files, the test's media files, and the demo folder exist for the mock. */
+  const mediaExists = (path: string) => data.files[path] !== undefined || !!options.mediaFiles?.includes(path) || path.startsWith(DEMO_FOLDER);
   const counters: Record<string, number> = {};
 
   function importErn(workspaceId: string, path: string): Imported {
@@ -713,7 +715,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       const files = paths.flatMap((p) => (p.endsWith('/') ? Object.keys(data.files).filter((f) => f.startsWith(p)).sort() : [p]));
       channel?.onmessage({ done: 0, total: files.length });
       const reports: AssetReport[] = files.map((path, i) => {
-        const report = mockAnalyze(path, data.files[path] !== undefined || !!options.mediaFiles?.includes(path));
+        const report = mockAnalyze(path, mediaExists(path));
         channel?.onmessage({ done: i + 1, total: files.length });
         return report;
       });
@@ -738,7 +740,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       return { release_id, tracks, artwork_set: !!cover, files: reports };
     },
     release_files_cancel: () => false,
-    release_files_dialog: () => (options.mediaDialog ? options.mediaDialog() : []),
+    release_files_dialog: () => (options.mediaDialog ? options.mediaDialog() : DEMO_MEDIA),
     release_upload: ({ file_name, bytes }) => {
       const path = `/tmp/roadie-uploads/${newId()}/${file_name.split(/[\\/]/).pop()}`;
       data.files[path] = new TextDecoder().decode(new Uint8Array(bytes.slice(0, 64)));
@@ -746,7 +748,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     },
     release_set_artwork: ({ id, path }) => {
       const r = release(id);
-      const report = mockAnalyze(path, data.files[path] !== undefined || !!options.mediaFiles?.includes(path));
+      const report = mockAnalyze(path, mediaExists(path));
       if ('error' in report) fail('asset_unreadable', report.error.message, { path, reason: report.error.code });
       if (report.kind !== 'image') fail('asset_unreadable', `${path} is not an image`, { path, reason: 'not_an_image' });
       r.artwork = imageOf(report as ImageAnalysis);
@@ -1288,6 +1290,9 @@ async function seedStatement(host: Host): Promise<void> {
   });
 }
 
+const DEMO_FOLDER = '/home/you/Music/Night Market Radio/';
+const DEMO_MEDIA = ['01 Neon Rain.wav', '02 Quiet Clip 22k.wav', 'cover small.png'].map((f) => DEMO_FOLDER + f);
+
 /** A made-up analysis from the file name, for the mock: `quiet`, `clip`, `lossy`/.mp3,
  * `22k` and `small` (artwork) give the problems their names say. */
 export function mockAnalyze(path: string, exists: boolean): AssetReport {
@@ -1344,16 +1349,16 @@ function mockReadiness(d: ReleaseDetail, _all: unknown): Readiness {
   if (d.tracks.length === 0) add('error', 'no_tracks', 'tracks', 'The release has no tracks.', '发行没有曲目。');
   d.tracks.forEach((t, i) => {
     const at = { n: i + 1, id: t.id };
-    if (!t.isrc) add('error', 'missing_isrc', 'isrc', `Track ${i + 1} has no ISRC.`, `第 ${i + 1} 首曲目缺少 ISRC。`, at);
+    if (!t.isrc) add('error', 'missing_isrc', 'isrc', 'The track has no ISRC.', '曲目缺少 ISRC。', at);
     const a = t.audio;
     if (!a) {
-      add('error', 'missing_audio', 'audio', `Track ${i + 1} has no audio file.`, `第 ${i + 1} 首曲目缺少音频文件。`, at);
+      add('error', 'missing_audio', 'audio', 'The track has no audio file.', '曲目缺少音频文件。', at);
       return;
     }
-    if (a.lossy) add('error', 'lossy_audio', 'audio', `Track ${i + 1} is lossy (${a.codec}).`, `第 ${i + 1} 首曲目是有损格式（${a.codec}）。`, at);
-    if (a.sample_rate < 44100) add('error', 'low_sample_rate', 'audio', `Track ${i + 1} is ${a.sample_rate} Hz; at least 44100 Hz is needed.`, `第 ${i + 1} 首曲目采样率为 ${a.sample_rate} Hz，至少需要 44100 Hz。`, at);
-    if (a.integrated_lufs !== null && a.integrated_lufs < -20) add('warning', 'too_quiet', 'audio', `Track ${i + 1} is very quiet (${a.integrated_lufs.toFixed(1)} LUFS).`, `第 ${i + 1} 首曲目音量过低（${a.integrated_lufs.toFixed(1)} LUFS）。`, at);
-    if (a.clipped_samples > 0) add('warning', 'clipping', 'audio', `Track ${i + 1} has ${a.clipped_samples} clipped samples.`, `第 ${i + 1} 首曲目有 ${a.clipped_samples} 个削波采样。`, at);
+    if (a.lossy) add('error', 'lossy_audio', 'audio', `The audio is lossy (${a.codec}).`, `音频为有损格式（${a.codec}）。`, at);
+    if (a.sample_rate < 44100) add('error', 'low_sample_rate', 'audio', `The sample rate is ${a.sample_rate} Hz; at least 44100 Hz is needed.`, `采样率为 ${a.sample_rate} Hz；至少需要 44100 Hz。`, at);
+    if (a.integrated_lufs !== null && a.integrated_lufs < -20) add('warning', 'too_quiet', 'audio', `The track is very quiet (${a.integrated_lufs.toFixed(1)} LUFS).`, `音量过低（${a.integrated_lufs.toFixed(1)} LUFS）。`, at);
+    if (a.clipped_samples > 0) add('warning', 'clipping', 'audio', `${a.clipped_samples} clipped samples.`, `有 ${a.clipped_samples} 个削波采样。`, at);
   });
   return { ready: !problems.some((p) => p.severity === 'error'), problems };
 }
