@@ -19,5 +19,7 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.ts'],
+    // UI tests type and click through whole screens; on a loaded 2-core machine 5 s is too tight.
+    testTimeout: 20000,
   },
 });

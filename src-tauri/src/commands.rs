@@ -422,6 +422,12 @@ commands! {
             None => Ok(None),
         }
     }
+    /// The workspace's DDEX Party ID (the sender of its ERN messages), when set.
+    fn workspace_dpid_get(state, workspace_id: Uuid) -> Option<String> { store!(state).workspace_dpid(workspace_id).await }
+    /// Sets or (with `null` or blank) clears the workspace's DDEX Party ID.
+    fn workspace_dpid_set(state, workspace_id: Uuid, dpid: Option<String>) -> Option<String> {
+        store!(state).set_workspace_dpid(workspace_id, dpid.as_deref()).await
+    }
     /// Native dialog: saves the release as an ERN 4.3 message. `null` when cancelled.
     fn release_export_ern_dialog(state, id: Uuid) -> Option<String> {
         let store = store!(state);

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
 import { startDriver, Session } from './webdriver.mjs';
 import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
 
@@ -233,5 +234,23 @@ test('masters and a cover go into a new release; the checklist lists the problem
     await session.click('[data-testid="readiness-item"][data-code="clipping"]');
     await session.waitFor('[data-testid="track-analysis"]');
     await shot('checklist-zh');
+  });
+
+  await failWithScreenshot('ern', async () => {
+    // A real ERN 4.3 album goes in through the Releases page's file input.
+    const ern = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/real/ddex-ern43-sshaw/audio-album.xml');
+    await session.click('[data-testid="nav-releases"]');
+    await session.waitForCount('[data-testid="release-row"]', 1);
+    await upload('ern-import-input', ern);
+    await session.waitFor('[data-testid="ern-notice"], [data-testid="readiness-summary"]', { timeout: 30000 });
+    if (!(await session.exec(`return !!document.querySelector('[data-testid="readiness-summary"]');`))) {
+      await session.waitForCount('[data-testid="release-row"]', 2);
+      await session.exec(`[...document.querySelectorAll('[data-testid="release-row"]')].find((r) => !r.textContent.includes('Low Tide')).querySelector('a').click();`);
+    }
+    await session.waitForCount('[data-testid="track-row"]', 21);
+    await session.waitFor('[data-testid="readiness-summary"]');
+    await shot('imported-ern-zh');
+    await session.click('[data-testid="release-back"]');
+    await session.waitForCount('[data-testid="release-row"]', 2);
   });
 });

@@ -393,6 +393,9 @@ pub enum WorkspaceCmd {
     Use { workspace: String },
     /// Rename a workspace.
     Rename { workspace: String, name: String },
+    /// Set the current workspace's DDEX Party ID (PADPIDA…), the sender of its ERN messages;
+    /// without a value, clear it.
+    SetDpid { dpid: Option<String> },
 }
 
 #[derive(Args, Debug, Default)]
@@ -506,6 +509,10 @@ pub enum ReleaseCmd {
         release_id: String,
         #[arg(short = 'o', long = "output", value_name = "FILE.xml")]
         output: PathBuf,
+        /// The sender's DDEX Party ID for this message (else the workspace's, see
+        /// `workspace set-dpid`).
+        #[arg(long, value_name = "PADPIDA…")]
+        sender_dpid: Option<String>,
     },
 }
 

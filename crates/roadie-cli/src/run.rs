@@ -387,6 +387,14 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                 let ws = store.rename_workspace(ws.id, &name).await?;
                 out.show(&ws, |w| format!("renamed to {}", w.name));
             }
+            WorkspaceCmd::SetDpid { dpid } => {
+                let ws = ctx.workspace().await?;
+                let dpid = store.set_workspace_dpid(ws.id, dpid.as_deref()).await?;
+                out.show(&serde_json::json!({ "workspace_id": ws.id, "dpid": dpid }), |v| match v["dpid"].as_str() {
+                    Some(d) => format!("DDEX Party ID {d}"),
+                    None => "DDEX Party ID cleared".into(),
+                });
+            }
         },
         Command::Artist(cmd) => match cmd {
             ArtistCmd::Add { name, fields } => {
@@ -494,9 +502,9 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                 let imported = roadie::ern::import_file(store, ctx.workspace_or_create().await?.id, &file).await?;
                 out.show(&imported, text::imported);
             }
-            ReleaseCmd::ExportErn { release_id, output } => {
+            ReleaseCmd::ExportErn { release_id, output, sender_dpid } => {
                 let id = parse_id("release", &release_id)?;
-                roadie::ern::export_file(store, id, &output).await?;
+                roadie::ern::export_file(store, id, &output, sender_dpid.as_deref()).await?;
                 out.show(&serde_json::json!({ "release_id": id, "path": output.display().to_string() }), |v| {
                     format!("wrote {}", v["path"].as_str().unwrap_or(""))
                 });

@@ -126,3 +126,33 @@ fn import_ern_creates_releases_with_ids() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("[invalid_ern]"));
 }
+
+#[test]
+fn the_sender_dpid_comes_from_the_workspace_or_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite");
+    let v = json(&roadie(&db, &["release", "import-ern", fixture("ddex-ern43-sshaw/audio-album.xml").to_str().unwrap(), "--json"]));
+    let id = v["releases"][0]["id"].as_str().unwrap().to_string();
+    let out_file = dir.path().join("out.xml");
+    let export = |extra: &[&str]| {
+        let mut args = vec!["release", "export-ern", id.as_str(), "-o", out_file.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = roadie(&db, &args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read_to_string(&out_file).unwrap()
+    };
+    assert!(export(&[]).contains("PADPIDAROADIEUNSET"));
+
+    let bad = roadie(&db, &["workspace", "set-dpid", "DPID-1"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_dpid"), "{}", String::from_utf8_lossy(&bad.stderr));
+    let set = json(&roadie(&db, &["workspace", "set-dpid", "PADPIDA2014120401D", "--json"]));
+    assert_eq!(set["dpid"], "PADPIDA2014120401D");
+    let xml = export(&[]);
+    assert!(xml.contains("<PartyId>PADPIDA2014120401D</PartyId>"));
+    assert_eq!(xml.matches("PADPIDAROADIEUNSET").count(), 1, "only the recipient is left unnamed");
+    assert!(export(&["--sender-dpid", "PADPIDA3897722461G"]).contains("<PartyId>PADPIDA3897722461G</PartyId>"));
+    let cleared = json(&roadie(&db, &["workspace", "set-dpid", "--json"]));
+    assert!(cleared["dpid"].is_null());
+    assert!(export(&[]).contains("PADPIDAROADIEUNSET"));
+}

@@ -745,5 +745,7 @@ export interface Commands {
   isrc_prefix_set: { args: { owner: IsrcOwner; prefix: string | null }; result: string | null };
   release_import_ern: { args: { workspace_id: string; path: string }; result: Imported };
   release_import_ern_dialog: { args: { workspace_id: string }; result: Imported | null };
+  workspace_dpid_get: { args: { workspace_id: string }; result: string | null };
+  workspace_dpid_set: { args: { workspace_id: string; dpid: string | null }; result: string | null };
   release_export_ern_dialog: { args: { id: string }; result: string | null };
 }

@@ -554,6 +554,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
   };
 
   const prefixes: Record<string, string> = {};
+  const dpids: Record<string, string> = {};
   /** Uploaded files, the test's media files, and the demo folder exist for the mock. */
   const mediaExists = (path: string) => data.files[path] !== undefined || !!options.mediaFiles?.includes(path) || path.startsWith(DEMO_FOLDER);
   const counters: Record<string, number> = {};
@@ -788,6 +789,18 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       if (value) prefixes[`${owner.kind}:${owner.id}`] = value;
       else delete prefixes[`${owner.kind}:${owner.id}`];
       return value;
+    },
+    workspace_dpid_get: ({ workspace_id }) => (workspace(workspace_id), dpids[workspace_id] ?? null),
+    workspace_dpid_set: ({ workspace_id, dpid }) => {
+      workspace(workspace_id);
+      const value = dpid?.trim() || null;
+      if (value && !/^PADPIDA[A-Za-z0-9]+$/i.test(value)) {
+        fail('invalid_input', 'invalid workspace', {}, [{ field: 'dpid', reason: 'invalid_dpid', detail: `'${value}' is not a DDEX Party ID` }]);
+      }
+      const normal = value ? `PADPIDA${value.slice(7)}` : null;
+      if (normal) dpids[workspace_id] = normal;
+      else delete dpids[workspace_id];
+      return normal;
     },
     release_import_ern: ({ workspace_id, path }) => importErn(workspace_id, path),
     release_import_ern_dialog: ({ workspace_id }) => {

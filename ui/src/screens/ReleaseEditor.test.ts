@@ -27,7 +27,7 @@ async function openRelease(language: 'en' | 'zh-CN' = 'en') {
 }
 
 describe('release builder', () => {
-  it('adds masters and a cover, shows badges and the problems, and jumps to a field', async () => {
+  it('adds masters and a cover, shows badges and the problems, and jumps to a field', { timeout: 20000 }, async () => {
     const { user, host } = await openRelease();
     await waitFor(() => expect(codes()).toContain('no_tracks'));
     await user.click(byId('release-files-choose'));
@@ -56,7 +56,7 @@ describe('release builder', () => {
     expect(byId('track-analysis')).toHaveTextContent('22.05 kHz');
   });
 
-  it('assigns an ISRC after asking for the registrant prefix, and saves track details', async () => {
+  it('assigns an ISRC after asking for the registrant prefix, and saves track details', { timeout: 20000 }, async () => {
     const { user, host } = await openRelease();
     await user.click(byId('release-files-choose'));
     await waitFor(() => expect(allById('track-row')).toHaveLength(2));
@@ -80,5 +80,21 @@ describe('release builder', () => {
     await openRelease('zh-CN');
     await waitFor(() => expect(allById('readiness-item').map((b) => b.textContent).join(' ')).toContain('发行缺少 UPC/EAN 条形码。'));
     expect(byId('readiness-summary')).toHaveTextContent('项待修正');
+  });
+});
+
+describe('DDEX Party ID setting', () => {
+  it('refuses a malformed DPID and saves a good one for the workspace', { timeout: 20000 }, async () => {
+    const { user, host } = await openRelease();
+    await user.click(byId('nav-settings'));
+    const input = await screen.findByTestId('ddex-dpid');
+    await user.type(input, 'DPID-1');
+    await user.click(byId('ddex-dpid-save'));
+    expect(await screen.findByTestId('field-error')).toHaveTextContent('Not a DDEX Party ID');
+    await user.clear(input);
+    await user.type(input, 'padpida2014120401D');
+    await user.click(byId('ddex-dpid-save'));
+    await waitFor(() => expect((byId('ddex-dpid') as HTMLInputElement).value).toBe('PADPIDA2014120401D'));
+    expect(await host.call('workspace_dpid_get', { workspace_id: host.data.workspaces[0].id })).toBe('PADPIDA2014120401D');
   });
 });

@@ -425,32 +425,88 @@ pub async fn import_file(store: &Store, workspace_id: Uuid, path: &Path) -> Resu
     store.import_ern(workspace_id, &xml, &path.display().to_string()).await
 }
 
+/// The settings key holding a workspace's DDEX Party ID.
+fn dpid_key(workspace_id: Uuid) -> String {
+    format!("ddex_dpid:{workspace_id}")
+}
+
+/// A DDEX Party ID as the ERN schema takes it: `PADPIDA` then letters and digits (the code DDEX
+/// issued, e.g. `PADPIDA2014120401D`). Spaces around it and letter case of the prefix are forgiven.
+pub fn normalize_dpid(input: &str) -> std::result::Result<String, String> {
+    let value = input.trim();
+    let (prefix, rest) = value.split_at(value.len().min(7));
+    if !prefix.eq_ignore_ascii_case("PADPIDA") || rest.is_empty() || !rest.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!("'{value}' is not a DDEX Party ID (PADPIDA followed by letters and digits)"));
+    }
+    if value.len() > 40 {
+        return Err(format!("'{value}' is longer than a DDEX Party ID can be"));
+    }
+    Ok(format!("PADPIDA{rest}"))
+}
+
 impl Store {
-    /// The release as an ERN 4.3 NewReleaseMessage. The sender is the workspace (by name) unless
-    /// `parties` says otherwise.
+    /// The workspace's own DDEX Party ID (the sender of its ERN messages), when set.
+    pub async fn workspace_dpid(&self, workspace_id: Uuid) -> Result<Option<String>> {
+        self.get_workspace(workspace_id).await?;
+        Ok(self.setting(&dpid_key(workspace_id)).await?.filter(|v| !v.is_empty()))
+    }
+
+    /// Sets (or with `None` or blank, clears) the workspace's DDEX Party ID.
+    pub async fn set_workspace_dpid(&self, workspace_id: Uuid, dpid: Option<&str>) -> Result<Option<String>> {
+        self.get_workspace(workspace_id).await?;
+        let value = match dpid.map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => Some(normalize_dpid(v).map_err(|reason| {
+                Error::invalid("workspace", vec![crate::FieldIssue::new("dpid", "invalid_dpid", reason)])
+            })?),
+            None => None,
+        };
+        self.set_setting(&dpid_key(workspace_id), value.as_deref().unwrap_or("")).await?;
+        Ok(value)
+    }
+
+    /// The release as an ERN 4.3 NewReleaseMessage. The sender is the workspace (by name, with
+    /// its DDEX Party ID when set) unless `parties` says otherwise.
     pub async fn export_ern(&self, release_id: Uuid, parties: Option<MessageParties>) -> Result<String> {
         let detail = self.get_release(release_id).await?;
         let parties = match parties {
             Some(p) => p,
-            None => {
-                let ws = self.get_workspace(detail.release.workspace_id).await?;
-                MessageParties {
-                    sender_dpid: None,
-                    sender_name: detail.release.label_name.clone().unwrap_or(ws.name),
-                    recipient_dpid: None,
-                    recipient_name: "Distributor".into(),
-                }
-            }
+            None => self.default_parties(&detail).await?,
         };
         let now = self.clock.now();
         let message_id = format!("ROADIE-{}-{}", release_id.simple(), now.timestamp());
         write_ern43(&detail, &parties, &message_id, &now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     }
+
+    /// Who sends a release's message by default: its label (or the workspace) with the
+    /// workspace's DDEX Party ID, to a distributor not named.
+    async fn default_parties(&self, detail: &ReleaseDetail) -> Result<MessageParties> {
+        let ws = self.get_workspace(detail.release.workspace_id).await?;
+        Ok(MessageParties {
+            sender_dpid: self.workspace_dpid(ws.id).await?,
+            sender_name: detail.release.label_name.clone().unwrap_or(ws.name),
+            recipient_dpid: None,
+            recipient_name: "Distributor".into(),
+        })
+    }
+
+    /// The release's message with the sender's DDEX Party ID given here (e.g. a CLI flag) in
+    /// place of the workspace's.
+    pub async fn export_ern_as(&self, release_id: Uuid, sender_dpid: Option<&str>) -> Result<String> {
+        let detail = self.get_release(release_id).await?;
+        let mut parties = self.default_parties(&detail).await?;
+        if let Some(dpid) = sender_dpid {
+            parties.sender_dpid = Some(normalize_dpid(dpid).map_err(|reason| {
+                Error::invalid("export", vec![crate::FieldIssue::new("sender_dpid", "invalid_dpid", reason)])
+            })?);
+        }
+        self.export_ern(release_id, Some(parties)).await
+    }
 }
 
-/// Writes the release's ERN 4.3 message to `path` (whole file or nothing).
-pub async fn export_file(store: &Store, release_id: Uuid, path: &Path) -> Result<()> {
-    let xml = store.export_ern(release_id, None).await?;
+/// Writes the release's ERN 4.3 message to `path` (whole file or nothing); `sender_dpid`
+/// overrides the workspace's DDEX Party ID.
+pub async fn export_file(store: &Store, release_id: Uuid, path: &Path, sender_dpid: Option<&str>) -> Result<()> {
+    let xml = store.export_ern_as(release_id, sender_dpid).await?;
     let tmp = path.with_extension("xml.part");
     std::fs::write(&tmp, xml)?;
     std::fs::rename(&tmp, path)?;

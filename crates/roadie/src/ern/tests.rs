@@ -147,3 +147,41 @@ async fn a_release_built_in_roadie_exports_valid_ern() {
     assert_eq!(back.tracks[0].duration_ms, Some(215_250));
     assert_eq!(back.tracks[1].version.as_deref(), Some("Radio Edit"));
 }
+
+#[test]
+fn dpids_are_checked() {
+    assert_eq!(normalize_dpid(" padpida2014120401D ").unwrap(), "PADPIDA2014120401D");
+    assert!(normalize_dpid("PADPIDA").is_err());
+    assert!(normalize_dpid("DPID123").is_err());
+    assert!(normalize_dpid("PADPIDA 12").is_err());
+}
+
+#[tokio::test]
+async fn the_workspace_dpid_is_the_sender_of_its_messages() {
+    let (store, _dir) = store().await;
+    let ws = store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "Modern Sky".into() }).await.unwrap().id;
+    let a = store.create_artist(ws, ArtistInput::named("Dou Wei")).await.unwrap().id;
+    // (Label and genre: the exporter needs them for a schema-valid TrackRelease.)
+    let input = ReleaseInput { label_name: Some("Modern Sky".into()), genre: Some("Rock".into()), ..ReleaseInput::new("Black Dream", ReleaseType::Single, vec![a]) };
+    let r = store.create_release(ws, input).await.unwrap().release;
+    store.add_track(r.id, TrackInput::titled("Black Dream")).await.unwrap();
+
+    assert_eq!(store.workspace_dpid(ws).await.unwrap(), None);
+    assert!(store.export_ern(r.id, None).await.unwrap().contains(UNSET_DPID), "the placeholder stands in while unset");
+
+    let err = store.set_workspace_dpid(ws, Some("not-a-dpid")).await.unwrap_err();
+    assert_eq!(err.payload().issues[0].reason, "invalid_dpid");
+    assert_eq!(store.set_workspace_dpid(ws, Some("padpida2014120401d")).await.unwrap().as_deref(), Some("PADPIDA2014120401d"));
+    let xml = store.export_ern(r.id, None).await.unwrap();
+    // The sender is named; the recipient (no distributor chosen) keeps the placeholder.
+    assert!(xml.contains("<MessageSender>\n      <PartyId>PADPIDA2014120401d</PartyId>"), "{xml}");
+    assert_eq!(xml.matches(UNSET_DPID).count(), 1);
+    xmllint(&xml);
+
+    // A flag beats the setting; clearing the setting brings the placeholder back.
+    let xml = store.export_ern_as(r.id, Some("PADPIDA3897722461G")).await.unwrap();
+    assert!(xml.contains("PADPIDA3897722461G"));
+    assert_eq!(store.export_ern_as(r.id, Some("bad")).await.unwrap_err().code(), "invalid_input");
+    assert_eq!(store.set_workspace_dpid(ws, Some("  ")).await.unwrap(), None);
+    assert!(store.export_ern(r.id, None).await.unwrap().contains(UNSET_DPID));
+}

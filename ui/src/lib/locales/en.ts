@@ -386,6 +386,10 @@ export const en = {
   'error.bad_line': '{path}, line {line}: {reason}',
   'error.email_taken': '{email} already belongs to another contact.',
   'reason.invalid_email': 'Not an e-mail address',
+  'ddex.title': "DDEX delivery",
+  'ddex.hint': "The DDEX Party ID (DPID) of {workspace}: it names the sender of the ERN messages you export. Without one, a placeholder stands in that distributors will refuse.",
+  'ddex.dpid': "DDEX Party ID",
+  'reason.invalid_dpid': "Not a DDEX Party ID (PADPIDA followed by letters and digits)",
   // Release builder
   'editor.version': "Version",
   'editor.versionPlaceholder': "e.g. Deluxe Edition",

@@ -388,6 +388,10 @@ export const zhCN: Dictionary = {
   'error.bad_line': '{path} 第 {line} 行：{reason}',
   'error.email_taken': '{email} 已属于另一位联系人。',
   'reason.invalid_email': '不是有效的邮箱地址',
+  'ddex.title': "DDEX 交付",
+  'ddex.hint': "{workspace} 的 DDEX 参与方 ID（DPID），用作导出的 ERN 消息的发送方。未设置时会使用占位符，发行商会拒收。",
+  'ddex.dpid': "DDEX 参与方 ID",
+  'reason.invalid_dpid': "不是 DDEX 参与方 ID（PADPIDA 后接字母和数字）",
   // Release builder
   'editor.version': "版本",
   'editor.versionPlaceholder': "如：豪华版",
