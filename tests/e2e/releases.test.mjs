@@ -249,6 +249,8 @@ test('masters and a cover go into a new release; the checklist lists the problem
     }
     await session.waitForCount('[data-testid="track-row"]', 21);
     await session.waitFor('[data-testid="readiness-summary"]');
+    // The message's artist joined the roster and is credited.
+    assert.ok(await session.exec(`return document.querySelectorAll('[data-testid="release-artist"]:checked').length;`) >= 1);
     await shot('imported-ern-zh');
     await session.click('[data-testid="release-back"]');
     await session.waitForCount('[data-testid="release-row"]', 2);

@@ -567,7 +567,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     }
     const title = /<TitleText>([^<]*)<\/TitleText>/.exec(text)?.[1] ?? 'Imported release';
     const at = now();
-    let a = data.artists.find((x) => x.workspace_id === workspaceId);
+    let a = data.artists.find((x) => x.workspace_id === workspaceId && x.name === 'Imported Artist');
     if (!a) {
       a = { id: newId(), workspace_id: workspaceId, name: 'Imported Artist', sort_name: 'Imported Artist', localized_names: [], country: null, links: [], created_at: at, updated_at: at } as Artist;
       data.artists.push(a);
@@ -744,7 +744,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     release_files_dialog: () => (options.mediaDialog ? options.mediaDialog() : DEMO_MEDIA),
     release_upload: ({ file_name, bytes }) => {
       const path = `/tmp/roadie-uploads/${newId()}/${file_name.split(/[\\/]/).pop()}`;
-      data.files[path] = new TextDecoder().decode(new Uint8Array(bytes.slice(0, 64)));
+      data.files[path] = new TextDecoder().decode(new Uint8Array(bytes.slice(0, 1_000_000)));
       return path;
     },
     release_set_artwork: ({ id, path }) => {

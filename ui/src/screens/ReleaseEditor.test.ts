@@ -98,3 +98,16 @@ describe('DDEX Party ID setting', () => {
     expect(await host.call('workspace_dpid_get', { workspace_id: host.data.workspaces[0].id })).toBe('PADPIDA2014120401D');
   });
 });
+
+describe('ERN import', () => {
+  it('imports a message from the file input and opens the release with its artist credited', async () => {
+    const { user, host } = await openRelease();
+    await user.click(byId('release-back'));
+    const xml = '<ern:NewReleaseMessage xmlns:ern="http://ddex.net/xml/ern/43"><TitleText>Fable</TitleText></ern:NewReleaseMessage>';
+    await user.upload(byId('ern-import-input'), new File([xml], 'fable.xml', { type: 'text/xml' }));
+    await waitFor(() => expect(byId('page-title')).toHaveTextContent('Fable'));
+    expect(host.data.releases).toHaveLength(2);
+    const credited = allById('release-artist').filter((c) => (c as HTMLInputElement).checked);
+    expect(credited.map((c) => c.closest('label')?.textContent?.trim())).toEqual(['Imported Artist']);
+  });
+});
