@@ -199,6 +199,7 @@ test('masters and a cover go into a new release; the checklist lists the problem
     assert.deepEqual(verdicts, ['ok', 'bad']);
     const sizeCheck = await session.exec(`return document.querySelector('[data-testid="artwork-check"]').dataset.ok;`);
     assert.equal(sizeCheck, 'false');
+    await session.exec(`document.getElementById('artwork-card').scrollIntoView({ block: 'start' });`);
     await shot('problems-en');
   });
 

@@ -44,8 +44,11 @@ describe('release builder', () => {
     await user.click(allById('readiness-item').find((b) => b.dataset.code === 'missing_upc')!);
     expect(document.activeElement).toBe(byId('release-upc'));
     await user.type(byId('release-upc'), '036000291452');
-    await user.click(byId('release-save'));
+    // Unsaved: the panel says the check is of the saved release, and saves from there.
+    expect(byId('readiness-unsaved')).toBeInTheDocument();
+    await user.click(byId('readiness-save'));
     await waitFor(() => expect(codes()).not.toContain('missing_upc'));
+    expect(screen.queryByTestId('readiness-unsaved')).not.toBeInTheDocument();
     expect(host.data.releases[0].upc).toBe('036000291452');
     // The cover is kept by a release save.
     expect(host.data.releases[0].artwork?.width).toBe(600);

@@ -390,6 +390,8 @@ export const en = {
   'ddex.hint': "The DDEX Party ID (DPID) of {workspace}: it names the sender of the ERN messages you export. Without one, a placeholder stands in that distributors will refuse.",
   'ddex.dpid': "DDEX Party ID",
   'reason.invalid_dpid': "Not a DDEX Party ID (PADPIDA followed by letters and digits)",
+  'ready.unsaved': "You have unsaved changes: this check is of the saved release.",
+  'ready.saveAndCheck': "Save and check again",
   // Release builder
   'editor.version': "Version",
   'editor.versionPlaceholder': "e.g. Deluxe Edition",

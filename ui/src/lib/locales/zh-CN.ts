@@ -392,6 +392,8 @@ export const zhCN: Dictionary = {
   'ddex.hint': "{workspace} 的 DDEX 参与方 ID（DPID），用作导出的 ERN 消息的发送方。未设置时会使用占位符，发行商会拒收。",
   'ddex.dpid': "DDEX 参与方 ID",
   'reason.invalid_dpid': "不是 DDEX 参与方 ID（PADPIDA 后接字母和数字）",
+  'ready.unsaved': "有未保存的修改：当前检查针对已保存的发行。",
+  'ready.saveAndCheck': "保存并重新检查",
   // Release builder
   'editor.version': "版本",
   'editor.versionPlaceholder': "如：豪华版",
