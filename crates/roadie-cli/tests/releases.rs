@@ -145,7 +145,8 @@ fn the_sender_dpid_comes_from_the_workspace_or_a_flag() {
 
     let bad = roadie(&db, &["workspace", "set-dpid", "DPID-1"]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_dpid"), "{}", String::from_utf8_lossy(&bad.stderr));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("is not a DDEX Party ID") && stderr.contains("[invalid_input]"), "{stderr}");
     let set = json(&roadie(&db, &["workspace", "set-dpid", "PADPIDA2014120401D", "--json"]));
     assert_eq!(set["dpid"], "PADPIDA2014120401D");
     let xml = export(&[]);
