@@ -86,6 +86,30 @@ describe('release builder', () => {
   });
 });
 
+describe('dropping files on the window', () => {
+  it('analyses the dropped masters with progress and adds them', async () => {
+    const { host } = await openRelease();
+    const seen: { done: number; total: number }[] = [];
+    const call = host.call.bind(host);
+    host.call = (async (cmd: string, args: Record<string, unknown>) => {
+      if (cmd === 'release_add_files') {
+        const channel = args.on_analysis as { onmessage: (p: { done: number; total: number }) => void };
+        const onmessage = channel.onmessage;
+        channel.onmessage = (p) => {
+          seen.push(p);
+          onmessage(p);
+        };
+      }
+      return call(cmd as never, args as never);
+    }) as typeof host.call;
+    host.drop(['/home/you/Music/Night Market Radio/01 Neon Rain.wav', '/elsewhere/missing.flac']);
+    await waitFor(() => expect(allById('track-row')).toHaveLength(1));
+    expect(seen.at(-1)).toEqual({ done: 2, total: 2 });
+    // The file that could not be read is named with the reason, translated.
+    expect(byId('file-problems')).toHaveTextContent('missing.flac: file not found');
+  });
+});
+
 describe('DDEX Party ID setting', () => {
   it('refuses a malformed DPID and saves a good one for the workspace', { timeout: 20000 }, async () => {
     const { user, host } = await openRelease();

@@ -392,6 +392,7 @@ export const en = {
   'reason.invalid_dpid': "Not a DDEX Party ID (PADPIDA followed by letters and digits)",
   'ready.unsaved': "You have unsaved changes: this check is of the saved release.",
   'ready.saveAndCheck': "Save and check again",
+  'files.left': "about {time} left",
   // Release builder
   'editor.version': "Version",
   'editor.versionPlaceholder': "e.g. Deluxe Edition",

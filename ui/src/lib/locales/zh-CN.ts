@@ -394,6 +394,7 @@ export const zhCN: Dictionary = {
   'reason.invalid_dpid': "不是 DDEX 参与方 ID（PADPIDA 后接字母和数字）",
   'ready.unsaved': "有未保存的修改：当前检查针对已保存的发行。",
   'ready.saveAndCheck': "保存并重新检查",
+  'files.left': "约剩 {time}",
   // Release builder
   'editor.version': "版本",
   'editor.versionPlaceholder': "如：豪华版",
