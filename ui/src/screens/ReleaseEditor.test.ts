@@ -79,6 +79,15 @@ describe('release builder', () => {
     expect(host.data.tracks[0].explicit).toBe(true);
   });
 
+  it('warns before exporting a release that is not ready', async () => {
+    const { user, host } = await openRelease();
+    await waitFor(() => expect(codes()).toContain('missing_upc'));
+    await user.click(byId('ern-export'));
+    await user.click(await screen.findByTestId('confirm-yes'));
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('ERN message saved to'));
+    expect(host.calls.filter((c) => c.cmd === 'release_export_ern_dialog')).toHaveLength(1);
+  });
+
   it('shows the checklist in Chinese', async () => {
     await openRelease('zh-CN');
     await waitFor(() => expect(allById('readiness-item').map((b) => b.textContent).join(' ')).toContain('发行缺少 UPC/EAN 条形码。'));

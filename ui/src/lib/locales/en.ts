@@ -393,6 +393,8 @@ export const en = {
   'ready.unsaved': "You have unsaved changes: this check is of the saved release.",
   'ready.saveAndCheck': "Save and check again",
   'files.left': "about {time} left",
+  'ern.notReady': "This release still has {count} problem(s) that stores refuse. Export the ERN message anyway (for a test, say)?",
+  'ern.exportAnyway': "Export anyway",
   // Release builder
   'editor.version': "Version",
   'editor.versionPlaceholder': "e.g. Deluxe Edition",

@@ -395,6 +395,8 @@ export const zhCN: Dictionary = {
   'ready.unsaved': "有未保存的修改：当前检查针对已保存的发行。",
   'ready.saveAndCheck': "保存并重新检查",
   'files.left': "约剩 {time}",
+  'ern.notReady': "该发行还有 {count} 个会被商店拒收的问题。仍要导出 ERN 消息（例如用于测试）吗？",
+  'ern.exportAnyway': "仍然导出",
   // Release builder
   'editor.version': "版本",
   'editor.versionPlaceholder': "如：豪华版",
