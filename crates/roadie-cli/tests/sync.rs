@@ -1,0 +1,306 @@
+//! Two-way sync end to end: real PostgreSQL, the platform server on loopback, and several stores
+//! (devices) syncing through it — with the engine API for the property test and the CLI for the
+//! command contract.
+
+#[path = "../../../platform/tests/common/mod.rs"]
+mod common;
+
+use common::{Pg, Server, PASSWORD};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use roadie::catalog::{ArtistInput, NewWorkspace, ReleaseFilter, ReleaseInput, ReleaseType, TrackInput, WorkspaceKind};
+use roadie::platform::FileSecrets;
+use roadie::sync::{SyncCancel, SyncProgress, SyncReport, SYNCED_TABLES};
+use roadie::Store;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+struct Device {
+    path: PathBuf,
+    store: Store,
+}
+
+impl Device {
+    async fn new(dir: &Path, name: &str, server: &str, email: &str) -> Device {
+        let path = dir.join(format!("{name}.sqlite"));
+        let store = Store::open(&path).await.unwrap();
+        store.login(server, email, PASSWORD, &FileSecrets::beside_store(&path)).await.unwrap();
+        Device { path, store }
+    }
+
+    async fn sync(&self) -> roadie::Result<SyncReport> {
+        self.store.sync(&FileSecrets::beside_store(&self.path), &|_: &SyncProgress| {}, &SyncCancel::default()).await
+    }
+}
+
+/// Every synced table's rows (synced columns, `hlc` excluded), as JSON, in key order.
+async fn snapshot(path: &Path) -> BTreeMap<&'static str, Value> {
+    let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true);
+    let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+    let mut out = BTreeMap::new();
+    for t in SYNCED_TABLES {
+        let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+            .bind(t.name)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        let cols: Vec<String> =
+            cols.into_iter().filter(|c| c != "hlc" && !t.local.iter().any(|(l, _)| l == c)).collect();
+        let object = cols.iter().map(|c| format!("'{c}', {c}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT COALESCE(json_group_array(json(j)), '[]') FROM (SELECT json_object({object}) AS j FROM {} ORDER BY {})",
+            t.name,
+            t.key.join(", ")
+        );
+        let json: String = sqlx::query_scalar(&sql).fetch_one(&mut conn).await.unwrap();
+        out.insert(t.name, serde_json::from_str(&json).unwrap());
+    }
+    sqlx::Connection::close(conn).await.unwrap();
+    out
+}
+
+async fn conflict_fields(path: &Path) -> BTreeSet<(String, String, String)> {
+    let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true);
+    let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT tbl, pk, col FROM sync_conflicts").fetch_all(&mut conn).await.unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+    rows.into_iter().collect()
+}
+
+/// Syncs every device in `order`, then all again, until a whole pass moves nothing.
+async fn sync_until_quiet(devices: &[Device], order: &[usize]) {
+    for d in order {
+        devices[*d].sync().await.unwrap();
+    }
+    for pass in 0.. {
+        assert!(pass < 6, "sync did not settle");
+        let mut moved = 0;
+        for d in devices {
+            let r = d.sync().await.unwrap();
+            assert!(r.refused.is_empty(), "{:?}", r.refused);
+            moved += r.pushed + r.pulled;
+        }
+        if moved == 0 {
+            break;
+        }
+    }
+    for d in devices {
+        let status = d.store.sync_status().await.unwrap();
+        assert!(status.errors.is_empty(), "sync errors: {:?}", status.errors);
+        assert_eq!(status.pending_changes, 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property test
+
+#[derive(Debug, Clone)]
+enum Edit {
+    CreateRelease { title: u8 },
+    /// Edit field `field` (0 title, 1 label name, 2 catalog number) of the `pick`-th live release.
+    EditRelease { pick: usize, field: u8, value: u8 },
+    DeleteRelease { pick: usize },
+    /// Add a track to the `pick`-th live release this device created.
+    AddTrack { pick: usize, title: u8 },
+    EditTrack { pick: usize, value: u8 },
+    CreateArtist { name: u8 },
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        2 => any::<u8>().prop_map(|title| Edit::CreateRelease { title: title % 4 }),
+        6 => (any::<usize>(), 0..3u8, 0..3u8).prop_map(|(pick, field, value)| Edit::EditRelease { pick, field, value }),
+        1 => any::<usize>().prop_map(|pick| Edit::DeleteRelease { pick }),
+        2 => (any::<usize>(), 0..3u8).prop_map(|(pick, title)| Edit::AddTrack { pick, title }),
+        3 => (any::<usize>(), 0..3u8).prop_map(|(pick, value)| Edit::EditTrack { pick, value }),
+        1 => (0..3u8).prop_map(|name| Edit::CreateArtist { name }),
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct Round {
+    edits: Vec<(usize, Edit)>,
+    order: Vec<usize>,
+}
+
+fn rounds(devices: usize) -> impl Strategy<Value = Vec<Round>> {
+    let round = (
+        proptest::collection::vec((0..devices, edit()), 1..14),
+        Just((0..devices).collect::<Vec<_>>()).prop_shuffle(),
+    )
+        .prop_map(|(edits, order)| Round { edits, order });
+    proptest::collection::vec(round, 1..4)
+}
+
+/// Who edited which field in a round, to what.
+type Edits = BTreeMap<(String, String, String), BTreeMap<usize, String>>;
+
+async fn apply_edit(devices: &[Device], ws: Uuid, artist: Uuid, created: &mut BTreeMap<usize, Vec<Uuid>>, round: &mut Edits, d: usize, e: &Edit) {
+    let store = &devices[d].store;
+    let live = store.list_releases(ws, &ReleaseFilter::default()).await.unwrap();
+    let mut note = |table: &str, pk: String, col: &str, value: String| -> bool {
+        let per = round.entry((table.into(), pk, col.into())).or_default();
+        // One edit per device and field per round keeps the race oracle exact.
+        if per.contains_key(&d) {
+            return false;
+        }
+        per.insert(d, value);
+        true
+    };
+    match e {
+        Edit::CreateRelease { title } => {
+            let r = store.create_release(ws, ReleaseInput::new(&format!("Album {title}"), ReleaseType::Album, vec![artist])).await.unwrap();
+            created.entry(d).or_default().push(r.release.id);
+        }
+        Edit::EditRelease { pick, field, value } => {
+            if live.is_empty() {
+                return;
+            }
+            let r = &store.get_release(live[pick % live.len()].id).await.unwrap().release;
+            let mut input = ReleaseInput::from_release(r);
+            let (col, text) = match field {
+                0 => ("title", format!("Title {value}")),
+                1 => ("label_name", format!("Label {value}")),
+                _ => ("catalog_number", format!("CAT-{value}")),
+            };
+            let old = match field {
+                0 => Some(r.title.clone()),
+                1 => r.label_name.clone(),
+                _ => r.catalog_number.clone(),
+            };
+            if old.as_deref() == Some(text.as_str()) || !note("releases", r.id.to_string(), col, text.clone()) {
+                return;
+            }
+            match field {
+                0 => input.title = text,
+                1 => input.label_name = Some(text),
+                _ => input.catalog_number = Some(text),
+            }
+            store.update_release(r.id, input).await.unwrap();
+        }
+        Edit::DeleteRelease { pick } => {
+            if live.is_empty() {
+                return;
+            }
+            let r = &live[pick % live.len()];
+            // Deleting is an edit of `deleted` (and of its tracks'): every device deleting writes 1.
+            note("releases", r.id.to_string(), "deleted", "1".into());
+            store.delete_release(r.id).await.unwrap();
+        }
+        Edit::AddTrack { pick, title } => {
+            let mine: Vec<&roadie::catalog::Release> =
+                live.iter().filter(|r| created.get(&d).is_some_and(|c| c.contains(&r.id))).collect();
+            if mine.is_empty() {
+                return;
+            }
+            let r = mine[pick % mine.len()];
+            store.add_track(r.id, TrackInput::titled(&format!("Song {title}"))).await.unwrap();
+        }
+        Edit::EditTrack { pick, value } => {
+            let mut tracks = Vec::new();
+            for r in &live {
+                tracks.extend(store.list_tracks(r.id).await.unwrap());
+            }
+            if tracks.is_empty() {
+                return;
+            }
+            let t = &tracks[pick % tracks.len()];
+            let text = format!("Take {value}");
+            if t.title == text || !note("tracks", t.id.to_string(), "title", text.clone()) {
+                return;
+            }
+            let mut input = TrackInput::from_track(t);
+            input.title = text;
+            store.update_track(t.id, input).await.unwrap();
+        }
+        Edit::CreateArtist { name } => {
+            store.create_artist(ws, ArtistInput::named(&format!("Guest {name} {}", Uuid::now_v7()))).await.unwrap();
+        }
+    }
+}
+
+async fn convergence_case(srv: &Server, case: usize, rounds: Vec<Round>) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let ana = format!("ana{case}@example.com");
+    let bo = format!("bo{case}@example.com");
+    let ana_token = srv.signup(&ana, "Ana").await;
+    let bo_token = srv.signup(&bo, "Bo").await;
+    let devices = vec![
+        Device::new(dir.path(), "a", &srv.base, &ana).await,
+        Device::new(dir.path(), "b", &srv.base, &ana).await,
+        Device::new(dir.path(), "c", &srv.base, &bo).await,
+    ];
+    // Ana's label, made offline on device A, joins the platform on A's first sync; Bo is invited.
+    let ws = devices[0].store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "Label".into() }).await.unwrap();
+    let artist = devices[0].store.create_artist(ws.id, ArtistInput::named("Headliner")).await.unwrap().id;
+    devices[0].sync().await.unwrap();
+    let (_, invite) = srv.invite(&ana_token, &ws.id.to_string(), &bo, "label_admin", None).await;
+    srv.accept(&bo_token, &invite).await;
+    sync_until_quiet(&devices, &[0, 1, 2]).await;
+
+    let mut created: BTreeMap<usize, Vec<Uuid>> = BTreeMap::new();
+    let mut expected_conflicts = BTreeSet::new();
+    let mut last_values: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
+    for round in &rounds {
+        let mut edits = Edits::new();
+        for (d, e) in &round.edits {
+            apply_edit(&devices, ws.id, artist, &mut created, &mut edits, *d, e).await;
+        }
+        for (field, by) in edits {
+            let values: BTreeSet<String> = by.values().cloned().collect();
+            if by.len() >= 2 && values.len() >= 2 {
+                expected_conflicts.insert(field.clone());
+            }
+            last_values.insert(field, values);
+        }
+        sync_until_quiet(&devices, &round.order).await;
+    }
+
+    let first = snapshot(&devices[0].path).await;
+    for d in &devices[1..] {
+        prop_assert_eq!(&snapshot(&d.path).await, &first, "stores differ");
+    }
+    // Nothing lost: every release made anywhere is everywhere, and each edited field holds one of
+    // the values of its last round.
+    let releases = first["releases"].as_array().unwrap();
+    for id in created.values().flatten() {
+        prop_assert!(releases.iter().any(|r| r["id"] == id.to_string()), "release {} lost", id);
+    }
+    for ((table, pk, col), values) in &last_values {
+        let row = first[table.as_str()].as_array().unwrap().iter().find(|r| r["id"] == pk.as_str()).unwrap();
+        let held = match &row[col.as_str()] {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        prop_assert!(values.contains(&held), "{}.{} of {} is {}, not one of {:?}", table, col, pk, held, values);
+    }
+    let expected: BTreeSet<(String, String, String)> = expected_conflicts;
+    for d in &devices {
+        let found = conflict_fields(&d.path).await;
+        prop_assert_eq!(&found, &expected, "conflicts where edits raced");
+    }
+    for d in devices {
+        d.store.close().await;
+    }
+    Ok(())
+}
+
+#[test]
+fn random_offline_edits_on_three_devices_converge_with_conflicts_exactly_where_edits_raced() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let pg = Pg::start();
+    let srv = rt.block_on(Server::start(&pg));
+    let cases: u32 = std::env::var("ROADIE_SYNC_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let mut runner = TestRunner::new(Config { cases, max_shrink_iters: 20, ..Config::default() });
+    let counter = std::cell::Cell::new(0usize);
+    runner
+        .run(&rounds(3), |rounds| {
+            counter.set(counter.get() + 1);
+            rt.block_on(convergence_case(&srv, counter.get(), rounds))
+        })
+        .unwrap();
+    rt.block_on(srv.stop());
+}
