@@ -304,3 +304,244 @@ fn random_offline_edits_on_three_devices_converge_with_conflicts_exactly_where_e
         .unwrap();
     rt.block_on(srv.stop());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fans, authorisation, exactly once, the CLI
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fans_sync_with_their_emails_tags_and_search_and_a_race_is_a_conflict_resolved_everywhere() {
+    use roadie::fans::ContactInput;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("fan@example.com", "Fan Club").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "fan@example.com").await;
+    let b = Device::new(dir.path(), "b", &srv.base, "fan@example.com").await;
+    let ws = a.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Artist, name: "Me".into() }).await.unwrap();
+    let input = ContactInput {
+        name: Some("周杰伦".into()),
+        emails: vec!["jay@example.com".into()],
+        city: Some("Taipei".into()),
+        tags: vec!["vip".into()],
+        ..Default::default()
+    };
+    let contact = a.store.create_contact(ws.id, input.clone(), "manual").await.unwrap();
+    a.sync().await.unwrap();
+    let r = b.sync().await.unwrap();
+    assert!(r.pulled >= 4, "{r:?}");
+    let found = b.store.search_contacts(ws.id, "杰伦", 10).await.unwrap();
+    assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), vec![contact.id], "the pulled fan is searchable");
+    let got = b.store.get_contact(contact.id).await.unwrap();
+    assert_eq!(got.emails.iter().map(|e| e.email.as_str()).collect::<Vec<_>>(), vec!["jay@example.com"]);
+
+    // Both devices change the city offline: one conflict, the same on both, resolved on B.
+    a.store.update_contact(contact.id, ContactInput { city: Some("Kaohsiung".into()), ..input.clone() }).await.unwrap();
+    b.store.update_contact(contact.id, ContactInput { city: Some("Tainan".into()), ..input.clone() }).await.unwrap();
+    a.sync().await.unwrap();
+    let r = b.sync().await.unwrap();
+    assert_eq!(r.conflicts, 1, "{r:?}");
+    a.sync().await.unwrap();
+    let on_a = a.store.list_conflicts().await.unwrap();
+    let on_b = b.store.list_conflicts().await.unwrap();
+    assert_eq!(on_a.len(), 1);
+    assert_eq!(on_b.len(), 1);
+    assert_eq!((on_b[0].table.as_str(), on_b[0].column.as_str()), ("contacts", "city"));
+    assert_eq!(on_b[0].mine.value, serde_json::json!("Tainan"));
+    assert_eq!(on_b[0].theirs.value, serde_json::json!("Kaohsiung"));
+    assert_eq!(on_a[0].mine.value, serde_json::json!("Kaohsiung"), "each device sees its own edit as mine");
+    b.store.resolve_conflict(on_b[0].id, roadie::sync::Take::Theirs).await.unwrap();
+    assert!(b.store.list_conflicts().await.unwrap().is_empty());
+    b.sync().await.unwrap();
+    a.sync().await.unwrap();
+    assert!(a.store.list_conflicts().await.unwrap().is_empty(), "the resolution closes it on A too");
+    assert_eq!(a.store.get_contact(contact.id).await.unwrap().city.as_deref(), Some("Kaohsiung"));
+    assert_eq!(b.store.get_contact(contact.id).await.unwrap().city.as_deref(), Some("Kaohsiung"));
+    assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_to_a_workspace_the_user_cannot_write_is_refused_and_reported_and_the_rest_applies() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let ana_token = srv.signup("ana@example.com", "Ana").await;
+    let bo_token = srv.signup("bo@example.com", "Bo").await;
+    let dir = tempfile::tempdir().unwrap();
+    let ana = Device::new(dir.path(), "ana", &srv.base, "ana@example.com").await;
+    let bo = Device::new(dir.path(), "bo", &srv.base, "bo@example.com").await;
+    let label = ana.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "Label".into() }).await.unwrap();
+    let artist = ana.store.create_artist(label.id, ArtistInput::named("Headliner")).await.unwrap().id;
+    ana.sync().await.unwrap();
+    let (_, invite) = srv.invite(&ana_token, &label.id.to_string(), "bo@example.com", "label_admin", None).await;
+    srv.accept(&bo_token, &invite).await;
+    bo.sync().await.unwrap();
+    assert_eq!(bo.store.list_artists(label.id).await.unwrap().len(), 1);
+
+    // Ana makes Bo a collaborator (read-only); Bo, offline, adds to the label and to his own.
+    let bo_id = srv.me(&bo_token).await["id"].as_str().unwrap().to_string();
+    let (s, v) = srv
+        .call(reqwest::Method::PATCH, &format!("/v1/workspaces/{}/members/{bo_id}", label.id), Some(&ana_token), Some(serde_json::json!({"role": "collaborator"})))
+        .await;
+    assert!(s.is_success(), "{v}");
+    bo.store.create_release(label.id, ReleaseInput::new("Not Yours", ReleaseType::Single, vec![artist])).await.unwrap();
+    let own = bo.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Artist, name: "Bo".into() }).await.unwrap();
+    let bo_artist = bo.store.create_artist(own.id, ArtistInput::named("Bo")).await.unwrap();
+    let r = bo.sync().await.unwrap();
+    assert!(!r.refused.is_empty(), "{r:?}");
+    assert!(r.refused.iter().all(|e| e.code == "forbidden"), "{:?}", r.refused);
+    assert!(r.refused.iter().any(|e| e.table == "releases"));
+    assert!(r.pushed >= 2, "Bo's own workspace and artist went through: {r:?}");
+    let status = bo.store.sync_status().await.unwrap();
+    assert_eq!(status.pending_changes, 0);
+    assert!(status.errors.iter().any(|e| e.table == "releases" && e.code == "forbidden"));
+    // The platform has Bo's workspace; Ana sees nothing of either.
+    let (s, v) = srv.call(reqwest::Method::GET, &format!("/v1/workspaces/{}", own.id), Some(&bo_token), None).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{v}");
+    ana.sync().await.unwrap();
+    assert!(ana.store.list_releases(label.id, &ReleaseFilter::default()).await.unwrap().is_empty());
+    assert!(ana.store.get_artist(bo_artist.id).await.is_err());
+}
+
+/// A proxy that forwards everything, except that the response to the first `POST /v1/sync/push`
+/// is dropped (the server has received and applied the request; the client never hears back).
+async fn proxy_dropping_first_push_response(upstream: std::net::SocketAddr) -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = dropped.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let dropped = flag.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else { return };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let kill = Arc::new(AtomicBool::new(false));
+                let kill2 = kill.clone();
+                let up = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = match cr.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if buf[..n].starts_with(b"POST /v1/sync/push") && !dropped.swap(true, Ordering::SeqCst) {
+                            kill2.store(true, Ordering::SeqCst);
+                        }
+                        if sw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = match sr.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if kill.load(Ordering::SeqCst) {
+                        break; // the answer arrived: drop it and the connection
+                    }
+                    if cw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+                up.abort();
+            });
+        }
+    });
+    (format!("http://{addr}"), dropped)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_whose_response_is_lost_is_retried_and_applied_exactly_once() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
+    let b = Device::new(dir.path(), "b", &srv.base, "ana@example.com").await;
+    let ws = a.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() }).await.unwrap();
+    let artist = a.store.create_artist(ws.id, ArtistInput::named("A")).await.unwrap().id;
+    for i in 0..5 {
+        a.store.create_release(ws.id, ReleaseInput::new(&format!("R{i}"), ReleaseType::Single, vec![artist])).await.unwrap();
+    }
+    let pending = a.store.sync_status().await.unwrap().pending_changes;
+    let (proxy, dropped) = proxy_dropping_first_push_response(srv.addr).await;
+    let (account, direct) = a.store.platform_client(&FileSecrets::beside_store(&a.path)).await.unwrap();
+    let client = direct.via(&proxy).unwrap();
+    let r = a.store.sync_with(&account, &client, &|_: &SyncProgress| {}, &SyncCancel::default()).await.unwrap();
+    assert!(dropped.load(std::sync::atomic::Ordering::SeqCst), "the proxy dropped a push response");
+    assert_eq!(r.pushed, pending, "every change counted once, the retried ones as already applied");
+    let (logged,): (i64,) = sqlx::query_as("SELECT count(*) FROM sync_log WHERE change_id IS NOT NULL").fetch_one(&srv.state.db).await.unwrap();
+    assert_eq!(logged as u64, pending, "no change applied twice");
+    b.sync().await.unwrap();
+    assert_eq!(b.store.list_releases(ws.id, &ReleaseFilter::default()).await.unwrap().len(), 5);
+    assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_syncs_lists_and_resolves_conflicts() {
+    use assert_cmd::Command;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
+    let base = srv.base.clone();
+    let run = move |db: PathBuf, args: Vec<String>, stdin: &'static str| {
+        tokio::task::spawn_blocking(move || {
+            let out = Command::cargo_bin("roadie").unwrap().env_remove("ROADIE_DB").arg("--db").arg(&db).args(&args).write_stdin(stdin).output().unwrap();
+            (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+        })
+    };
+    let json = |out: (bool, String, String)| -> Value {
+        assert!(out.0, "failed: {}", out.2);
+        serde_json::from_str(&out.1).unwrap()
+    };
+    let args = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    for db in [&a, &b] {
+        let out = run(db.clone(), args(&format!("login --server {base} --email ana@example.com")), "correct horse battery\n").await.unwrap();
+        assert!(out.0, "{}", out.2);
+    }
+    let ws = json(run(a.clone(), args("workspace create --kind label --name Label --json"), "").await.unwrap());
+    let ws_id = ws["id"].as_str().unwrap().to_string();
+    let first = json(run(a.clone(), args("sync --json"), "").await.unwrap());
+    assert_eq!(first.as_object().unwrap().keys().cloned().collect::<Vec<_>>(), vec!["conflicts", "pulled", "pushed"]);
+    assert_eq!(first["pushed"], 1);
+    assert_eq!(first["conflicts"], 0);
+    let second = json(run(b.clone(), args("sync --json"), "").await.unwrap());
+    assert_eq!(second["pulled"], 1);
+    // Both rename the workspace offline.
+    json(run(a.clone(), vec!["workspace".into(), "rename".into(), ws_id.clone(), "From A".into(), "--json".into()], "").await.unwrap());
+    json(run(b.clone(), vec!["workspace".into(), "rename".into(), ws_id.clone(), "From B".into(), "--json".into()], "").await.unwrap());
+    json(run(a.clone(), args("sync --json"), "").await.unwrap());
+    let synced = json(run(b.clone(), args("sync --json"), "").await.unwrap());
+    assert_eq!(synced["conflicts"], 1);
+    let list = json(run(b.clone(), args("conflicts list --json"), "").await.unwrap());
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["table"], "workspaces");
+    assert_eq!(list[0]["column"], "name");
+    assert_eq!(list[0]["mine"]["value"], "From B");
+    assert_eq!(list[0]["theirs"]["value"], "From A");
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    let bad = run(b.clone(), vec!["conflicts".into(), "resolve".into(), id.clone(), "--take".into(), "both".into()], "").await.unwrap();
+    assert!(!bad.0);
+    let done = json(run(b.clone(), vec!["conflicts".into(), "resolve".into(), id.clone(), "--take".into(), "mine".into(), "--json".into()], "").await.unwrap());
+    assert_eq!(done["resolved"], true);
+    assert_eq!(done["value"], "From B");
+    let again = run(b.clone(), vec!["conflicts".into(), "resolve".into(), id, "--take".into(), "mine".into()], "").await.unwrap();
+    assert!(!again.0 && again.2.contains("[not_found]"), "{}", again.2);
+    json(run(b.clone(), args("sync --json"), "").await.unwrap());
+    json(run(a.clone(), args("sync --json"), "").await.unwrap());
+    let list = json(run(a.clone(), args("conflicts list --json"), "").await.unwrap());
+    assert_eq!(list, serde_json::json!([]));
+    let ws_a = json(run(a.clone(), args("workspace list --json"), "").await.unwrap());
+    assert_eq!(ws_a[0]["name"], "From B");
+    // Not signed in: a clear error.
+    let c = dir.path().join("c.sqlite");
+    let out = run(c, args("sync"), "").await.unwrap();
+    assert!(!out.0 && out.2.contains("[not_signed_in]"), "{}", out.2);
+}

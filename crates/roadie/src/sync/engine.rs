@@ -160,6 +160,11 @@ impl PlatformClient {
             .map_err(|e| Error::Network { server: self.server.clone(), reason: format!("unexpected sync response: {e}") })
     }
 
+    /// The same sign-in through another address (a proxy, a second server instance).
+    pub fn via(&self, server: &str) -> Result<PlatformClient> {
+        PlatformClient::new(server, self.token.clone())
+    }
+
     /// The server's sync protocol range; refuses one that does not include this build's.
     pub async fn sync_info(&self) -> Result<SyncInfo> {
         let info: SyncInfo = self.sync_json(self.request(reqwest::Method::GET, "/v1/sync/info")).await?;
