@@ -545,3 +545,75 @@ async fn the_cli_syncs_lists_and_resolves_conflicts() {
     let out = run(c, args("sync"), "").await.unwrap();
     assert!(!out.0 && out.2.contains("[not_signed_in]"), "{}", out.2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_cut_midway_the_server_restarted_and_the_database_restarted_all_converge() {
+    let mut pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
+    let b = Device::new(dir.path(), "b", &srv.base, "ana@example.com").await;
+    let ws = a.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() }).await.unwrap();
+    let artist = a.store.create_artist(ws.id, ArtistInput::named("A")).await.unwrap().id;
+    for i in 0..40 {
+        a.store.create_release(ws.id, ReleaseInput::new(&format!("Release number {i}"), ReleaseType::Single, vec![artist])).await.unwrap();
+    }
+    let quiet = |_: &SyncProgress| {};
+    let (account, direct) = a.store.platform_client(&FileSecrets::beside_store(&a.path)).await.unwrap();
+
+    // 1. The connection is cut in the middle of the push body (the server sees half a request):
+    // the client retries and everything arrives once.
+    let (proxy, cut) = common::proxy_cutting_once(srv.addr, 1500).await;
+    let r = a.store.sync_with(&account, &direct.via(&proxy).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
+    assert!(cut.load(std::sync::atomic::Ordering::SeqCst));
+    assert_eq!(a.store.sync_status().await.unwrap().pending_changes, 0);
+    let (logged,): (i64,) = sqlx::query_as("SELECT count(*) FROM sync_log WHERE change_id IS NOT NULL").fetch_one(&srv.state.db).await.unwrap();
+    assert_eq!(logged as u64, r.pushed);
+
+    // 2. The server goes away with edits pending: the sync fails, nothing is lost, and a new
+    // server process on the same database takes over.
+    for i in 0..10 {
+        a.store.create_release(ws.id, ReleaseInput::new(&format!("While down {i}"), ReleaseType::Single, vec![artist])).await.unwrap();
+    }
+    let db = srv.state.db.clone();
+    srv.stop().await;
+    let err = a.sync().await.unwrap_err();
+    assert_eq!(err.code(), "network", "{err}");
+    let pending = a.store.sync_status().await.unwrap().pending_changes;
+    assert!(pending >= 10);
+    drop(db);
+    let srv = Server::start(&pg).await;
+    a.store.sync_with(&account, &direct.via(&srv.base).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
+    assert_eq!(a.store.sync_status().await.unwrap().pending_changes, 0);
+
+    // 3. PostgreSQL restarts: a sync meanwhile fails cleanly; afterwards everything converges.
+    for i in 0..10 {
+        a.store.create_release(ws.id, ReleaseInput::new(&format!("DB down {i}"), ReleaseType::Single, vec![artist])).await.unwrap();
+    }
+    pg.stop_server();
+    let via_new = direct.via(&srv.base).unwrap();
+    let err = a.store.sync_with(&account, &via_new, &quiet, &SyncCancel::default()).await.unwrap_err();
+    assert!(matches!(err.code(), "platform_refused" | "network"), "{err}");
+    assert!(a.store.sync_status().await.unwrap().pending_changes >= 10);
+    pg.start_server();
+    let mut done = false;
+    for _ in 0..5 {
+        // The pool's broken connections fail once each, then reconnect.
+        if a.store.sync_with(&account, &via_new, &quiet, &SyncCancel::default()).await.is_ok() {
+            done = true;
+            break;
+        }
+    }
+    assert!(done, "sync works again after the database restarted");
+    let (b_account, b_direct) = b.store.platform_client(&FileSecrets::beside_store(&b.path)).await.unwrap();
+    b.store.sync_with(&b_account, &b_direct.via(&srv.base).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
+    assert_eq!(b.store.list_releases(ws.id, &ReleaseFilter::default()).await.unwrap().len(), 60);
+    assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
+    let (logged,): (i64,) = sqlx::query_as("SELECT count(*) FROM sync_log WHERE change_id IS NOT NULL").fetch_one(&srv.state.db).await.unwrap();
+    let (distinct,): (i64,) = sqlx::query_as("SELECT count(DISTINCT (tbl, pk, hlc)) FROM sync_log WHERE change_id IS NOT NULL").fetch_one(&srv.state.db).await.unwrap();
+    assert_eq!(logged, distinct, "no change applied twice");
+}
