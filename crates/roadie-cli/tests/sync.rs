@@ -617,3 +617,44 @@ async fn a_push_cut_midway_the_server_restarted_and_the_database_restarted_all_c
     let (distinct,): (i64,) = sqlx::query_as("SELECT count(DISTINCT (tbl, pk, hlc)) FROM sync_log WHERE change_id IS NOT NULL").fetch_one(&srv.state.db).await.unwrap();
     assert_eq!(logged, distinct, "no change applied twice");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Versions
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_protocol_versions_and_unknown_columns_are_refused_clearly() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let token = srv.signup("ana@example.com", "Ana").await;
+    let ws = srv.me(&token).await["workspace_id"].as_str().unwrap().to_string();
+    // The server refuses a protocol it does not speak, naming both.
+    let res = srv.http.get(srv.url("/v1/sync/pull")).bearer_auth(&token).header("Roadie-Sync-Protocol", "99").send().await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "sync_protocol_unsupported");
+    assert!(body["message"].as_str().unwrap().contains("99"), "{body}");
+    let res = srv.http.get(srv.url("/v1/sync/pull")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::BAD_REQUEST, "no protocol header");
+
+    // A newer Roadie pushed a column this build does not have: the pull stops, applies nothing
+    // of that page, and says to update; the cursor stays, so an updated build gets it all.
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
+    let change = serde_json::json!({"changes": [{
+        "change_id": Uuid::now_v7(), "workspace_id": ws, "table": "column_mappings", "pk": Uuid::now_v7(),
+        "hlc": "000000000000001-00000-future", "fields": {"name": "M", "header_key": "k", "definition": "{}",
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "deleted": 0, "colour": "blue"}}]});
+    let res = srv.http.post(srv.url("/v1/sync/push")).bearer_auth(&token).header("Roadie-Sync-Protocol", "1").json(&change).send().await.unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["results"][0]["status"], "applied", "{body}");
+    let err = a.sync().await.unwrap_err();
+    assert_eq!(err.code(), "sync_schema_too_new");
+    assert!(err.to_string().contains("column_mappings.colour"), "{err}");
+    assert!(err.to_string().contains("update Roadie"), "{err}");
+    let mappings: i64 = {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&a.path).read_only(true);
+        let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+        sqlx::query_scalar("SELECT count(*) FROM column_mappings").fetch_one(&mut conn).await.unwrap()
+    };
+    assert_eq!(mappings, 0);
+}
