@@ -50,7 +50,10 @@ pub struct Change {
     /// The workspace the row belongs to; absent: the pusher's own workspace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<Uuid>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 64, pattern = r"^[a-z_][a-z0-9_]*$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 64, pattern = r"^[a-z_][a-z0-9_]*$")
+    )]
     pub table: String,
     /// The row's key: the id, or a JSON array of the key columns' values for a composite key.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1000))]
@@ -176,7 +179,10 @@ pub fn wins(hlc: &str, value: &Value, current_hlc: &str, current: &Value) -> boo
     match hlc.cmp(current_hlc) {
         std::cmp::Ordering::Greater => true,
         std::cmp::Ordering::Less => false,
-        std::cmp::Ordering::Equal => value.to_string() > current.to_string(),
+        std::cmp::Ordering::Equal => {
+            let (value, current) = (value.to_string(), current.to_string());
+            value > current
+        }
     }
 }
 

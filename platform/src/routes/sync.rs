@@ -26,8 +26,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roadie_protocol::sync::{
-    wins, Change, ConflictRecord, ConflictSide, LogEntry, PullQuery, PullResponse, PushRequest, PushResponse, PushResult,
-    PushStatus, SyncInfo, MAX_PULL_PAGE, MAX_PUSH_BATCH, SYNC_PROTOCOL, SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_MIN,
+    wins, Change, ConflictRecord, ConflictSide, LogEntry, PullQuery, PullResponse, PushRequest,
+    PushResponse, PushResult, PushStatus, SyncInfo, MAX_PULL_PAGE, MAX_PUSH_BATCH, SYNC_PROTOCOL,
+    SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_MIN,
 };
 use roadie_protocol::{ErrorBody, Role};
 use serde_json::Value;
@@ -43,7 +44,9 @@ const MAX_BODY: u64 = 64 << 20;
 pub const MAX_WIRE_BODY: usize = 16 << 20;
 
 fn check_protocol(headers: &HeaderMap) -> ApiResult<()> {
-    let sent = headers.get(SYNC_PROTOCOL_HEADER).and_then(|v| v.to_str().ok());
+    let sent = headers
+        .get(SYNC_PROTOCOL_HEADER)
+        .and_then(|v| v.to_str().ok());
     let version = sent.and_then(|v| v.trim().parse::<u32>().ok());
     match version {
         Some(v) if (SYNC_PROTOCOL_MIN..=SYNC_PROTOCOL).contains(&v) => Ok(()),
@@ -60,7 +63,10 @@ fn check_protocol(headers: &HeaderMap) -> ApiResult<()> {
 
 /// The body, gunzipped if it says so.
 fn decode_body(headers: &HeaderMap, body: &Bytes) -> ApiResult<Vec<u8>> {
-    let encoding = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity");
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity");
     match encoding.trim() {
         "identity" | "" => Ok(body.to_vec()),
         "gzip" => {
@@ -68,9 +74,18 @@ fn decode_body(headers: &HeaderMap, body: &Bytes) -> ApiResult<Vec<u8>> {
             flate2::read::GzDecoder::new(&body[..])
                 .take(MAX_BODY + 1)
                 .read_to_end(&mut out)
-                .map_err(|e| ApiError::bad_request("invalid_body", format!("the gzip body does not decompress: {e}")))?;
+                .map_err(|e| {
+                    ApiError::bad_request(
+                        "invalid_body",
+                        format!("the gzip body does not decompress: {e}"),
+                    )
+                })?;
             if out.len() as u64 > MAX_BODY {
-                return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the decompressed body is too large"));
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "the decompressed body is too large",
+                ));
             }
             Ok(out)
         }
@@ -88,18 +103,26 @@ fn encode_json<T: serde::Serialize>(headers: &HeaderMap, value: &T) -> Response 
     let accepts = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().split(';').next() == Some("gzip")));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|e| e.trim().split(';').next() == Some("gzip"))
+        });
     let mut res = if accepts && json.len() > 512 {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(&json).expect("in memory");
         let mut res = enc.finish().expect("in memory").into_response();
-        res.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        res.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         res
     } else {
         json.into_response()
     };
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     res
 }
 
@@ -121,13 +144,25 @@ pub async fn info() -> Json<SyncInfo> {
     request_body(content = PushRequest, content_type = "application/json", description = "may be gzip-compressed (Content-Encoding: gzip)"),
     responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn push(State(state): State<AppState>, auth: Auth, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+pub async fn push(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
     check_protocol(&headers)?;
     let raw = decode_body(&headers, &body)?;
-    let req: PushRequest =
-        serde_json::from_slice(&raw).map_err(|e| ApiError::bad_request("invalid_json", format!("the push body is not a push request: {e}")))?;
+    let req: PushRequest = serde_json::from_slice(&raw).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_json",
+            format!("the push body is not a push request: {e}"),
+        )
+    })?;
     if req.changes.len() > MAX_PUSH_BATCH {
-        return Err(ApiError::invalid(format!("at most {MAX_PUSH_BATCH} changes per push (got {})", req.changes.len())));
+        return Err(ApiError::invalid(format!(
+            "at most {MAX_PUSH_BATCH} changes per push (got {})",
+            req.changes.len()
+        )));
     }
     let results = apply_batch(&state, &auth, req.changes).await?;
     Ok(encode_json(&headers, &PushResponse { results }))
@@ -146,10 +181,25 @@ pub async fn pull(
     check_protocol(&headers)?;
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     if q.since < 0 {
-        return Err(ApiError::bad_request("invalid_query", "since must be 0 or more"));
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "since must be 0 or more",
+        ));
     }
     let limit = q.limit.unwrap_or(500).clamp(1, MAX_PULL_PAGE) as i64;
-    type Row = (i64, Uuid, Uuid, Option<Uuid>, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+    type Row = (
+        i64,
+        Uuid,
+        Uuid,
+        Option<Uuid>,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT seq, workspace_id, user_id, change_id, tbl, pk, hlc, fields::text, base::text, quiet::text, conflict::text
          FROM sync_log
@@ -171,12 +221,20 @@ pub async fn pull(
     .fetch_one(&state.db)
     .await?;
     let parse = |s: Option<String>| -> ApiResult<Option<Value>> {
-        s.map(|s| serde_json::from_str(&s).map_err(|e| ApiError::internal(format!("stored JSON: {e}")))).transpose()
+        s.map(|s| {
+            serde_json::from_str(&s).map_err(|e| ApiError::internal(format!("stored JSON: {e}")))
+        })
+        .transpose()
     };
     let mut entries = Vec::with_capacity(rows.len());
-    for (seq, workspace_id, user_id, change_id, table, pk, hlc, fields, base, quiet, conflict) in rows {
+    for (seq, workspace_id, user_id, change_id, table, pk, hlc, fields, base, quiet, conflict) in
+        rows
+    {
         let conflict: Option<ConflictRecord> = match parse(conflict)? {
-            Some(v) => Some(serde_json::from_value(v).map_err(|e| ApiError::internal(format!("stored conflict: {e}")))?),
+            Some(v) => Some(
+                serde_json::from_value(v)
+                    .map_err(|e| ApiError::internal(format!("stored conflict: {e}")))?,
+            ),
             None => None,
         };
         let change = match change_id {
@@ -186,22 +244,41 @@ pub async fn pull(
                 table,
                 pk,
                 hlc,
-                fields: serde_json::from_value(parse(fields)?.unwrap_or_default()).unwrap_or_default(),
+                fields: serde_json::from_value(parse(fields)?.unwrap_or_default())
+                    .unwrap_or_default(),
                 base: serde_json::from_value(parse(base)?.unwrap_or_default()).unwrap_or_default(),
-                quiet: serde_json::from_value(parse(quiet)?.unwrap_or_default()).unwrap_or_default(),
+                quiet: serde_json::from_value(parse(quiet)?.unwrap_or_default())
+                    .unwrap_or_default(),
             }),
             None => None,
         };
-        entries.push(LogEntry { seq, workspace_id, user_id, change, conflict });
+        entries.push(LogEntry {
+            seq,
+            workspace_id,
+            user_id,
+            change,
+            conflict,
+        });
     }
-    Ok(encode_json(&headers, &PullResponse { entries, cursor, more: remaining > 0, remaining }))
+    Ok(encode_json(
+        &headers,
+        &PullResponse {
+            entries,
+            cursor,
+            more: remaining > 0,
+            remaining,
+        },
+    ))
 }
 
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && s.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn has_nul(v: &Value) -> bool {
@@ -258,62 +335,104 @@ async fn authorise(
     ch: &Change,
 ) -> ApiResult<Result<Uuid, Refusal>> {
     let Some(ws) = ch.workspace_id.or(personal) else {
-        return Ok(Err(Refusal("not_found", "you have no workspace of your own; name one".into())));
+        return Ok(Err(Refusal(
+            "not_found",
+            "you have no workspace of your own; name one".into(),
+        )));
     };
-    let pinned: Option<(Uuid,)> = sqlx::query_as("SELECT workspace_id FROM sync_rows WHERE tbl = $1 AND pk = $2")
-        .bind(&ch.table)
-        .bind(&ch.pk)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let pinned: Option<(Uuid,)> =
+        sqlx::query_as("SELECT workspace_id FROM sync_rows WHERE tbl = $1 AND pk = $2")
+            .bind(&ch.table)
+            .bind(&ch.pk)
+            .fetch_optional(&mut *tx)
+            .await?;
     if let Some((owner,)) = pinned {
         if owner != ws {
-            return Ok(Err(Refusal("wrong_workspace", format!("{} {} belongs to another workspace", ch.table, ch.pk))));
+            return Ok(Err(Refusal(
+                "wrong_workspace",
+                format!("{} {} belongs to another workspace", ch.table, ch.pk),
+            )));
         }
     }
     let is_workspace_row = ch.table == "workspaces" && ch.pk == ws.to_string();
-    if !roles.contains_key(&ws) {
-        let role: Option<(String,)> = sqlx::query_as("SELECT role FROM members WHERE workspace_id = $1 AND user_id = $2")
-            .bind(ws)
-            .bind(auth.user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let mut role = role.and_then(|(r,)| Role::parse(&r));
-        if role.is_none() && is_workspace_row {
-            let exists: Option<(i32,)> =
-                sqlx::query_as("SELECT 1 FROM workspaces WHERE id = $1").bind(ws).fetch_optional(&mut *tx).await?;
-            if exists.is_none() {
-                let kind = ch.fields.get("kind").and_then(Value::as_str).filter(|k| *k == "artist" || *k == "label");
-                let name = ch.fields.get("name").and_then(Value::as_str).map(str::trim).filter(|n| !n.is_empty() && n.chars().count() <= 200);
-                let (Some(kind), Some(name)) = (kind, name) else {
-                    return Ok(Err(Refusal("invalid_input", "a new workspace needs its kind (artist or label) and a name".into())));
-                };
-                sqlx::query("INSERT INTO workspaces (id, kind, name, upload_quota_bytes) VALUES ($1, $2, $3, $4)")
+    let role = match roles.get(&ws) {
+        Some(role) => *role,
+        None => {
+            let role: Option<(String,)> =
+                sqlx::query_as("SELECT role FROM members WHERE workspace_id = $1 AND user_id = $2")
+                    .bind(ws)
+                    .bind(auth.user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let mut role = role.and_then(|(r,)| Role::parse(&r));
+            if role.is_none() && is_workspace_row {
+                let exists: Option<(i32,)> =
+                    sqlx::query_as("SELECT 1 FROM workspaces WHERE id = $1")
+                        .bind(ws)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if exists.is_none() {
+                    let kind = ch
+                        .fields
+                        .get("kind")
+                        .and_then(Value::as_str)
+                        .filter(|k| *k == "artist" || *k == "label");
+                    let name = ch
+                        .fields
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty() && n.chars().count() <= 200);
+                    let (Some(kind), Some(name)) = (kind, name) else {
+                        return Ok(Err(Refusal(
+                            "invalid_input",
+                            "a new workspace needs its kind (artist or label) and a name".into(),
+                        )));
+                    };
+                    sqlx::query("INSERT INTO workspaces (id, kind, name, upload_quota_bytes) VALUES ($1, $2, $3, $4)")
                     .bind(ws)
                     .bind(kind)
                     .bind(name)
                     .bind(state.limits.default_workspace_quota_bytes)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("INSERT INTO members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')")
+                    sqlx::query("INSERT INTO members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')")
                     .bind(ws)
                     .bind(auth.user_id)
                     .execute(&mut *tx)
                     .await?;
-                role = Some(Role::Owner);
+                    role = Some(Role::Owner);
+                }
             }
+            roles.insert(ws, role);
+            role
         }
-        roles.insert(ws, role);
-    }
-    let Some(role) = roles[&ws] else {
-        return Ok(Err(Refusal("not_found", format!("workspace {ws} not found (or you are not a member of it)"))));
+    };
+    let Some(role) = role else {
+        return Ok(Err(Refusal(
+            "not_found",
+            format!("workspace {ws} not found (or you are not a member of it)"),
+        )));
     };
     let allowed: &[Role] = if is_workspace_row {
         &[Role::Owner, Role::LabelAdmin]
     } else {
-        &[Role::Owner, Role::LabelAdmin, Role::LabelStaff, Role::Artist]
+        &[
+            Role::Owner,
+            Role::LabelAdmin,
+            Role::LabelStaff,
+            Role::Artist,
+        ]
     };
     if !allowed.contains(&role) {
-        return Ok(Err(Refusal("forbidden", format!("a {} may not change {} in workspace {ws}", role.as_str(), ch.table))));
+        return Ok(Err(Refusal(
+            "forbidden",
+            format!(
+                "a {} may not change {} in workspace {ws}",
+                role.as_str(),
+                ch.table
+            ),
+        )));
     }
     if pinned.is_none() {
         sqlx::query("INSERT INTO sync_rows (tbl, pk, workspace_id) VALUES ($1, $2, $3)")
@@ -326,17 +445,28 @@ async fn authorise(
     Ok(Ok(ws))
 }
 
-async fn apply_batch(state: &AppState, auth: &Auth, changes: Vec<Change>) -> ApiResult<Vec<PushResult>> {
+async fn apply_batch(
+    state: &AppState,
+    auth: &Auth,
+    changes: Vec<Change>,
+) -> ApiResult<Vec<PushResult>> {
     let mut tx = state.db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PUSH_LOCK).execute(&mut *tx).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(PUSH_LOCK)
+        .execute(&mut *tx)
+        .await?;
     let personal: Option<(Uuid,)> =
-        sqlx::query_as("SELECT id FROM workspaces WHERE personal_of = $1").bind(auth.user_id).fetch_optional(&mut *tx).await?;
+        sqlx::query_as("SELECT id FROM workspaces WHERE personal_of = $1")
+            .bind(auth.user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let personal = personal.map(|p| p.0);
     let ids: Vec<Uuid> = changes.iter().map(|c| c.change_id).collect();
-    let done: Vec<(Uuid, i64)> = sqlx::query_as("SELECT change_id, seq FROM sync_log WHERE change_id = ANY($1)")
-        .bind(&ids)
-        .fetch_all(&mut *tx)
-        .await?;
+    let done: Vec<(Uuid, i64)> =
+        sqlx::query_as("SELECT change_id, seq FROM sync_log WHERE change_id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await?;
     let done: HashMap<Uuid, i64> = done.into_iter().collect();
     let mut seen = HashSet::new();
     let mut roles = HashMap::new();
@@ -358,7 +488,12 @@ async fn apply_batch(state: &AppState, auth: &Auth, changes: Vec<Change>) -> Api
             continue;
         }
         if let Err(message) = validate(&ch) {
-            results.push(result(PushStatus::Refused, None, Some("invalid_input"), Some(message)));
+            results.push(result(
+                PushStatus::Refused,
+                None,
+                Some("invalid_input"),
+                Some(message),
+            ));
             continue;
         }
         let ws = match authorise(&mut tx, state, auth, personal, &mut roles, &ch).await? {
@@ -376,7 +511,12 @@ async fn apply_batch(state: &AppState, auth: &Auth, changes: Vec<Change>) -> Api
 }
 
 /// Merges one change into the field state, logs it, and logs a conflict per raced field.
-async fn apply_change(tx: &mut sqlx::PgConnection, auth: &Auth, ws: Uuid, ch: &Change) -> ApiResult<i64> {
+async fn apply_change(
+    tx: &mut sqlx::PgConnection,
+    auth: &Auth,
+    ws: Uuid,
+    ch: &Change,
+) -> ApiResult<i64> {
     let current: Vec<(String, String, String, Uuid, Uuid)> = sqlx::query_as(
         "SELECT col, hlc, value::text, user_id, change_id FROM sync_fields WHERE tbl = $1 AND pk = $2",
     )
@@ -386,7 +526,17 @@ async fn apply_change(tx: &mut sqlx::PgConnection, auth: &Auth, ws: Uuid, ch: &C
     .await?;
     let current: BTreeMap<String, (String, Value, Uuid, Uuid)> = current
         .into_iter()
-        .map(|(col, hlc, value, user, change)| (col, (hlc, serde_json::from_str(&value).unwrap_or(Value::Null), user, change)))
+        .map(|(col, hlc, value, user, change)| {
+            (
+                col,
+                (
+                    hlc,
+                    serde_json::from_str(&value).unwrap_or(Value::Null),
+                    user,
+                    change,
+                ),
+            )
+        })
         .collect();
     let mut upsert_cols = Vec::new();
     let mut upsert_values = Vec::new();
@@ -399,15 +549,31 @@ async fn apply_change(tx: &mut sqlx::PgConnection, auth: &Auth, ws: Uuid, ch: &C
             }
             Some((cur_hlc, cur_value, cur_user, cur_change)) => {
                 let incoming_wins = wins(&ch.hlc, value, cur_hlc, cur_value);
-                let raced = ch.base.get(col).is_none_or(|b| b < cur_hlc) && value != cur_value && !ch.quiet.contains(col);
+                let raced = ch.base.get(col).is_none_or(|b| b < cur_hlc)
+                    && value != cur_value
+                    && !ch.quiet.contains(col);
                 if incoming_wins {
                     upsert_cols.push(col.clone());
                     upsert_values.push(value.to_string());
                 }
                 if raced {
-                    let mine = ConflictSide { value: value.clone(), hlc: ch.hlc.clone(), user_id: auth.user_id, change_id: ch.change_id };
-                    let theirs = ConflictSide { value: cur_value.clone(), hlc: cur_hlc.clone(), user_id: *cur_user, change_id: *cur_change };
-                    let (winner, loser) = if incoming_wins { (mine, theirs) } else { (theirs, mine) };
+                    let mine = ConflictSide {
+                        value: value.clone(),
+                        hlc: ch.hlc.clone(),
+                        user_id: auth.user_id,
+                        change_id: ch.change_id,
+                    };
+                    let theirs = ConflictSide {
+                        value: cur_value.clone(),
+                        hlc: cur_hlc.clone(),
+                        user_id: *cur_user,
+                        change_id: *cur_change,
+                    };
+                    let (winner, loser) = if incoming_wins {
+                        (mine, theirs)
+                    } else {
+                        (theirs, mine)
+                    };
                     conflicts.push(ConflictRecord {
                         id: Uuid::now_v7(),
                         table: ch.table.clone(),

@@ -7,8 +7,8 @@ use crate::error::{Error, Result};
 use crate::platform::{Account, CancelFlag, PlatformClient, SecretStore};
 use crate::Store;
 use roadie_protocol::sync::{
-    hlc_node, wins, Change, LogEntry, PullResponse, PushRequest, PushResponse, PushStatus, SyncInfo, SYNC_PROTOCOL,
-    SYNC_PROTOCOL_HEADER,
+    hlc_node, wins, Change, LogEntry, PullResponse, PushRequest, PushResponse, PushStatus,
+    SyncInfo, SYNC_PROTOCOL, SYNC_PROTOCOL_HEADER,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -142,7 +142,10 @@ fn gunzip_if(res_encoding: Option<&str>, bytes: &[u8]) -> std::io::Result<Vec<u8
 }
 
 impl PlatformClient {
-    async fn sync_json<T: serde::de::DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T> {
+    async fn sync_json<T: serde::de::DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<T> {
         let res = req
             .header(SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL.to_string())
             .header(reqwest::header::ACCEPT_ENCODING, "gzip")
@@ -152,12 +155,20 @@ impl PlatformClient {
         if !res.status().is_success() {
             return Err(self.refused(res).await);
         }
-        let encoding = res.headers().get(reqwest::header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let encoding = res
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let bytes = res.bytes().await.map_err(|e| self.network(e))?;
-        let body = gunzip_if(encoding.as_deref(), &bytes)
-            .map_err(|e| Error::Network { server: self.server.clone(), reason: format!("bad gzip response: {e}") })?;
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::Network { server: self.server.clone(), reason: format!("unexpected sync response: {e}") })
+        let body = gunzip_if(encoding.as_deref(), &bytes).map_err(|e| Error::Network {
+            server: self.server.clone(),
+            reason: format!("bad gzip response: {e}"),
+        })?;
+        serde_json::from_slice(&body).map_err(|e| Error::Network {
+            server: self.server.clone(),
+            reason: format!("unexpected sync response: {e}"),
+        })
     }
 
     /// The same sign-in through another address (a proxy, a second server instance).
@@ -167,7 +178,9 @@ impl PlatformClient {
 
     /// The server's sync protocol range; refuses one that does not include this build's.
     pub async fn sync_info(&self) -> Result<SyncInfo> {
-        let info: SyncInfo = self.sync_json(self.request(reqwest::Method::GET, "/v1/sync/info")).await?;
+        let info: SyncInfo = self
+            .sync_json(self.request(reqwest::Method::GET, "/v1/sync/info"))
+            .await?;
         if !(info.protocol_min..=info.protocol_max).contains(&SYNC_PROTOCOL) {
             return Err(Error::SyncProtocolMismatch {
                 server_min: info.protocol_min,
@@ -194,7 +207,9 @@ impl PlatformClient {
                 .header(reqwest::header::CONTENT_ENCODING, "gzip")
                 .body(body.clone());
             match self.sync_json(req).await {
-                Err(Error::Network { .. }) if attempt < 4 => tokio::time::sleep(Duration::from_millis(200 * attempt)).await,
+                Err(Error::Network { .. }) if attempt < 4 => {
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await
+                }
                 Err(Error::Platform { status, .. }) if status >= 500 && attempt < 4 => {
                     tokio::time::sleep(Duration::from_millis(200 * attempt)).await
                 }
@@ -208,8 +223,13 @@ impl PlatformClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.sync_json(self.request(reqwest::Method::GET, &path)).await {
-                Err(Error::Network { .. }) if attempt < 4 => tokio::time::sleep(Duration::from_millis(200 * attempt)).await,
+            match self
+                .sync_json(self.request(reqwest::Method::GET, &path))
+                .await
+            {
+                Err(Error::Network { .. }) if attempt < 4 => {
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await
+                }
                 other => return other,
             }
         }
@@ -244,7 +264,13 @@ fn key_values(shape: &TableShape, pk: &str) -> Option<Vec<Value>> {
 }
 
 fn key_where(shape: &TableShape) -> String {
-    shape.table.key.iter().map(|k| format!("{k} = ?")).collect::<Vec<_>>().join(" AND ")
+    shape
+        .table
+        .key
+        .iter()
+        .map(|k| format!("{k} = ?"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 fn change_id(node: &str, outbox_id: i64) -> Uuid {
@@ -291,18 +317,31 @@ impl Store {
         let shapes = shapes(&self.pool).await?;
         let node = self.node_id().await?;
         self.compact_outbox().await?;
-        let (pushed, refused) = self.push_outbox(client, &shapes, &node, progress, cancel).await?;
-        let pulled = self.pull_log(account, client, &shapes, &node, progress, cancel).await?;
+        let (pushed, refused) = self
+            .push_outbox(client, &shapes, &node, progress, cancel)
+            .await?;
+        let pulled = self
+            .pull_log(account, client, &shapes, &node, progress, cancel)
+            .await?;
         self.set_setting("sync.last_sync", &now_text(self)).await?;
         let conflicts = self.open_conflict_count().await?;
-        progress(&SyncProgress { phase: SyncPhase::Done, done: pushed + pulled, total: pushed + pulled });
-        Ok(SyncReport { pushed, pulled, conflicts, refused })
+        progress(&SyncProgress {
+            phase: SyncPhase::Done,
+            done: pushed + pulled,
+            total: pushed + pulled,
+        });
+        Ok(SyncReport {
+            pushed,
+            pulled,
+            conflicts,
+            refused,
+        })
     }
 
     /// Drops fields that one operation set and then set back (a link tombstoned and revived
     /// inside one transaction): they are not edits, so they must not reach other devices, and
     /// their clocks go back to what they were (else a pulled value could lose to a non-edit).
-    async fn compact_outbox(&self) -> Result<()> {
+    pub(crate) async fn compact_outbox(&self) -> Result<()> {
         let mut tx = self.write().await?;
         type Row = (i64, String, String, String, String, String, String);
         let rows: Vec<Row> =
@@ -311,32 +350,43 @@ impl Store {
             let mut fields: Map<String, Value> = serde_json::from_str(&fields).unwrap_or_default();
             let mut base: Map<String, Value> = serde_json::from_str(&base).unwrap_or_default();
             let old: Map<String, Value> = serde_json::from_str(&old).unwrap_or_default();
-            let same: Vec<String> = fields.iter().filter(|(k, v)| old.get(*k) == Some(*v)).map(|(k, _)| k.clone()).collect();
+            let same: Vec<String> = fields
+                .iter()
+                .filter(|(k, v)| old.get(*k) == Some(*v))
+                .map(|(k, _)| k.clone())
+                .collect();
             for col in &same {
                 fields.remove(col);
                 let was = base.remove(col);
-                let clock: Option<String> = sqlx::query_scalar("SELECT hlc FROM sync_clocks WHERE tbl = ? AND pk = ? AND col = ?")
-                    .bind(&table)
-                    .bind(&pk)
-                    .bind(col)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let clock: Option<String> = sqlx::query_scalar(
+                    "SELECT hlc FROM sync_clocks WHERE tbl = ? AND pk = ? AND col = ?",
+                )
+                .bind(&table)
+                .bind(&pk)
+                .bind(col)
+                .fetch_optional(&mut *tx)
+                .await?;
                 if clock.as_deref() == Some(hlc.as_str()) {
                     match was.as_ref().and_then(Value::as_str) {
                         Some(was) => set_clock(&mut tx, &table, &pk, col, was).await?,
                         None => {
-                            sqlx::query("DELETE FROM sync_clocks WHERE tbl = ? AND pk = ? AND col = ?")
-                                .bind(&table)
-                                .bind(&pk)
-                                .bind(col)
-                                .execute(&mut *tx)
-                                .await?;
+                            sqlx::query(
+                                "DELETE FROM sync_clocks WHERE tbl = ? AND pk = ? AND col = ?",
+                            )
+                            .bind(&table)
+                            .bind(&pk)
+                            .bind(col)
+                            .execute(&mut *tx)
+                            .await?;
                         }
                     }
                 }
             }
             if fields.is_empty() {
-                sqlx::query("DELETE FROM sync_outbox WHERE id = ?").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM sync_outbox WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
             } else {
                 sqlx::query("UPDATE sync_outbox SET fields = ?, base = ?, old = '{}' WHERE id = ?")
                     .bind(Value::Object(fields).to_string())
@@ -358,11 +408,17 @@ impl Store {
         progress: &(dyn Fn(&SyncProgress) + Sync),
         cancel: &SyncCancel,
     ) -> Result<(u64, Vec<SyncError>)> {
-        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_outbox").fetch_one(&self.pool).await?;
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_outbox")
+            .fetch_one(&self.pool)
+            .await?;
         let mut done = 0u64;
         let mut pushed = 0u64;
         let mut refused = Vec::new();
-        progress(&SyncProgress { phase: SyncPhase::Push, done: 0, total: total as u64 });
+        progress(&SyncProgress {
+            phase: SyncPhase::Push,
+            done: 0,
+            total: total as u64,
+        });
         let mut after = 0i64;
         loop {
             if cancel.is_cancelled() {
@@ -376,12 +432,18 @@ impl Store {
             .bind(PUSH_BATCH)
             .fetch_all(&self.pool)
             .await?;
-            let Some(last) = rows.last().map(|r| r.0) else { break };
+            let Some(last) = rows.last().map(|r| r.0) else {
+                break;
+            };
             let mut changes = Vec::with_capacity(rows.len());
             for (id, table, pk, workspace_id, hlc, fields, base) in rows {
-                let fields: BTreeMap<String, Value> = serde_json::from_str(&fields).unwrap_or_default();
+                let fields: BTreeMap<String, Value> =
+                    serde_json::from_str(&fields).unwrap_or_default();
                 let base: BTreeMap<String, Value> = serde_json::from_str(&base).unwrap_or_default();
-                let base = base.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect();
+                let base = base
+                    .into_iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
+                    .collect();
                 let quiet = shapes
                     .iter()
                     .find(|s| s.table.name == table)
@@ -398,7 +460,11 @@ impl Store {
                     quiet,
                 });
             }
-            let res = client.sync_push(&PushRequest { changes: changes.clone() }).await?;
+            let res = client
+                .sync_push(&PushRequest {
+                    changes: changes.clone(),
+                })
+                .await?;
             let at = now_text(self);
             let mut tx = self.write().await?;
             for (change, result) in changes.iter().zip(&res.results) {
@@ -421,15 +487,27 @@ impl Store {
             }
             // Only what the server answered leaves the outbox.
             let answered = res.results.len().min(changes.len());
-            let upto = if answered == changes.len() { last } else { last_answered_id(&changes, answered, after, node) };
-            sqlx::query("DELETE FROM sync_outbox WHERE id > ? AND id <= ?").bind(after).bind(upto).execute(&mut *tx).await?;
+            let upto = if answered == changes.len() {
+                last
+            } else {
+                last_answered_id(&changes, answered, after, node)
+            };
+            sqlx::query("DELETE FROM sync_outbox WHERE id > ? AND id <= ?")
+                .bind(after)
+                .bind(upto)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             if upto < last {
                 break; // a short answer: the rest goes next time
             }
             after = last;
             done += changes.len() as u64;
-            progress(&SyncProgress { phase: SyncPhase::Push, done, total: total as u64 });
+            progress(&SyncProgress {
+                phase: SyncPhase::Push,
+                done,
+                total: total as u64,
+            });
         }
         Ok((pushed, refused))
     }
@@ -444,7 +522,11 @@ impl Store {
         cancel: &SyncCancel,
     ) -> Result<u64> {
         let cursor_key = format!("sync.cursor:{}:{}", account.server, account.user_id);
-        let mut cursor: i64 = self.setting(&cursor_key).await?.and_then(|c| c.parse().ok()).unwrap_or(0);
+        let mut cursor: i64 = self
+            .setting(&cursor_key)
+            .await?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
         let mut done = 0u64;
         let mut pulled = 0u64;
         loop {
@@ -453,10 +535,16 @@ impl Store {
             }
             let page = client.sync_pull(cursor, PULL_PAGE).await?;
             let total = done + page.entries.len() as u64 + page.remaining.max(0) as u64;
-            pulled += self.apply_page(&page.entries, shapes, node, &cursor_key, page.cursor).await?;
+            pulled += self
+                .apply_page(&page.entries, shapes, node, &cursor_key, page.cursor)
+                .await?;
             done += page.entries.len() as u64;
             cursor = page.cursor;
-            progress(&SyncProgress { phase: SyncPhase::Pull, done, total });
+            progress(&SyncProgress {
+                phase: SyncPhase::Pull,
+                done,
+                total,
+            });
             if !page.more || page.entries.is_empty() {
                 break;
             }
@@ -477,22 +565,35 @@ impl Store {
         // Refuse the whole page before writing anything if it holds what this build cannot store.
         for change in entries.iter().filter_map(|e| e.change.as_ref()) {
             let Some(shape) = shapes.iter().find(|s| s.table.name == change.table) else {
-                return Err(Error::SyncSchemaTooNew { table: change.table.clone(), column: "*".into() });
+                return Err(Error::SyncSchemaTooNew {
+                    table: change.table.clone(),
+                    column: "*".into(),
+                });
             };
             if let Some(col) = change.fields.keys().find(|c| !shape.has_column(c)) {
-                return Err(Error::SyncSchemaTooNew { table: change.table.clone(), column: col.clone() });
+                return Err(Error::SyncSchemaTooNew {
+                    table: change.table.clone(),
+                    column: col.clone(),
+                });
             }
         }
         let at = now_text(self);
         let mut tx = self.write().await?;
-        sqlx::query("INSERT OR IGNORE INTO sync_applying (one) VALUES (1)").execute(&mut *tx).await?;
-        sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
+        sqlx::query("INSERT OR IGNORE INTO sync_applying (one) VALUES (1)")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut *tx)
+            .await?;
         let mut pulled = 0;
         let mut contacts = BTreeSet::new();
         for entry in entries {
             if let Some(change) = &entry.change {
                 self.hlc.observe(&change.hlc);
-                let shape = shapes.iter().find(|s| s.table.name == change.table).expect("checked above");
+                let shape = shapes
+                    .iter()
+                    .find(|s| s.table.name == change.table)
+                    .expect("checked above");
                 let mut sp = sqlx::Connection::begin(&mut *tx).await?;
                 match apply_change(&mut sp, shape, change).await {
                     Ok(()) => sp.commit().await?,
@@ -556,7 +657,9 @@ impl Store {
         for contact in contacts {
             crate::fans::search::reindex(&mut tx, contact).await?;
         }
-        sqlx::query("DELETE FROM sync_applying").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sync_applying")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(cursor_key)
             .bind(cursor.to_string())
@@ -568,14 +671,18 @@ impl Store {
 
     async fn open_conflict_count(&self) -> Result<u64> {
         let n: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL").fetch_one(&self.pool).await?;
+            sqlx::query_scalar("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(n as u64)
     }
 
     /// Last sync, pending changes, open conflicts and recent errors.
     pub async fn sync_status(&self) -> Result<SyncStatus> {
         let account = self.account().await?;
-        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_outbox").fetch_one(&self.pool).await?;
+        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_outbox")
+            .fetch_one(&self.pool)
+            .await?;
         type Row = (String, String, String, String, String, String, String);
         let errors: Vec<Row> = sqlx::query_as(
             "SELECT at, direction, change_id, tbl, pk, code, message FROM sync_errors ORDER BY id DESC LIMIT 20",
@@ -590,15 +697,17 @@ impl Store {
             open_conflicts: self.open_conflict_count().await?,
             errors: errors
                 .into_iter()
-                .map(|(at, direction, change_id, table, pk, code, message)| SyncError {
-                    at,
-                    direction,
-                    change_id,
-                    table,
-                    pk,
-                    code,
-                    message,
-                })
+                .map(
+                    |(at, direction, change_id, table, pk, code, message)| SyncError {
+                        at,
+                        direction,
+                        change_id,
+                        table,
+                        pk,
+                        code,
+                        message,
+                    },
+                )
                 .collect(),
         })
     }
@@ -606,7 +715,19 @@ impl Store {
     /// Open conflicts, oldest first.
     pub async fn list_conflicts(&self) -> Result<Vec<Conflict>> {
         let node = self.node_id().await?;
-        type Row = (String, String, String, String, String, String, String, String, String, String, String);
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        );
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, workspace_id, tbl, pk, col, winner_value, winner_hlc, winner_user, loser_value, loser_hlc, loser_user
              FROM sync_conflicts WHERE resolved_at IS NULL ORDER BY seq",
@@ -625,9 +746,21 @@ impl Store {
                 };
                 let winner = side(&wv, wh, &wu);
                 let loser = side(&lv, lh, &lu);
-                let (mine, theirs, applied) =
-                    if loser.this_device { (loser, winner, Take::Theirs) } else { (winner, loser, Take::Mine) };
-                Conflict { id: uuid(&id), workspace_id: uuid(&ws), table, pk, column, mine, theirs, applied }
+                let (mine, theirs, applied) = if loser.this_device {
+                    (loser, winner, Take::Theirs)
+                } else {
+                    (winner, loser, Take::Mine)
+                };
+                Conflict {
+                    id: uuid(&id),
+                    workspace_id: uuid(&ws),
+                    table,
+                    pk,
+                    column,
+                    mine,
+                    theirs,
+                    applied,
+                }
             })
             .collect())
     }
@@ -645,8 +778,12 @@ impl Store {
         let shape = shapes
             .iter()
             .find(|s| s.table.name == conflict.table)
-            .ok_or_else(|| Error::SyncSchemaTooNew { table: conflict.table.clone(), column: "*".into() })?;
-        let keys = key_values(shape, &conflict.pk).ok_or_else(|| Error::not_found("conflict", id))?;
+            .ok_or_else(|| Error::SyncSchemaTooNew {
+                table: conflict.table.clone(),
+                column: "*".into(),
+            })?;
+        let keys =
+            key_values(shape, &conflict.pk).ok_or_else(|| Error::not_found("conflict", id))?;
         let value = match take {
             Take::Mine => conflict.mine.value.clone(),
             Take::Theirs => conflict.theirs.value.clone(),
@@ -661,15 +798,31 @@ impl Store {
         .bind(&conflict.column)
         .fetch_optional(&mut *tx)
         .await?;
-        sqlx::query("INSERT OR IGNORE INTO sync_applying (one) VALUES (1)").execute(&mut *tx).await?;
-        let sql = format!("UPDATE {} SET {} = ?, hlc = ? WHERE {}", shape.table.name, conflict.column, key_where(shape));
+        sqlx::query("INSERT OR IGNORE INTO sync_applying (one) VALUES (1)")
+            .execute(&mut *tx)
+            .await?;
+        let sql = format!(
+            "UPDATE {} SET {} = ?, hlc = ? WHERE {}",
+            shape.table.name,
+            conflict.column,
+            key_where(shape)
+        );
         let mut q = bind_value(sqlx::query(&sql), &value).bind(hlc.clone());
         for k in &keys {
             q = bind_value(q, k);
         }
         q.execute(&mut *tx).await?;
-        set_clock(&mut tx, &conflict.table, &conflict.pk, &conflict.column, &hlc).await?;
-        sqlx::query("DELETE FROM sync_applying").execute(&mut *tx).await?;
+        set_clock(
+            &mut tx,
+            &conflict.table,
+            &conflict.pk,
+            &conflict.column,
+            &hlc,
+        )
+        .await?;
+        sqlx::query("DELETE FROM sync_applying")
+            .execute(&mut *tx)
+            .await?;
         let mut fields = Map::new();
         fields.insert(conflict.column.clone(), value);
         let mut base = Map::new();
@@ -732,7 +885,13 @@ async fn record_error(tx: &mut SqliteConnection, err: &SyncError, change: &Chang
     Ok(())
 }
 
-async fn set_clock(tx: &mut SqliteConnection, table: &str, pk: &str, col: &str, hlc: &str) -> Result<()> {
+async fn set_clock(
+    tx: &mut SqliteConnection,
+    table: &str,
+    pk: &str,
+    col: &str,
+    hlc: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO sync_clocks (tbl, pk, col, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc")
         .bind(table)
         .bind(pk)
@@ -756,14 +915,28 @@ fn contact_of(shape: &TableShape, change: &Change) -> Option<Uuid> {
 }
 
 /// Merges one pulled change into its row, field by field.
-async fn apply_change(tx: &mut SqliteConnection, shape: &TableShape, change: &Change) -> Result<()> {
+async fn apply_change(
+    tx: &mut SqliteConnection,
+    shape: &TableShape,
+    change: &Change,
+) -> Result<()> {
     let t = shape.table;
-    let keys = key_values(shape, &change.pk).ok_or_else(|| Error::invalid("sync change", vec![]))?;
+    let keys =
+        key_values(shape, &change.pk).ok_or_else(|| Error::invalid("sync change", vec![]))?;
     let object = format!(
         "json_object({})",
-        shape.columns.iter().map(|c| format!("'{c}', {c}")).collect::<Vec<_>>().join(", ")
+        shape
+            .columns
+            .iter()
+            .map(|c| format!("'{c}', {c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    let sql = format!("SELECT {object}, hlc FROM {} WHERE {}", t.name, key_where(shape));
+    let sql = format!(
+        "SELECT {object}, hlc FROM {} WHERE {}",
+        t.name,
+        key_where(shape)
+    );
     let mut q = sqlx::query_as::<_, (String, String)>(&sql);
     for k in &keys {
         q = match k {
@@ -793,7 +966,12 @@ async fn apply_change(tx: &mut SqliteConnection, shape: &TableShape, change: &Ch
             }
             cols.push("hlc".into());
             placeholders.push("?".into());
-            let sql = format!("INSERT INTO {} ({}) VALUES ({})", t.name, cols.join(", "), placeholders.join(", "));
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                t.name,
+                cols.join(", "),
+                placeholders.join(", ")
+            );
             let mut q = sqlx::query(&sql);
             for v in &values {
                 q = bind_value(q, v);
@@ -803,18 +981,23 @@ async fn apply_change(tx: &mut SqliteConnection, shape: &TableShape, change: &Ch
         }
         Some((json, _row_hlc)) => {
             let local: Map<String, Value> = serde_json::from_str(&json).unwrap_or_default();
-            let clocks: Vec<(String, String)> = sqlx::query_as("SELECT col, hlc FROM sync_clocks WHERE tbl = ? AND pk = ?")
-                .bind(t.name)
-                .bind(&change.pk)
-                .fetch_all(&mut *tx)
-                .await?;
+            let clocks: Vec<(String, String)> =
+                sqlx::query_as("SELECT col, hlc FROM sync_clocks WHERE tbl = ? AND pk = ?")
+                    .bind(t.name)
+                    .bind(&change.pk)
+                    .fetch_all(&mut *tx)
+                    .await?;
             let clocks: BTreeMap<String, String> = clocks.into_iter().collect();
             let mut set: Vec<(&String, &Value)> = Vec::new();
             for (col, value) in &change.fields {
                 if t.key.contains(&col.as_str()) {
                     continue;
                 }
-                let clock = clocks.get(col).or_else(|| clocks.get("*")).map(String::as_str).unwrap_or(_row_hlc.as_str());
+                let clock = clocks
+                    .get(col)
+                    .or_else(|| clocks.get("*"))
+                    .map(String::as_str)
+                    .unwrap_or(_row_hlc.as_str());
                 let current = local.get(col).unwrap_or(&Value::Null);
                 if wins(&change.hlc, value, clock, current) {
                     set.push((col, value));
@@ -823,8 +1006,16 @@ async fn apply_change(tx: &mut SqliteConnection, shape: &TableShape, change: &Ch
             if set.is_empty() {
                 return Ok(());
             }
-            let assignments = set.iter().map(|(c, _)| format!("{c} = ?")).collect::<Vec<_>>().join(", ");
-            let sql = format!("UPDATE {} SET {assignments}, hlc = max(hlc, ?) WHERE {}", t.name, key_where(shape));
+            let assignments = set
+                .iter()
+                .map(|(c, _)| format!("{c} = ?"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE {} SET {assignments}, hlc = max(hlc, ?) WHERE {}",
+                t.name,
+                key_where(shape)
+            );
             let mut q = sqlx::query(&sql);
             for (_, v) in &set {
                 q = bind_value(q, v);

@@ -54,7 +54,8 @@ mod engine;
 mod schema;
 
 pub use engine::{
-    Conflict, ConflictSideView, SyncCancel, SyncError, SyncPhase, SyncProgress, SyncReport, SyncStatus, Take,
+    Conflict, ConflictSideView, SyncCancel, SyncError, SyncPhase, SyncProgress, SyncReport,
+    SyncStatus, Take,
 };
 pub use schema::install;
 
@@ -68,8 +69,18 @@ pub struct SyncedTable {
     pub quiet: &'static [&'static str],
 }
 
-const fn table(name: &'static str, key: &'static [&'static str], workspace: Option<&'static str>) -> SyncedTable {
-    SyncedTable { name, key, workspace, local: &[], quiet: &[] }
+const fn table(
+    name: &'static str,
+    key: &'static [&'static str],
+    workspace: Option<&'static str>,
+) -> SyncedTable {
+    SyncedTable {
+        name,
+        key,
+        workspace,
+        local: &[],
+        quiet: &[],
+    }
 }
 
 const VIA_RELEASE: &str = "(SELECT workspace_id FROM releases WHERE id = NEW.release_id)";
@@ -106,3 +117,6 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     table("match_rules", &["id"], None),
     table("column_mappings", &["id"], None),
 ];
+
+#[cfg(test)]
+mod tests;

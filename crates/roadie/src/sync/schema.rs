@@ -29,7 +29,10 @@ pub(crate) async fn shapes(pool: &SqlitePool) -> Result<Vec<TableShape>> {
     let mut out = Vec::new();
     for t in SYNCED_TABLES {
         let cols: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid").bind(t.name).fetch_all(pool).await?;
+            sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+                .bind(t.name)
+                .fetch_all(pool)
+                .await?;
         let columns = cols
             .into_iter()
             .filter(|c| !NOT_FIELDS.contains(&c.as_str()) && !t.local.iter().any(|(l, _)| l == c))
@@ -43,12 +46,20 @@ pub(crate) async fn shapes(pool: &SqlitePool) -> Result<Vec<TableShape>> {
 pub(crate) fn pk_sql(t: &SyncedTable, row: &str) -> String {
     match t.key {
         [one] => format!("{row}.{one}"),
-        many => format!("json_array({})", many.iter().map(|k| format!("{row}.{k}")).collect::<Vec<_>>().join(", ")),
+        many => format!(
+            "json_array({})",
+            many.iter()
+                .map(|k| format!("{row}.{k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
 fn ws_sql(t: &SyncedTable, row: &str) -> String {
-    t.workspace.map(|w| w.replace("NEW.", &format!("{row}."))).unwrap_or_else(|| "NULL".into())
+    t.workspace
+        .map(|w| w.replace("NEW.", &format!("{row}.")))
+        .unwrap_or_else(|| "NULL".into())
 }
 
 fn quote(s: &str) -> String {
@@ -56,7 +67,11 @@ fn quote(s: &str) -> String {
 }
 
 fn fields_object(shape: &TableShape, row: &str) -> String {
-    let args: Vec<String> = shape.columns.iter().map(|c| format!("{}, {row}.{c}", quote(c))).collect();
+    let args: Vec<String> = shape
+        .columns
+        .iter()
+        .map(|c| format!("{}, {row}.{c}", quote(c)))
+        .collect();
     format!("json_object({})", args.join(", "))
 }
 
@@ -78,7 +93,11 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
          END;\n",
         fields = fields_object(shape, "NEW"),
     );
-    let editable: Vec<&String> = shape.columns.iter().filter(|c| !t.key.contains(&c.as_str())).collect();
+    let editable: Vec<&String> = shape
+        .columns
+        .iter()
+        .filter(|c| !t.key.contains(&c.as_str()))
+        .collect();
     if editable.is_empty() {
         return sql;
     }
@@ -102,15 +121,33 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
             .collect::<Vec<_>>()
             .join("\n             UNION ALL ")
     };
-    let path = |c: &str| format!("CASE WHEN OLD.{c} IS NOT NEW.{c} THEN '$.{c}' ELSE '$.__same' END");
-    let any_changed = editable.iter().map(|c| format!("OLD.{c} IS NOT NEW.{c}")).collect::<Vec<_>>().join(" OR ");
-    let set_fields = editable.iter().map(|c| format!("{}, NEW.{c}", path(c))).collect::<Vec<_>>().join(", ");
-    let set_old = editable.iter().map(|c| format!("{}, OLD.{c}", path(c))).collect::<Vec<_>>().join(", ");
-    let set_base = editable.iter().map(|c| format!("{}, {}", path(c), clock(c))).collect::<Vec<_>>().join(", ");
+    let path =
+        |c: &str| format!("CASE WHEN OLD.{c} IS NOT NEW.{c} THEN '$.{c}' ELSE '$.__same' END");
+    let any_changed = editable
+        .iter()
+        .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let set_fields = editable
+        .iter()
+        .map(|c| format!("{}, NEW.{c}", path(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let set_old = editable
+        .iter()
+        .map(|c| format!("{}, OLD.{c}", path(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let set_base = editable
+        .iter()
+        .map(|c| format!("{}, {}", path(c), clock(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
     // Several writes of one row in one operation share its HLC stamp: they become one change (the
     // first base of each field is kept), so a transient value inside one transaction (a link
     // tombstoned then revived) never reaches other devices as an edit.
-    let same_write = format!("SELECT max(id) FROM sync_outbox WHERE tbl = {tq} AND pk = {pk} AND hlc = NEW.hlc");
+    let same_write =
+        format!("SELECT max(id) FROM sync_outbox WHERE tbl = {tq} AND pk = {pk} AND hlc = NEW.hlc");
     sql.push_str(&format!(
         "CREATE TRIGGER sync_upd_{name} AFTER UPDATE ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND ({any_changed})\n\
          BEGIN\n\
@@ -155,22 +192,36 @@ pub async fn install(pool: &SqlitePool) -> Result<()> {
     let all: String = shapes.iter().map(triggers_sql).collect();
     let hash = hex::encode(Sha256::digest(all.as_bytes()));
     let current: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'sync.triggers'").fetch_optional(pool).await?;
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'sync.triggers'")
+            .fetch_optional(pool)
+            .await?;
     if current.as_deref() == Some(hash.as_str()) {
         return Ok(());
     }
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let installed: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'sync.tables'").fetch_optional(&mut *tx).await?;
-    let mut installed: Vec<String> = installed.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'sync.tables'")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let mut installed: Vec<String> = installed
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
     sqlx::raw_sql(&all).execute(&mut *tx).await?;
     for shape in &shapes {
         if !installed.iter().any(|t| t == shape.table.name) {
-            sqlx::raw_sql(&backfill_sql(shape)).execute(&mut *tx).await?;
+            sqlx::raw_sql(&backfill_sql(shape))
+                .execute(&mut *tx)
+                .await?;
             installed.push(shape.table.name.to_string());
         }
     }
-    for (key, value) in [("sync.triggers", hash), ("sync.tables", serde_json::to_string(&installed).expect("json"))] {
+    for (key, value) in [
+        ("sync.triggers", hash),
+        (
+            "sync.tables",
+            serde_json::to_string(&installed).expect("json"),
+        ),
+    ] {
         sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)
             .bind(value)
