@@ -1215,3 +1215,105 @@ async fn other_protocol_versions_and_unknown_columns_are_refused_clearly() {
     };
     assert_eq!(mappings, 0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Benchmark (bench/sync.sh runs it; ignored in the test suite)
+
+/// A TCP forwarder counting bytes each way.
+async fn counting_proxy(upstream: std::net::SocketAddr) -> (String, std::sync::Arc<[std::sync::atomic::AtomicU64; 2]>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let counts = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
+    let c = counts.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let c = c.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else { return };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let c2 = c.clone();
+                let up = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = cr.read(&mut buf).await {
+                        if n == 0 || sw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                        c2[0].fetch_add(n as u64, Ordering::Relaxed);
+                    }
+                });
+                let mut buf = vec![0u8; 64 * 1024];
+                while let Ok(n) = sr.read(&mut buf).await {
+                    if n == 0 || cw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                    c[1].fetch_add(n as u64, Ordering::Relaxed);
+                }
+                up.abort();
+            });
+        }
+    });
+    (format!("http://{addr}"), counts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: bench/sync.sh"]
+async fn bench_sync() {
+    use std::sync::atomic::Ordering;
+    use std::time::Instant;
+    let n: u64 = std::env::var("ROADIE_SYNC_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
+    let b = Device::new(dir.path(), "b", &srv.base, "ana@example.com").await;
+    let ws = a.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() }).await.unwrap();
+    // N artists in one transaction (the triggers queue one change each).
+    {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&a.path);
+        let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+        let sql = format!(
+            "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < {n})
+             INSERT INTO artists (id, workspace_id, name, sort_name, created_at, updated_at, hlc)
+             SELECT printf('00000000-0000-7000-8000-%012d', x), '{ws}', 'Artist ' || x, 'Artist ' || x,
+                    '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', printf('%015d-00000-bench', 1000000 + x) FROM i",
+            ws = ws.id
+        );
+        sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+        sqlx::Connection::close(conn).await.unwrap();
+    }
+    let quiet = |_: &SyncProgress| {};
+    let (acc_a, direct_a) = a.store.platform_client(&FileSecrets::beside_store(&a.path)).await.unwrap();
+    let (acc_b, direct_b) = b.store.platform_client(&FileSecrets::beside_store(&b.path)).await.unwrap();
+    let (proxy, bytes) = counting_proxy(srv.addr).await;
+    let t = Instant::now();
+    let pushed = a.store.sync_with(&acc_a, &direct_a.via(&proxy).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
+    let push_s = t.elapsed().as_secs_f64();
+    let up = bytes[0].load(Ordering::Relaxed) + bytes[1].load(Ordering::Relaxed);
+    let t = Instant::now();
+    let pulled = b.store.sync_with(&acc_b, &direct_b.via(&proxy).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
+    let pull_s = t.elapsed().as_secs_f64();
+    let total = bytes[0].load(Ordering::Relaxed) + bytes[1].load(Ordering::Relaxed);
+    assert_eq!(b.store.list_artists(ws.id).await.unwrap().len() as u64, n);
+    let mut noop = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let r = b.store.sync_with(&acc_b, &direct_b, &quiet, &SyncCancel::default()).await.unwrap();
+        noop.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(r.pushed + r.pulled, 0);
+    }
+    noop.sort_by(|x, y| x.partial_cmp(y).unwrap());
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!("| changes | {n} (pushed {}, pulled {}) |", pushed.pushed, pulled.pulled);
+    println!("| push A -> server | {push_s:.2} s ({:.0} changes/s) |", n as f64 / push_s);
+    println!("| pull server -> B | {pull_s:.2} s ({:.0} changes/s) |", n as f64 / pull_s);
+    println!("| A -> server -> B total | {:.2} s |", push_s + pull_s);
+    println!("| bytes on the wire per change, push (both directions) | {:.0} |", up as f64 / n as f64);
+    println!("| bytes on the wire per change, pull (both directions) | {:.0} |", (total - up) as f64 / n as f64);
+    println!("| no-op sync round trip, median of 21 | {:.1} ms |", noop[10]);
+}
