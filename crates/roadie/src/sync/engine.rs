@@ -582,9 +582,9 @@ impl Store {
         sqlx::query("INSERT OR IGNORE INTO sync_applying (one) VALUES (1)")
             .execute(&mut *tx)
             .await?;
-        sqlx::query("PRAGMA defer_foreign_keys = ON")
-            .execute(&mut *tx)
-            .await?;
+        // Foreign keys stay immediate: the log is causal (a parent is logged before anything that
+        // references it), and a change that still breaks one (its parent was refused) is parked
+        // in `sync_errors` on its own instead of failing the whole page at commit.
         let mut pulled = 0;
         let mut contacts = BTreeSet::new();
         for entry in entries {
