@@ -332,6 +332,7 @@ async fn authorise(
     auth: &Auth,
     personal: Option<Uuid>,
     roles: &mut HashMap<Uuid, Option<Role>>,
+    pins: &mut HashMap<(String, String), Uuid>,
     ch: &Change,
 ) -> ApiResult<Result<Uuid, Refusal>> {
     let Some(ws) = ch.workspace_id.or(personal) else {
@@ -340,13 +341,8 @@ async fn authorise(
             "you have no workspace of your own; name one".into(),
         )));
     };
-    let pinned: Option<(Uuid,)> =
-        sqlx::query_as("SELECT workspace_id FROM sync_rows WHERE tbl = $1 AND pk = $2")
-            .bind(&ch.table)
-            .bind(&ch.pk)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if let Some((owner,)) = pinned {
+    let pinned = pins.get(&(ch.table.clone(), ch.pk.clone())).copied();
+    if let Some(owner) = pinned {
         if owner != ws {
             return Ok(Err(Refusal(
                 "wrong_workspace",
@@ -441,6 +437,7 @@ async fn authorise(
             .bind(ws)
             .execute(&mut *tx)
             .await?;
+        pins.insert((ch.table.clone(), ch.pk.clone()), ws);
     }
     Ok(Ok(ws))
 }
@@ -468,6 +465,32 @@ async fn apply_batch(
             .fetch_all(&mut *tx)
             .await?;
     let done: HashMap<Uuid, i64> = done.into_iter().collect();
+    // The rows the batch touches: their workspace and field state, read once.
+    let tbls: Vec<String> = changes.iter().map(|c| c.table.replace('\0', "")).collect();
+    let pks: Vec<String> = changes.iter().map(|c| c.pk.replace('\0', "")).collect();
+    let pinned: Vec<(String, String, Uuid)> = sqlx::query_as(
+        "SELECT tbl, pk, workspace_id FROM sync_rows WHERE (tbl, pk) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))",
+    )
+    .bind(&tbls)
+    .bind(&pks)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut pins: HashMap<(String, String), Uuid> =
+        pinned.into_iter().map(|(t, p, w)| ((t, p), w)).collect();
+    type FieldRow = (String, String, String, String, String, Uuid, Uuid);
+    let stored: Vec<FieldRow> = sqlx::query_as(
+        "SELECT tbl, pk, col, hlc, value::text, user_id, change_id FROM sync_fields
+         WHERE (tbl, pk) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))",
+    )
+    .bind(&tbls)
+    .bind(&pks)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut state_of: HashMap<(String, String), FieldState> = HashMap::new();
+    for (t, p, col, hlc, value, user, change) in stored {
+        let value = serde_json::from_str(&value).unwrap_or(Value::Null);
+        state_of.entry((t, p)).or_default().insert(col, (hlc, value, user, change));
+    }
     let mut seen = HashSet::new();
     let mut roles = HashMap::new();
     let mut results = Vec::with_capacity(changes.len());
@@ -496,14 +519,15 @@ async fn apply_batch(
             ));
             continue;
         }
-        let ws = match authorise(&mut tx, state, auth, personal, &mut roles, &ch).await? {
+        let ws = match authorise(&mut tx, state, auth, personal, &mut roles, &mut pins, &ch).await? {
             Ok(ws) => ws,
             Err(Refusal(code, message)) => {
                 results.push(result(PushStatus::Refused, None, Some(code), Some(message)));
                 continue;
             }
         };
-        let seq = apply_change(&mut tx, auth, ws, &ch).await?;
+        let current = state_of.entry((ch.table.clone(), ch.pk.clone())).or_default();
+        let seq = apply_change(&mut tx, auth, ws, &ch, current).await?;
         results.push(result(PushStatus::Applied, Some(seq), None, None));
     }
     tx.commit().await?;
@@ -511,33 +535,18 @@ async fn apply_batch(
 }
 
 /// Merges one change into the field state, logs it, and logs a conflict per raced field.
+/// Each field of a row: clock, value, who wrote it, and by which change.
+type FieldState = BTreeMap<String, (String, Value, Uuid, Uuid)>;
+
+/// Merges one change into the field state (`current`, kept up to date), logs it, and logs a
+/// conflict per raced field.
 async fn apply_change(
     tx: &mut sqlx::PgConnection,
     auth: &Auth,
     ws: Uuid,
     ch: &Change,
+    current: &mut FieldState,
 ) -> ApiResult<i64> {
-    let current: Vec<(String, String, String, Uuid, Uuid)> = sqlx::query_as(
-        "SELECT col, hlc, value::text, user_id, change_id FROM sync_fields WHERE tbl = $1 AND pk = $2",
-    )
-    .bind(&ch.table)
-    .bind(&ch.pk)
-    .fetch_all(&mut *tx)
-    .await?;
-    let current: BTreeMap<String, (String, Value, Uuid, Uuid)> = current
-        .into_iter()
-        .map(|(col, hlc, value, user, change)| {
-            (
-                col,
-                (
-                    hlc,
-                    serde_json::from_str(&value).unwrap_or(Value::Null),
-                    user,
-                    change,
-                ),
-            )
-        })
-        .collect();
     let mut upsert_cols = Vec::new();
     let mut upsert_values = Vec::new();
     let mut conflicts = Vec::new();
@@ -585,6 +594,10 @@ async fn apply_change(
                 }
             }
         }
+    }
+    for (col, value) in upsert_cols.iter().zip(&upsert_values) {
+        let value = serde_json::from_str(value).unwrap_or(Value::Null);
+        current.insert(col.clone(), (ch.hlc.clone(), value, auth.user_id, ch.change_id));
     }
     if !upsert_cols.is_empty() {
         sqlx::query(
