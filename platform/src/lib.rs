@@ -200,7 +200,12 @@ pub fn api_router() -> OpenApiRouter<AppState> {
             HeaderName::from_static("tus-resumable"),
             HeaderValue::from_static(roadie_protocol::TUS_VERSION),
         ));
-    api.merge(uploads)
+    let sync = OpenApiRouter::new()
+        .routes(routes!(sync::info))
+        .routes(routes!(sync::push))
+        .routes(routes!(sync::pull))
+        .layer(DefaultBodyLimit::max(sync::MAX_WIRE_BODY));
+    api.merge(uploads).merge(sync)
 }
 
 /// The whole application: routes, `/openapi.json`, and the middleware (request ids, tracing,

@@ -80,6 +80,25 @@ pub enum Command {
     /// UPC/EAN tools.
     #[command(subcommand)]
     Upc(UpcCmd),
+    /// Sync with the platform server of `roadie login`: push local changes, pull everyone
+    /// else's. Prints {"pushed": N, "pulled": N, "conflicts": N} (conflicts: open after the sync).
+    Sync,
+    /// Fields two people edited at once: list them, and take one side.
+    #[command(subcommand)]
+    Conflicts(ConflictsCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConflictsCmd {
+    /// Open conflicts, oldest first.
+    List,
+    /// Keep one side of a conflict (the choice syncs to the other devices).
+    Resolve {
+        id: String,
+        /// `mine` (this device's edit, or the value it holds now) or `theirs`.
+        #[arg(long)]
+        take: roadie::sync::Take,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -253,6 +253,45 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                     .join("\n")
             });
         }
+        Command::Sync => {
+            let quiet = out.json;
+            let progress = move |p: &roadie::sync::SyncProgress| {
+                if !quiet && p.phase != roadie::sync::SyncPhase::Done && p.total > 0 && p.done == p.total {
+                    eprintln!("{}: {}/{}", if p.phase == roadie::sync::SyncPhase::Push { "pushed" } else { "pulled" }, p.done, p.total);
+                }
+            };
+            let cancel = roadie::sync::SyncCancel::default();
+            let report = store.sync(&secrets(store), &progress, &cancel).await?;
+            for r in &report.refused {
+                eprintln!("roadie: the server refused a change to {} {}: {} [{}]", r.table, r.pk, r.message, r.code);
+            }
+            let shown = serde_json::json!({ "pushed": report.pushed, "pulled": report.pulled, "conflicts": report.conflicts });
+            out.show(&shown, |_| {
+                format!("pushed {}, pulled {}, {} open conflicts", report.pushed, report.pulled, report.conflicts)
+            });
+        }
+        Command::Conflicts(ConflictsCmd::List) => {
+            let conflicts = store.list_conflicts().await?;
+            out.show(&conflicts, |cs| {
+                if cs.is_empty() {
+                    return "no conflicts".into();
+                }
+                cs.iter()
+                    .map(|c| format!("{}  {} {} {}: mine {} / theirs {}", c.id, c.table, c.pk, c.column, c.mine.value, c.theirs.value))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Command::Conflicts(ConflictsCmd::Resolve { id, take }) => {
+            let id = parse_id("conflict", &id)?;
+            let c = store.resolve_conflict(id, take).await?;
+            let value = match take {
+                roadie::sync::Take::Mine => c.mine.value.clone(),
+                roadie::sync::Take::Theirs => c.theirs.value.clone(),
+            };
+            let shown = serde_json::json!({ "resolved": true, "id": c.id, "take": take, "table": c.table, "pk": c.pk, "column": c.column, "value": value });
+            out.show(&shown, |_| format!("conflict {} resolved: {} {} {} = {}", c.id, c.table, c.pk, c.column, value));
+        }
         Command::Info => {
             let info = serde_json::json!({
                 "store_path": store.path().display().to_string(),

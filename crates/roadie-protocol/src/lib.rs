@@ -282,3 +282,5 @@ pub struct Health {
     pub status: String,
     pub version: String,
 }
+
+pub mod sync;

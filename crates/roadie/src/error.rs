@@ -126,6 +126,15 @@ pub enum Error {
     #[error("the saved token could not be read or written ({location}): {reason}")]
     SecretStore { location: String, reason: String },
 
+    #[error(
+        "the platform server speaks sync protocol {server_min} to {server_max} and this Roadie speaks {client}: update {}",
+        if *client < *server_min { "Roadie" } else { "the server" }
+    )]
+    SyncProtocolMismatch { server_min: u32, server_max: u32, client: u32 },
+
+    #[error("the workspace holds changes from a newer Roadie ({table}.{column} is unknown here); update Roadie to sync (nothing was applied)")]
+    SyncSchemaTooNew { table: String, column: String },
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -176,6 +185,8 @@ impl Error {
             Error::Platform { .. } => "platform_refused",
             Error::UploadCorrupted { .. } => "upload_corrupted",
             Error::SecretStore { .. } => "secret_store",
+            Error::SyncProtocolMismatch { .. } => "sync_protocol_mismatch",
+            Error::SyncSchemaTooNew { .. } => "sync_schema_too_new",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -299,6 +310,15 @@ impl Error {
             Error::SecretStore { location, reason } => {
                 params.insert("location".into(), location.clone());
                 params.insert("reason".into(), reason.clone());
+            }
+            Error::SyncProtocolMismatch { server_min, server_max, client } => {
+                params.insert("server_min".into(), server_min.to_string());
+                params.insert("server_max".into(), server_max.to_string());
+                params.insert("client".into(), client.to_string());
+            }
+            Error::SyncSchemaTooNew { table, column } => {
+                params.insert("table".into(), table.clone());
+                params.insert("column".into(), column.clone());
             }
             Error::NotSignedIn | Error::WrongCredentials => {}
             Error::ArtistWorkspaceFull

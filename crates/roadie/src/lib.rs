@@ -15,6 +15,7 @@ pub mod preferences;
 pub mod readiness;
 pub mod royalties;
 pub mod store;
+pub mod sync;
 pub mod textfile;
 mod validate;
 

@@ -79,6 +79,7 @@ impl Store {
             .await
             .map_err(|e| unavailable(e.to_string()))?;
         MIGRATOR.run(&pool).await?;
+        crate::sync::install(&pool).await?;
 
         let node = match sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE key = 'node_id'")
             .fetch_optional(&pool)
@@ -99,6 +100,11 @@ impl Store {
             if let Some(max) = max {
                 hlc.observe(&max);
             }
+        }
+        // Clocks seen from other stores through sync.
+        let max: Option<String> = sqlx::query_scalar("SELECT MAX(hlc) FROM sync_clocks").fetch_one(&pool).await?;
+        if let Some(max) = max {
+            hlc.observe(&max);
         }
         Ok(Store { pool, path, clock, ids, hlc })
     }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod misc;
+pub mod sync;
 pub mod uploads;
 pub mod workspaces;
 

@@ -127,6 +127,57 @@ impl Pg {
     }
 }
 
+impl Pg {
+    /// Stops PostgreSQL (fast shutdown: open transactions roll back), keeping its files.
+    pub fn stop_server(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts PostgreSQL again on the same files and port (after `stop_server`).
+    pub fn start_server(&mut self) {
+        assert!(self.child.is_none(), "already running");
+        let root = is_root();
+        let dir = self.dir.as_ref().unwrap().path().to_path_buf();
+        let port = self.url.rsplit(':').next().unwrap().split('/').next().unwrap().to_string();
+        let log = std::fs::OpenOptions::new().append(true).open(dir.join("postgres.log")).expect("log file");
+        let child = as_pg_user(&pg_bin("postgres"), root)
+            .arg("-D")
+            .arg(dir.join("data"))
+            .args(["-p", &port, "-h", "127.0.0.1", "-k"])
+            .arg(&dir)
+            .args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"])
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start postgres");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ready = Command::new(pg_bin("pg_isready"))
+                .args(["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-q"])
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            if ready {
+                return;
+            }
+            assert!(Instant::now() < deadline, "postgres did not come back in 60 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 impl Drop for Pg {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -9,7 +9,7 @@ mod export;
 mod filter;
 pub mod import;
 mod money;
-mod search;
+pub(crate) mod search;
 
 pub use contacts::{
     Activity, ActivityInput, ActivityKind, ConsentEvent, ConsentInput, ConsentStatus, Contact, ContactEmail,

@@ -1,0 +1,1319 @@
+//! Two-way sync end to end: real PostgreSQL, the platform server on loopback, and several stores
+//! (devices) syncing through it — with the engine API for the property test and the CLI for the
+//! command contract.
+
+#[path = "../../../platform/tests/common/mod.rs"]
+mod common;
+
+use common::{Pg, Server, PASSWORD};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use roadie::catalog::{
+    ArtistInput, NewWorkspace, ReleaseFilter, ReleaseInput, ReleaseType, TrackInput, WorkspaceKind,
+};
+use roadie::platform::FileSecrets;
+use roadie::sync::{SyncCancel, SyncProgress, SyncReport, SYNCED_TABLES};
+use roadie::Store;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+struct Device {
+    path: PathBuf,
+    store: Store,
+}
+
+impl Device {
+    async fn new(dir: &Path, name: &str, server: &str, email: &str) -> Device {
+        let path = dir.join(format!("{name}.sqlite"));
+        let store = Store::open(&path).await.unwrap();
+        store
+            .login(server, email, PASSWORD, &FileSecrets::beside_store(&path))
+            .await
+            .unwrap();
+        Device { path, store }
+    }
+
+    async fn sync(&self) -> roadie::Result<SyncReport> {
+        self.store
+            .sync(
+                &FileSecrets::beside_store(&self.path),
+                &|_: &SyncProgress| {},
+                &SyncCancel::default(),
+            )
+            .await
+    }
+}
+
+/// Every synced table's rows (synced columns, `hlc` excluded), as JSON, in key order.
+async fn snapshot(path: &Path) -> BTreeMap<&'static str, Value> {
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true);
+    let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+    let mut out = BTreeMap::new();
+    for t in SYNCED_TABLES {
+        let cols: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+                .bind(t.name)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        let cols: Vec<String> = cols
+            .into_iter()
+            .filter(|c| c != "hlc" && !t.local.iter().any(|(l, _)| l == c))
+            .collect();
+        let object = cols
+            .iter()
+            .map(|c| format!("'{c}', {c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT COALESCE(json_group_array(json(j)), '[]') FROM (SELECT json_object({object}) AS j FROM {} ORDER BY {})",
+            t.name,
+            t.key.join(", ")
+        );
+        let json: String = sqlx::query_scalar(&sql).fetch_one(&mut conn).await.unwrap();
+        out.insert(t.name, serde_json::from_str(&json).unwrap());
+    }
+    sqlx::Connection::close(conn).await.unwrap();
+    out
+}
+
+async fn conflict_fields(path: &Path) -> BTreeSet<(String, String, String)> {
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true);
+    let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT tbl, pk, col FROM sync_conflicts")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+    rows.into_iter().collect()
+}
+
+/// Syncs every device in `order`, then all again, until a whole pass moves nothing.
+async fn sync_until_quiet(devices: &[Device], order: &[usize]) {
+    for d in order {
+        devices[*d].sync().await.unwrap();
+    }
+    for pass in 0.. {
+        assert!(pass < 6, "sync did not settle");
+        let mut moved = 0;
+        for d in devices {
+            let r = d.sync().await.unwrap();
+            assert!(r.refused.is_empty(), "{:?}", r.refused);
+            moved += r.pushed + r.pulled;
+        }
+        if moved == 0 {
+            break;
+        }
+    }
+    for d in devices {
+        let status = d.store.sync_status().await.unwrap();
+        assert!(status.errors.is_empty(), "sync errors: {:?}", status.errors);
+        assert_eq!(status.pending_changes, 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property test
+
+#[derive(Debug, Clone)]
+enum Op {
+    CreateRelease {
+        title: u8,
+    },
+    /// Op field `field` (0 title, 1 label name, 2 catalog number) of the `pick`-th live release.
+    EditRelease {
+        pick: usize,
+        field: u8,
+        value: u8,
+    },
+    DeleteRelease {
+        pick: usize,
+    },
+    /// Add a track to the `pick`-th live release this device created.
+    AddTrack {
+        pick: usize,
+        title: u8,
+    },
+    EditTrack {
+        pick: usize,
+        value: u8,
+    },
+    CreateArtist {
+        name: u8,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        2 => any::<u8>().prop_map(|title| Op::CreateRelease { title: title % 4 }),
+        6 => (any::<usize>(), 0..3u8, 0..3u8).prop_map(|(pick, field, value)| Op::EditRelease { pick, field, value }),
+        1 => any::<usize>().prop_map(|pick| Op::DeleteRelease { pick }),
+        2 => (any::<usize>(), 0..3u8).prop_map(|(pick, title)| Op::AddTrack { pick, title }),
+        3 => (any::<usize>(), 0..3u8).prop_map(|(pick, value)| Op::EditTrack { pick, value }),
+        1 => (0..3u8).prop_map(|name| Op::CreateArtist { name }),
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct Round {
+    edits: Vec<(usize, Op)>,
+    order: Vec<usize>,
+}
+
+fn rounds(devices: usize) -> impl Strategy<Value = Vec<Round>> {
+    let round = (
+        proptest::collection::vec((0..devices, op()), 1..14),
+        Just((0..devices).collect::<Vec<_>>()).prop_shuffle(),
+    )
+        .prop_map(|(edits, order)| Round { edits, order });
+    proptest::collection::vec(round, 1..4)
+}
+
+/// Who edited which field in a round, to what.
+type Edits = BTreeMap<(String, String, String), BTreeMap<usize, String>>;
+
+async fn apply_edit(
+    devices: &[Device],
+    ws: Uuid,
+    artist: Uuid,
+    created: &mut BTreeMap<usize, Vec<Uuid>>,
+    round: &mut Edits,
+    d: usize,
+    e: &Op,
+) {
+    let store = &devices[d].store;
+    let live = store
+        .list_releases(ws, &ReleaseFilter::default())
+        .await
+        .unwrap();
+    let mut note = |table: &str, pk: String, col: &str, value: String| -> bool {
+        let per = round.entry((table.into(), pk, col.into())).or_default();
+        // One edit per device and field per round keeps the race oracle exact.
+        if per.contains_key(&d) {
+            return false;
+        }
+        per.insert(d, value);
+        true
+    };
+    match e {
+        Op::CreateRelease { title } => {
+            let r = store
+                .create_release(
+                    ws,
+                    ReleaseInput::new(&format!("Album {title}"), ReleaseType::Album, vec![artist]),
+                )
+                .await
+                .unwrap();
+            created.entry(d).or_default().push(r.release.id);
+        }
+        Op::EditRelease { pick, field, value } => {
+            if live.is_empty() {
+                return;
+            }
+            let r = &store
+                .get_release(live[pick % live.len()].id)
+                .await
+                .unwrap()
+                .release;
+            let mut input = ReleaseInput::from_release(r);
+            let (col, text) = match field {
+                0 => ("title", format!("Title {value}")),
+                1 => ("label_name", format!("Label {value}")),
+                _ => ("catalog_number", format!("CAT-{value}")),
+            };
+            let old = match field {
+                0 => Some(r.title.clone()),
+                1 => r.label_name.clone(),
+                _ => r.catalog_number.clone(),
+            };
+            if old.as_deref() == Some(text.as_str())
+                || !note("releases", r.id.to_string(), col, text.clone())
+            {
+                return;
+            }
+            match field {
+                0 => input.title = text,
+                1 => input.label_name = Some(text),
+                _ => input.catalog_number = Some(text),
+            }
+            store.update_release(r.id, input).await.unwrap();
+        }
+        Op::DeleteRelease { pick } => {
+            if live.is_empty() {
+                return;
+            }
+            let r = &live[pick % live.len()];
+            // Deleting is an edit of `deleted` (and of its tracks'): every device deleting writes 1.
+            note("releases", r.id.to_string(), "deleted", "1".into());
+            store.delete_release(r.id).await.unwrap();
+        }
+        Op::AddTrack { pick, title } => {
+            let mine: Vec<&roadie::catalog::Release> = live
+                .iter()
+                .filter(|r| created.get(&d).is_some_and(|c| c.contains(&r.id)))
+                .collect();
+            if mine.is_empty() {
+                return;
+            }
+            let r = mine[pick % mine.len()];
+            store
+                .add_track(r.id, TrackInput::titled(&format!("Song {title}")))
+                .await
+                .unwrap();
+        }
+        Op::EditTrack { pick, value } => {
+            let mut tracks = Vec::new();
+            for r in &live {
+                tracks.extend(store.list_tracks(r.id).await.unwrap());
+            }
+            if tracks.is_empty() {
+                return;
+            }
+            let t = &tracks[pick % tracks.len()];
+            let text = format!("Take {value}");
+            if t.title == text || !note("tracks", t.id.to_string(), "title", text.clone()) {
+                return;
+            }
+            let mut input = TrackInput::from_track(t);
+            input.title = text;
+            store.update_track(t.id, input).await.unwrap();
+        }
+        Op::CreateArtist { name } => {
+            store
+                .create_artist(
+                    ws,
+                    ArtistInput::named(&format!("Guest {name} {}", Uuid::now_v7())),
+                )
+                .await
+                .unwrap();
+        }
+    }
+}
+
+async fn convergence_case(
+    srv: &Server,
+    case: usize,
+    rounds: Vec<Round>,
+) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let ana = format!("ana{case}@example.com");
+    let bo = format!("bo{case}@example.com");
+    let ana_token = srv.signup(&ana, "Ana").await;
+    let bo_token = srv.signup(&bo, "Bo").await;
+    let devices = vec![
+        Device::new(dir.path(), "a", &srv.base, &ana).await,
+        Device::new(dir.path(), "b", &srv.base, &ana).await,
+        Device::new(dir.path(), "c", &srv.base, &bo).await,
+    ];
+    // Ana's label, made offline on device A, joins the platform on A's first sync; Bo is invited.
+    let ws = devices[0]
+        .store
+        .create_workspace(NewWorkspace {
+            kind: WorkspaceKind::Label,
+            name: "Label".into(),
+        })
+        .await
+        .unwrap();
+    let artist = devices[0]
+        .store
+        .create_artist(ws.id, ArtistInput::named("Headliner"))
+        .await
+        .unwrap()
+        .id;
+    devices[0].sync().await.unwrap();
+    let (_, invite) = srv
+        .invite(&ana_token, &ws.id.to_string(), &bo, "label_admin", None)
+        .await;
+    srv.accept(&bo_token, &invite).await;
+    sync_until_quiet(&devices, &[0, 1, 2]).await;
+
+    let mut created: BTreeMap<usize, Vec<Uuid>> = BTreeMap::new();
+    let mut expected_conflicts = BTreeSet::new();
+    let mut last_values: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
+    for round in &rounds {
+        let mut edits = Edits::new();
+        for (d, e) in &round.edits {
+            apply_edit(&devices, ws.id, artist, &mut created, &mut edits, *d, e).await;
+        }
+        for (field, by) in edits {
+            let values: BTreeSet<String> = by.values().cloned().collect();
+            if by.len() >= 2 && values.len() >= 2 {
+                expected_conflicts.insert(field.clone());
+            }
+            last_values.insert(field, values);
+        }
+        sync_until_quiet(&devices, &round.order).await;
+    }
+
+    let first = snapshot(&devices[0].path).await;
+    for d in &devices[1..] {
+        prop_assert_eq!(&snapshot(&d.path).await, &first, "stores differ");
+    }
+    // Nothing lost: every release made anywhere is everywhere, and each edited field holds one of
+    // the values of its last round.
+    let releases = first["releases"].as_array().unwrap();
+    for id in created.values().flatten() {
+        prop_assert!(
+            releases.iter().any(|r| r["id"] == id.to_string()),
+            "release {} lost",
+            id
+        );
+    }
+    for ((table, pk, col), values) in &last_values {
+        let row = first[table.as_str()]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == pk.as_str())
+            .unwrap();
+        let held = match &row[col.as_str()] {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        prop_assert!(
+            values.contains(&held),
+            "{}.{} of {} is {}, not one of {:?}",
+            table,
+            col,
+            pk,
+            held,
+            values
+        );
+    }
+    let expected: BTreeSet<(String, String, String)> = expected_conflicts;
+    for d in &devices {
+        let found = conflict_fields(&d.path).await;
+        prop_assert_eq!(&found, &expected, "conflicts where edits raced");
+    }
+    for d in devices {
+        d.store.close().await;
+    }
+    Ok(())
+}
+
+#[test]
+fn random_offline_edits_on_three_devices_converge_with_conflicts_exactly_where_edits_raced() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let pg = Pg::start();
+    let srv = rt.block_on(Server::start(&pg));
+    let cases: u32 = std::env::var("ROADIE_SYNC_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        max_shrink_iters: 20,
+        ..Config::default()
+    });
+    let counter = std::cell::Cell::new(0usize);
+    runner
+        .run(&rounds(3), |rounds| {
+            counter.set(counter.get() + 1);
+            rt.block_on(convergence_case(&srv, counter.get(), rounds))
+        })
+        .unwrap();
+    rt.block_on(srv.stop());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fans, authorisation, exactly once, the CLI
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fans_sync_with_their_emails_tags_and_search_and_a_race_is_a_conflict_resolved_everywhere()
+{
+    use roadie::fans::ContactInput;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("fan@example.com", "Fan Club").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "fan@example.com").await;
+    let b = Device::new(dir.path(), "b", &srv.base, "fan@example.com").await;
+    let ws = a
+        .store
+        .create_workspace(NewWorkspace {
+            kind: WorkspaceKind::Artist,
+            name: "Me".into(),
+        })
+        .await
+        .unwrap();
+    let input = ContactInput {
+        name: Some("周杰伦".into()),
+        emails: vec!["jay@example.com".into()],
+        city: Some("Taipei".into()),
+        tags: vec!["vip".into()],
+        ..Default::default()
+    };
+    let contact = a
+        .store
+        .create_contact(ws.id, input.clone(), "manual")
+        .await
+        .unwrap();
+    a.sync().await.unwrap();
+    let r = b.sync().await.unwrap();
+    assert!(r.pulled >= 4, "{r:?}");
+    let found = b.store.search_contacts(ws.id, "杰伦", 10).await.unwrap();
+    assert_eq!(
+        found.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![contact.id],
+        "the pulled fan is searchable"
+    );
+    let got = b.store.get_contact(contact.id).await.unwrap();
+    assert_eq!(
+        got.emails
+            .iter()
+            .map(|e| e.email.as_str())
+            .collect::<Vec<_>>(),
+        vec!["jay@example.com"]
+    );
+
+    // Both devices change the city offline: one conflict, the same on both, resolved on B.
+    a.store
+        .update_contact(
+            contact.id,
+            ContactInput {
+                city: Some("Kaohsiung".into()),
+                ..input.clone()
+            },
+        )
+        .await
+        .unwrap();
+    b.store
+        .update_contact(
+            contact.id,
+            ContactInput {
+                city: Some("Tainan".into()),
+                ..input.clone()
+            },
+        )
+        .await
+        .unwrap();
+    a.sync().await.unwrap();
+    let r = b.sync().await.unwrap();
+    assert_eq!(r.conflicts, 1, "{r:?}");
+    a.sync().await.unwrap();
+    let on_a = a.store.list_conflicts().await.unwrap();
+    let on_b = b.store.list_conflicts().await.unwrap();
+    assert_eq!(on_a.len(), 1);
+    assert_eq!(on_b.len(), 1);
+    assert_eq!(
+        (on_b[0].table.as_str(), on_b[0].column.as_str()),
+        ("contacts", "city")
+    );
+    assert_eq!(on_b[0].mine.value, serde_json::json!("Tainan"));
+    assert_eq!(on_b[0].theirs.value, serde_json::json!("Kaohsiung"));
+    assert_eq!(
+        on_a[0].mine.value,
+        serde_json::json!("Kaohsiung"),
+        "each device sees its own edit as mine"
+    );
+    b.store
+        .resolve_conflict(on_b[0].id, roadie::sync::Take::Theirs)
+        .await
+        .unwrap();
+    assert!(b.store.list_conflicts().await.unwrap().is_empty());
+    b.sync().await.unwrap();
+    a.sync().await.unwrap();
+    assert!(
+        a.store.list_conflicts().await.unwrap().is_empty(),
+        "the resolution closes it on A too"
+    );
+    assert_eq!(
+        a.store
+            .get_contact(contact.id)
+            .await
+            .unwrap()
+            .city
+            .as_deref(),
+        Some("Kaohsiung")
+    );
+    assert_eq!(
+        b.store
+            .get_contact(contact.id)
+            .await
+            .unwrap()
+            .city
+            .as_deref(),
+        Some("Kaohsiung")
+    );
+    assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_to_a_workspace_the_user_cannot_write_is_refused_and_reported_and_the_rest_applies(
+) {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let ana_token = srv.signup("ana@example.com", "Ana").await;
+    let bo_token = srv.signup("bo@example.com", "Bo").await;
+    let dir = tempfile::tempdir().unwrap();
+    let ana = Device::new(dir.path(), "ana", &srv.base, "ana@example.com").await;
+    let bo = Device::new(dir.path(), "bo", &srv.base, "bo@example.com").await;
+    let label = ana
+        .store
+        .create_workspace(NewWorkspace {
+            kind: WorkspaceKind::Label,
+            name: "Label".into(),
+        })
+        .await
+        .unwrap();
+    let artist = ana
+        .store
+        .create_artist(label.id, ArtistInput::named("Headliner"))
+        .await
+        .unwrap()
+        .id;
+    ana.sync().await.unwrap();
+    let (_, invite) = srv
+        .invite(
+            &ana_token,
+            &label.id.to_string(),
+            "bo@example.com",
+            "label_admin",
+            None,
+        )
+        .await;
+    srv.accept(&bo_token, &invite).await;
+    bo.sync().await.unwrap();
+    assert_eq!(bo.store.list_artists(label.id).await.unwrap().len(), 1);
+
+    // Ana makes Bo a collaborator (read-only); Bo, offline, adds to the label and to his own.
+    let bo_id = srv.me(&bo_token).await["id"].as_str().unwrap().to_string();
+    let (s, v) = srv
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/v1/workspaces/{}/members/{bo_id}", label.id),
+            Some(&ana_token),
+            Some(serde_json::json!({"role": "collaborator"})),
+        )
+        .await;
+    assert!(s.is_success(), "{v}");
+    bo.store
+        .create_release(
+            label.id,
+            ReleaseInput::new("Not Yours", ReleaseType::Single, vec![artist]),
+        )
+        .await
+        .unwrap();
+    let own = bo
+        .store
+        .create_workspace(NewWorkspace {
+            kind: WorkspaceKind::Artist,
+            name: "Bo".into(),
+        })
+        .await
+        .unwrap();
+    let bo_artist = bo
+        .store
+        .create_artist(own.id, ArtistInput::named("Bo"))
+        .await
+        .unwrap();
+    let r = bo.sync().await.unwrap();
+    assert!(!r.refused.is_empty(), "{r:?}");
+    assert!(
+        r.refused.iter().all(|e| e.code == "forbidden"),
+        "{:?}",
+        r.refused
+    );
+    assert!(r.refused.iter().any(|e| e.table == "releases"));
+    assert!(
+        r.pushed >= 2,
+        "Bo's own workspace and artist went through: {r:?}"
+    );
+    let status = bo.store.sync_status().await.unwrap();
+    assert_eq!(status.pending_changes, 0);
+    assert!(status
+        .errors
+        .iter()
+        .any(|e| e.table == "releases" && e.code == "forbidden"));
+    // The platform has Bo's workspace; Ana sees nothing of either.
+    let (s, v) = srv
+        .call(
+            reqwest::Method::GET,
+            &format!("/v1/workspaces/{}", own.id),
+            Some(&bo_token),
+            None,
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{v}");
+    ana.sync().await.unwrap();
+    assert!(ana
+        .store
+        .list_releases(label.id, &ReleaseFilter::default())
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(ana.store.get_artist(bo_artist.id).await.is_err());
+}
+
+/// A proxy that forwards everything, except that the response to the first `POST /v1/sync/push`
+/// is dropped (the server has received and applied the request; the client never hears back).
+async fn proxy_dropping_first_push_response(
+    upstream: std::net::SocketAddr,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = dropped.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let dropped = flag.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let kill = Arc::new(AtomicBool::new(false));
+                let kill2 = kill.clone();
+                let up = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = match cr.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if buf[..n].starts_with(b"POST /v1/sync/push")
+                            && !dropped.swap(true, Ordering::SeqCst)
+                        {
+                            kill2.store(true, Ordering::SeqCst);
+                        }
+                        if sw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = match sr.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if kill.load(Ordering::SeqCst) {
+                        break; // the answer arrived: drop it and the connection
+                    }
+                    if cw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+                up.abort();
+            });
+        }
+    });
+    (format!("http://{addr}"), dropped)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_whose_response_is_lost_is_retried_and_applied_exactly_once() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
+    let b = Device::new(dir.path(), "b", &srv.base, "ana@example.com").await;
+    let ws = a
+        .store
+        .create_workspace(NewWorkspace {
+            kind: WorkspaceKind::Label,
+            name: "L".into(),
+        })
+        .await
+        .unwrap();
+    let artist = a
+        .store
+        .create_artist(ws.id, ArtistInput::named("A"))
+        .await
+        .unwrap()
+        .id;
+    for i in 0..5 {
+        a.store
+            .create_release(
+                ws.id,
+                ReleaseInput::new(&format!("R{i}"), ReleaseType::Single, vec![artist]),
+            )
+            .await
+            .unwrap();
+    }
+    let pending = a.store.sync_status().await.unwrap().pending_changes;
+    let (proxy, dropped) = proxy_dropping_first_push_response(srv.addr).await;
+    let (account, direct) = a
+        .store
+        .platform_client(&FileSecrets::beside_store(&a.path))
+        .await
+        .unwrap();
+    let client = direct.via(&proxy).unwrap();
+    let r = a
+        .store
+        .sync_with(
+            &account,
+            &client,
+            &|_: &SyncProgress| {},
+            &SyncCancel::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        dropped.load(std::sync::atomic::Ordering::SeqCst),
+        "the proxy dropped a push response"
+    );
+    assert_eq!(
+        r.pushed, pending,
+        "every change counted once, the retried ones as already applied"
+    );
+    let (logged,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM sync_log WHERE change_id IS NOT NULL")
+            .fetch_one(&srv.state.db)
+            .await
+            .unwrap();
+    assert_eq!(logged as u64, pending, "no change applied twice");
+    b.sync().await.unwrap();
+    assert_eq!(
+        b.store
+            .list_releases(ws.id, &ReleaseFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_syncs_lists_and_resolves_conflicts() {
+    use assert_cmd::Command;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
+    let base = srv.base.clone();
+    let run = move |db: PathBuf, args: Vec<String>, stdin: &'static str| {
+        tokio::task::spawn_blocking(move || {
+            let out = Command::cargo_bin("roadie")
+                .unwrap()
+                .env_remove("ROADIE_DB")
+                .arg("--db")
+                .arg(&db)
+                .args(&args)
+                .write_stdin(stdin)
+                .output()
+                .unwrap();
+            (
+                out.status.success(),
+                String::from_utf8(out.stdout).unwrap(),
+                String::from_utf8(out.stderr).unwrap(),
+            )
+        })
+    };
+    let json = |out: (bool, String, String)| -> Value {
+        assert!(out.0, "failed: {}", out.2);
+        serde_json::from_str(&out.1).unwrap()
+    };
+    let args = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    for db in [&a, &b] {
+        let out = run(
+            db.clone(),
+            args(&format!("login --server {base} --email ana@example.com")),
+            "correct horse battery\n",
+        )
+        .await
+        .unwrap();
+        assert!(out.0, "{}", out.2);
+    }
+    let ws = json(
+        run(
+            a.clone(),
+            args("workspace create --kind label --name Label --json"),
+            "",
+        )
+        .await
+        .unwrap(),
+    );
+    let ws_id = ws["id"].as_str().unwrap().to_string();
+    let first = json(run(a.clone(), args("sync --json"), "").await.unwrap());
+    assert_eq!(
+        first
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>(),
+        vec!["conflicts", "pulled", "pushed"]
+    );
+    assert_eq!(first["pushed"], 1);
+    assert_eq!(first["conflicts"], 0);
+    let second = json(run(b.clone(), args("sync --json"), "").await.unwrap());
+    assert_eq!(second["pulled"], 1);
+    // Both rename the workspace offline.
+    json(
+        run(
+            a.clone(),
+            vec![
+                "workspace".into(),
+                "rename".into(),
+                ws_id.clone(),
+                "From A".into(),
+                "--json".into(),
+            ],
+            "",
+        )
+        .await
+        .unwrap(),
+    );
+    json(
+        run(
+            b.clone(),
+            vec![
+                "workspace".into(),
+                "rename".into(),
+                ws_id.clone(),
+                "From B".into(),
+                "--json".into(),
+            ],
+            "",
+        )
+        .await
+        .unwrap(),
+    );
+    json(run(a.clone(), args("sync --json"), "").await.unwrap());
+    let synced = json(run(b.clone(), args("sync --json"), "").await.unwrap());
+    assert_eq!(synced["conflicts"], 1);
+    let list = json(
+        run(b.clone(), args("conflicts list --json"), "")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["table"], "workspaces");
+    assert_eq!(list[0]["column"], "name");
+    assert_eq!(list[0]["mine"]["value"], "From B");
+    assert_eq!(list[0]["theirs"]["value"], "From A");
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    let bad = run(
+        b.clone(),
+        vec![
+            "conflicts".into(),
+            "resolve".into(),
+            id.clone(),
+            "--take".into(),
+            "both".into(),
+        ],
+        "",
+    )
+    .await
+    .unwrap();
+    assert!(!bad.0);
+    let done = json(
+        run(
+            b.clone(),
+            vec![
+                "conflicts".into(),
+                "resolve".into(),
+                id.clone(),
+                "--take".into(),
+                "mine".into(),
+                "--json".into(),
+            ],
+            "",
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(done["resolved"], true);
+    assert_eq!(done["value"], "From B");
+    let again = run(
+        b.clone(),
+        vec![
+            "conflicts".into(),
+            "resolve".into(),
+            id,
+            "--take".into(),
+            "mine".into(),
+        ],
+        "",
+    )
+    .await
+    .unwrap();
+    assert!(!again.0 && again.2.contains("[not_found]"), "{}", again.2);
+    json(run(b.clone(), args("sync --json"), "").await.unwrap());
+    json(run(a.clone(), args("sync --json"), "").await.unwrap());
+    let list = json(
+        run(a.clone(), args("conflicts list --json"), "")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(list, serde_json::json!([]));
+    let ws_a = json(
+        run(a.clone(), args("workspace list --json"), "")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(ws_a[0]["name"], "From B");
+    // Not signed in: a clear error.
+    let c = dir.path().join("c.sqlite");
+    let out = run(c, args("sync"), "").await.unwrap();
+    assert!(!out.0 && out.2.contains("[not_signed_in]"), "{}", out.2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_cut_midway_the_server_restarted_and_the_database_restarted_all_converge() {
+    let mut pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
+    let b = Device::new(dir.path(), "b", &srv.base, "ana@example.com").await;
+    let ws = a
+        .store
+        .create_workspace(NewWorkspace {
+            kind: WorkspaceKind::Label,
+            name: "L".into(),
+        })
+        .await
+        .unwrap();
+    let artist = a
+        .store
+        .create_artist(ws.id, ArtistInput::named("A"))
+        .await
+        .unwrap()
+        .id;
+    for i in 0..40 {
+        a.store
+            .create_release(
+                ws.id,
+                ReleaseInput::new(
+                    &format!("Release number {i}"),
+                    ReleaseType::Single,
+                    vec![artist],
+                ),
+            )
+            .await
+            .unwrap();
+    }
+    let quiet = |_: &SyncProgress| {};
+    let (account, direct) = a
+        .store
+        .platform_client(&FileSecrets::beside_store(&a.path))
+        .await
+        .unwrap();
+
+    // 1. The connection is cut in the middle of the push body (the server sees half a request):
+    // the client retries and everything arrives once.
+    let (proxy, cut) = common::proxy_cutting_once(srv.addr, 1500).await;
+    let r = a
+        .store
+        .sync_with(
+            &account,
+            &direct.via(&proxy).unwrap(),
+            &quiet,
+            &SyncCancel::default(),
+        )
+        .await
+        .unwrap();
+    assert!(cut.load(std::sync::atomic::Ordering::SeqCst));
+    assert_eq!(a.store.sync_status().await.unwrap().pending_changes, 0);
+    let (logged,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM sync_log WHERE change_id IS NOT NULL")
+            .fetch_one(&srv.state.db)
+            .await
+            .unwrap();
+    assert_eq!(logged as u64, r.pushed);
+
+    // 2. The server goes away with edits pending: the sync fails, nothing is lost, and a new
+    // server process on the same database takes over.
+    for i in 0..10 {
+        a.store
+            .create_release(
+                ws.id,
+                ReleaseInput::new(
+                    &format!("While down {i}"),
+                    ReleaseType::Single,
+                    vec![artist],
+                ),
+            )
+            .await
+            .unwrap();
+    }
+    let db = srv.state.db.clone();
+    srv.stop().await;
+    let err = a.sync().await.unwrap_err();
+    assert_eq!(err.code(), "network", "{err}");
+    let pending = a.store.sync_status().await.unwrap().pending_changes;
+    assert!(pending >= 10);
+    drop(db);
+    let srv = Server::start(&pg).await;
+    a.store
+        .sync_with(
+            &account,
+            &direct.via(&srv.base).unwrap(),
+            &quiet,
+            &SyncCancel::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.store.sync_status().await.unwrap().pending_changes, 0);
+
+    // 3. PostgreSQL restarts: a sync meanwhile fails cleanly; afterwards everything converges.
+    for i in 0..10 {
+        a.store
+            .create_release(
+                ws.id,
+                ReleaseInput::new(&format!("DB down {i}"), ReleaseType::Single, vec![artist]),
+            )
+            .await
+            .unwrap();
+    }
+    pg.stop_server();
+    let via_new = direct.via(&srv.base).unwrap();
+    let err = a
+        .store
+        .sync_with(&account, &via_new, &quiet, &SyncCancel::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.code(), "platform_refused" | "network"),
+        "{err}"
+    );
+    assert!(a.store.sync_status().await.unwrap().pending_changes >= 10);
+    pg.start_server();
+    let mut done = false;
+    for _ in 0..5 {
+        // The pool's broken connections fail once each, then reconnect.
+        if a.store
+            .sync_with(&account, &via_new, &quiet, &SyncCancel::default())
+            .await
+            .is_ok()
+        {
+            done = true;
+            break;
+        }
+    }
+    assert!(done, "sync works again after the database restarted");
+    let (b_account, b_direct) = b
+        .store
+        .platform_client(&FileSecrets::beside_store(&b.path))
+        .await
+        .unwrap();
+    b.store
+        .sync_with(
+            &b_account,
+            &b_direct.via(&srv.base).unwrap(),
+            &quiet,
+            &SyncCancel::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        b.store
+            .list_releases(ws.id, &ReleaseFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        60
+    );
+    assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
+    let (logged,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM sync_log WHERE change_id IS NOT NULL")
+            .fetch_one(&srv.state.db)
+            .await
+            .unwrap();
+    let (distinct,): (i64,) = sqlx::query_as(
+        "SELECT count(DISTINCT (tbl, pk, hlc)) FROM sync_log WHERE change_id IS NOT NULL",
+    )
+    .fetch_one(&srv.state.db)
+    .await
+    .unwrap();
+    assert_eq!(logged, distinct, "no change applied twice");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Versions
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_protocol_versions_and_unknown_columns_are_refused_clearly() {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let token = srv.signup("ana@example.com", "Ana").await;
+    let ws = srv.me(&token).await["workspace_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The server refuses a protocol it does not speak, naming both.
+    let res = srv
+        .http
+        .get(srv.url("/v1/sync/pull"))
+        .bearer_auth(&token)
+        .header("Roadie-Sync-Protocol", "99")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "sync_protocol_unsupported");
+    assert!(body["message"].as_str().unwrap().contains("99"), "{body}");
+    let res = srv
+        .http
+        .get(srv.url("/v1/sync/pull"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        reqwest::StatusCode::BAD_REQUEST,
+        "no protocol header"
+    );
+
+    // A newer Roadie pushed a column this build does not have: the pull stops, applies nothing
+    // of that page, and says to update; the cursor stays, so an updated build gets it all.
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
+    let change = serde_json::json!({"changes": [{
+        "change_id": Uuid::now_v7(), "workspace_id": ws, "table": "column_mappings", "pk": Uuid::now_v7(),
+        "hlc": "000000000000001-00000-future", "fields": {"name": "M", "header_key": "k", "definition": "{}",
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "deleted": 0, "colour": "blue"}}]});
+    let res = srv
+        .http
+        .post(srv.url("/v1/sync/push"))
+        .bearer_auth(&token)
+        .header("Roadie-Sync-Protocol", "1")
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["results"][0]["status"], "applied", "{body}");
+    let err = a.sync().await.unwrap_err();
+    assert_eq!(err.code(), "sync_schema_too_new");
+    assert!(err.to_string().contains("column_mappings.colour"), "{err}");
+    assert!(err.to_string().contains("update Roadie"), "{err}");
+    let mappings: i64 = {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&a.path)
+            .read_only(true);
+        let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+        sqlx::query_scalar("SELECT count(*) FROM column_mappings")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    };
+    assert_eq!(mappings, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Benchmark (bench/sync.sh runs it; ignored in the test suite)
+
+/// A TCP forwarder counting bytes each way.
+async fn counting_proxy(upstream: std::net::SocketAddr) -> (String, std::sync::Arc<[std::sync::atomic::AtomicU64; 2]>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let counts = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
+    let c = counts.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let c = c.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else { return };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let c2 = c.clone();
+                let up = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = cr.read(&mut buf).await {
+                        if n == 0 || sw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                        c2[0].fetch_add(n as u64, Ordering::Relaxed);
+                    }
+                });
+                let mut buf = vec![0u8; 64 * 1024];
+                while let Ok(n) = sr.read(&mut buf).await {
+                    if n == 0 || cw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                    c[1].fetch_add(n as u64, Ordering::Relaxed);
+                }
+                up.abort();
+            });
+        }
+    });
+    (format!("http://{addr}"), counts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: bench/sync.sh"]
+async fn bench_sync() {
+    use std::sync::atomic::Ordering;
+    use std::time::Instant;
+    let n: u64 = std::env::var("ROADIE_SYNC_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
+    let b = Device::new(dir.path(), "b", &srv.base, "ana@example.com").await;
+    let ws = a.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() }).await.unwrap();
+    // N artists in one transaction (the triggers queue one change each).
+    {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&a.path);
+        let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+        let sql = format!(
+            "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < {n})
+             INSERT INTO artists (id, workspace_id, name, sort_name, created_at, updated_at, hlc)
+             SELECT printf('00000000-0000-7000-8000-%012d', x), '{ws}', 'Artist ' || x, 'Artist ' || x,
+                    '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', printf('%015d-00000-bench', 1000000 + x) FROM i",
+            ws = ws.id
+        );
+        sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+        sqlx::Connection::close(conn).await.unwrap();
+    }
+    let quiet = |_: &SyncProgress| {};
+    let (acc_a, direct_a) = a.store.platform_client(&FileSecrets::beside_store(&a.path)).await.unwrap();
+    let (acc_b, direct_b) = b.store.platform_client(&FileSecrets::beside_store(&b.path)).await.unwrap();
+    let (proxy, bytes) = counting_proxy(srv.addr).await;
+    let t = Instant::now();
+    let pushed = a.store.sync_with(&acc_a, &direct_a.via(&proxy).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
+    let push_s = t.elapsed().as_secs_f64();
+    let up = bytes[0].load(Ordering::Relaxed) + bytes[1].load(Ordering::Relaxed);
+    let t = Instant::now();
+    let pulled = b.store.sync_with(&acc_b, &direct_b.via(&proxy).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
+    let pull_s = t.elapsed().as_secs_f64();
+    let total = bytes[0].load(Ordering::Relaxed) + bytes[1].load(Ordering::Relaxed);
+    assert_eq!(b.store.list_artists(ws.id).await.unwrap().len() as u64, n);
+    let mut noop = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let r = b.store.sync_with(&acc_b, &direct_b, &quiet, &SyncCancel::default()).await.unwrap();
+        noop.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(r.pushed + r.pulled, 0);
+    }
+    noop.sort_by(|x, y| x.partial_cmp(y).unwrap());
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!("| changes | {n} (pushed {}, pulled {}) |", pushed.pushed, pulled.pulled);
+    println!("| push A -> server | {push_s:.2} s ({:.0} changes/s) |", n as f64 / push_s);
+    println!("| pull server -> B | {pull_s:.2} s ({:.0} changes/s) |", n as f64 / pull_s);
+    println!("| A -> server -> B total | {:.2} s |", push_s + pull_s);
+    println!("| bytes on the wire per change, push (both directions) | {:.0} |", up as f64 / n as f64);
+    println!("| bytes on the wire per change, pull (both directions) | {:.0} |", (total - up) as f64 / n as f64);
+    println!("| no-op sync round trip, median of 21 | {:.1} ms |", noop[10]);
+}

@@ -1,0 +1,1034 @@
+//! The sync client: push the outbox, pull the log, merge, conflicts, status. One call per user
+//! action (`sync`, `sync_status`, `list_conflicts`, `resolve_conflict`), usable from a Tauri
+//! command as is: progress through a callback, cancellation through a `CancelFlag`.
+
+use super::schema::{shapes, TableShape};
+use crate::error::{Error, Result};
+use crate::platform::{Account, CancelFlag, PlatformClient, SecretStore};
+use crate::Store;
+use roadie_protocol::sync::{
+    hlc_node, wins, Change, LogEntry, PullResponse, PushRequest, PushResponse, PushStatus,
+    SyncInfo, SYNC_PROTOCOL, SYNC_PROTOCOL_HEADER,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Sqlite, SqliteConnection};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::time::Duration;
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// Cancels a running sync between batches and pages (what was done stays done).
+pub type SyncCancel = CancelFlag;
+
+const PUSH_BATCH: i64 = 500;
+const PULL_PAGE: u32 = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    Push,
+    Pull,
+    Done,
+}
+
+/// Progress of a sync: `done` of `total` changes in the current phase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Something sync could not do: a local change the server refused, or a pulled change this store
+/// could not apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncError {
+    pub at: String,
+    /// `push` or `pull`.
+    pub direction: String,
+    pub change_id: String,
+    pub table: String,
+    pub pk: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncReport {
+    /// Local changes the server accepted (now or, for a retried batch, before).
+    pub pushed: u64,
+    /// Changes from other stores applied here.
+    pub pulled: u64,
+    /// Conflicts open after this sync (to resolve in the conflicts screen).
+    pub conflicts: u64,
+    /// Local changes the server refused in this sync (they stay local; see `sync_errors`).
+    pub refused: Vec<SyncError>,
+}
+
+/// The sync state for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    pub signed_in: bool,
+    pub server: Option<String>,
+    /// RFC 3339 time of the last sync that finished.
+    pub last_sync: Option<String>,
+    /// Local changes not yet pushed.
+    pub pending_changes: u64,
+    pub open_conflicts: u64,
+    /// The most recent errors, newest first.
+    pub errors: Vec<SyncError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Take {
+    Mine,
+    Theirs,
+}
+
+impl std::str::FromStr for Take {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "mine" => Ok(Take::Mine),
+            "theirs" => Ok(Take::Theirs),
+            _ => Err(format!("{s}: expected mine or theirs")),
+        }
+    }
+}
+
+/// One side of a conflict as the conflicts screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConflictSideView {
+    #[ts(type = "unknown")]
+    pub value: Value,
+    pub hlc: String,
+    /// The platform user who made it.
+    pub user_id: Uuid,
+    /// Made on this device.
+    pub this_device: bool,
+}
+
+/// Two edits of one field made without seeing each other. `mine` is this device's edit (or, when
+/// neither was made here, the value the field holds now).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Conflict {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub table: String,
+    pub pk: String,
+    pub column: String,
+    pub mine: ConflictSideView,
+    pub theirs: ConflictSideView,
+    /// Which side the field holds now.
+    pub applied: Take,
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+fn gunzip_if(res_encoding: Option<&str>, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    if res_encoding == Some("gzip") {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes).read_to_end(&mut out)?;
+        Ok(out)
+    } else {
+        Ok(bytes.to_vec())
+    }
+}
+
+impl PlatformClient {
+    async fn sync_json<T: serde::de::DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<T> {
+        let res = req
+            .header(SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL.to_string())
+            .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+            .send()
+            .await
+            .map_err(|e| self.network(e))?;
+        if !res.status().is_success() {
+            return Err(self.refused(res).await);
+        }
+        let encoding = res
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = res.bytes().await.map_err(|e| self.network(e))?;
+        let body = gunzip_if(encoding.as_deref(), &bytes).map_err(|e| Error::Network {
+            server: self.server.clone(),
+            reason: format!("bad gzip response: {e}"),
+        })?;
+        serde_json::from_slice(&body).map_err(|e| Error::Network {
+            server: self.server.clone(),
+            reason: format!("unexpected sync response: {e}"),
+        })
+    }
+
+    /// The same sign-in through another address (a proxy, a second server instance).
+    pub fn via(&self, server: &str) -> Result<PlatformClient> {
+        PlatformClient::new(server, self.token.clone())
+    }
+
+    /// The server's sync protocol range; refuses one that does not include this build's.
+    pub async fn sync_info(&self) -> Result<SyncInfo> {
+        let info: SyncInfo = self
+            .sync_json(self.request(reqwest::Method::GET, "/v1/sync/info"))
+            .await?;
+        if !(info.protocol_min..=info.protocol_max).contains(&SYNC_PROTOCOL) {
+            return Err(Error::SyncProtocolMismatch {
+                server_min: info.protocol_min,
+                server_max: info.protocol_max,
+                client: SYNC_PROTOCOL,
+            });
+        }
+        Ok(info)
+    }
+
+    /// One push (gzip body). Network failures are retried a few times: the change ids make a
+    /// repeated push a no-op on the server.
+    pub async fn sync_push(&self, req: &PushRequest) -> Result<PushResponse> {
+        let json = serde_json::to_vec(req).expect("serialisable");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&json)?;
+        let body = bytes::Bytes::from(enc.finish()?);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let req = self
+                .request(reqwest::Method::POST, "/v1/sync/push")
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(reqwest::header::CONTENT_ENCODING, "gzip")
+                .body(body.clone());
+            match self.sync_json(req).await {
+                Err(Error::Network { .. }) if attempt < 4 => {
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await
+                }
+                Err(Error::Platform { status, .. }) if status >= 500 && attempt < 4 => {
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await
+                }
+                other => return other,
+            }
+        }
+    }
+
+    pub async fn sync_pull(&self, since: i64, limit: u32) -> Result<PullResponse> {
+        let path = format!("/v1/sync/pull?since={since}&limit={limit}");
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self
+                .sync_json(self.request(reqwest::Method::GET, &path))
+                .await
+            {
+                Err(Error::Network { .. }) if attempt < 4 => {
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+type Query<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>;
+
+fn bind_value<'q>(q: Query<'q>, v: &Value) -> Query<'q> {
+    match v {
+        Value::Null => q.bind(None::<String>),
+        Value::Bool(b) => q.bind(*b as i64),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => q.bind(i),
+            None => q.bind(n.as_f64()),
+        },
+        Value::String(s) => q.bind(s.clone()),
+        other => q.bind(other.to_string()),
+    }
+}
+
+/// The key columns' values of a `pk`.
+fn key_values(shape: &TableShape, pk: &str) -> Option<Vec<Value>> {
+    if shape.table.key.len() == 1 {
+        return Some(vec![Value::String(pk.to_string())]);
+    }
+    let values: Vec<Value> = serde_json::from_str(pk).ok()?;
+    (values.len() == shape.table.key.len()).then_some(values)
+}
+
+fn key_where(shape: &TableShape) -> String {
+    shape
+        .table
+        .key
+        .iter()
+        .map(|k| format!("{k} = ?"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+fn change_id(node: &str, outbox_id: i64) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("roadie-change:{node}:{outbox_id}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+fn now_text(store: &Store) -> String {
+    store.clock.now().to_rfc3339()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine calls
+
+impl Store {
+    async fn node_id(&self) -> Result<String> {
+        Ok(self.setting("node_id").await?.unwrap_or_default())
+    }
+
+    /// Syncs with the signed-in account's server: pushes every local change, then pulls until the
+    /// server has nothing more.
+    pub async fn sync(
+        &self,
+        secrets: &dyn SecretStore,
+        progress: &(dyn Fn(&SyncProgress) + Sync),
+        cancel: &SyncCancel,
+    ) -> Result<SyncReport> {
+        let (account, client) = self.platform_client(secrets).await?;
+        self.sync_with(&account, &client, progress, cancel).await
+    }
+
+    /// `sync` with an explicit client (tests point it at a proxy).
+    pub async fn sync_with(
+        &self,
+        account: &Account,
+        client: &PlatformClient,
+        progress: &(dyn Fn(&SyncProgress) + Sync),
+        cancel: &SyncCancel,
+    ) -> Result<SyncReport> {
+        client.sync_info().await?;
+        let shapes = shapes(&self.pool).await?;
+        let node = self.node_id().await?;
+        self.compact_outbox().await?;
+        let (pushed, refused) = self
+            .push_outbox(client, &shapes, &node, progress, cancel)
+            .await?;
+        let pulled = self
+            .pull_log(account, client, &shapes, &node, progress, cancel)
+            .await?;
+        self.set_setting("sync.last_sync", &now_text(self)).await?;
+        let conflicts = self.open_conflict_count().await?;
+        progress(&SyncProgress {
+            phase: SyncPhase::Done,
+            done: pushed + pulled,
+            total: pushed + pulled,
+        });
+        Ok(SyncReport {
+            pushed,
+            pulled,
+            conflicts,
+            refused,
+        })
+    }
+
+    /// Drops fields that one operation set and then set back (a link tombstoned and revived
+    /// inside one transaction): they are not edits, so they must not reach other devices, and
+    /// their clocks go back to what they were (else a pulled value could lose to a non-edit).
+    pub(crate) async fn compact_outbox(&self) -> Result<()> {
+        let mut tx = self.write().await?;
+        type Row = (i64, String, String, String, String, String, String);
+        let rows: Vec<Row> =
+            sqlx::query_as("SELECT id, tbl, pk, hlc, fields, base, old FROM sync_outbox WHERE old <> '{}' AND json_extract(old, '$.__insert') IS NULL").fetch_all(&mut *tx).await?;
+        for (id, table, pk, hlc, fields, base, old) in rows {
+            let mut fields: Map<String, Value> = serde_json::from_str(&fields).unwrap_or_default();
+            let mut base: Map<String, Value> = serde_json::from_str(&base).unwrap_or_default();
+            let old: Map<String, Value> = serde_json::from_str(&old).unwrap_or_default();
+            let same: Vec<String> = fields
+                .iter()
+                .filter(|(k, v)| old.get(*k) == Some(*v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for col in &same {
+                fields.remove(col);
+                let was = base.remove(col);
+                let clock: Option<String> = sqlx::query_scalar(
+                    "SELECT hlc FROM sync_clocks WHERE tbl = ? AND pk = ? AND col = ?",
+                )
+                .bind(&table)
+                .bind(&pk)
+                .bind(col)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if clock.as_deref() == Some(hlc.as_str()) {
+                    match was.as_ref().and_then(Value::as_str) {
+                        Some(was) => set_clock(&mut tx, &table, &pk, col, was).await?,
+                        None => {
+                            sqlx::query(
+                                "DELETE FROM sync_clocks WHERE tbl = ? AND pk = ? AND col = ?",
+                            )
+                            .bind(&table)
+                            .bind(&pk)
+                            .bind(col)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                }
+            }
+            if fields.is_empty() {
+                sqlx::query("DELETE FROM sync_outbox WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                sqlx::query("UPDATE sync_outbox SET fields = ?, base = ?, old = '{}' WHERE id = ?")
+                    .bind(Value::Object(fields).to_string())
+                    .bind(Value::Object(base).to_string())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn push_outbox(
+        &self,
+        client: &PlatformClient,
+        shapes: &[TableShape],
+        node: &str,
+        progress: &(dyn Fn(&SyncProgress) + Sync),
+        cancel: &SyncCancel,
+    ) -> Result<(u64, Vec<SyncError>)> {
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_outbox")
+            .fetch_one(&self.pool)
+            .await?;
+        let mut done = 0u64;
+        let mut pushed = 0u64;
+        let mut refused = Vec::new();
+        progress(&SyncProgress {
+            phase: SyncPhase::Push,
+            done: 0,
+            total: total as u64,
+        });
+        let mut after = 0i64;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            type Row = (i64, String, String, Option<String>, String, String, String);
+            let rows: Vec<Row> = sqlx::query_as(
+                "SELECT id, tbl, pk, workspace_id, hlc, fields, base FROM sync_outbox WHERE id > ? ORDER BY id LIMIT ?",
+            )
+            .bind(after)
+            .bind(PUSH_BATCH)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(last) = rows.last().map(|r| r.0) else {
+                break;
+            };
+            let mut changes = Vec::with_capacity(rows.len());
+            for (id, table, pk, workspace_id, hlc, fields, base) in rows {
+                let fields: BTreeMap<String, Value> =
+                    serde_json::from_str(&fields).unwrap_or_default();
+                let base: BTreeMap<String, Value> = serde_json::from_str(&base).unwrap_or_default();
+                let base = base
+                    .into_iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
+                    .collect();
+                let quiet = shapes
+                    .iter()
+                    .find(|s| s.table.name == table)
+                    .map(|s| fields.keys().filter(|c| s.is_quiet(c)).cloned().collect())
+                    .unwrap_or_default();
+                changes.push(Change {
+                    change_id: change_id(node, id),
+                    workspace_id: workspace_id.and_then(|w| Uuid::parse_str(&w).ok()),
+                    table,
+                    pk,
+                    hlc,
+                    fields,
+                    base,
+                    quiet,
+                });
+            }
+            let res = client
+                .sync_push(&PushRequest {
+                    changes: changes.clone(),
+                })
+                .await?;
+            let at = now_text(self);
+            let mut tx = self.write().await?;
+            for (change, result) in changes.iter().zip(&res.results) {
+                match result.status {
+                    PushStatus::Applied | PushStatus::Duplicate => pushed += 1,
+                    PushStatus::Refused => {
+                        let err = SyncError {
+                            at: at.clone(),
+                            direction: "push".into(),
+                            change_id: change.change_id.to_string(),
+                            table: change.table.clone(),
+                            pk: change.pk.clone(),
+                            code: result.code.clone().unwrap_or_else(|| "refused".into()),
+                            message: result.message.clone().unwrap_or_default(),
+                        };
+                        record_error(&mut tx, &err, change).await?;
+                        refused.push(err);
+                    }
+                }
+            }
+            // Only what the server answered leaves the outbox.
+            let answered = res.results.len().min(changes.len());
+            let upto = if answered == changes.len() {
+                last
+            } else {
+                last_answered_id(&changes, answered, after, node)
+            };
+            sqlx::query("DELETE FROM sync_outbox WHERE id > ? AND id <= ?")
+                .bind(after)
+                .bind(upto)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            if upto < last {
+                break; // a short answer: the rest goes next time
+            }
+            after = last;
+            done += changes.len() as u64;
+            progress(&SyncProgress {
+                phase: SyncPhase::Push,
+                done,
+                total: total as u64,
+            });
+        }
+        Ok((pushed, refused))
+    }
+
+    async fn pull_log(
+        &self,
+        account: &Account,
+        client: &PlatformClient,
+        shapes: &[TableShape],
+        node: &str,
+        progress: &(dyn Fn(&SyncProgress) + Sync),
+        cancel: &SyncCancel,
+    ) -> Result<u64> {
+        let cursor_key = format!("sync.cursor:{}:{}", account.server, account.user_id);
+        let mut cursor: i64 = self
+            .setting(&cursor_key)
+            .await?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let mut done = 0u64;
+        let mut pulled = 0u64;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let page = client.sync_pull(cursor, PULL_PAGE).await?;
+            let total = done + page.entries.len() as u64 + page.remaining.max(0) as u64;
+            pulled += self
+                .apply_page(&page.entries, shapes, node, &cursor_key, page.cursor)
+                .await?;
+            done += page.entries.len() as u64;
+            cursor = page.cursor;
+            progress(&SyncProgress {
+                phase: SyncPhase::Pull,
+                done,
+                total,
+            });
+            if !page.more || page.entries.is_empty() {
+                break;
+            }
+        }
+        Ok(pulled)
+    }
+
+    /// Applies one page and moves the cursor, in one transaction. Returns how many changes came
+    /// from other stores.
+    async fn apply_page(
+        &self,
+        entries: &[LogEntry],
+        shapes: &[TableShape],
+        node: &str,
+        cursor_key: &str,
+        cursor: i64,
+    ) -> Result<u64> {
+        // Refuse the whole page before writing anything if it holds what this build cannot store.
+        for change in entries.iter().filter_map(|e| e.change.as_ref()) {
+            let Some(shape) = shapes.iter().find(|s| s.table.name == change.table) else {
+                return Err(Error::SyncSchemaTooNew {
+                    table: change.table.clone(),
+                    column: "*".into(),
+                });
+            };
+            if let Some(col) = change.fields.keys().find(|c| !shape.has_column(c)) {
+                return Err(Error::SyncSchemaTooNew {
+                    table: change.table.clone(),
+                    column: col.clone(),
+                });
+            }
+        }
+        let at = now_text(self);
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT OR IGNORE INTO sync_applying (one) VALUES (1)")
+            .execute(&mut *tx)
+            .await?;
+        // Foreign keys stay immediate: the log is causal (a parent is logged before anything that
+        // references it), and a change that still breaks one (its parent was refused) is parked
+        // in `sync_errors` on its own instead of failing the whole page at commit.
+        let mut pulled = 0;
+        let mut contacts = BTreeSet::new();
+        for entry in entries {
+            if let Some(change) = &entry.change {
+                self.hlc.observe(&change.hlc);
+                let shape = shapes
+                    .iter()
+                    .find(|s| s.table.name == change.table)
+                    .expect("checked above");
+                let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+                match apply_change(&mut sp, shape, change).await {
+                    Ok(()) => sp.commit().await?,
+                    Err(e) => {
+                        sp.rollback().await?;
+                        let err = SyncError {
+                            at: at.clone(),
+                            direction: "pull".into(),
+                            change_id: change.change_id.to_string(),
+                            table: change.table.clone(),
+                            pk: change.pk.clone(),
+                            code: e.code().into(),
+                            message: e.to_string(),
+                        };
+                        record_error(&mut tx, &err, change).await?;
+                    }
+                }
+                if hlc_node(&change.hlc) != node {
+                    pulled += 1;
+                }
+                // An edit made after seeing both sides of a conflict closes it.
+                for (col, base) in &change.base {
+                    sqlx::query(
+                        "UPDATE sync_conflicts SET resolved_at = ?, resolution = 'superseded'
+                         WHERE tbl = ? AND pk = ? AND col = ? AND resolved_at IS NULL AND winner_hlc <= ? AND loser_hlc <= ?",
+                    )
+                    .bind(&at)
+                    .bind(&change.table)
+                    .bind(&change.pk)
+                    .bind(col)
+                    .bind(base)
+                    .bind(base)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(contact) = contact_of(shape, change) {
+                    contacts.insert(contact);
+                }
+            }
+            if let Some(c) = &entry.conflict {
+                sqlx::query(
+                    "INSERT OR IGNORE INTO sync_conflicts (id, seq, workspace_id, tbl, pk, col, winner_value, winner_hlc, winner_user,
+                         loser_value, loser_hlc, loser_user) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(c.id.to_string())
+                .bind(entry.seq)
+                .bind(entry.workspace_id.to_string())
+                .bind(&c.table)
+                .bind(&c.pk)
+                .bind(&c.column)
+                .bind(c.winner.value.to_string())
+                .bind(&c.winner.hlc)
+                .bind(c.winner.user_id.to_string())
+                .bind(c.loser.value.to_string())
+                .bind(&c.loser.hlc)
+                .bind(c.loser.user_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for contact in contacts {
+            crate::fans::search::reindex(&mut tx, contact).await?;
+        }
+        sqlx::query("DELETE FROM sync_applying")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(cursor_key)
+            .bind(cursor.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(pulled)
+    }
+
+    async fn open_conflict_count(&self) -> Result<u64> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n as u64)
+    }
+
+    /// Last sync, pending changes, open conflicts and recent errors.
+    pub async fn sync_status(&self) -> Result<SyncStatus> {
+        let account = self.account().await?;
+        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_outbox")
+            .fetch_one(&self.pool)
+            .await?;
+        type Row = (String, String, String, String, String, String, String);
+        let errors: Vec<Row> = sqlx::query_as(
+            "SELECT at, direction, change_id, tbl, pk, code, message FROM sync_errors ORDER BY id DESC LIMIT 20",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(SyncStatus {
+            signed_in: account.is_some(),
+            server: account.map(|a| a.server),
+            last_sync: self.setting("sync.last_sync").await?,
+            pending_changes: pending as u64,
+            open_conflicts: self.open_conflict_count().await?,
+            errors: errors
+                .into_iter()
+                .map(
+                    |(at, direction, change_id, table, pk, code, message)| SyncError {
+                        at,
+                        direction,
+                        change_id,
+                        table,
+                        pk,
+                        code,
+                        message,
+                    },
+                )
+                .collect(),
+        })
+    }
+
+    /// Open conflicts, oldest first.
+    pub async fn list_conflicts(&self) -> Result<Vec<Conflict>> {
+        let node = self.node_id().await?;
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, workspace_id, tbl, pk, col, winner_value, winner_hlc, winner_user, loser_value, loser_hlc, loser_user
+             FROM sync_conflicts WHERE resolved_at IS NULL ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let uuid = |s: &str| Uuid::parse_str(s).unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|(id, ws, table, pk, column, wv, wh, wu, lv, lh, lu)| {
+                let side = |v: &str, h: String, u: &str| ConflictSideView {
+                    value: serde_json::from_str(v).unwrap_or(Value::Null),
+                    this_device: hlc_node(&h) == node,
+                    hlc: h,
+                    user_id: uuid(u),
+                };
+                let winner = side(&wv, wh, &wu);
+                let loser = side(&lv, lh, &lu);
+                let (mine, theirs, applied) = if loser.this_device {
+                    (loser, winner, Take::Theirs)
+                } else {
+                    (winner, loser, Take::Mine)
+                };
+                Conflict {
+                    id: uuid(&id),
+                    workspace_id: uuid(&ws),
+                    table,
+                    pk,
+                    column,
+                    mine,
+                    theirs,
+                    applied,
+                }
+            })
+            .collect())
+    }
+
+    /// Resolves a conflict by taking one side: the field gets that value as a new edit (which
+    /// syncs, and closes the conflict on every device once they pull it).
+    pub async fn resolve_conflict(&self, id: Uuid, take: Take) -> Result<Conflict> {
+        let conflict = self
+            .list_conflicts()
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| Error::not_found("conflict", id))?;
+        let shapes = shapes(&self.pool).await?;
+        let shape = shapes
+            .iter()
+            .find(|s| s.table.name == conflict.table)
+            .ok_or_else(|| Error::SyncSchemaTooNew {
+                table: conflict.table.clone(),
+                column: "*".into(),
+            })?;
+        let keys =
+            key_values(shape, &conflict.pk).ok_or_else(|| Error::not_found("conflict", id))?;
+        let value = match take {
+            Take::Mine => conflict.mine.value.clone(),
+            Take::Theirs => conflict.theirs.value.clone(),
+        };
+        let hlc = self.stamp();
+        let mut tx = self.write().await?;
+        let clock: Option<String> = sqlx::query_scalar(
+            "SELECT hlc FROM sync_clocks WHERE tbl = ? AND pk = ? AND col IN (?, '*') ORDER BY col = '*' LIMIT 1",
+        )
+        .bind(&conflict.table)
+        .bind(&conflict.pk)
+        .bind(&conflict.column)
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query("INSERT OR IGNORE INTO sync_applying (one) VALUES (1)")
+            .execute(&mut *tx)
+            .await?;
+        let sql = format!(
+            "UPDATE {} SET {} = ?, hlc = ? WHERE {}",
+            shape.table.name,
+            conflict.column,
+            key_where(shape)
+        );
+        let mut q = bind_value(sqlx::query(&sql), &value).bind(hlc.clone());
+        for k in &keys {
+            q = bind_value(q, k);
+        }
+        q.execute(&mut *tx).await?;
+        set_clock(
+            &mut tx,
+            &conflict.table,
+            &conflict.pk,
+            &conflict.column,
+            &hlc,
+        )
+        .await?;
+        sqlx::query("DELETE FROM sync_applying")
+            .execute(&mut *tx)
+            .await?;
+        let mut fields = Map::new();
+        fields.insert(conflict.column.clone(), value);
+        let mut base = Map::new();
+        if let Some(c) = clock {
+            base.insert(conflict.column.clone(), Value::String(c));
+        }
+        sqlx::query("INSERT INTO sync_outbox (tbl, pk, workspace_id, hlc, fields, base) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(&conflict.table)
+            .bind(&conflict.pk)
+            .bind(conflict.workspace_id.to_string())
+            .bind(&hlc)
+            .bind(Value::Object(fields).to_string())
+            .bind(Value::Object(base).to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE sync_conflicts SET resolved_at = ?, resolution = ? WHERE id = ?")
+            .bind(now_text(self))
+            .bind(match take {
+                Take::Mine => "mine",
+                Take::Theirs => "theirs",
+            })
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(conflict)
+    }
+}
+
+/// Which outbox id the first `answered` changes end at (a server that answered fewer results
+/// than changes sent: never expected, handled by keeping the rest).
+fn last_answered_id(changes: &[Change], answered: usize, after: i64, node: &str) -> i64 {
+    if answered == 0 {
+        return after;
+    }
+    let target = changes[answered - 1].change_id;
+    let mut id = after;
+    loop {
+        id += 1;
+        if change_id(node, id) == target || id > after + 10 * PUSH_BATCH {
+            return id;
+        }
+    }
+}
+
+async fn record_error(tx: &mut SqliteConnection, err: &SyncError, change: &Change) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_errors (at, direction, change_id, tbl, pk, code, message, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&err.at)
+    .bind(&err.direction)
+    .bind(&err.change_id)
+    .bind(&err.table)
+    .bind(&err.pk)
+    .bind(&err.code)
+    .bind(&err.message)
+    .bind(serde_json::to_string(change).expect("serialisable"))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn set_clock(
+    tx: &mut SqliteConnection,
+    table: &str,
+    pk: &str,
+    col: &str,
+    hlc: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO sync_clocks (tbl, pk, col, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc")
+        .bind(table)
+        .bind(pk)
+        .bind(col)
+        .bind(hlc)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The contact whose search row a change may alter.
+fn contact_of(shape: &TableShape, change: &Change) -> Option<Uuid> {
+    match shape.table.name {
+        "contacts" => Uuid::parse_str(&change.pk).ok(),
+        "contact_emails" | "contact_tags" => {
+            let keys: Vec<Value> = serde_json::from_str(&change.pk).ok()?;
+            Uuid::parse_str(keys.first()?.as_str()?).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Merges one pulled change into its row, field by field.
+async fn apply_change(
+    tx: &mut SqliteConnection,
+    shape: &TableShape,
+    change: &Change,
+) -> Result<()> {
+    let t = shape.table;
+    let keys =
+        key_values(shape, &change.pk).ok_or_else(|| Error::invalid("sync change", vec![]))?;
+    let object = format!(
+        "json_object({})",
+        shape
+            .columns
+            .iter()
+            .map(|c| format!("'{c}', {c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let sql = format!(
+        "SELECT {object}, hlc FROM {} WHERE {}",
+        t.name,
+        key_where(shape)
+    );
+    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+    for k in &keys {
+        q = match k {
+            Value::String(s) => q.bind(s.clone()),
+            other => q.bind(other.to_string()),
+        };
+    }
+    let current = q.fetch_optional(&mut *tx).await?;
+    match current {
+        None => {
+            let mut cols: Vec<String> = Vec::new();
+            let mut values: Vec<Value> = Vec::new();
+            for (k, v) in t.key.iter().zip(&keys) {
+                if !change.fields.contains_key(*k) {
+                    cols.push(k.to_string());
+                    values.push(v.clone());
+                }
+            }
+            for (c, v) in &change.fields {
+                cols.push(c.clone());
+                values.push(v.clone());
+            }
+            let mut placeholders: Vec<String> = vec!["?".into(); cols.len()];
+            for (col, expr) in t.local {
+                cols.push(col.to_string());
+                placeholders.push(expr.to_string());
+            }
+            cols.push("hlc".into());
+            placeholders.push("?".into());
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                t.name,
+                cols.join(", "),
+                placeholders.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for v in &values {
+                q = bind_value(q, v);
+            }
+            q.bind(change.hlc.clone()).execute(&mut *tx).await?;
+            set_clock(tx, t.name, &change.pk, "*", &change.hlc).await?;
+        }
+        Some((json, _row_hlc)) => {
+            let local: Map<String, Value> = serde_json::from_str(&json).unwrap_or_default();
+            let clocks: Vec<(String, String)> =
+                sqlx::query_as("SELECT col, hlc FROM sync_clocks WHERE tbl = ? AND pk = ?")
+                    .bind(t.name)
+                    .bind(&change.pk)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let clocks: BTreeMap<String, String> = clocks.into_iter().collect();
+            let mut set: Vec<(&String, &Value)> = Vec::new();
+            for (col, value) in &change.fields {
+                if t.key.contains(&col.as_str()) {
+                    continue;
+                }
+                let clock = clocks
+                    .get(col)
+                    .or_else(|| clocks.get("*"))
+                    .map(String::as_str)
+                    .unwrap_or(_row_hlc.as_str());
+                let current = local.get(col).unwrap_or(&Value::Null);
+                if wins(&change.hlc, value, clock, current) {
+                    set.push((col, value));
+                }
+            }
+            if set.is_empty() {
+                return Ok(());
+            }
+            let assignments = set
+                .iter()
+                .map(|(c, _)| format!("{c} = ?"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE {} SET {assignments}, hlc = max(hlc, ?) WHERE {}",
+                t.name,
+                key_where(shape)
+            );
+            let mut q = sqlx::query(&sql);
+            for (_, v) in &set {
+                q = bind_value(q, v);
+            }
+            q = q.bind(change.hlc.clone());
+            for k in &keys {
+                q = bind_value(q, k);
+            }
+            q.execute(&mut *tx).await?;
+            for (col, _) in &set {
+                set_clock(tx, t.name, &change.pk, col, &change.hlc).await?;
+            }
+        }
+    }
+    Ok(())
+}

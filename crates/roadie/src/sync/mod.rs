@@ -1,0 +1,122 @@
+//! Two-way sync with the platform.
+//!
+//! # How a table joins sync (one step)
+//!
+//! Add one entry to [`SYNCED_TABLES`], after the tables it references (parents first):
+//!
+//! ```ignore
+//! SyncedTable { name: "payees", key: &["id"], workspace: Some("NEW.workspace_id"), local: &[], quiet: &[] },
+//! ```
+//!
+//! - `name`: the table. It must have `hlc TEXT NOT NULL` (stamped with `Store::stamp()` on every
+//!   write) and, if rows can be removed, a `deleted INTEGER` tombstone.
+//! - `key`: its primary key columns (never updated).
+//! - `workspace`: SQL giving the row's workspace id from `NEW.<column>` (e.g.
+//!   `"(SELECT workspace_id FROM releases WHERE id = NEW.release_id)"`); `None` for tables with no
+//!   workspace, which sync in the signed-in account's own workspace.
+//! - `local`: columns that stay on this device, each with the SQL that fills it when a row
+//!   arrives from elsewhere.
+//! - `quiet`: columns merged by last-writer-wins without ever reporting a conflict (derived
+//!   values); `updated_at` is always quiet.
+//!
+//! Every other column syncs, including columns added later by `ALTER TABLE` (the column list is
+//! read from the schema when the store opens). From the list, [`install`] generates
+//! `AFTER INSERT/UPDATE/DELETE` triggers that write the outbox and the field clocks in the same
+//! transaction as the write itself, whatever code made it (engine calls, bulk imports through
+//! rusqlite, a migration). A table that joins with rows already in it has them all queued once.
+//!
+//! # The protocol
+//!
+//! - Push: the outbox, oldest first, in batches; each entry carries a change id derived from this
+//!   store's node id and its outbox id (so a retry sends the same id, and the server applies it
+//!   once), the HLC of the write, the fields it set, and for each the clock of the value it
+//!   replaced. Accepted and refused entries leave the outbox in one transaction with the refusals
+//!   recorded in `sync_errors`.
+//! - Pull: the server's log for the workspaces the user may read, in pages after a cursor; each
+//!   page is applied and the cursor saved in one transaction (so a cut sync resumes where it
+//!   stopped). A pulled field replaces the local one when `roadie_protocol::sync::wins` says so
+//!   (later HLC; equal clocks broken by the value), which every replica and the server decide the
+//!   same way, so all stores converge.
+//! - Conflicts: the server logs a conflict when an edit of a field did not see the value it
+//!   replaces; every store records it from the log; the winner applies meanwhile, and the user
+//!   can take either side ([`Store::resolve_conflict`]), which is itself an edit that syncs and
+//!   closes the conflict everywhere (any edit made after seeing both sides closes it).
+//! - Versions: requests carry `Roadie-Sync-Protocol`; the server refuses a protocol it does not
+//!   speak, and this client refuses a server whose range excludes it (`sync_protocol_mismatch`).
+//!   A pulled change for a table or column this build does not know stops the pull without
+//!   applying the page (`sync_schema_too_new`): update Roadie.
+//!
+//! Not synced: local job state (uploads, import bookkeeping, fan mappings), derived data (the
+//! royalty rollup, search index — rebuilt on apply), ISRC counters (per registrant, handed out by
+//! one device), and statement files with their lines (bulk data: they need a file-level transfer).
+
+mod engine;
+mod schema;
+
+pub use engine::{
+    Conflict, ConflictSideView, SyncCancel, SyncError, SyncPhase, SyncProgress, SyncReport,
+    SyncStatus, Take,
+};
+pub use schema::install;
+
+/// A table that syncs. See the module documentation.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncedTable {
+    pub name: &'static str,
+    pub key: &'static [&'static str],
+    pub workspace: Option<&'static str>,
+    pub local: &'static [(&'static str, &'static str)],
+    pub quiet: &'static [&'static str],
+}
+
+const fn table(
+    name: &'static str,
+    key: &'static [&'static str],
+    workspace: Option<&'static str>,
+) -> SyncedTable {
+    SyncedTable {
+        name,
+        key,
+        workspace,
+        local: &[],
+        quiet: &[],
+    }
+}
+
+const VIA_RELEASE: &str = "(SELECT workspace_id FROM releases WHERE id = NEW.release_id)";
+const VIA_CONTACT: &str = "(SELECT workspace_id FROM contacts WHERE id = NEW.contact_id)";
+
+/// Every synced table, parents before the tables that reference them.
+pub const SYNCED_TABLES: &[SyncedTable] = &[
+    // Catalog
+    table("workspaces", &["id"], Some("NEW.id")),
+    table("artists", &["id"], Some("NEW.workspace_id")),
+    table("releases", &["id"], Some("NEW.workspace_id")),
+    table("release_artists", &["release_id", "artist_id", "role"], Some(VIA_RELEASE)),
+    table("tracks", &["id"], Some(VIA_RELEASE)),
+    table(
+        "track_artists",
+        &["track_id", "artist_id", "role"],
+        Some("(SELECT r.workspace_id FROM tracks t JOIN releases r ON r.id = t.release_id WHERE t.id = NEW.track_id)"),
+    ),
+    // Fans
+    SyncedTable {
+        name: "contacts",
+        key: &["id"],
+        workspace: Some("NEW.workspace_id"),
+        local: &[],
+        quiet: &["consent_status", "last_activity", "phone_digits"],
+    },
+    table("contact_emails", &["contact_id", "email"], Some("NEW.workspace_id")),
+    table("contact_tags", &["contact_id", "tag"], Some(VIA_CONTACT)),
+    table("contact_sources", &["contact_id", "source"], Some(VIA_CONTACT)),
+    table("consent_events", &["id"], Some(VIA_CONTACT)),
+    table("activities", &["id"], Some(VIA_CONTACT)),
+    table("segments", &["id"], Some("NEW.workspace_id")),
+    // Royalties
+    table("match_rules", &["id"], None),
+    table("column_mappings", &["id"], None),
+];
+
+#[cfg(test)]
+mod tests;

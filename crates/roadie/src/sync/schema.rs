@@ -1,0 +1,233 @@
+//! Generates the sync triggers from `SYNCED_TABLES` and installs them when the store opens.
+
+use super::{SyncedTable, SYNCED_TABLES};
+use crate::error::Result;
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+/// Columns that are never fields of a change.
+const NOT_FIELDS: &[&str] = &["hlc"];
+
+/// A synced table with its columns as the schema has them now.
+#[derive(Debug, Clone)]
+pub(crate) struct TableShape {
+    pub table: &'static SyncedTable,
+    /// Synced columns (key columns included), in schema order.
+    pub columns: Vec<String>,
+}
+
+impl TableShape {
+    pub fn has_column(&self, col: &str) -> bool {
+        self.columns.iter().any(|c| c == col)
+    }
+    pub fn is_quiet(&self, col: &str) -> bool {
+        col == "updated_at" || self.table.quiet.contains(&col)
+    }
+}
+
+pub(crate) async fn shapes(pool: &SqlitePool) -> Result<Vec<TableShape>> {
+    let mut out = Vec::new();
+    for t in SYNCED_TABLES {
+        let cols: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+                .bind(t.name)
+                .fetch_all(pool)
+                .await?;
+        let columns = cols
+            .into_iter()
+            .filter(|c| !NOT_FIELDS.contains(&c.as_str()) && !t.local.iter().any(|(l, _)| l == c))
+            .collect();
+        out.push(TableShape { table: t, columns });
+    }
+    Ok(out)
+}
+
+/// The row key as stored in `sync_clocks` and sent as `pk`, over the row alias `row`.
+pub(crate) fn pk_sql(t: &SyncedTable, row: &str) -> String {
+    match t.key {
+        [one] => format!("{row}.{one}"),
+        many => format!(
+            "json_array({})",
+            many.iter()
+                .map(|k| format!("{row}.{k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn ws_sql(t: &SyncedTable, row: &str) -> String {
+    t.workspace
+        .map(|w| w.replace("NEW.", &format!("{row}.")))
+        .unwrap_or_else(|| "NULL".into())
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn fields_object(shape: &TableShape, row: &str) -> String {
+    let args: Vec<String> = shape
+        .columns
+        .iter()
+        .map(|c| format!("{}, {row}.{c}", quote(c)))
+        .collect();
+    format!("json_object({})", args.join(", "))
+}
+
+/// Drop-and-create of one table's triggers.
+pub(crate) fn triggers_sql(shape: &TableShape) -> String {
+    let t = shape.table;
+    let name = t.name;
+    let tq = quote(name);
+    let pk = pk_sql(t, "NEW");
+    let ws = ws_sql(t, "NEW");
+    let mut sql = format!(
+        "DROP TRIGGER IF EXISTS sync_ins_{name};\n\
+         DROP TRIGGER IF EXISTS sync_upd_{name};\n\
+         CREATE TRIGGER sync_ins_{name} AFTER INSERT ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying)\n\
+         BEGIN\n\
+           INSERT INTO sync_outbox (tbl, pk, workspace_id, hlc, fields, base, old) VALUES ({tq}, {pk}, {ws}, NEW.hlc, {fields}, '{{}}', '{{\"__insert\":1}}');\n\
+           INSERT INTO sync_clocks (tbl, pk, col, hlc) VALUES ({tq}, {pk}, '*', NEW.hlc)\n\
+             ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc;\n\
+         END;\n",
+        fields = fields_object(shape, "NEW"),
+    );
+    let editable: Vec<&String> = shape
+        .columns
+        .iter()
+        .filter(|c| !t.key.contains(&c.as_str()))
+        .collect();
+    if editable.is_empty() {
+        return sql;
+    }
+    let clock = |c: &str| {
+        format!(
+            "(SELECT hlc FROM sync_clocks WHERE tbl = {tq} AND pk = {pk} AND col IN ({}, '*') ORDER BY col = '*' LIMIT 1)",
+            quote(c)
+        )
+    };
+    let changed = |with_values: bool| -> String {
+        editable
+            .iter()
+            .map(|c| {
+                let cq = quote(c);
+                if with_values {
+                    format!("SELECT {cq} AS k, NEW.{c} AS v, {} AS b, OLD.{c} AS o WHERE OLD.{c} IS NOT NEW.{c}", clock(c))
+                } else {
+                    format!("SELECT {cq} AS k WHERE OLD.{c} IS NOT NEW.{c}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n             UNION ALL ")
+    };
+    let path =
+        |c: &str| format!("CASE WHEN OLD.{c} IS NOT NEW.{c} THEN '$.{c}' ELSE '$.__same' END");
+    let any_changed = editable
+        .iter()
+        .map(|c| format!("OLD.{c} IS NOT NEW.{c}"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let set_fields = editable
+        .iter()
+        .map(|c| format!("{}, NEW.{c}", path(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let set_old = editable
+        .iter()
+        .map(|c| format!("{}, OLD.{c}", path(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let set_base = editable
+        .iter()
+        .map(|c| format!("{}, {}", path(c), clock(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Several writes of one row in one operation share its HLC stamp: they become one change (the
+    // first base of each field is kept), so a transient value inside one transaction (a link
+    // tombstoned then revived) never reaches other devices as an edit.
+    let same_write =
+        format!("SELECT max(id) FROM sync_outbox WHERE tbl = {tq} AND pk = {pk} AND hlc = NEW.hlc");
+    sql.push_str(&format!(
+        "CREATE TRIGGER sync_upd_{name} AFTER UPDATE ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND ({any_changed})\n\
+         BEGIN\n\
+           UPDATE sync_outbox SET fields = json_remove(json_set(fields, {set_fields}), '$.__same'),\n\
+             base = json_remove(json_insert(base, {set_base}), '$.__same'),\n\
+             old = json_remove(json_insert(old, {set_old}), '$.__same')\n\
+             WHERE id = ({same_write});\n\
+           INSERT INTO sync_outbox (tbl, pk, workspace_id, hlc, fields, base, old)\n\
+             SELECT {tq}, {pk}, {ws}, NEW.hlc, json_group_object(k, v), json_group_object(k, b), json_group_object(k, o)\n\
+             FROM ({with_values}) WHERE ({same_write}) IS NULL HAVING count(*) > 0;\n\
+           INSERT INTO sync_clocks (tbl, pk, col, hlc)\n\
+             SELECT {tq}, {pk}, k, NEW.hlc FROM ({names}) WHERE true\n\
+             ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc;\n\
+         END;\n",
+        with_values = changed(true),
+        names = changed(false),
+    ));
+    sql
+}
+
+/// Queues every row of a table that joins sync with rows already in it.
+fn backfill_sql(shape: &TableShape) -> String {
+    let t = shape.table;
+    let row = "sync_row_";
+    format!(
+        "INSERT INTO sync_outbox (tbl, pk, workspace_id, hlc, fields, base)\n\
+           SELECT {tq}, {pk}, {ws}, {row}.hlc, {fields}, '{{}}' FROM {name} AS {row} ORDER BY {row}.hlc;\n\
+         INSERT INTO sync_clocks (tbl, pk, col, hlc)\n\
+           SELECT {tq}, {pk}, '*', {row}.hlc FROM {name} AS {row} WHERE true ON CONFLICT (tbl, pk, col) DO NOTHING;\n",
+        tq = quote(t.name),
+        name = t.name,
+        pk = pk_sql(t, row),
+        ws = ws_sql(t, row),
+        fields = fields_object(shape, row),
+    )
+}
+
+/// Brings the triggers in line with `SYNCED_TABLES` and the schema (a no-op when nothing
+/// changed), and queues the rows of tables that join sync.
+pub async fn install(pool: &SqlitePool) -> Result<()> {
+    let shapes = shapes(pool).await?;
+    let all: String = shapes.iter().map(triggers_sql).collect();
+    let hash = hex::encode(Sha256::digest(all.as_bytes()));
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'sync.triggers'")
+            .fetch_optional(pool)
+            .await?;
+    if current.as_deref() == Some(hash.as_str()) {
+        return Ok(());
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let installed: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'sync.tables'")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let mut installed: Vec<String> = installed
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
+    sqlx::raw_sql(&all).execute(&mut *tx).await?;
+    for shape in &shapes {
+        if !installed.iter().any(|t| t == shape.table.name) {
+            sqlx::raw_sql(&backfill_sql(shape))
+                .execute(&mut *tx)
+                .await?;
+            installed.push(shape.table.name.to_string());
+        }
+    }
+    for (key, value) in [
+        ("sync.triggers", hash),
+        (
+            "sync.tables",
+            serde_json::to_string(&installed).expect("json"),
+        ),
+    ] {
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

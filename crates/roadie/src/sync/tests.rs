@@ -1,0 +1,65 @@
+use crate::catalog::{ArtistInput, NewWorkspace, ReleaseInput, ReleaseType, WorkspaceKind};
+use crate::Store;
+use serde_json::Value;
+
+async fn outbox(store: &Store, table: &str) -> Vec<(Value, Value)> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT fields, base FROM sync_outbox WHERE tbl = ? ORDER BY id")
+        .bind(table)
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+    rows.into_iter().map(|(f, b)| (serde_json::from_str(&f).unwrap(), serde_json::from_str(&b).unwrap())).collect()
+}
+
+#[tokio::test]
+async fn each_write_queues_one_change_in_its_transaction_with_the_fields_it_set_and_their_bases() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s.sqlite")).await.unwrap();
+    let ws = store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() }).await.unwrap();
+    let artist = store.create_artist(ws.id, ArtistInput::named("A")).await.unwrap();
+    let r = store.create_release(ws.id, ReleaseInput::new("First", ReleaseType::Single, vec![artist.id])).await.unwrap();
+    let created = outbox(&store, "releases").await;
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].0["title"], "First");
+    assert_eq!(created[0].0["workspace_id"], ws.id.to_string());
+    assert_eq!(outbox(&store, "release_artists").await.len(), 1);
+    let insert_hlc: String = sqlx::query_scalar("SELECT hlc FROM releases").fetch_one(&store.pool).await.unwrap();
+
+    let mut input = ReleaseInput::from_release(&store.get_release(r.release.id).await.unwrap().release);
+    input.title = "Second".into();
+    store.update_release(r.release.id, input).await.unwrap();
+    store.compact_outbox().await.unwrap();
+    let edits = outbox(&store, "releases").await;
+    assert_eq!(edits.len(), 2);
+    let (fields, base) = &edits[1];
+    assert_eq!(fields["title"], "Second");
+    assert!(fields.get("label_name").is_none(), "only what changed: {fields}");
+    assert_eq!(base["title"], insert_hlc.as_str(), "the edit was made on the inserted value");
+    // The credits were rewritten (tombstoned and revived) inside the update: not a change.
+    assert_eq!(outbox(&store, "release_artists").await.len(), 1, "a value set back in one operation is no edit");
+}
+
+#[tokio::test]
+async fn rows_already_in_a_table_are_queued_once_when_it_joins_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let store = Store::open(&path).await.unwrap();
+    let ws = store.create_workspace(NewWorkspace { kind: WorkspaceKind::Artist, name: "Me".into() }).await.unwrap();
+    store.create_artist(ws.id, ArtistInput::named("A")).await.unwrap();
+    // As if `artists` had just been added to SYNCED_TABLES: no triggers yet, not installed.
+    sqlx::raw_sql(
+        "DELETE FROM sync_outbox; DROP TRIGGER sync_ins_artists; DROP TRIGGER sync_upd_artists;
+         UPDATE settings SET value = '[\"workspaces\"]' WHERE key = 'sync.tables';
+         UPDATE settings SET value = 'old' WHERE key = 'sync.triggers';",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    store.close().await;
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(outbox(&store, "artists").await.len(), 1);
+    assert_eq!(outbox(&store, "workspaces").await.len(), 0, "a table already syncing is not queued again");
+    store.close().await;
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(outbox(&store, "artists").await.len(), 1, "opening again queues nothing more");
+}

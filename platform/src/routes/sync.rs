@@ -1,0 +1,652 @@
+//! Two-way sync: `GET /v1/sync/info`, `POST /v1/sync/push`, `GET /v1/sync/pull`.
+//!
+//! Push applies a batch in one transaction, under one advisory lock (so sequence numbers commit
+//! in order and a pull cursor never skips a late commit). Each change is applied once (its
+//! client-made id is unique in the log: a retried batch answers `duplicate`), authorised on its
+//! own (a refused change is reported and the rest of the batch applies), merged field by field
+//! with `roadie_protocol::sync::wins`, and logged with a sequence number. A field edited without
+//! seeing the server's value of it (its `base` is older) and to a different value is a race: both
+//! values are logged as a conflict entry, which every client pulls.
+//!
+//! Authorisation: reading is for the members of a workspace other than collaborators (who only
+//! read their own statements); writing too, and the `workspaces` row itself needs an owner or
+//! label admin. Pushing the `workspaces` row of a workspace the platform does not have creates it
+//! with the pusher as owner (a workspace made offline joins the platform with its own id).
+//! Roster-level scoping (label staff and their assigned artists) is not applied to sync yet.
+//!
+//! Bodies may be gzip-compressed (`Content-Encoding: gzip`); responses are gzip-compressed when
+//! the client accepts it.
+
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use roadie_protocol::sync::{
+    wins, Change, ConflictRecord, ConflictSide, LogEntry, PullQuery, PullResponse, PushRequest,
+    PushResponse, PushResult, PushStatus, SyncInfo, MAX_PULL_PAGE, MAX_PUSH_BATCH, SYNC_PROTOCOL,
+    SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_MIN,
+};
+use roadie_protocol::{ErrorBody, Role};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{Read, Write};
+use uuid::Uuid;
+
+/// The advisory lock every push holds (an arbitrary constant: "sync").
+const PUSH_LOCK: i64 = 0x7379_6e63;
+/// Largest decompressed push body.
+const MAX_BODY: u64 = 64 << 20;
+/// Largest push body on the wire.
+pub const MAX_WIRE_BODY: usize = 16 << 20;
+
+fn check_protocol(headers: &HeaderMap) -> ApiResult<()> {
+    let sent = headers
+        .get(SYNC_PROTOCOL_HEADER)
+        .and_then(|v| v.to_str().ok());
+    let version = sent.and_then(|v| v.trim().parse::<u32>().ok());
+    match version {
+        Some(v) if (SYNC_PROTOCOL_MIN..=SYNC_PROTOCOL).contains(&v) => Ok(()),
+        _ => Err(ApiError::bad_request(
+            "sync_protocol_unsupported",
+            format!(
+                "this server speaks sync protocol {SYNC_PROTOCOL_MIN} to {SYNC_PROTOCOL}; the client sent {} in {SYNC_PROTOCOL_HEADER}: update {}",
+                sent.unwrap_or("none"),
+                if version.is_some_and(|v| v > SYNC_PROTOCOL) { "the server" } else { "the app" }
+            ),
+        )),
+    }
+}
+
+/// The body, gunzipped if it says so.
+fn decode_body(headers: &HeaderMap, body: &Bytes) -> ApiResult<Vec<u8>> {
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity");
+    match encoding.trim() {
+        "identity" | "" => Ok(body.to_vec()),
+        "gzip" => {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&body[..])
+                .take(MAX_BODY + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| {
+                    ApiError::bad_request(
+                        "invalid_body",
+                        format!("the gzip body does not decompress: {e}"),
+                    )
+                })?;
+            if out.len() as u64 > MAX_BODY {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "the decompressed body is too large",
+                ));
+            }
+            Ok(out)
+        }
+        other => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("Content-Encoding {other} is not supported (use gzip)"),
+        )),
+    }
+}
+
+/// JSON, gzipped when the client accepts gzip and it is worth it.
+fn encode_json<T: serde::Serialize>(headers: &HeaderMap, value: &T) -> Response {
+    let json = serde_json::to_vec(value).expect("serialisable");
+    let accepts = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|e| e.trim().split(';').next() == Some("gzip"))
+        });
+    let mut res = if accepts && json.len() > 512 {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&json).expect("in memory");
+        let mut res = enc.finish().expect("in memory").into_response();
+        res.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        res
+    } else {
+        json.into_response()
+    };
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    res
+}
+
+/// The sync protocol range and limits (no sign-in needed, so a client can refuse an incompatible
+/// server before sending anything).
+#[utoipa::path(get, path = "/v1/sync/info", tag = "sync", responses((status = 200, body = SyncInfo)))]
+pub async fn info() -> Json<SyncInfo> {
+    Json(SyncInfo {
+        protocol_min: SYNC_PROTOCOL_MIN,
+        protocol_max: SYNC_PROTOCOL,
+        max_push_batch: MAX_PUSH_BATCH as u32,
+        max_pull_page: MAX_PULL_PAGE,
+    })
+}
+
+/// Applies a batch of changes, each once; answers one result per change.
+#[utoipa::path(post, path = "/v1/sync/push", tag = "sync", security(("bearer" = [])),
+    params(("Roadie-Sync-Protocol" = u32, Header, description = "the client's sync protocol number")),
+    request_body(content = PushRequest, content_type = "application/json", description = "may be gzip-compressed (Content-Encoding: gzip)"),
+    responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn push(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_protocol(&headers)?;
+    let raw = decode_body(&headers, &body)?;
+    let req: PushRequest = serde_json::from_slice(&raw).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_json",
+            format!("the push body is not a push request: {e}"),
+        )
+    })?;
+    if req.changes.len() > MAX_PUSH_BATCH {
+        return Err(ApiError::invalid(format!(
+            "at most {MAX_PUSH_BATCH} changes per push (got {})",
+            req.changes.len()
+        )));
+    }
+    let results = apply_batch(&state, &auth, req.changes).await?;
+    Ok(encode_json(&headers, &PushResponse { results }))
+}
+
+/// The log of the caller's readable workspaces after `since`, one page.
+#[utoipa::path(get, path = "/v1/sync/pull", tag = "sync", security(("bearer" = [])),
+    params(PullQuery, ("Roadie-Sync-Protocol" = u32, Header, description = "the client's sync protocol number")),
+    responses((status = 200, body = PullResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn pull(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    check_protocol(&headers)?;
+    let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    if q.since < 0 {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "since must be 0 or more",
+        ));
+    }
+    let limit = q.limit.unwrap_or(500).clamp(1, MAX_PULL_PAGE) as i64;
+    type Row = (
+        i64,
+        Uuid,
+        Uuid,
+        Option<Uuid>,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT seq, workspace_id, user_id, change_id, tbl, pk, hlc, fields::text, base::text, quiet::text, conflict::text
+         FROM sync_log
+         WHERE seq > $1 AND workspace_id IN (SELECT workspace_id FROM members WHERE user_id = $2 AND role <> 'collaborator')
+         ORDER BY seq LIMIT $3",
+    )
+    .bind(q.since)
+    .bind(auth.user_id)
+    .bind(limit)
+    .fetch_all(&state.db)
+    .await?;
+    let cursor = rows.last().map(|r| r.0).unwrap_or(q.since);
+    let (remaining,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM sync_log
+         WHERE seq > $1 AND workspace_id IN (SELECT workspace_id FROM members WHERE user_id = $2 AND role <> 'collaborator')",
+    )
+    .bind(cursor)
+    .bind(auth.user_id)
+    .fetch_one(&state.db)
+    .await?;
+    let parse = |s: Option<String>| -> ApiResult<Option<Value>> {
+        s.map(|s| {
+            serde_json::from_str(&s).map_err(|e| ApiError::internal(format!("stored JSON: {e}")))
+        })
+        .transpose()
+    };
+    let mut entries = Vec::with_capacity(rows.len());
+    for (seq, workspace_id, user_id, change_id, table, pk, hlc, fields, base, quiet, conflict) in
+        rows
+    {
+        let conflict: Option<ConflictRecord> = match parse(conflict)? {
+            Some(v) => Some(
+                serde_json::from_value(v)
+                    .map_err(|e| ApiError::internal(format!("stored conflict: {e}")))?,
+            ),
+            None => None,
+        };
+        let change = match change_id {
+            Some(change_id) => Some(Change {
+                change_id,
+                workspace_id: Some(workspace_id),
+                table,
+                pk,
+                hlc,
+                fields: serde_json::from_value(parse(fields)?.unwrap_or_default())
+                    .unwrap_or_default(),
+                base: serde_json::from_value(parse(base)?.unwrap_or_default()).unwrap_or_default(),
+                quiet: serde_json::from_value(parse(quiet)?.unwrap_or_default())
+                    .unwrap_or_default(),
+            }),
+            None => None,
+        };
+        entries.push(LogEntry {
+            seq,
+            workspace_id,
+            user_id,
+            change,
+            conflict,
+        });
+    }
+    Ok(encode_json(
+        &headers,
+        &PullResponse {
+            entries,
+            cursor,
+            more: remaining > 0,
+            remaining,
+        },
+    ))
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => a.iter().any(has_nul),
+        Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
+fn validate(ch: &Change) -> Result<(), String> {
+    if !valid_name(&ch.table) {
+        return Err(format!("table {:?} is not a table name", ch.table));
+    }
+    if ch.pk.is_empty() || ch.pk.len() > 1000 || ch.pk.contains('\0') {
+        return Err("pk must be 1 to 1000 characters without NUL".into());
+    }
+    if ch.hlc.is_empty() || ch.hlc.len() > 100 || ch.hlc.contains('\0') {
+        return Err("hlc must be 1 to 100 characters without NUL".into());
+    }
+    if ch.fields.is_empty() {
+        return Err("a change sets at least one field".into());
+    }
+    for (col, value) in &ch.fields {
+        if !valid_name(col) {
+            return Err(format!("column {col:?} is not a column name"));
+        }
+        if has_nul(value) {
+            return Err(format!("{col} contains a NUL character"));
+        }
+    }
+    for (col, b) in &ch.base {
+        if !valid_name(col) || b.len() > 100 || b.contains('\0') {
+            return Err(format!("base of {col:?} is invalid"));
+        }
+    }
+    if ch.quiet.iter().any(|c| !valid_name(c)) {
+        return Err("quiet lists a name that is not a column name".into());
+    }
+    Ok(())
+}
+
+struct Refusal(&'static str, String);
+
+/// Which workspace a change goes to, checking the caller may write it (and creating it when the
+/// change is the `workspaces` row of a workspace the platform does not have yet).
+async fn authorise(
+    tx: &mut sqlx::PgConnection,
+    state: &AppState,
+    auth: &Auth,
+    personal: Option<Uuid>,
+    roles: &mut HashMap<Uuid, Option<Role>>,
+    pins: &mut HashMap<(String, String), Uuid>,
+    ch: &Change,
+) -> ApiResult<Result<Uuid, Refusal>> {
+    let Some(ws) = ch.workspace_id.or(personal) else {
+        return Ok(Err(Refusal(
+            "not_found",
+            "you have no workspace of your own; name one".into(),
+        )));
+    };
+    let pinned = pins.get(&(ch.table.clone(), ch.pk.clone())).copied();
+    if let Some(owner) = pinned {
+        if owner != ws {
+            return Ok(Err(Refusal(
+                "wrong_workspace",
+                format!("{} {} belongs to another workspace", ch.table, ch.pk),
+            )));
+        }
+    }
+    let is_workspace_row = ch.table == "workspaces" && ch.pk == ws.to_string();
+    let role = match roles.get(&ws) {
+        Some(role) => *role,
+        None => {
+            let role: Option<(String,)> =
+                sqlx::query_as("SELECT role FROM members WHERE workspace_id = $1 AND user_id = $2")
+                    .bind(ws)
+                    .bind(auth.user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let mut role = role.and_then(|(r,)| Role::parse(&r));
+            if role.is_none() && is_workspace_row {
+                let exists: Option<(i32,)> =
+                    sqlx::query_as("SELECT 1 FROM workspaces WHERE id = $1")
+                        .bind(ws)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if exists.is_none() {
+                    let kind = ch
+                        .fields
+                        .get("kind")
+                        .and_then(Value::as_str)
+                        .filter(|k| *k == "artist" || *k == "label");
+                    let name = ch
+                        .fields
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty() && n.chars().count() <= 200);
+                    let (Some(kind), Some(name)) = (kind, name) else {
+                        return Ok(Err(Refusal(
+                            "invalid_input",
+                            "a new workspace needs its kind (artist or label) and a name".into(),
+                        )));
+                    };
+                    sqlx::query("INSERT INTO workspaces (id, kind, name, upload_quota_bytes) VALUES ($1, $2, $3, $4)")
+                    .bind(ws)
+                    .bind(kind)
+                    .bind(name)
+                    .bind(state.limits.default_workspace_quota_bytes)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("INSERT INTO members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')")
+                    .bind(ws)
+                    .bind(auth.user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    role = Some(Role::Owner);
+                }
+            }
+            roles.insert(ws, role);
+            role
+        }
+    };
+    let Some(role) = role else {
+        return Ok(Err(Refusal(
+            "not_found",
+            format!("workspace {ws} not found (or you are not a member of it)"),
+        )));
+    };
+    let allowed: &[Role] = if is_workspace_row {
+        &[Role::Owner, Role::LabelAdmin]
+    } else {
+        &[
+            Role::Owner,
+            Role::LabelAdmin,
+            Role::LabelStaff,
+            Role::Artist,
+        ]
+    };
+    if !allowed.contains(&role) {
+        return Ok(Err(Refusal(
+            "forbidden",
+            format!(
+                "a {} may not change {} in workspace {ws}",
+                role.as_str(),
+                ch.table
+            ),
+        )));
+    }
+    if pinned.is_none() {
+        sqlx::query("INSERT INTO sync_rows (tbl, pk, workspace_id) VALUES ($1, $2, $3)")
+            .bind(&ch.table)
+            .bind(&ch.pk)
+            .bind(ws)
+            .execute(&mut *tx)
+            .await?;
+        pins.insert((ch.table.clone(), ch.pk.clone()), ws);
+    }
+    Ok(Ok(ws))
+}
+
+async fn apply_batch(
+    state: &AppState,
+    auth: &Auth,
+    changes: Vec<Change>,
+) -> ApiResult<Vec<PushResult>> {
+    let mut tx = state.db.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(PUSH_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let personal: Option<(Uuid,)> =
+        sqlx::query_as("SELECT id FROM workspaces WHERE personal_of = $1")
+            .bind(auth.user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let personal = personal.map(|p| p.0);
+    let ids: Vec<Uuid> = changes.iter().map(|c| c.change_id).collect();
+    let done: Vec<(Uuid, i64)> =
+        sqlx::query_as("SELECT change_id, seq FROM sync_log WHERE change_id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await?;
+    let done: HashMap<Uuid, i64> = done.into_iter().collect();
+    // The rows the batch touches: their workspace and field state, read once.
+    let tbls: Vec<String> = changes.iter().map(|c| c.table.replace('\0', "")).collect();
+    let pks: Vec<String> = changes.iter().map(|c| c.pk.replace('\0', "")).collect();
+    let pinned: Vec<(String, String, Uuid)> = sqlx::query_as(
+        "SELECT tbl, pk, workspace_id FROM sync_rows WHERE (tbl, pk) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))",
+    )
+    .bind(&tbls)
+    .bind(&pks)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut pins: HashMap<(String, String), Uuid> =
+        pinned.into_iter().map(|(t, p, w)| ((t, p), w)).collect();
+    type FieldRow = (String, String, String, String, String, Uuid, Uuid);
+    let stored: Vec<FieldRow> = sqlx::query_as(
+        "SELECT tbl, pk, col, hlc, value::text, user_id, change_id FROM sync_fields
+         WHERE (tbl, pk) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))",
+    )
+    .bind(&tbls)
+    .bind(&pks)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut state_of: HashMap<(String, String), FieldState> = HashMap::new();
+    for (t, p, col, hlc, value, user, change) in stored {
+        let value = serde_json::from_str(&value).unwrap_or(Value::Null);
+        state_of.entry((t, p)).or_default().insert(col, (hlc, value, user, change));
+    }
+    let mut seen = HashSet::new();
+    let mut roles = HashMap::new();
+    let mut results = Vec::with_capacity(changes.len());
+    for ch in changes {
+        let result = |status, seq, code: Option<&str>, message: Option<String>| PushResult {
+            change_id: ch.change_id,
+            status,
+            seq,
+            code: code.map(str::to_string),
+            message,
+        };
+        if let Some(seq) = done.get(&ch.change_id) {
+            results.push(result(PushStatus::Duplicate, Some(*seq), None, None));
+            continue;
+        }
+        if !seen.insert(ch.change_id) {
+            results.push(result(PushStatus::Duplicate, None, None, None));
+            continue;
+        }
+        if let Err(message) = validate(&ch) {
+            results.push(result(
+                PushStatus::Refused,
+                None,
+                Some("invalid_input"),
+                Some(message),
+            ));
+            continue;
+        }
+        let ws = match authorise(&mut tx, state, auth, personal, &mut roles, &mut pins, &ch).await? {
+            Ok(ws) => ws,
+            Err(Refusal(code, message)) => {
+                results.push(result(PushStatus::Refused, None, Some(code), Some(message)));
+                continue;
+            }
+        };
+        let current = state_of.entry((ch.table.clone(), ch.pk.clone())).or_default();
+        let seq = apply_change(&mut tx, auth, ws, &ch, current).await?;
+        results.push(result(PushStatus::Applied, Some(seq), None, None));
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// Merges one change into the field state, logs it, and logs a conflict per raced field.
+/// Each field of a row: clock, value, who wrote it, and by which change.
+type FieldState = BTreeMap<String, (String, Value, Uuid, Uuid)>;
+
+/// Merges one change into the field state (`current`, kept up to date), logs it, and logs a
+/// conflict per raced field.
+async fn apply_change(
+    tx: &mut sqlx::PgConnection,
+    auth: &Auth,
+    ws: Uuid,
+    ch: &Change,
+    current: &mut FieldState,
+) -> ApiResult<i64> {
+    let mut upsert_cols = Vec::new();
+    let mut upsert_values = Vec::new();
+    let mut conflicts = Vec::new();
+    for (col, value) in &ch.fields {
+        match current.get(col) {
+            None => {
+                upsert_cols.push(col.clone());
+                upsert_values.push(value.to_string());
+            }
+            Some((cur_hlc, cur_value, cur_user, cur_change)) => {
+                let incoming_wins = wins(&ch.hlc, value, cur_hlc, cur_value);
+                let raced = ch.base.get(col).is_none_or(|b| b < cur_hlc)
+                    && value != cur_value
+                    && !ch.quiet.contains(col);
+                if incoming_wins {
+                    upsert_cols.push(col.clone());
+                    upsert_values.push(value.to_string());
+                }
+                if raced {
+                    let mine = ConflictSide {
+                        value: value.clone(),
+                        hlc: ch.hlc.clone(),
+                        user_id: auth.user_id,
+                        change_id: ch.change_id,
+                    };
+                    let theirs = ConflictSide {
+                        value: cur_value.clone(),
+                        hlc: cur_hlc.clone(),
+                        user_id: *cur_user,
+                        change_id: *cur_change,
+                    };
+                    let (winner, loser) = if incoming_wins {
+                        (mine, theirs)
+                    } else {
+                        (theirs, mine)
+                    };
+                    conflicts.push(ConflictRecord {
+                        id: Uuid::now_v7(),
+                        table: ch.table.clone(),
+                        pk: ch.pk.clone(),
+                        column: col.clone(),
+                        winner,
+                        loser,
+                    });
+                }
+            }
+        }
+    }
+    for (col, value) in upsert_cols.iter().zip(&upsert_values) {
+        let value = serde_json::from_str(value).unwrap_or(Value::Null);
+        current.insert(col.clone(), (ch.hlc.clone(), value, auth.user_id, ch.change_id));
+    }
+    if !upsert_cols.is_empty() {
+        sqlx::query(
+            "INSERT INTO sync_fields (tbl, pk, col, hlc, value, user_id, change_id)
+             SELECT $1, $2, c, $3, v::jsonb, $4, $5 FROM UNNEST($6::text[], $7::text[]) AS u(c, v)
+             ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, value = excluded.value,
+                 user_id = excluded.user_id, change_id = excluded.change_id",
+        )
+        .bind(&ch.table)
+        .bind(&ch.pk)
+        .bind(&ch.hlc)
+        .bind(auth.user_id)
+        .bind(ch.change_id)
+        .bind(&upsert_cols)
+        .bind(&upsert_values)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let (seq,): (i64,) = sqlx::query_as(
+        "INSERT INTO sync_log (workspace_id, user_id, change_id, tbl, pk, hlc, fields, base, quiet)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb) RETURNING seq",
+    )
+    .bind(ws)
+    .bind(auth.user_id)
+    .bind(ch.change_id)
+    .bind(&ch.table)
+    .bind(&ch.pk)
+    .bind(&ch.hlc)
+    .bind(to_json(&ch.fields))
+    .bind(to_json(&ch.base))
+    .bind(to_json(&ch.quiet))
+    .fetch_one(&mut *tx)
+    .await?;
+    for c in conflicts {
+        sqlx::query(
+            "INSERT INTO sync_log (workspace_id, user_id, tbl, pk, hlc, conflict) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+        )
+        .bind(ws)
+        .bind(auth.user_id)
+        .bind(&ch.table)
+        .bind(&ch.pk)
+        .bind(&ch.hlc)
+        .bind(serde_json::to_string(&c).expect("serialisable"))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(seq)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("serialisable")
+}
