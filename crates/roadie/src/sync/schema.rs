@@ -206,12 +206,13 @@ pub async fn install(pool: &SqlitePool) -> Result<()> {
     let mut installed: Vec<String> = installed
         .and_then(|j| serde_json::from_str(&j).ok())
         .unwrap_or_default();
-    sqlx::raw_sql(&all).execute(&mut *tx).await?;
+    // Executor::execute on the connection keeps this future Send for Tauri's commands
+    // (RawSql::execute(&mut *tx) is not general enough over the connection's lifetime).
+    sqlx::Executor::execute(&mut *tx, sqlx::raw_sql(&all)).await?;
     for shape in &shapes {
         if !installed.iter().any(|t| t == shape.table.name) {
-            sqlx::raw_sql(&backfill_sql(shape))
-                .execute(&mut *tx)
-                .await?;
+            let backfill = backfill_sql(shape);
+            sqlx::Executor::execute(&mut *tx, sqlx::raw_sql(&backfill)).await?;
             installed.push(shape.table.name.to_string());
         }
     }
