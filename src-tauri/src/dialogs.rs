@@ -78,3 +78,23 @@ pub async fn pick_statements(app: &AppHandle) -> Vec<PathBuf> {
     }
     rx.await.unwrap_or_default()
 }
+
+/// Asks for masters and artwork to upload to the platform. Empty when cancelled.
+pub async fn pick_assets(app: &AppHandle) -> Vec<PathBuf> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let scheduled = app.run_on_main_thread(move || {
+        let pending = rfd::AsyncFileDialog::new()
+            .set_title("Upload to the platform")
+            .add_filter("Masters and artwork", &["wav", "flac", "aif", "aiff", "mp3", "m4a", "jpg", "jpeg", "png", "tif", "tiff"])
+            .add_filter("All files", &["*"])
+            .pick_files();
+        std::thread::spawn(move || {
+            let picked = tauri::async_runtime::block_on(pending);
+            let _ = tx.send(picked.unwrap_or_default().into_iter().map(|f| f.path().to_path_buf()).collect());
+        });
+    });
+    if scheduled.is_err() {
+        return Vec::new();
+    }
+    rx.await.unwrap_or_default()
+}

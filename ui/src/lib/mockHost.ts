@@ -38,6 +38,7 @@ import type {
 import { emptyFilter as emptyFanFilter } from './fans';
 import { newReleaseInput, newTrackInput } from './inputs';
 import { compareAmounts, sumAmounts } from './money';
+import { createMockPlatform } from './mockPlatform';
 import { HostError, type FileDropEvent, type Args, type CommandName, type Host, type Result } from './host';
 
 type StoredRelease = Omit<Release, 'artists' | 'featuring' | 'remixers' | 'track_count'> & { artist_ids: string[]; featuring_ids: string[]; remixer_ids: string[] };
@@ -540,7 +541,9 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     return report;
   };
 
+  const platform = createMockPlatform(now, () => options_.files ?? {});
   const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {
+    ...platform,
     app_info: () => info(),
     store_open_dialog: () => switchStore('open'),
     store_new_dialog: () => switchStore('new'),
