@@ -171,11 +171,12 @@ test('sign up against a real platform, upload a release master, check it on the 
     await session.waitFor('[data-testid="uploads-sign-in-first"]');
     assert.ok(!fs.existsSync(`${sandbox.db}.secrets.json`), 'the token is forgotten');
     // The server's error for a taken address, translated.
-    await session.type('[data-testid="account-server-input"]', platform.base);
+    // The server and e-mail address stay filled in after signing out.
+    assert.equal(await session.exec('return document.querySelector(\'[data-testid="account-server-input"]\').value'), platform.base);
     await session.click('[data-testid="account-mode-sign-up"]');
-    await session.type('[data-testid="account-name-input"]', 'Lin Qiao');
-    await session.type('[data-testid="account-email-input"]', EMAIL);
-    await session.type('[data-testid="account-password-input"]', PASSWORD);
+    await session.setValue('[data-testid="account-name-input"]', 'Lin Qiao');
+    await session.setValue('[data-testid="account-email-input"]', EMAIL);
+    await session.setValue('[data-testid="account-password-input"]', PASSWORD);
     await session.click('[data-testid="account-submit"]');
     await session.waitFor('[data-testid="account-card"] [data-testid="error-banner"]', { text: '该邮箱已注册账户' });
     await shot('platform-error-zh');

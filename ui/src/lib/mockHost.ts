@@ -1062,6 +1062,8 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       try {
         const copy = ipc(args) as Args<K> & { progress?: ProgressChannel };
         if (progress) copy.progress = progress;
+        const onChange = (args as { on_change?: Channel<unknown> }).on_change;
+        if (onChange) (copy as { on_change?: Channel<unknown> }).on_change = onChange;
         return ipc(handler(copy));
       } finally {
         currentChannel = null;
