@@ -138,6 +138,7 @@ test('sign up against a real platform, upload a release master, check it on the 
     await session.waitFor('[data-testid="upload-item"][data-status="complete"]', { timeout: 60000 });
     assert.equal(await session.textOf('[data-testid="upload-status"]'), 'Uploaded');
     assert.match(await session.textOf('[data-testid="upload-bytes"]'), /^529 KB of 529 KB$/);
+    await session.exec('document.querySelector(\'[data-testid="uploads-card"]\').scrollIntoView()');
     await shot('platform-upload-complete-en');
   });
 
@@ -162,6 +163,7 @@ test('sign up against a real platform, upload a release master, check it on the 
     await session.select('[data-testid="language-select"]', 'zh-CN');
     await session.waitFor('[data-testid="upload-status"]', { text: '已上传' });
     await session.waitFor('[data-testid="account-card"]', { text: '平台账户' });
+    await session.exec('document.querySelector(\'[data-testid="uploads-card"]\').scrollIntoView()');
     await shot('platform-upload-complete-zh');
   });
 
