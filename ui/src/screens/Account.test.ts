@@ -83,6 +83,22 @@ describe('platform account and uploads', () => {
     expect(await screen.findByText('邮箱或密码错误。')).toBeInTheDocument();
   }, 60000);
 
+  it('queues files dropped on the window for the chosen release', async () => {
+    const host = createMockHost({ files: { '/music/02 Tide.flac': 'flac bytes' } });
+    await host.call('preferences_set', { preferences: { language: 'en', theme: 'light' } });
+    await host.call('workspace_create', { input: { kind: 'artist', name: 'Lin Yue' } });
+    await host.call('account_sign_up', { server: 'http://127.0.0.1:8787', email: 'a@example.com', password: 'long enough', name: 'A' });
+    const user = userEvent.setup();
+    render(App, { props: { host } });
+    await waitFor(() => expect(screen.getByTestId('nav-settings')).toBeInTheDocument());
+    await user.click(screen.getByTestId('nav-settings'));
+    await screen.findByTestId('account-who');
+    host.drop(['/music/02 Tide.flac']);
+    const item = await screen.findByTestId('upload-item');
+    await waitFor(() => expect(item).toHaveAttribute('data-status', 'complete'));
+    expect(item).toHaveTextContent('02 Tide.flac');
+  }, 60000);
+
   it('pauses, resumes and cancels queue items', async () => {
     const host = createMockHost();
     await host.call('account_sign_up', { server: 'http://127.0.0.1:8787', email: 'a@example.com', password: 'long enough', name: 'A' });
