@@ -10,7 +10,7 @@ start=$(date +%s)
 step "UI: type check, unit tests, build"
 (cd ui && npm run check && npm test && npm run build)
 
-step "Rust: build everything once (the app embeds ui/dist)"
+step "Rust: build everything once (the app embeds ui/dist; the e2e tests also run the CLI and roadie-platform)"
 cargo build --workspace --all-targets --locked
 
 step "Rust: engine, CLI and shell tests"

@@ -7,7 +7,7 @@ use roadie::fans::{
     Activity, ActivityKind, ConsentEvent, ConsentInput, ConsentStatus, Contact, ContactEmail, ContactFilter, ContactSummary,
     ContactsPage, DuplicateGroup, ExportFormat, ExportSummary, MergeChoices, Money, Segment, TimelineEntry,
 };
-use crate::commands::{ImportFileResult, ImportProgressEvent};
+use crate::commands::{AccountStatus, ImportFileResult, ImportProgressEvent};
 use roadie::royalties::{
     AssignBy, AssignTarget, ColumnMapping, ImportOptions, ReportBy, ReportFilter, ReportRow, RoyaltyReport, SavedMapping,
     UnmatchedGroup,
@@ -119,6 +119,13 @@ pub fn typescript() -> String {
         AssignBy,
         ColumnMapping,
         SavedMapping,
+        AccountStatus,
+        roadie::platform::Account,
+        roadie::platform::SignedOut,
+        roadie::platform::SecretStoreInfo,
+        roadie::platform::SecretStoreKind,
+        roadie::platform::UploadQueueItem,
+        roadie::platform::UploadQueueStatus,
     );
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\

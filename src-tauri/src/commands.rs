@@ -20,6 +20,7 @@ use roadie::royalties::{
 };
 use roadie::royalties::ImportReport;
 use roadie::ErrorPayload;
+use roadie::platform::UploadQueueItem;
 use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
@@ -31,6 +32,14 @@ pub struct AppInfo {
     pub store_path: String,
     /// Present when the store could not be opened: the UI shows it and offers another store.
     pub store_error: Option<ErrorPayload>,
+}
+
+/// The platform account as the Settings screen shows it: who is signed in (if anyone), and where
+/// the token is kept.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AccountStatus {
+    pub account: Option<roadie::platform::Account>,
+    pub secret_store: roadie::platform::SecretStoreInfo,
 }
 
 /// Where a long job sends its progress: a `tauri::ipc::Channel` (in TypeScript, anything with an
@@ -156,6 +165,12 @@ macro_rules! store {
             }),
         }
     };
+}
+
+async fn account_status(state: &AppState) -> roadie::Result<AccountStatus> {
+    let store = store!(state);
+    let (_, secret_store) = state.secrets().await;
+    Ok(AccountStatus { account: store.account().await?, secret_store })
 }
 
 commands! {
@@ -346,6 +361,86 @@ commands! {
     fn royalties_statement_header(state, path: String, encoding: Option<String>) -> Vec<String> {
         store!(state).statement_header(std::path::Path::new(&path), encoding.as_deref()).await
     }
+    /// The platform account and where its token is kept.
+    fn account_get(state) -> AccountStatus { account_status(&state).await }
+    /// Signs in to a platform server (the token goes to the keychain or the 0600 file).
+    fn account_sign_in(state, server: String, email: String, password: String) -> AccountStatus {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.login(&server, &email, &password, secrets.as_ref()).await?;
+        account_status(&state).await
+    }
+    /// Creates an account on a platform server and signs in.
+    fn account_sign_up(state, server: String, email: String, password: String, name: String) -> AccountStatus {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.signup(&server, &email, &password, &name, secrets.as_ref()).await?;
+        account_status(&state).await
+    }
+    /// Signs out: revokes the token on the server when reachable, forgets it here.
+    fn account_sign_out(state) -> roadie::platform::SignedOut {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.logout(secrets.as_ref()).await
+    }
+
+    /// The upload queue, oldest first.
+    fn uploads_list(state) -> Vec<UploadQueueItem> { store!(state).upload_queue().await }
+    /// Queues files by path (dialog or drag and drop) for a release.
+    fn uploads_add(state, release_id: Option<Uuid>, paths: Vec<String>) -> Vec<UploadQueueItem> {
+        let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+        store!(state).enqueue_uploads(release_id, &paths).await
+    }
+    /// Queues a release's attached masters and artwork.
+    fn uploads_add_release(state, release_id: Uuid) -> Vec<UploadQueueItem> { store!(state).enqueue_release_assets(release_id).await }
+    /// Queues a file the page read itself (`<input type=file>`): kept as a temp copy, then queued.
+    fn uploads_add_bytes(state, release_id: Option<Uuid>, file_name: String, bytes: Vec<u8>) -> Vec<UploadQueueItem> {
+        let store = store!(state);
+        if bytes.len() > MAX_UPLOAD {
+            return Err(roadie::Error::FileUnreadable { path: file_name, reason: "too large to send this way; use the Choose files button".into() });
+        }
+        let path = upload_path(&file_name)?;
+        tokio::fs::write(&path, &bytes).await?;
+        store.enqueue_uploads(release_id, &[path]).await
+    }
+    /// Native dialog: masters and artwork to queue (none when cancelled).
+    fn uploads_pick(state, release_id: Option<Uuid>) -> Vec<UploadQueueItem> {
+        let store = store!(state);
+        let paths = dialogs::pick_assets(state.app()).await;
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        store.enqueue_uploads(release_id, &paths).await
+    }
+    fn uploads_pause(state, id: Uuid) -> UploadQueueItem { store!(state).pause_upload(id, state.uploads()).await }
+    fn uploads_resume(state, id: Uuid) -> UploadQueueItem { store!(state).resume_upload(id).await }
+    fn uploads_cancel(state, id: Uuid) -> UploadQueueItem {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.cancel_upload(id, state.uploads(), secrets.as_ref()).await
+    }
+    /// Removes complete and cancelled items from the list.
+    fn uploads_clear(state) -> u64 { store!(state).clear_finished_uploads().await }
+    /// Sends the queued items one after the other, each change of an item on `on_change`; returns
+    /// at once when the queue already runs (that run picks up new items). Resolves with how many
+    /// completed.
+    fn uploads_run(state; on_change: Channel<UploadQueueItem>) -> u32 {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        let last = std::sync::Mutex::new((None::<uuid::Uuid>, None::<std::time::Instant>));
+        let report = |item: &UploadQueueItem| {
+            // Progress of one item at most ten times a second; status changes always.
+            let now = std::time::Instant::now();
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            let same = last.0 == Some(item.id) && item.status == roadie::platform::UploadQueueStatus::Uploading;
+            if !same || last.1.is_none_or(|t| now.duration_since(t).as_millis() >= 100) {
+                *last = (Some(item.id), Some(now));
+                let _ = on_change.send(item.clone());
+            }
+        };
+        store.run_upload_queue(secrets.as_ref(), state.uploads(), &roadie::platform::QueueOptions::default(), &report).await
+    }
+
     fn royalties_mapping_list(state) -> Vec<SavedMapping> { store!(state).list_mappings().await }
     fn royalties_mapping_save(state, name: String, header: Vec<String>, mapping: ColumnMapping) -> SavedMapping {
         store!(state).save_mapping(&name, &header, mapping).await

@@ -104,3 +104,9 @@ pub async fn pick_files(app: &AppHandle, title: &str, kind: &str, extensions: &[
     }
     rx.await.unwrap_or_default()
 }
+
+/// Asks for masters and artwork to upload to the platform. Empty when cancelled.
+pub async fn pick_assets(app: &AppHandle) -> Vec<PathBuf> {
+    let kinds = ["wav", "flac", "aif", "aiff", "mp3", "m4a", "jpg", "jpeg", "png", "tif", "tiff"];
+    pick_files(app, "Upload to the platform", "Masters and artwork", &kinds, true).await
+}

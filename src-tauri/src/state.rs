@@ -11,6 +11,8 @@ pub struct AppState {
     inner: RwLock<Opened>,
     /// Running imports by the UI's job id, so a cancel command can reach them.
     jobs: Jobs,
+    /// Reaches running platform uploads (pause, cancel); one queue runner at a time.
+    uploads: roadie::platform::QueueControl,
     /// Remembers the last store the user chose, for the next start.
     config_file: Option<PathBuf>,
     app: tauri::AppHandle,
@@ -25,10 +27,14 @@ enum Opened {
 impl AppState {
     pub async fn open(app: tauri::AppHandle, path: PathBuf, config_file: Option<PathBuf>) -> Self {
         let inner = match Store::open(&path).await {
-            Ok(store) => Opened::Ready(Arc::new(store)),
+            Ok(store) => {
+                // Uploads running when the app last stopped come back paused (they resume).
+                let _ = store.recover_upload_queue().await;
+                Opened::Ready(Arc::new(store))
+            }
             Err(err) => Opened::Failed { path, error: err.payload() },
         };
-        Self { inner: RwLock::new(inner), jobs: Jobs::default(), config_file, app }
+        Self { inner: RwLock::new(inner), jobs: Jobs::default(), uploads: Default::default(), config_file, app }
     }
 
     pub fn register_job(&self, id: &str, token: CancelToken) -> JobGuard {
@@ -37,6 +43,18 @@ impl AppState {
 
     pub fn cancel_job(&self, id: &str) -> bool {
         self.jobs.cancel(id)
+    }
+
+    pub fn uploads(&self) -> &roadie::platform::QueueControl {
+        &self.uploads
+    }
+
+    /// Where the platform token is kept: the OS keychain when a secret service answers (on Linux
+    /// over the D-Bus session bus), else the CLI's 0600 file beside the store.
+    pub async fn secrets(&self) -> (Box<dyn roadie::platform::SecretStore>, roadie::platform::SecretStoreInfo) {
+        let file = roadie::platform::FileSecrets::beside_store(&self.path().await);
+        let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").ok();
+        tokio::task::block_in_place(|| roadie::platform::detect_secret_store(bus.as_deref(), file))
     }
 
     pub fn app(&self) -> &tauri::AppHandle {
@@ -67,6 +85,7 @@ impl AppState {
     /// Switches to the store at `path`. On failure the current store stays open.
     pub async fn switch(&self, path: &Path) -> Result<(), Error> {
         let store = Store::open(path).await?;
+        let _ = store.recover_upload_queue().await;
         *self.inner.write().await = Opened::Ready(Arc::new(store));
         if let Some(config) = &self.config_file {
             remember_store(config, path)?;

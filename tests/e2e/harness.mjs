@@ -10,6 +10,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(here, '../../target');
 export const application = process.env.ROADIE_APP ?? path.join(targetDir, 'debug/roadie-desktop');
 export const cli = process.env.ROADIE_CLI ?? path.join(targetDir, 'debug/roadie');
+export const platformServer = process.env.ROADIE_PLATFORM ?? path.join(targetDir, 'debug/roadie-platform');
 export const artifacts = path.join(here, 'artifacts');
 
 /** A temp home for one test file: `env` is what tauri-driver passes on to the app. */

@@ -152,6 +152,26 @@ const shots = [
   },
   { name: 'fans', query: 'demo', steps: async (page) => void (await nav(page, 'nav-fans', 'page-title')) },
   { name: 'settings', query: 'demo', steps: async (page) => void (await nav(page, 'nav-settings', 'store-path')) },
+  {
+    name: 'settings-uploads',
+    query: 'demo',
+    height: 1300,
+    steps: async (page) => {
+      await nav(page, 'nav-settings', 'account-card');
+      await page.getByTestId('account-server-input').fill('https://platform.example.com');
+      await page.getByTestId('account-mode-sign-up').click();
+      await page.getByTestId('account-name-input').fill('Jay Chou');
+      await page.getByTestId('account-email-input').fill('jay@example.com');
+      await page.getByTestId('account-password-input').fill('night market');
+      await page.getByTestId('account-submit').click();
+      await page.getByTestId('account-who').waitFor();
+      await page.getByTestId('uploads-file').setInputFiles([
+        { name: '01 Neon Rain.wav', mimeType: 'audio/wav', buffer: Buffer.alloc(52_000) },
+        { name: 'cover.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(9_000) },
+      ]);
+      await page.getByTestId('upload-item').nth(1).waitFor();
+    },
+  },
   { name: 'new-workspace', query: 'demo', steps: async (page) => {
     await page.getByTestId('workspace-new').click();
     await page.getByTestId('workspace-name').waitFor();

@@ -232,3 +232,85 @@ async fn an_upload_resumes_after_the_cli_is_killed() {
     assert_eq!(assets[0]["sha256"], hex::encode(Sha256::digest(&bytes)));
     srv.stop().await;
 }
+
+/// The desktop's upload queue against a real server: an upload interrupted mid-file is paused,
+/// the app "restarts" (the store is reopened), and resuming sends only the rest; a cancelled
+/// upload is deleted on the server; signing up through the engine names the workspace.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_queue_pauses_resumes_after_a_restart_and_cancels() {
+    use roadie::platform::{FileSecrets, QueueControl, QueueOptions, UploadQueueStatus};
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.sqlite");
+    let secrets = FileSecrets::beside_store(&db);
+    let store = roadie::Store::open(&db).await.unwrap();
+    let account = store.signup(&srv.base, "Mei@Example.com", PASSWORD, "Mei Tanaka", &secrets).await.unwrap();
+    assert_eq!(account.email, "mei@example.com");
+    assert_eq!(account.workspace_name, "Mei Tanaka");
+    let taken = store.signup(&srv.base, "mei@example.com", PASSWORD, "Mei", &secrets).await.unwrap_err();
+    assert_eq!(taken.payload().params["platform_code"], "email_taken");
+
+    let (master, bytes) = write_file(dir.path(), "01 Paper Moon.wav", 2_000_000, 9);
+    let release = uuid::Uuid::now_v7();
+    let id = store.enqueue_uploads(Some(release), std::slice::from_ref(&master)).await.unwrap()[0].id;
+    let control = QueueControl::default();
+    let options = QueueOptions { chunk_size: 256 * 1024, retry_delays: vec![] };
+    // Interrupted after the first chunks (as when the app is closed mid-upload).
+    let c = control.clone();
+    store
+        .run_upload_queue(&secrets, &control, &options, &|item| {
+            if item.uploaded >= 512 * 1024 {
+                c.interrupt(item.id);
+            }
+        })
+        .await
+        .unwrap();
+    let paused = store.upload_queue_item(id).await.unwrap();
+    assert_eq!(paused.status, UploadQueueStatus::Paused);
+    assert!(paused.uploaded >= 512 * 1024 && paused.uploaded < 2_000_000, "{}", paused.uploaded);
+
+    // Restart: reopen the store; resume; the first progress starts where the server stopped.
+    drop(store);
+    let store = roadie::Store::open(&db).await.unwrap();
+    store.recover_upload_queue().await.unwrap();
+    assert_eq!(store.upload_queue_item(id).await.unwrap().uploaded, paused.uploaded);
+    store.resume_upload(id).await.unwrap();
+    let first = std::sync::Mutex::new(None);
+    let done = store
+        .run_upload_queue(&secrets, &QueueControl::default(), &options, &|item| {
+            if item.status == UploadQueueStatus::Uploading && item.uploaded > 0 {
+                first.lock().unwrap().get_or_insert(item.uploaded);
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(done, 1);
+    assert_eq!(first.into_inner().unwrap(), Some(paused.uploaded), "resumed where the server stopped, not restarted");
+    let item = store.upload_queue_item(id).await.unwrap();
+    assert_eq!(item.status, UploadQueueStatus::Complete);
+    assert_eq!(item.sha256.as_deref(), Some(hex::encode(Sha256::digest(&bytes)).as_str()));
+    let token = srv.login("mei@example.com").await;
+    let ws = srv.me(&token).await["workspace_id"].as_str().unwrap().to_string();
+    let (_, assets) = srv.call(Method::GET, &format!("/v1/workspaces/{ws}/assets"), Some(&token), None).await;
+    let assets = assets.as_array().unwrap();
+    assert_eq!(assets.len(), 1);
+    assert_eq!(assets[0]["size"], 2_000_000);
+    assert_eq!(assets[0]["release_id"], release.to_string());
+
+    // Cancel a partial upload: the server forgets it.
+    let (art, _) = write_file(dir.path(), "cover.png", 1_000_000, 4);
+    let id = store.enqueue_uploads(Some(release), &[art]).await.unwrap()[0].id;
+    let c = control.clone();
+    store.run_upload_queue(&secrets, &control, &options, &|item| if item.uploaded > 0 { c.interrupt(item.id); }).await.unwrap();
+    let url: String = sqlx::query_scalar("SELECT url FROM platform_uploads WHERE path LIKE '%cover.png' AND state = 'pending'")
+        .fetch_one(&sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(store.cancel_upload(id, &control, &secrets).await.unwrap().status, UploadQueueStatus::Cancelled);
+    let head = srv.http.head(&url).bearer_auth(&token).header("Tus-Resumable", "1.0.0").send().await.unwrap();
+    assert!(matches!(head.status().as_u16(), 404 | 410), "{}", head.status());
+    // The complete master and the cancelled cover are both finished.
+    assert_eq!(store.clear_finished_uploads().await.unwrap(), 2);
+    assert!(store.upload_queue().await.unwrap().is_empty());
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use ts_rs::TS;
 
 /// What was wrong with one field of an input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct FieldIssue {
     /// The input field, in the model's snake_case names (`title`, `artist_ids`, `isrc`...).
     pub field: String,
@@ -334,7 +334,7 @@ impl Error {
 }
 
 /// An engine error as data: what the desktop UI receives from a failed command.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, TS)]
 pub struct ErrorPayload {
     pub code: String,
     pub message: String,

@@ -672,6 +672,60 @@ export type SavedMapping = { id: string, name: string,
  */
 header: Array<string>, mapping: ColumnMapping, created_at: string, updated_at: string, };
 
+export type AccountStatus = { account: Account | null, secret_store: SecretStoreInfo, };
+
+export type Account = { server: string, email: string, name: string, user_id: string, 
+/**
+ * The user's own workspace on the platform.
+ */
+workspace_id: string, 
+/**
+ * That workspace's name (empty when the server did not say).
+ */
+workspace_name: string, 
+/**
+ * Where the token is kept, in words for the user.
+ */
+token_location: string, };
+
+export type SignedOut = { 
+/**
+ * False when the server could not be reached (the token was forgotten locally anyway).
+ */
+revoked_on_server: boolean, server: string | null, };
+
+export type SecretStoreInfo = { kind: SecretStoreKind, 
+/**
+ * The file's path, or the keychain's name.
+ */
+location: string, 
+/**
+ * Why the keychain is not used (no D-Bus session, no secret service answering, ...).
+ */
+fallback_reason: string | null, };
+
+export type SecretStoreKind = "keyring" | "file";
+
+export type UploadQueueItem = { id: string, server: string, release_id: string | null, path: string, 
+/**
+ * The file name, as shown.
+ */
+name: string, 
+/**
+ * `master`, `artwork` or `other`.
+ */
+kind: string, size: number, 
+/**
+ * Bytes on the server so far.
+ */
+uploaded: number, status: UploadQueueStatus, sha256: string | null, error: ErrorPayload | null, 
+/**
+ * Network failures in a row (reset by a success or a retry).
+ */
+attempts: number, created_at: string, updated_at: string, };
+
+export type UploadQueueStatus = "queued" | "uploading" | "paused" | "complete" | "failed" | "cancelled";
+
 /** A progress channel: the Tauri `Channel` class in the app, a plain object in the mock host. */
 export type ProgressChannel = { onmessage: (progress: Progress) => void };
 
@@ -729,6 +783,20 @@ export interface Commands {
   royalties_unmatched_count: { args: Record<string, never>; result: number };
   royalties_assign: { args: { by: AssignBy; target: AssignTarget }; result: number };
   royalties_statement_header: { args: { path: string; encoding: string | null }; result: Array<string> };
+  account_get: { args: Record<string, never>; result: AccountStatus };
+  account_sign_in: { args: { server: string; email: string; password: string }; result: AccountStatus };
+  account_sign_up: { args: { server: string; email: string; password: string; name: string }; result: AccountStatus };
+  account_sign_out: { args: Record<string, never>; result: SignedOut };
+  uploads_list: { args: Record<string, never>; result: Array<UploadQueueItem> };
+  uploads_add: { args: { release_id: string | null; paths: Array<string> }; result: Array<UploadQueueItem> };
+  uploads_add_release: { args: { release_id: string }; result: Array<UploadQueueItem> };
+  uploads_add_bytes: { args: { release_id: string | null; file_name: string; bytes: Array<number> }; result: Array<UploadQueueItem> };
+  uploads_pick: { args: { release_id: string | null }; result: Array<UploadQueueItem> };
+  uploads_pause: { args: { id: string }; result: UploadQueueItem };
+  uploads_resume: { args: { id: string }; result: UploadQueueItem };
+  uploads_cancel: { args: { id: string }; result: UploadQueueItem };
+  uploads_clear: { args: Record<string, never>; result: number };
+  uploads_run: { args: { on_change: Channel<UploadQueueItem> }; result: number };
   royalties_mapping_list: { args: Record<string, never>; result: Array<SavedMapping> };
   royalties_mapping_save: { args: { name: string; header: Array<string>; mapping: ColumnMapping }; result: SavedMapping };
   release_add_files: { args: { release_id: string; job_id: string; paths: Array<string>; on_analysis: Channel<Progress> }; result: AddedTracks };

@@ -51,6 +51,9 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
 /** A failed command as a sentence in the current language; the backend's English as a last resort. */
 export function errorMessage(error: unknown): string {
   const payload: ErrorPayload = HostError.from(error).payload;
+  // The platform server's own codes ({code, message} bodies), translated when known.
+  const platformKey = `platformError.${payload.params.platform_code ?? ''}`;
+  if (payload.code === 'platform_refused' && has(platformKey)) return t(platformKey, payload.params);
   const key = `error.${payload.code}`;
   if (has(key)) return t(key, payload.params);
   subscribe();

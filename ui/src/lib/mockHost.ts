@@ -44,6 +44,7 @@ import type {
 import { emptyFilter as emptyFanFilter } from './fans';
 import { newReleaseInput, newTrackInput } from './inputs';
 import { compareAmounts, sumAmounts } from './money';
+import { createMockPlatform } from './mockPlatform';
 import { HostError, type FileDropEvent, type Args, type CommandName, type Host, type Result } from './host';
 
 type StoredRelease = Omit<Release, 'artists' | 'featuring' | 'remixers' | 'track_count'> & { artist_ids: string[]; featuring_ids: string[]; remixer_ids: string[] };
@@ -577,7 +578,9 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     return { ern_version: '4.3', releases: [toDetail(r)], warnings: [] };
   }
 
+  const platform = createMockPlatform(now, () => options_.files ?? {});
   const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {
+    ...platform,
     app_info: () => info(),
     store_open_dialog: () => switchStore('open'),
     store_new_dialog: () => switchStore('new'),
@@ -1197,6 +1200,8 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       try {
         const copy = ipc(args) as Args<K> & { progress?: ProgressChannel };
         if (progress) copy.progress = progress;
+        const onChange = (args as { on_change?: Channel<unknown> }).on_change;
+        if (onChange) (copy as { on_change?: Channel<unknown> }).on_change = onChange;
         return ipc(handler(copy));
       } finally {
         currentChannel = null;

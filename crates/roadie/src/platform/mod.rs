@@ -2,18 +2,20 @@
 //! `SecretStore`), and resumable uploads (`upload`). HTTP goes through reqwest; the wire types
 //! are `roadie_protocol`'s, shared with the server.
 
+pub mod queue;
 pub mod secrets;
 pub mod upload;
 
 use crate::error::{Error, Result};
 use crate::Store;
-use roadie_protocol::{ErrorBody, LoginRequest, Me, TokenResponse};
+use roadie_protocol::{ErrorBody, LoginRequest, Me, SignupRequest, TokenResponse};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use ts_rs::TS;
 use uuid::Uuid;
 
-pub use secrets::{FileSecrets, SecretStore};
+pub use queue::{QueueControl, QueueOptions, UploadQueueItem, UploadQueueStatus};
+pub use secrets::{detect_secret_store, FileSecrets, SecretStore, SecretStoreInfo, SecretStoreKind};
 pub use upload::{CancelFlag, UploadProgress, UploadResult, UploadStatus};
 
 const ACCOUNT_KEY: &str = "platform.account";
@@ -28,6 +30,9 @@ pub struct Account {
     pub user_id: Uuid,
     /// The user's own workspace on the platform.
     pub workspace_id: Uuid,
+    /// That workspace's name (empty when the server did not say).
+    #[serde(default)]
+    pub workspace_name: String,
     /// Where the token is kept, in words for the user.
     pub token_location: String,
 }
@@ -121,6 +126,25 @@ impl PlatformClient {
         Ok(res.json::<TokenResponse>().await.map_err(|e| self.network(e))?.token)
     }
 
+    /// Creates an account (and its own workspace) and returns its first token.
+    pub async fn signup(&self, email: &str, password: &str, name: &str) -> Result<String> {
+        let body = SignupRequest { email: email.into(), password: password.into(), name: name.into() };
+        let res = self.request(reqwest::Method::POST, "/v1/auth/signup").json(&body).send().await.map_err(|e| self.network(e))?;
+        if !res.status().is_success() {
+            return Err(self.refused(res).await);
+        }
+        Ok(res.json::<TokenResponse>().await.map_err(|e| self.network(e))?.token)
+    }
+
+    /// The workspaces the user belongs to.
+    pub async fn workspaces(&self) -> Result<Vec<roadie_protocol::Workspace>> {
+        let res = self.request(reqwest::Method::GET, "/v1/workspaces").send().await.map_err(|e| self.network(e))?;
+        if !res.status().is_success() {
+            return Err(self.refused(res).await);
+        }
+        res.json().await.map_err(|e| self.network(e))
+    }
+
     pub async fn me(&self) -> Result<Me> {
         let res = self.request(reqwest::Method::GET, "/v1/me").send().await.map_err(|e| self.network(e))?;
         if !res.status().is_success() {
@@ -153,7 +177,41 @@ impl Store {
         let email = email.trim().to_lowercase();
         let device = Some(format!("roadie {} ({})", env!("CARGO_PKG_VERSION"), std::env::consts::OS));
         let token = PlatformClient::new(&server, None)?.login(&email, password, device).await?;
-        let me = PlatformClient::new(&server, Some(token.clone()))?.me().await?;
+        self.keep_sign_in(server, email, token, secrets).await
+    }
+
+    /// Creates an account on a platform server (its own workspace comes with it) and signs in.
+    pub async fn signup(&self, server: &str, email: &str, password: &str, name: &str, secrets: &dyn SecretStore) -> Result<Account> {
+        let server = normalise_server(server)?;
+        let email = email.trim().to_lowercase();
+        let name = name.trim();
+        let mut issues = Vec::new();
+        if !email.contains('@') {
+            issues.push(crate::FieldIssue::new("email", "invalid_email", "an e-mail address has an @"));
+        }
+        if name.is_empty() {
+            issues.push(crate::FieldIssue::new("name", "required", "a name is required"));
+        }
+        if password.chars().count() < 8 {
+            issues.push(crate::FieldIssue::new("password", "too_short", "at least 8 characters"));
+        }
+        if !issues.is_empty() {
+            return Err(Error::invalid("account", issues));
+        }
+        let token = PlatformClient::new(&server, None)?.signup(&email, password, name).await?;
+        self.keep_sign_in(server, email, token, secrets).await
+    }
+
+    /// Keeps a fresh token in `secrets` and the account (who, which workspace) in the store.
+    async fn keep_sign_in(&self, server: String, email: String, token: String, secrets: &dyn SecretStore) -> Result<Account> {
+        let client = PlatformClient::new(&server, Some(token.clone()))?;
+        let me = client.me().await?;
+        let workspace_name = client
+            .workspaces()
+            .await
+            .ok()
+            .and_then(|list| list.into_iter().find(|w| w.id == me.workspace_id).map(|w| w.name))
+            .unwrap_or_default();
         // Replacing an earlier account: forget its token first.
         if let Some(old) = self.account().await? {
             secrets.delete(&secret_key(&old.server, &old.email))?;
@@ -165,6 +223,7 @@ impl Store {
             name: me.name,
             user_id: me.id,
             workspace_id: me.workspace_id,
+            workspace_name,
             token_location: secrets.location(),
         };
         let json = serde_json::to_string(&account).expect("an account serialises");

@@ -96,6 +96,116 @@ impl SecretStore for FileSecrets {
     }
 }
 
+/// Which kind of secret store holds the token, for the UI to say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretStoreKind {
+    /// The OS keychain (Secret Service over D-Bus on Linux, Keychain on macOS, Credential
+    /// Manager on Windows).
+    Keyring,
+    /// A file only the user can read (0600).
+    File,
+}
+
+/// Where the token is kept and, for the file, why the keychain was not used.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct SecretStoreInfo {
+    pub kind: SecretStoreKind,
+    /// The file's path, or the keychain's name.
+    pub location: String,
+    /// Why the keychain is not used (no D-Bus session, no secret service answering, ...).
+    pub fallback_reason: Option<String>,
+}
+
+/// The service name the token is filed under in the OS keychain.
+pub const KEYRING_SERVICE: &str = "roadie";
+
+/// The OS keychain through `keyring` (only with the `os-keyring` feature).
+#[cfg(feature = "os-keyring")]
+pub struct KeyringSecrets {
+    service: String,
+}
+
+#[cfg(feature = "os-keyring")]
+impl KeyringSecrets {
+    pub fn new(service: &str) -> Self {
+        Self { service: service.to_string() }
+    }
+
+    fn entry(&self, key: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, key).map_err(|e| self.err(e))
+    }
+
+    fn err(&self, e: impl ToString) -> Error {
+        Error::SecretStore { location: self.location(), reason: e.to_string() }
+    }
+
+    /// Whether a keychain answers: reading an entry that does not exist must say "no entry".
+    pub fn probe(&self) -> std::result::Result<(), String> {
+        let entry = keyring::Entry::new(&self.service, "roadie-probe").map_err(|e| e.to_string())?;
+        match entry.get_password() {
+            Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "os-keyring")]
+impl SecretStore for KeyringSecrets {
+    fn get(&self, key: &str) -> Result<Option<String>> {
+        match self.entry(key)?.get_password() {
+            Ok(s) => Ok(Some(s)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(self.err(e)),
+        }
+    }
+    fn set(&self, key: &str, secret: &str) -> Result<()> {
+        self.entry(key)?.set_password(secret).map_err(|e| self.err(e))
+    }
+    fn delete(&self, key: &str) -> Result<()> {
+        match self.entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(self.err(e)),
+        }
+    }
+    fn location(&self) -> String {
+        "the system keychain".into()
+    }
+}
+
+/// Picks where the desktop keeps its token: the OS keychain when one answers, else `fallback`
+/// (a 0600 file). On Linux the keychain is the Secret Service over the D-Bus session bus:
+/// `session_bus` is `$DBUS_SESSION_BUS_ADDRESS` (passed in, so tests need not touch the
+/// environment); without it (headless, CI) the keychain is not even tried.
+pub fn detect_secret_store(session_bus: Option<&str>, fallback: FileSecrets) -> (Box<dyn SecretStore>, SecretStoreInfo) {
+    let file = |fallback: FileSecrets, reason: String| {
+        let info = SecretStoreInfo {
+            kind: SecretStoreKind::File,
+            location: fallback.path().display().to_string(),
+            fallback_reason: Some(reason),
+        };
+        (Box::new(fallback) as Box<dyn SecretStore>, info)
+    };
+    if cfg!(target_os = "linux") && session_bus.is_none_or(|b| b.trim().is_empty()) {
+        return file(fallback, "no D-Bus session bus".into());
+    }
+    #[cfg(feature = "os-keyring")]
+    {
+        let keyring = KeyringSecrets::new(KEYRING_SERVICE);
+        match keyring.probe() {
+            Ok(()) => {
+                let info = SecretStoreInfo { kind: SecretStoreKind::Keyring, location: keyring.location(), fallback_reason: None };
+                (Box::new(keyring), info)
+            }
+            Err(reason) => file(fallback, format!("no secret service answered: {reason}")),
+        }
+    }
+    #[cfg(not(feature = "os-keyring"))]
+    {
+        file(fallback, "built without keychain support".into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +228,32 @@ mod tests {
         assert_eq!(s.get("a").unwrap(), None);
         s.delete("b").unwrap();
         assert!(!s.path().exists(), "an empty secrets file is removed");
+    }
+
+    #[test]
+    fn without_a_session_bus_the_token_goes_to_the_file_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        for bus in [None, Some(""), Some("  ")] {
+            let (store, info) = detect_secret_store(bus, FileSecrets::new(dir.path().join("s.json")));
+            if cfg!(target_os = "linux") {
+                assert_eq!(info.kind, SecretStoreKind::File);
+                assert_eq!(info.location, dir.path().join("s.json").display().to_string());
+                assert_eq!(info.fallback_reason.as_deref(), Some("no D-Bus session bus"));
+                store.set("k", "v").unwrap();
+                assert_eq!(store.get("k").unwrap().as_deref(), Some("v"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_session_bus_without_a_secret_service_falls_back_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A bus address nothing listens on: the keychain probe fails fast.
+        let bus = format!("unix:path={}", dir.path().join("no-bus").display());
+        let (_, info) = detect_secret_store(Some(&bus), FileSecrets::new(dir.path().join("s.json")));
+        if cfg!(target_os = "linux") {
+            assert_eq!(info.kind, SecretStoreKind::File);
+            assert!(info.fallback_reason.is_some());
+        }
     }
 }

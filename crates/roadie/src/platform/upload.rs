@@ -96,7 +96,7 @@ impl Default for UploadOptions {
     }
 }
 
-fn asset_kind(path: &Path) -> &'static str {
+pub(crate) fn asset_kind(path: &Path) -> &'static str {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "wav" | "flac" | "aif" | "aiff" | "mp3" | "m4a" | "alac" | "ogg" | "opus" | "wv" => "master",

@@ -1,0 +1,186 @@
+// The platform in the real app (tauri-driver + WebKitWebDriver under Xvfb) against a real
+// `roadie-platform serve` on a throwaway PostgreSQL cluster: set the server URL, sign up (a short
+// password is refused first, in words), see who is signed in and where the token is kept (the
+// 0600 file: no D-Bus secret service here), upload a release's generated WAV master through the
+// queue and see it complete, check on the server's HTTP API that the upload has the file's size
+// and SHA-256 and belongs to the release, then in Chinese: sign out, and a translated server
+// error (that e-mail address is taken).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDriver, Session } from './webdriver.mjs';
+import { application, privateHome, saveScreenshot } from './harness.mjs';
+import { startPlatform } from './platform-server.mjs';
+
+let sandbox;
+let driver;
+let session;
+let platform;
+
+before(async () => {
+  platform = await startPlatform();
+  sandbox = privateHome('roadie-e2e-platform-');
+  // No secret service in the test: the app must fall back to its 0600 file (and say so).
+  driver = await startDriver({ ...sandbox.env, DBUS_SESSION_BUS_ADDRESS: '' });
+});
+
+after(async () => {
+  if (session) await session.quit().catch(() => {});
+  if (driver) await driver.stop();
+  if (platform) await platform.stop();
+  sandbox?.remove();
+});
+
+async function shot(name) {
+  await saveScreenshot(session, name);
+}
+
+async function step(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    await shot(`platform-${name}-failure`).catch(() => {});
+    throw new Error(`${name}: ${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}\n--- platform log ---\n${platform.log().slice(-2000)}`);
+  }
+}
+
+/** A 16-bit stereo PCM WAV: `seconds` of a 440 Hz tone. */
+function wav(seconds) {
+  const rate = 44100;
+  const frames = Math.round(rate * seconds);
+  const data = Buffer.alloc(frames * 4);
+  for (let i = 0; i < frames; i++) {
+    const v = Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 12000);
+    data.writeInt16LE(v, i * 4);
+    data.writeInt16LE(v, i * 4 + 2);
+  }
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(2, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 4, 28);
+  h.writeUInt16LE(4, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+const EMAIL = 'lin.qiao@example.com';
+const PASSWORD = 'night ferry 2026';
+
+test('sign up against a real platform, upload a release master, check it on the server, sign out', async () => {
+  const master = path.join(sandbox.home, 'Night Ferry - 01 Harbor Lights.wav');
+  const bytes = wav(3);
+  fs.writeFileSync(master, bytes);
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+
+  session = await Session.start(driver.url, application);
+  let releaseId;
+
+  await step('release', async () => {
+    await session.waitFor('[data-testid="welcome"]');
+    await session.type('[data-testid="workspace-name"]', 'Neon Harbor Records');
+    await session.click('[data-testid="workspace-kind-label"]');
+    await session.click('[data-testid="workspace-create"]');
+    await session.click('[data-testid="nav-roster"]');
+    await session.click('[data-testid="artist-add"]');
+    await session.type('[data-testid="artist-name"]', 'Lin Qiao');
+    await session.click('[data-testid="artist-save"]');
+    await session.waitFor('[data-testid="artist-row"]', { text: 'Lin Qiao' });
+    await session.click('[data-testid="nav-releases"]');
+    await session.click('[data-testid="release-new"]');
+    await session.type('[data-testid="release-title"]', 'Night Ferry');
+    await session.click('[data-testid="release-artist"]');
+    await session.click('[data-testid="release-save"]');
+    await session.waitFor('[data-testid="track-title"]');
+  });
+
+  await step('sign-up', async () => {
+    await session.click('[data-testid="nav-settings"]');
+    await session.waitFor('[data-testid="account-card"]');
+    await session.waitFor('[data-testid="uploads-sign-in-first"]');
+    // Where the token will be kept: the file, because no secret service answers.
+    const where = await session.waitFor('[data-testid="account-token-store"]', { text: 'No system keychain' });
+    assert.equal(await session.cmd('GET', `/element/${where}/attribute/data-kind`), 'file');
+    await session.type('[data-testid="account-server-input"]', platform.base);
+    await session.click('[data-testid="account-mode-sign-up"]');
+    await session.type('[data-testid="account-name-input"]', 'Lin Qiao');
+    await session.type('[data-testid="account-email-input"]', EMAIL);
+    await session.type('[data-testid="account-password-input"]', 'short');
+    await session.click('[data-testid="account-submit"]');
+    await session.waitFor('[data-testid="field-error"][data-field="password"]', { text: 'Too short' });
+    await shot('platform-sign-up-en');
+    await session.setValue('[data-testid="account-password-input"]', PASSWORD);
+    await session.click('[data-testid="account-submit"]');
+    await session.waitFor('[data-testid="account-who"]', { text: EMAIL });
+    assert.equal(await session.textOf('[data-testid="account-workspace"]'), 'Lin Qiao');
+    assert.equal(await session.textOf('[data-testid="account-server"]'), platform.base);
+    const secrets = `${sandbox.db}.secrets.json`;
+    assert.equal(fs.statSync(secrets).mode & 0o777, 0o600, 'the token file is private');
+  });
+
+  await step('upload', async () => {
+    await session.waitFor('[data-testid="uploads-empty"]');
+    releaseId = await session.exec(
+      'return [...document.querySelectorAll(\'[data-testid="uploads-release"] option\')].find(o => o.textContent.trim() === "Night Ferry").value',
+    );
+    assert.match(releaseId, /^[0-9a-f-]{36}$/);
+    await session.select('[data-testid="uploads-release"]', releaseId);
+    const input = await session.waitFor('[data-testid="uploads-file"]');
+    await session.cmd('POST', `/element/${input}/value`, { text: master });
+    await session.waitFor('[data-testid="upload-item"][data-status="complete"]', { timeout: 60000 });
+    assert.equal(await session.textOf('[data-testid="upload-status"]'), 'Uploaded');
+    assert.match(await session.textOf('[data-testid="upload-bytes"]'), /^529 KB of 529 KB$/);
+    await session.exec('document.querySelector(\'[data-testid="uploads-card"]\').scrollIntoView()');
+    await shot('platform-upload-complete-en');
+  });
+
+  await step('server', async () => {
+    // What the server holds, through its own API with a token of our own.
+    const login = await platform.api('POST', '/v1/auth/login', { body: { email: EMAIL, password: PASSWORD } });
+    assert.equal(login.status, 200);
+    const token = login.json.token;
+    const me = await platform.api('GET', '/v1/me', { token });
+    const assets = await platform.api('GET', `/v1/workspaces/${me.json.workspace_id}/assets`, { token });
+    assert.equal(assets.status, 200);
+    assert.equal(assets.json.length, 1);
+    const [asset] = assets.json;
+    assert.equal(asset.kind, 'master');
+    assert.equal(asset.filename, path.basename(master));
+    assert.equal(asset.size, bytes.length);
+    assert.equal(asset.sha256, sha256);
+    assert.equal(asset.release_id, releaseId);
+  });
+
+  await step('chinese', async () => {
+    await session.select('[data-testid="language-select"]', 'zh-CN');
+    await session.waitFor('[data-testid="upload-status"]', { text: '已上传' });
+    await session.waitFor('[data-testid="account-card"]', { text: '平台账户' });
+    await session.exec('document.querySelector(\'[data-testid="uploads-card"]\').scrollIntoView()');
+    await shot('platform-upload-complete-zh');
+  });
+
+  await step('sign-out', async () => {
+    await session.click('[data-testid="account-sign-out"]');
+    await session.waitFor('[data-testid="account-notice"]', { text: '已退出登录' });
+    await session.waitFor('[data-testid="uploads-sign-in-first"]');
+    assert.ok(!fs.existsSync(`${sandbox.db}.secrets.json`), 'the token is forgotten');
+    // The server's error for a taken address, translated.
+    // The server and e-mail address stay filled in after signing out.
+    assert.equal(await session.exec('return document.querySelector(\'[data-testid="account-server-input"]\').value'), platform.base);
+    await session.click('[data-testid="account-mode-sign-up"]');
+    await session.setValue('[data-testid="account-name-input"]', 'Lin Qiao');
+    await session.setValue('[data-testid="account-email-input"]', EMAIL);
+    await session.setValue('[data-testid="account-password-input"]', PASSWORD);
+    await session.click('[data-testid="account-submit"]');
+    await session.waitFor('[data-testid="account-card"] [data-testid="error-banner"]', { text: '该邮箱已注册账户' });
+    await shot('platform-error-zh');
+  });
+});
