@@ -475,6 +475,9 @@ impl Store {
             outcome?; // on error the transaction rolls back when `tx` drops
             restored?;
         }
+        // Bandcamp sales of buyers this list brings in become their purchases.
+        let workspace = Uuid::parse_str(&cx.workspace).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
+        super::sales::link_bandcamp_sales(&mut tx, self.ids.as_ref(), workspace, &cx.hlc).await?;
         sqlx::query("INSERT INTO fan_import_files (workspace_id, sha256, file_name, format, rows, imported_at) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(&cx.workspace)
             .bind(&cx.sha)
