@@ -261,6 +261,7 @@ pub enum FansCmd {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum SegmentCmd {
     /// Save (or replace) a segment from filters.
     Save {
