@@ -10,9 +10,11 @@ command -v sqlite3 >/dev/null || { apt-get install -y -qq sqlite3 >/dev/null; }
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 python3 "$ROOT/bench/gen_fans.py" "$N" "$work/fans.csv"
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" -p roadie --example fans_bench
-start=$(date +%s.%N)
-sqlite3 "$work/floor.sqlite" -cmd '.mode csv' ".import $work/fans.csv lines"
-floor=$(echo "$(date +%s.%N) - $start" | bc)
+TIMEFORMAT='%R %U %S'
+floor=$( { time sqlite3 "$work/floor.sqlite" -cmd '.mode csv' ".import $work/fans.csv lines" ; } 2>&1 )
+read -r wall user sys <<<"$floor"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 "$CARGO_TARGET_DIR/release/examples/fans_bench" "$work/fans.csv" "$work/bench.sqlite"
-printf '| sqlite3 .import of the same CSV (floor) | %.2f s | |\n' "$floor"
+printf '| sqlite3 .import of the same CSV (floor) | %.2f s | %.2f s | |\n' "$wall" "$(echo "$user + $sys" | bc)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -152,6 +152,32 @@ pub struct FanFilterArgs {
     /// Text search over name, e-mail, city, notes, tags.
     #[arg(long)]
     pub query: Option<String>,
+    /// Last activity before this date (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_parser = parse_instant)]
+    pub active_before: Option<chrono::DateTime<chrono::Utc>>,
+    /// Last activity on or after this date (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_parser = parse_instant)]
+    pub active_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Lifetime purchases above this amount (in --spend-currency).
+    #[arg(long)]
+    pub spend_above: Option<String>,
+    /// Lifetime purchases below this amount (in --spend-currency).
+    #[arg(long)]
+    pub spend_below: Option<String>,
+    #[arg(long)]
+    pub spend_currency: Option<String>,
+    /// Bought this release (its id).
+    #[arg(long)]
+    pub purchased: Option<uuid::Uuid>,
+}
+
+fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        .map_err(|_| format!("'{s}' is not a date (YYYY-MM-DD or RFC 3339)"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -248,9 +274,13 @@ pub enum FansCmd {
         #[arg(long)]
         all: bool,
     },
+    /// Bandcamp sales in imported statements become purchases of the fans with the buyers'
+    /// e-mails (fan imports do this too).
+    LinkSales,
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum SegmentCmd {
     /// Save (or replace) a segment from filters.
     Save {

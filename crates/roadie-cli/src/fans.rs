@@ -18,7 +18,12 @@ impl From<FanFilterArgs> for ContactFilter {
             city: a.city,
             source: a.source,
             consent: a.consent,
-            ..ContactFilter::default()
+            last_activity_before: a.active_before,
+            last_activity_after: a.active_after,
+            spend_above: a.spend_above,
+            spend_below: a.spend_below,
+            spend_currency: a.spend_currency,
+            purchased_release: a.purchased,
         }
     }
 }
@@ -202,6 +207,16 @@ pub async fn run(ctx: &Ctx<'_>, out: &Output, cmd: FansCmd) -> Result<()> {
                 .map_err(|e| Error::FileUnreadable { path: path.display().to_string(), reason: e.to_string() })?;
             let summary = store.export_contacts(ws.id, &filter, format, all, std::io::BufWriter::new(file)).await?;
             out.show(&summary, |s| format!("wrote {} contact(s) to {} ({} without opt-in left out)", s.written, path.display(), s.skipped));
+        }
+        FansCmd::LinkSales => {
+            let ws = ctx.workspace().await?;
+            let report = store.link_bandcamp_sales(ws.id).await?;
+            out.show(&report, |r| {
+                format!(
+                    "{} Bandcamp sale(s) with a buyer e-mail: {} new purchase(s) for {} fan(s); {} by buyers who are not fans",
+                    r.sales, r.linked, r.contacts, r.unknown_buyers
+                )
+            });
         }
     }
     Ok(())

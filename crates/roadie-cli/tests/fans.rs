@@ -132,3 +132,25 @@ fn gbk(text: &str) -> Vec<u8> {
     assert!(out.status.success());
     out.stdout
 }
+
+#[test]
+fn bandcamp_sales_become_purchases_of_fans() {
+    let r = Roadie::new();
+    let list = r.file("list.csv", b"Name,Email\nAda Chen,ada@example.com\n");
+    r.json(&["fans", "import", &list]);
+    let sales = r.file(
+        "bandcamp-sales.csv",
+        b"date,paid to,item type,item name,artist,currency,item price,quantity,discount code,sub total,transaction fee,fee type,item total,amount you received,bandcamp transaction id,paypal transaction id,net amount,buyer name,buyer email,country code\r\n\
+          11/25/22 5:45pm,paypal,album,Night Drive,Artist 1,USD,7.00,1,,7.00,0.50,paypal,7.00,5.95,123,ABC,5.95,Ada Chen,ADA@example.com,US\r\n\
+          11/27/22 5:45pm,paypal,album,Night Drive,Artist 1,USD,7.00,1,,7.00,0.50,paypal,7.00,5.95,124,ABD,5.95,Bo,bo@example.com,US\r\n",
+    );
+    r.json(&["import", "statement", &sales]);
+    let linked = r.json(&["fans", "link-sales"]);
+    assert_eq!(linked, serde_json::json!({"sales": 2, "linked": 1, "contacts": 1, "unknown_buyers": 1}));
+    let again = r.json(&["fans", "link-sales"]);
+    assert_eq!(again["linked"], 0);
+    let ada = r.json(&["fans", "show", "ada@example.com"]);
+    assert_eq!(ada["contact"]["lifetime_spend"], serde_json::json!([{"currency": "USD", "amount": "7"}]));
+    assert_eq!(ada["activities"][0]["kind"], "purchase");
+    assert_eq!(r.json(&["fans", "count", "--spend-above", "5", "--spend-currency", "USD"])["count"], 1);
+}

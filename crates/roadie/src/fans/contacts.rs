@@ -141,7 +141,7 @@ pub enum ActivityKind {
 }
 
 impl ActivityKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ActivityKind::Purchase => "purchase",
             ActivityKind::SignUp => "sign_up",
@@ -281,6 +281,54 @@ pub(crate) const SUMMARY_COLUMNS: &str = "c.id, c.name, c.city, c.country, c.con
 
 // ---- writes shared by single edits, imports and merges (all inside the caller's transaction) ----
 
+/// The SQL of every contact write, one text each, run by the single edits below (sqlx) and by the
+/// bulk import (rusqlite on the same connection, fans::import::bulk). Parameters are numbered; a
+/// caller binds exactly the values each constant lists, in that order.
+pub(crate) mod sql {
+    /// id, workspace_id, name, phone, phone_digits, city, region, country, language, notes,
+    /// first_seen, now (created_at = updated_at), hlc.
+    pub const INSERT_CONTACT: &str = "INSERT INTO contacts (id, workspace_id, name, phone, phone_digits, city, region, country, \
+        language, notes, first_seen, created_at, updated_at, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)";
+    /// workspace_id, email → the live contact holding it.
+    pub const EMAIL_OWNER: &str = "SELECT contact_id FROM contact_emails WHERE workspace_id = ?1 AND email = ?2 AND deleted = 0";
+    /// contact_id → a row when the contact has a primary e-mail.
+    pub const HAS_PRIMARY: &str = "SELECT 1 FROM contact_emails WHERE contact_id = ?1 AND is_primary = 1 AND deleted = 0";
+    /// contact_id, workspace_id, email, is_primary, bounced, hlc.
+    pub const ATTACH_EMAIL: &str = "INSERT INTO contact_emails (contact_id, workspace_id, email, is_primary, bounced, hlc) \
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+        ON CONFLICT (contact_id, email) DO UPDATE SET deleted = 0, bounced = max(bounced, excluded.bounced), hlc = excluded.hlc";
+    /// contact_id, tag, hlc.
+    pub const ATTACH_TAG: &str = "INSERT INTO contact_tags (contact_id, tag, hlc) VALUES (?1, ?2, ?3) \
+        ON CONFLICT (contact_id, tag) DO UPDATE SET deleted = 0, hlc = excluded.hlc WHERE deleted = 1";
+    /// contact_id, source, hlc.
+    pub const ATTACH_SOURCE: &str = "INSERT INTO contact_sources (contact_id, source, hlc) VALUES (?1, ?2, ?3) \
+        ON CONFLICT (contact_id, source) DO UPDATE SET deleted = 0, hlc = excluded.hlc WHERE deleted = 1";
+    /// id, contact_id, status, at, source, wording, recorded_at, hlc.
+    pub const APPEND_CONSENT: &str = "INSERT INTO consent_events (id, contact_id, status, at, source, wording, recorded_at, hlc) \
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (contact_id, status, at, source) DO NOTHING";
+    /// id, contact_id, kind, at, description, amount_micros, currency, release_id, external_ref, hlc.
+    pub const APPEND_ACTIVITY: &str = "INSERT INTO activities (id, contact_id, kind, at, description, amount_micros, currency, \
+        release_id, external_ref, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+        ON CONFLICT (contact_id, external_ref) WHERE external_ref IS NOT NULL DO NOTHING";
+    /// The cached consent status (latest event wins) and last activity, re-derived from the logs.
+    /// contact_id, hlc.
+    pub const REFRESH_DERIVED: &str = "UPDATE contacts SET \
+        consent_status = COALESCE((SELECT status FROM consent_events WHERE contact_id = ?1 ORDER BY at DESC, recorded_at DESC, id DESC LIMIT 1), 'unknown'), \
+        last_activity = (SELECT MAX(at) FROM (SELECT at FROM activities WHERE contact_id = ?1 AND deleted = 0 \
+                                             UNION ALL SELECT at FROM consent_events WHERE contact_id = ?1)), \
+        hlc = ?2 WHERE id = ?1";
+    /// contact_id → rowid, name, place (city and region), notes, e-mails and tags (space-separated):
+    /// what the search index holds for a live contact.
+    pub const SEARCH_FIELDS: &str = "SELECT c.rowid, c.name, trim(COALESCE(c.city, '') || ' ' || COALESCE(c.region, '')), c.notes, \
+        (SELECT group_concat(email, ' ') FROM contact_emails WHERE contact_id = c.id AND deleted = 0), \
+        (SELECT group_concat(tag, ' ') FROM contact_tags WHERE contact_id = c.id AND deleted = 0) \
+        FROM contacts c WHERE c.id = ?1 AND c.deleted = 0";
+    /// contact_id: removes its search row.
+    pub const UNINDEX: &str = "DELETE FROM contacts_fts WHERE rowid = (SELECT rowid FROM contacts WHERE id = ?1)";
+    /// rowid, name, emails, place, notes, tags (CJK already spaced out by search::index_text).
+    pub const INDEX: &str = "INSERT INTO contacts_fts (rowid, name, emails, city, notes, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+}
+
 pub(crate) async fn insert_contact(
     conn: &mut SqliteConnection,
     workspace: Uuid,
@@ -290,26 +338,22 @@ pub(crate) async fn insert_contact(
     now: DateTime<Utc>,
     hlc: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO contacts (id, workspace_id, name, phone, phone_digits, city, region, country, language, notes, \
-         first_seen, created_at, updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(id.to_string())
-    .bind(workspace.to_string())
-    .bind(&f.name)
-    .bind(&f.phone)
-    .bind(f.phone.as_deref().and_then(phone_digits))
-    .bind(&f.city)
-    .bind(&f.region)
-    .bind(&f.country)
-    .bind(&f.language)
-    .bind(&f.notes)
-    .bind(first_seen)
-    .bind(now)
-    .bind(now)
-    .bind(hlc)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query(sql::INSERT_CONTACT)
+        .bind(id.to_string())
+        .bind(workspace.to_string())
+        .bind(&f.name)
+        .bind(&f.phone)
+        .bind(f.phone.as_deref().and_then(phone_digits))
+        .bind(&f.city)
+        .bind(&f.region)
+        .bind(&f.country)
+        .bind(&f.language)
+        .bind(&f.notes)
+        .bind(first_seen)
+        .bind(now)
+        .bind(hlc)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -323,45 +367,39 @@ pub(crate) async fn attach_emails(
     hlc: &str,
 ) -> Result<()> {
     for email in emails {
-        let has_primary: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM contact_emails WHERE contact_id = ? AND is_primary = 1 AND deleted = 0")
-                .bind(contact.to_string())
-                .fetch_optional(&mut *conn)
-                .await?;
-        sqlx::query(
-            "INSERT INTO contact_emails (contact_id, workspace_id, email, is_primary, bounced, hlc) VALUES (?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (contact_id, email) DO UPDATE SET deleted = 0, bounced = max(bounced, excluded.bounced), hlc = excluded.hlc",
-        )
-        .bind(contact.to_string())
-        .bind(workspace.to_string())
-        .bind(email)
-        .bind(has_primary.is_none())
-        .bind(bounced)
-        .bind(hlc)
-        .execute(&mut *conn)
-        .await?;
+        let has_primary: Option<i64> = sqlx::query_scalar(sql::HAS_PRIMARY).bind(contact.to_string()).fetch_optional(&mut *conn).await?;
+        sqlx::query(sql::ATTACH_EMAIL)
+            .bind(contact.to_string())
+            .bind(workspace.to_string())
+            .bind(email)
+            .bind(has_primary.is_none())
+            .bind(bounced)
+            .bind(hlc)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
 
-pub(crate) async fn attach_labels(
-    conn: &mut SqliteConnection,
-    table: &str,
-    column: &str,
-    contact: Uuid,
-    labels: &[String],
-    hlc: &str,
-) -> Result<()> {
+/// Which label table: tags or sources.
+#[derive(Clone, Copy)]
+pub(crate) enum Labels {
+    Tags,
+    Sources,
+}
+
+impl Labels {
+    pub(crate) fn attach_sql(self) -> &'static str {
+        match self {
+            Labels::Tags => sql::ATTACH_TAG,
+            Labels::Sources => sql::ATTACH_SOURCE,
+        }
+    }
+}
+
+pub(crate) async fn attach_labels(conn: &mut SqliteConnection, kind: Labels, contact: Uuid, labels: &[String], hlc: &str) -> Result<()> {
     for label in labels {
-        sqlx::query(&format!(
-            "INSERT INTO {table} (contact_id, {column}, hlc) VALUES (?, ?, ?) \
-             ON CONFLICT (contact_id, {column}) DO UPDATE SET deleted = 0, hlc = excluded.hlc WHERE deleted = 1"
-        ))
-        .bind(contact.to_string())
-        .bind(label)
-        .bind(hlc)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(kind.attach_sql()).bind(contact.to_string()).bind(label).bind(hlc).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -381,47 +419,28 @@ pub(crate) async fn append_consent(
             vec![crate::FieldIssue::new("status", "invalid", "a consent event opts in or out")],
         ));
     }
-    sqlx::query(
-        "INSERT INTO consent_events (id, contact_id, status, at, source, wording, recorded_at, hlc) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (contact_id, status, at, source) DO NOTHING",
-    )
-    .bind(event_id.to_string())
-    .bind(contact.to_string())
-    .bind(input.status.as_str())
-    .bind(input.at)
-    .bind(input.source.trim())
-    .bind(input.wording.as_deref().map(str::trim).filter(|w| !w.is_empty()))
-    .bind(now)
-    .bind(hlc)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query(sql::APPEND_CONSENT)
+        .bind(event_id.to_string())
+        .bind(contact.to_string())
+        .bind(input.status.as_str())
+        .bind(input.at)
+        .bind(input.source.trim())
+        .bind(input.wording.as_deref().map(str::trim).filter(|w| !w.is_empty()))
+        .bind(now)
+        .bind(hlc)
+        .execute(&mut *conn)
+        .await?;
     refresh_derived(conn, contact, hlc).await
 }
 
 /// Re-derives the cached consent status (latest event wins) and last activity of a contact.
 pub(crate) async fn refresh_derived(conn: &mut SqliteConnection, contact: Uuid, hlc: &str) -> Result<()> {
-    sqlx::query(
-        "UPDATE contacts SET \
-           consent_status = COALESCE((SELECT status FROM consent_events WHERE contact_id = ?1 ORDER BY at DESC, recorded_at DESC, id DESC LIMIT 1), 'unknown'), \
-           last_activity = (SELECT MAX(at) FROM (SELECT at FROM activities WHERE contact_id = ?1 AND deleted = 0 \
-                                                UNION ALL SELECT at FROM consent_events WHERE contact_id = ?1)), \
-           hlc = ?2 \
-         WHERE id = ?1",
-    )
-    .bind(contact.to_string())
-    .bind(hlc)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query(sql::REFRESH_DERIVED).bind(contact.to_string()).bind(hlc).execute(&mut *conn).await?;
     Ok(())
 }
 
-pub(crate) async fn append_activity(
-    conn: &mut SqliteConnection,
-    contact: Uuid,
-    id: Uuid,
-    input: &ActivityInput,
-    hlc: &str,
-) -> Result<()> {
+/// A validated activity amount: micros and currency, both or neither.
+pub(crate) fn activity_amount(input: &ActivityInput) -> Result<Option<(i64, String)>> {
     let mut check = Checker::default();
     let amount = match (&input.amount, &input.currency) {
         (None, None) => None,
@@ -444,22 +463,30 @@ pub(crate) async fn append_activity(
         }
     };
     check.finish("activity")?;
-    sqlx::query(
-        "INSERT INTO activities (id, contact_id, kind, at, description, amount_micros, currency, release_id, external_ref, hlc) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (contact_id, external_ref) WHERE external_ref IS NOT NULL DO NOTHING",
-    )
-    .bind(id.to_string())
-    .bind(contact.to_string())
-    .bind(input.kind.as_str())
-    .bind(input.at)
-    .bind(input.description.as_deref().map(str::trim).filter(|d| !d.is_empty()))
-    .bind(amount.as_ref().map(|(m, _)| *m))
-    .bind(amount.as_ref().map(|(_, c)| c.clone()))
-    .bind(input.release_id.map(|r| r.to_string()))
-    .bind(&input.external_ref)
-    .bind(hlc)
-    .execute(&mut *conn)
-    .await?;
+    Ok(amount)
+}
+
+pub(crate) async fn append_activity(
+    conn: &mut SqliteConnection,
+    contact: Uuid,
+    id: Uuid,
+    input: &ActivityInput,
+    hlc: &str,
+) -> Result<()> {
+    let amount = activity_amount(input)?;
+    sqlx::query(sql::APPEND_ACTIVITY)
+        .bind(id.to_string())
+        .bind(contact.to_string())
+        .bind(input.kind.as_str())
+        .bind(input.at)
+        .bind(input.description.as_deref().map(str::trim).filter(|d| !d.is_empty()))
+        .bind(amount.as_ref().map(|(m, _)| *m))
+        .bind(amount.as_ref().map(|(_, c)| c.clone()))
+        .bind(input.release_id.map(|r| r.to_string()))
+        .bind(&input.external_ref)
+        .bind(hlc)
+        .execute(&mut *conn)
+        .await?;
     refresh_derived(conn, contact, hlc).await
 }
 
@@ -584,8 +611,8 @@ impl Store {
         }
         insert_contact(&mut tx, workspace_id, id, &fields, now, now, &hlc).await?;
         attach_emails(&mut tx, workspace_id, id, &fields.emails, false, &hlc).await?;
-        attach_labels(&mut tx, "contact_tags", "tag", id, &fields.tags, &hlc).await?;
-        attach_labels(&mut tx, "contact_sources", "source", id, &[source.to_string()], &hlc).await?;
+        attach_labels(&mut tx, Labels::Tags, id, &fields.tags, &hlc).await?;
+        attach_labels(&mut tx, Labels::Sources, id, &[source.to_string()], &hlc).await?;
         search::reindex(&mut tx, id).await?;
         tx.commit().await?;
         self.get_contact(id).await
@@ -648,7 +675,7 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        attach_labels(&mut tx, "contact_tags", "tag", id, &fields.tags, &hlc).await?;
+        attach_labels(&mut tx, Labels::Tags, id, &fields.tags, &hlc).await?;
         search::reindex(&mut tx, id).await?;
         tx.commit().await?;
         self.get_contact(id).await
@@ -664,7 +691,7 @@ impl Store {
         let mut tagged = 0;
         for id in ids {
             load_contact(&mut tx, *id).await?;
-            attach_labels(&mut tx, "contact_tags", "tag", *id, &tags, &hlc).await?;
+            attach_labels(&mut tx, Labels::Tags, *id, &tags, &hlc).await?;
             search::reindex(&mut tx, *id).await?;
             tagged += 1;
         }
@@ -751,7 +778,7 @@ impl Store {
 /// The live contact of the workspace holding `email`, if any.
 pub(crate) async fn email_owner(conn: &mut SqliteConnection, workspace: Uuid, email: &str) -> Result<Option<Uuid>> {
     let owner: Option<String> =
-        sqlx::query_scalar("SELECT contact_id FROM contact_emails WHERE workspace_id = ? AND email = ? AND deleted = 0")
+        sqlx::query_scalar(sql::EMAIL_OWNER)
             .bind(workspace.to_string())
             .bind(email)
             .fetch_optional(&mut *conn)

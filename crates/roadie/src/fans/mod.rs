@@ -9,6 +9,7 @@ mod export;
 mod filter;
 pub mod import;
 mod money;
+mod sales;
 pub(crate) mod search;
 
 pub use contacts::{
@@ -19,6 +20,7 @@ pub use dedupe::{DuplicateGroup, MergeChoices};
 pub use export::{ExportFormat, ExportSummary};
 pub use filter::{ContactFilter, Segment};
 pub use money::Money;
+pub use sales::SalesLinkReport;
 
 /// Trims and case-folds an e-mail address, or says why it is not one.
 pub fn normalize_email(input: &str) -> Result<String, String> {

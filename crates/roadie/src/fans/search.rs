@@ -4,7 +4,7 @@
 //! and query CJK text one character per token instead: the query 杰伦 becomes the phrase
 //! "杰 伦", which matches those two characters side by side anywhere in a name.
 
-use super::contacts::{summary_from_row, ContactSummary, SUMMARY_COLUMNS};
+use super::contacts::{sql, summary_from_row, ContactSummary, SUMMARY_COLUMNS};
 use crate::error::Result;
 use crate::Store;
 use sqlx::SqliteConnection;
@@ -50,59 +50,53 @@ pub(crate) fn fts_query(typed: &str) -> Option<String> {
     Some(words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
 }
 
-/// rowid, name, city, region, notes.
-type IndexedFields = (i64, Option<String>, Option<String>, Option<String>, Option<String>);
+/// rowid, name, place, notes, e-mails, tags: what [`sql::SEARCH_FIELDS`] reads.
+pub(crate) type SearchFields = (i64, Option<String>, String, Option<String>, Option<String>, Option<String>);
+
+/// The search row's values as indexed: rowid, name, emails, place, notes, tags.
+pub(crate) fn index_values(f: SearchFields) -> (i64, Option<String>, Option<String>, String, Option<String>, Option<String>) {
+    let (rowid, name, place, notes, emails, tags) = f;
+    (rowid, name.map(|n| index_text(&n)), emails, index_text(&place), notes.map(|n| index_text(&n)), tags.map(|t| index_text(&t)))
+}
 
 /// Rewrites the contact's search row from its current data.
 pub(crate) async fn reindex(conn: &mut SqliteConnection, contact: Uuid) -> Result<()> {
     unindex(conn, contact).await?;
-    let id = contact.to_string();
-    let row: Option<IndexedFields> =
-        sqlx::query_as("SELECT rowid, name, city, region, notes FROM contacts WHERE id = ? AND deleted = 0")
-            .bind(&id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some((rowid, name, city, region, notes)) = row else { return Ok(()) };
-    let emails: Option<String> =
-        sqlx::query_scalar("SELECT group_concat(email, ' ') FROM contact_emails WHERE contact_id = ? AND deleted = 0")
-            .bind(&id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let tags: Option<String> =
-        sqlx::query_scalar("SELECT group_concat(tag, ' ') FROM contact_tags WHERE contact_id = ? AND deleted = 0")
-            .bind(&id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let place = [city, region].into_iter().flatten().collect::<Vec<_>>().join(" ");
-    sqlx::query("INSERT INTO contacts_fts (rowid, name, emails, city, notes, tags) VALUES (?, ?, ?, ?, ?, ?)")
+    let row: Option<SearchFields> = sqlx::query_as(sql::SEARCH_FIELDS).bind(contact.to_string()).fetch_optional(&mut *conn).await?;
+    let Some(fields) = row else { return Ok(()) };
+    let (rowid, name, emails, place, notes, tags) = index_values(fields);
+    sqlx::query(sql::INDEX)
         .bind(rowid)
-        .bind(name.map(|n| index_text(&n)))
+        .bind(name)
         .bind(emails)
-        .bind(index_text(&place))
-        .bind(notes.map(|n| index_text(&n)))
-        .bind(tags.map(|t| index_text(&t)))
+        .bind(place)
+        .bind(notes)
+        .bind(tags)
         .execute(&mut *conn)
         .await?;
     Ok(())
 }
 
 pub(crate) async fn unindex(conn: &mut SqliteConnection, contact: Uuid) -> Result<()> {
-    sqlx::query("DELETE FROM contacts_fts WHERE rowid = (SELECT rowid FROM contacts WHERE id = ?)")
-        .bind(contact.to_string())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(sql::UNINDEX).bind(contact.to_string()).execute(&mut *conn).await?;
     Ok(())
 }
+
+/// How many matches a search ranks at most.
+const CANDIDATES: i64 = 500;
 
 impl Store {
     /// Contacts matching what the user typed, best matches first.
     pub async fn search_contacts(&self, workspace_id: Uuid, typed: &str, limit: u32) -> Result<Vec<ContactSummary>> {
         let Some(query) = fts_query(typed) else { return Ok(Vec::new()) };
+        // Ranking reads every match's statistics: a short prefix ("li") matches a tenth of a big
+        // list. The first CANDIDATES matches (oldest contacts first) are ranked, not all.
         let rows = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM contacts_fts f JOIN contacts c ON c.rowid = f.rowid \
-             WHERE contacts_fts MATCH ? AND c.workspace_id = ? AND c.deleted = 0 ORDER BY f.rank LIMIT ?"
+            "SELECT {SUMMARY_COLUMNS} FROM (SELECT rowid, rank FROM contacts_fts WHERE contacts_fts MATCH ?1 LIMIT ?2) f \
+             JOIN contacts c ON c.rowid = f.rowid WHERE c.workspace_id = ?3 AND c.deleted = 0 ORDER BY f.rank, c.rowid LIMIT ?4"
         ))
         .bind(query)
+        .bind(CANDIDATES.max(limit as i64))
         .bind(workspace_id.to_string())
         .bind(limit as i64)
         .fetch_all(&self.pool)

@@ -1,21 +1,26 @@
 //! Writing imported rows fast: rusqlite on the import transaction's own connection (borrowed from
-//! sqlx with `lock_handle`), with cached prepared statements. A round trip through sqlx's worker
-//! thread per statement made a 100,000-row import take half a minute; this takes seconds.
+//! sqlx with `lock_handle`), with cached prepared statements, running the same SQL as single
+//! edits (`fans::contacts::sql`). A row's own writes go in as it is read (later rows of the file
+//! must see the contacts earlier ones made, to merge into them); what is derived from several
+//! rows — the cached consent status and last activity, and the search index — is written once per
+//! touched contact at the end (`Touched::finish`), not once per row.
 //! The rules (module docs of mod.rs): merge on a known e-mail, fill only empty fields, add
-//! e-mails/tags/sources/consent, index for search.
+//! e-mails/tags/sources/consent.
 
 use super::rows::FanRow;
 use super::FanImportReport;
 use crate::clock::IdGenerator;
 use crate::error::{Error, FieldIssue, Result};
-use crate::fans::contacts::{validate, ContactFields, ContactInput};
-use crate::fans::search::index_text;
+use crate::jobs::CancelToken;
+use crate::fans::contacts::{sql, validate, ContactFields, ContactInput, Labels};
+use crate::fans::search::{index_values, SearchFields};
 use crate::fans::{phone_digits, ConsentStatus};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
 
 /// Timestamps exactly as sqlx writes them, so both sides sort and parse them the same.
-fn ts(t: DateTime<Utc>) -> String {
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
@@ -27,203 +32,284 @@ pub(super) struct RowContext<'a> {
     pub workspace: String,
     pub source: String,
     pub file_name: String,
+    /// The file's SHA-256 (what makes importing it again a no-op).
+    pub sha: String,
+    /// Rows the file probably holds (from its size), to choose how to build indexes.
+    pub expected_rows: u64,
     pub hlc: String,
     pub now: DateTime<Utc>,
     pub ids: &'a dyn IdGenerator,
 }
 
-const REFRESH_DERIVED: &str = "UPDATE contacts SET \
-   consent_status = COALESCE((SELECT status FROM consent_events WHERE contact_id = ?1 ORDER BY at DESC, recorded_at DESC, id DESC LIMIT 1), 'unknown'), \
-   last_activity = (SELECT MAX(at) FROM (SELECT at FROM activities WHERE contact_id = ?1 AND deleted = 0 \
-                                        UNION ALL SELECT at FROM consent_events WHERE contact_id = ?1)), \
-   hlc = ?2 WHERE id = ?1";
+/// Contacts this import wrote to, in first-touch order, with what must be redone for them.
+#[derive(Default)]
+pub(crate) struct Touched {
+    order: Vec<String>,
+    state: HashMap<String, TouchState>,
+}
+
+#[derive(Default)]
+struct TouchState {
+    /// Existed before this import: it has a search row to replace.
+    indexed: bool,
+    /// Got a consent event or an activity: its status and last activity are re-derived.
+    derived: bool,
+    /// A contact this import made from one row: its search fields as written (no need to read
+    /// them back). `None` once a second row touched it.
+    fields: Option<SearchFields>,
+}
+
+impl Touched {
+    pub(crate) fn touch(&mut self, id: &str, fresh: Option<SearchFields>, derived: bool) {
+        match self.state.get_mut(id) {
+            Some(state) => {
+                state.derived |= derived;
+                state.fields = None;
+            }
+            None => {
+                self.order.push(id.to_string());
+                let state = TouchState { indexed: fresh.is_none(), derived, fields: fresh };
+                self.state.insert(id.to_string(), state);
+            }
+        }
+    }
+
+    /// Re-derives and re-indexes every touched contact.
+    pub(crate) fn finish(self, conn: &Connection, hlc: &str, cancel: &CancelToken) -> Result<()> {
+        let mut refresh = conn.prepare_cached(sql::REFRESH_DERIVED).map_err(db)?;
+        let mut unindex = conn.prepare_cached(sql::UNINDEX).map_err(db)?;
+        let mut fields = conn.prepare_cached(sql::SEARCH_FIELDS).map_err(db)?;
+        let mut index = conn.prepare_cached(sql::INDEX).map_err(db)?;
+        let Touched { order, mut state } = self;
+        for (n, id) in order.iter().enumerate() {
+            if n % 1000 == 0 && cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let state = state.remove(id).unwrap_or_default();
+            if state.derived {
+                refresh.execute(params![id, hlc]).map_err(db)?;
+            }
+            if state.indexed {
+                unindex.execute(params![id]).map_err(db)?;
+            }
+            let row: Option<SearchFields> = match state.fields {
+                Some(known) => Some(known),
+                None => fields
+                    .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+                    .optional()
+                    .map_err(db)?,
+            };
+            if let Some(row) = row {
+                let (rowid, name, emails, place, notes, tags) = index_values(row);
+                index.execute(params![rowid, name, emails, place, notes, tags]).map_err(db)?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Writes one row; an invalid row comes back as `Error::InvalidInput` and writes nothing.
-pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report: &mut FanImportReport) -> Result<()> {
+pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report: &mut FanImportReport, touched: &mut Touched) -> Result<()> {
     let input = ContactInput {
-        name: row.name.clone(),
-        emails: row.emails.clone(),
-        phone: row.phone.clone(),
-        city: row.city.clone(),
-        region: row.region.clone(),
-        country: row.country.clone(),
-        language: row.language.clone(),
-        notes: row.notes.clone(),
-        tags: row.tags.clone(),
+        name: row.name,
+        emails: row.emails,
+        phone: row.phone,
+        city: row.city,
+        region: row.region,
+        country: row.country,
+        language: row.language,
+        notes: row.notes,
+        tags: row.tags,
     };
     let fields = validate(&input)?;
     if fields.emails.is_empty() && fields.phone.is_none() {
         return Err(Error::invalid("contact", vec![FieldIssue::new("emails", "required", "no e-mail or phone")]));
     }
-    let owner = |email: &str| -> Result<Option<String>> {
-        conn.prepare_cached("SELECT contact_id FROM contact_emails WHERE workspace_id = ?1 AND email = ?2 AND deleted = 0")
-            .map_err(db)?
-            .query_row(params![cx.workspace, email], |r| r.get(0))
-            .optional()
-            .map_err(db)
+    let mut owner_of = conn.prepare_cached(sql::EMAIL_OWNER).map_err(db)?;
+    let mut owner = |email: &str| -> Result<Option<String>> {
+        owner_of.query_row(params![cx.workspace, email], |r| r.get(0)).optional().map_err(db)
     };
-    let mut existing = None;
+    let mut owners = Vec::with_capacity(fields.emails.len());
     for email in &fields.emails {
-        if let Some(o) = owner(email)? {
-            existing = Some(o);
-            break;
-        }
+        owners.push(owner(email)?);
     }
-    let (id, fresh) = match existing {
+    let existing = owners.iter().flatten().next().cloned();
+    let (id, fresh_rowid) = match existing {
         Some(id) => {
-            merge_fields(conn, cx, &id, &fields, report)?;
-            if let Some(joined) = row.joined {
-                conn.prepare_cached("UPDATE contacts SET first_seen = min(first_seen, ?1) WHERE id = ?2")
-                    .map_err(db)?
-                    .execute(params![ts(joined), id])
-                    .map_err(db)?;
-            }
+            merge_fields(conn, cx, &id, &fields, row.joined, report)?;
             report.merged += 1;
-            (id, false)
+            (id, None)
         }
         None => {
             let id = cx.ids.new_id().to_string();
-            conn.prepare_cached(
-                "INSERT INTO contacts (id, workspace_id, name, phone, phone_digits, city, region, country, language, notes, \
-                 first_seen, created_at, updated_at, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
-            )
-            .map_err(db)?
-            .execute(params![
-                id,
-                cx.workspace,
-                fields.name,
-                fields.phone,
-                fields.phone.as_deref().and_then(phone_digits),
-                fields.city,
-                fields.region,
-                fields.country,
-                fields.language,
-                fields.notes,
-                ts(row.joined.unwrap_or(cx.now)),
-                ts(cx.now),
-                cx.hlc,
-            ])
-            .map_err(db)?;
+            conn.prepare_cached(sql::INSERT_CONTACT)
+                .map_err(db)?
+                .execute(params![
+                    id,
+                    cx.workspace,
+                    fields.name,
+                    fields.phone,
+                    fields.phone.as_deref().and_then(phone_digits),
+                    fields.city,
+                    fields.region,
+                    fields.country,
+                    fields.language,
+                    fields.notes,
+                    ts(row.joined.unwrap_or(cx.now)),
+                    ts(cx.now),
+                    cx.hlc,
+                ])
+                .map_err(db)?;
             report.created += 1;
-            (id, true)
+            (id, Some(conn.last_insert_rowid()))
         }
     };
     // E-mails of this row that belong to yet another contact stay there (dupes will show the pair).
-    let mut has_primary = !fresh
-        && conn
-            .prepare_cached("SELECT 1 FROM contact_emails WHERE contact_id = ?1 AND is_primary = 1 AND deleted = 0")
-            .map_err(db)?
-            .exists(params![id])
-            .map_err(db)?;
-    for email in &fields.emails {
-        if !fresh && owner(email)?.is_some_and(|o| o != id) {
+    let fresh = fresh_rowid.is_some();
+    let mut has_primary = !fresh && conn.prepare_cached(sql::HAS_PRIMARY).map_err(db)?.exists(params![id]).map_err(db)?;
+    let mut attach = conn.prepare_cached(sql::ATTACH_EMAIL).map_err(db)?;
+    for (email, owner) in fields.emails.iter().zip(&owners) {
+        if owner.as_ref().is_some_and(|o| *o != id) {
             continue;
         }
-        conn.prepare_cached(
-            "INSERT INTO contact_emails (contact_id, workspace_id, email, is_primary, bounced, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-             ON CONFLICT (contact_id, email) DO UPDATE SET deleted = 0, bounced = max(bounced, excluded.bounced), hlc = excluded.hlc",
-        )
-        .map_err(db)?
-        .execute(params![id, cx.workspace, email, !has_primary, row.bounced, cx.hlc])
-        .map_err(db)?;
+        attach.execute(params![id, cx.workspace, email, !has_primary, row.bounced, cx.hlc]).map_err(db)?;
         has_primary = true;
     }
-    for (table, column, labels) in [("contact_tags", "tag", fields.tags.clone()), ("contact_sources", "source", vec![cx.source.clone()])] {
+    for (kind, labels) in [(Labels::Tags, &fields.tags[..]), (Labels::Sources, std::slice::from_ref(&cx.source))] {
+        let mut attach = conn.prepare_cached(kind.attach_sql()).map_err(db)?;
         for label in labels {
-            conn.prepare_cached(&format!(
-                "INSERT INTO {table} (contact_id, {column}, hlc) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (contact_id, {column}) DO UPDATE SET deleted = 0, hlc = excluded.hlc WHERE deleted = 1"
-            ))
-            .map_err(db)?
-            .execute(params![id, label, cx.hlc])
-            .map_err(db)?;
+            attach.execute(params![id, label, cx.hlc]).map_err(db)?;
         }
     }
+    let mut derived = false;
     if let Some((status, at, wording)) = &row.consent {
         if *status != ConsentStatus::Unknown {
             // A list that doesn't date its opt-ins: the consent is as of this import.
-            conn.prepare_cached(
-                "INSERT INTO consent_events (id, contact_id, status, at, source, wording, recorded_at, hlc) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (contact_id, status, at, source) DO NOTHING",
-            )
+            conn.prepare_cached(sql::APPEND_CONSENT)
+                .map_err(db)?
+                .execute(params![
+                    cx.ids.new_id().to_string(),
+                    id,
+                    status.as_str(),
+                    ts(at.unwrap_or(cx.now)),
+                    format!("{} ({})", cx.source, cx.file_name),
+                    wording,
+                    ts(cx.now),
+                    cx.hlc,
+                ])
+                .map_err(db)?;
+            derived = true;
+        }
+    }
+    if let Some(joined) = row.joined {
+        conn.prepare_cached(sql::APPEND_ACTIVITY)
             .map_err(db)?
             .execute(params![
                 cx.ids.new_id().to_string(),
                 id,
-                status.as_str(),
-                ts(at.unwrap_or(cx.now)),
-                format!("{} ({})", cx.source, cx.file_name),
-                wording,
-                ts(cx.now),
-                cx.hlc,
+                "sign_up",
+                ts(joined),
+                format!("joined via {}", cx.source),
+                None::<i64>,
+                None::<String>,
+                None::<String>,
+                format!("signup:{}", cx.source),
+                cx.hlc
             ])
             .map_err(db)?;
-        }
+        derived = true;
     }
-    if let Some(joined) = row.joined {
-        conn.prepare_cached(
-            "INSERT INTO activities (id, contact_id, kind, at, description, external_ref, hlc) VALUES (?1, ?2, 'sign_up', ?3, ?4, ?5, ?6) \
-             ON CONFLICT (contact_id, external_ref) WHERE external_ref IS NOT NULL DO NOTHING",
-        )
-        .map_err(db)?
-        .execute(params![cx.ids.new_id().to_string(), id, ts(joined), format!("joined via {}", cx.source), format!("signup:{}", cx.source), cx.hlc])
-        .map_err(db)?;
-    }
-    conn.prepare_cached(REFRESH_DERIVED).map_err(db)?.execute(params![id, cx.hlc]).map_err(db)?;
-    reindex(conn, &id)
+    let search = fresh_rowid.map(|rowid| {
+        let place = [fields.city.as_deref(), fields.region.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        let join = |v: &[String]| (!v.is_empty()).then(|| v.join(" "));
+        (rowid, fields.name.clone(), place, fields.notes.clone(), join(&fields.emails), join(&fields.tags))
+    });
+    touched.touch(&id, search, derived);
+    Ok(())
 }
 
-/// Fills the contact's empty fields from the row; a different value already there is kept.
-fn merge_fields(conn: &Connection, cx: &RowContext, id: &str, f: &ContactFields, report: &mut FanImportReport) -> Result<()> {
+/// For an import much bigger than the contacts already there: drops the indexes no row write
+/// reads (not the unique ones, which find the contact an e-mail belongs to and refuse duplicate
+/// events) and returns their definitions, to be built again by [`rebuild_indexes`] once all rows
+/// are in: one sort per index instead of a search at a random place for every row. Inside the
+/// import's transaction, so a failed import gets them back with everything else.
+pub(super) fn defer_indexes(conn: &Connection, expected_rows: u64) -> Result<Vec<String>> {
+    let existing: i64 = conn.query_row("SELECT COUNT(*) FROM contacts", [], |r| r.get(0)).map_err(db)?;
+    if expected_rows < 5_000 || expected_rows < existing as u64 {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' \
+             AND tbl_name IN ('contacts', 'contact_tags', 'contact_sources', 'consent_events', 'activities') ORDER BY name",
+        )
+        .map_err(db)?;
+    let indexes: Vec<(String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)?.collect::<std::result::Result<_, _>>().map_err(db)?;
+    for (name, _) in &indexes {
+        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))).map_err(db)?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+pub(super) fn rebuild_indexes(conn: &Connection, definitions: &[String]) -> Result<()> {
+    for sql in definitions {
+        conn.execute_batch(sql).map_err(db)?;
+    }
+    Ok(())
+}
+
+/// Fills the contact's empty fields from the row in one update; a different value already there
+/// is kept (and counted). An earlier join date moves `first_seen` back.
+fn merge_fields(
+    conn: &Connection,
+    cx: &RowContext,
+    id: &str,
+    f: &ContactFields,
+    joined: Option<DateTime<Utc>>,
+    report: &mut FanImportReport,
+) -> Result<()> {
     let current: [Option<String>; 7] = conn
         .prepare_cached("SELECT name, phone, city, region, country, language, notes FROM contacts WHERE id = ?1")
         .map_err(db)?
         .query_row(params![id], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?]))
         .map_err(db)?;
     let incoming = [&f.name, &f.phone, &f.city, &f.region, &f.country, &f.language, &f.notes];
-    const COLUMNS: [&str; 7] = ["name", "phone", "city", "region", "country", "language", "notes"];
-    for ((column, have), new) in COLUMNS.iter().zip(current.iter()).zip(incoming) {
+    let mut fills = false;
+    for (have, new) in current.iter().zip(incoming) {
         match (have, new) {
-            (None, Some(v)) => {
-                conn.prepare_cached(&format!("UPDATE contacts SET {column} = ?1, hlc = ?2, updated_at = ?3 WHERE id = ?4"))
-                    .map_err(db)?
-                    .execute(params![v, cx.hlc, ts(cx.now), id])
-                    .map_err(db)?;
-                if *column == "phone" {
-                    conn.prepare_cached("UPDATE contacts SET phone_digits = ?1 WHERE id = ?2")
-                        .map_err(db)?
-                        .execute(params![phone_digits(v), id])
-                        .map_err(db)?;
-                }
-            }
+            (None, Some(_)) => fills = true,
             (Some(h), Some(v)) if h != v => report.kept_existing += 1,
             _ => {}
         }
     }
-    Ok(())
-}
-
-/// Rewrites the contact's search row from what the store now holds for it.
-fn reindex(conn: &Connection, id: &str) -> Result<()> {
-    let (rowid, name, place, notes): (i64, Option<String>, String, Option<String>) = conn
-        .prepare_cached("SELECT rowid, name, trim(COALESCE(city, '') || ' ' || COALESCE(region, '')), notes FROM contacts WHERE id = ?1")
+    if fills {
+        conn.prepare_cached(
+            "UPDATE contacts SET name = COALESCE(name, ?2), phone_digits = CASE WHEN phone IS NULL THEN ?4 ELSE phone_digits END, \
+             phone = COALESCE(phone, ?3), city = COALESCE(city, ?5), region = COALESCE(region, ?6), country = COALESCE(country, ?7), \
+             language = COALESCE(language, ?8), notes = COALESCE(notes, ?9), hlc = ?10, updated_at = ?11 WHERE id = ?1",
+        )
         .map_err(db)?
-        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .execute(params![
+            id,
+            f.name,
+            f.phone,
+            f.phone.as_deref().and_then(phone_digits),
+            f.city,
+            f.region,
+            f.country,
+            f.language,
+            f.notes,
+            cx.hlc,
+            ts(cx.now)
+        ])
         .map_err(db)?;
-    let emails: Option<String> = conn
-        .prepare_cached("SELECT group_concat(email, ' ') FROM contact_emails WHERE contact_id = ?1 AND deleted = 0")
-        .map_err(db)?
-        .query_row(params![id], |r| r.get(0))
-        .map_err(db)?;
-    let tags: Option<String> = conn
-        .prepare_cached("SELECT group_concat(tag, ' ') FROM contact_tags WHERE contact_id = ?1 AND deleted = 0")
-        .map_err(db)?
-        .query_row(params![id], |r| r.get(0))
-        .map_err(db)?;
-    conn.prepare_cached("DELETE FROM contacts_fts WHERE rowid = ?1").map_err(db)?.execute(params![rowid]).map_err(db)?;
-    conn.prepare_cached("INSERT INTO contacts_fts (rowid, name, emails, city, notes, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-        .map_err(db)?
-        .execute(params![rowid, name.map(|n| index_text(&n)), emails, index_text(&place), notes.map(|n| index_text(&n)), tags.map(|t| index_text(&t))])
-        .map_err(db)?;
+    }
+    if let Some(joined) = joined {
+        conn.prepare_cached("UPDATE contacts SET first_seen = min(first_seen, ?1) WHERE id = ?2")
+            .map_err(db)?
+            .execute(params![ts(joined), id])
+            .map_err(db)?;
+    }
     Ok(())
 }

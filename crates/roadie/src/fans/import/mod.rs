@@ -379,18 +379,60 @@ impl Store {
             workspace: workspace_id.to_string(),
             source,
             file_name: file_name.clone(),
+            sha,
+            // A contact line of a fan list is some 30 to 60 bytes.
+            expected_rows: total_bytes / 48,
             hlc: self.stamp(),
             now,
             ids: self.ids.as_ref(),
         };
-        let mut tx = self.write().await?;
+        // Every row refers to the workspace checked above or to contacts this import just read or
+        // made, so the per-row foreign-key lookups (a search of the contacts' id index for every
+        // e-mail, tag and source written) are left out on this connection, for this import only.
+        let mut pooled = self.pool.acquire().await?;
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *pooled).await?;
+        let written = self.write_fan_rows(&mut pooled, rows, &cx, options, &shown, progress, cancel, &mut report).await;
+        let restored = sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *pooled).await;
+        if restored.is_err() {
+            pooled.close_on_drop();
+        }
+        written?;
+        restored?;
+        // A big import changes the statistics the planner picks indexes by.
+        sqlx::query("PRAGMA optimize").execute(&self.pool).await?;
+        progress(Progress { done: total_bytes, total: Some(total_bytes) });
+        Ok(report)
+    }
+
+    /// The import's transaction: every row, the derived fields and search rows, the file's record.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_fan_rows(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        rows: Box<dyn Iterator<Item = std::result::Result<FanRow, (u64, String)>> + Send>,
+        cx: &bulk::RowContext<'_>,
+        options: &FanImportOptions,
+        shown: &str,
+        progress: ProgressFn<'_>,
+        cancel: &CancelToken,
+        report: &mut FanImportReport,
+    ) -> Result<()> {
+        use sqlx::Connection as _;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         {
             let mut handle = tx.lock_handle().await?;
             // SAFETY: the handle is this transaction's live connection, locked for us until
             // `handle` drops; rusqlite borrows it (from_handle does not close it) and is dropped
             // first, with every statement it prepared.
             let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }.map_err(bulk::db)?;
+            // A big list touches every index of the contacts at random places: with the default
+            // 2 MB page cache they are read and spilled again and again. Room for all of them
+            // during the import, the connection's own setting again after.
+            let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(bulk::db)?;
+            conn.execute_batch("PRAGMA cache_size = -131072").map_err(bulk::db)?;
+            let mut touched = bulk::Touched::default();
             let outcome = (|| -> Result<()> {
+                let deferred = bulk::defer_indexes(&conn, cx.expected_rows)?;
                 for (n, row) in rows.enumerate() {
                     if cancel.is_cancelled() {
                         return Err(Error::Cancelled);
@@ -403,45 +445,50 @@ impl Store {
                         Ok(r) => r,
                         Err((line, reason)) => {
                             if options.strict {
-                                return Err(Error::BadLine { path: shown.clone(), line, reason });
+                                return Err(Error::BadLine { path: shown.to_string(), line, reason });
                             }
                             report.invalid.push(InvalidRow { line, reason });
                             continue;
                         }
                     };
                     let line = row.line;
-                    match bulk::write_row(&conn, &cx, row, &mut report) {
+                    match bulk::write_row(&conn, cx, row, report, &mut touched) {
                         Ok(()) => {}
                         Err(Error::InvalidInput { issues, .. }) => {
                             let reason = issues.iter().map(|i| i.detail.clone()).collect::<Vec<_>>().join("; ");
                             if options.strict {
-                                return Err(Error::BadLine { path: shown.clone(), line, reason });
+                                return Err(Error::BadLine { path: shown.to_string(), line, reason });
                             }
                             report.invalid.push(InvalidRow { line, reason });
                         }
                         Err(other) => return Err(other),
                     }
                 }
+                bulk::rebuild_indexes(&conn, &deferred)?;
+                // Status, last activity and search rows, once per contact touched.
+                touched.finish(&conn, &cx.hlc, cancel)?;
                 Ok(())
             })();
+            let restored = conn.execute_batch(&format!("PRAGMA cache_size = {cache}")).map_err(bulk::db);
             drop(conn);
             drop(handle);
             outcome?; // on error the transaction rolls back when `tx` drops
+            restored?;
         }
+        // Bandcamp sales of buyers this list brings in become their purchases.
+        let workspace = Uuid::parse_str(&cx.workspace).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
+        super::sales::link_bandcamp_sales(&mut tx, self.ids.as_ref(), workspace, &cx.hlc).await?;
         sqlx::query("INSERT INTO fan_import_files (workspace_id, sha256, file_name, format, rows, imported_at) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(workspace_id.to_string())
-            .bind(&sha)
-            .bind(&file_name)
+            .bind(&cx.workspace)
+            .bind(&cx.sha)
+            .bind(&cx.file_name)
             .bind(report.format.as_str())
             .bind(report.rows as i64)
-            .bind(now)
+            .bind(cx.now)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        // A big import changes the statistics the planner picks indexes by.
-        sqlx::query("PRAGMA optimize").execute(&self.pool).await?;
-        progress(Progress { done: total_bytes, total: Some(total_bytes) });
-        Ok(report)
+        Ok(())
     }
 
     async fn layout(

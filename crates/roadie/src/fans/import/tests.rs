@@ -189,3 +189,54 @@ async fn preview_reads_headers_and_sample_and_finds_a_saved_mapping() {
     let vcf = write(dir.path(), "a.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n");
     assert_eq!(store.preview_fan_file(ws, &vcf, None).await.unwrap().format, FanFormat::Vcard);
 }
+
+/// A list big enough for the bulk path (indexes built after the rows), with duplicates in other
+/// case and spacing, opt-ins and a join date; then the same rules hold as for a small list.
+#[tokio::test]
+async fn a_big_list_builds_its_indexes_after_the_rows_and_keeps_every_rule() {
+    let (store, ws, dir) = store().await;
+    store.create_contact(ws, ContactInput { name: Some("Old Fan".into()), emails: vec!["fan7@example.com".into()], ..ContactInput::default() }, "manual").await.unwrap();
+    let mut text = String::from("Email Address,First Name,Last Name,City,Country,TAGS,OPTIN_TIME,MEMBER_RATING\n");
+    for i in 0..6000 {
+        text.push_str(&format!("fan{i}@example.com,Fan,周杰伦{i},Shanghai,CN,\"vip\",2026-01-02 03:04:05,2\n"));
+    }
+    for i in (0..6000).step_by(100) {
+        text.push_str(&format!("  FAN{i}@EXAMPLE.COM ,Fan,Again,,,\"dup\",2026-01-02 03:04:05,2\n"));
+    }
+    assert!(text.len() as u64 / 48 >= 5_000, "the file takes the bulk path");
+    let path = write(dir.path(), "subscribed_members_export.csv", text.as_bytes());
+
+    // A strict import failing at the last row leaves the store (and its indexes) as they were.
+    let mut bad = text.clone();
+    bad.push_str("not-an-email,X,Y,,,,,\n");
+    let bad_path = write(dir.path(), "subscribed_members_bad.csv", bad.as_bytes());
+    let strict = FanImportOptions { strict: true, ..FanImportOptions::default() };
+    assert_eq!(import(&store, ws, &bad_path, strict).await.unwrap_err().code(), "bad_line");
+    let indexes = || async {
+        sqlx::query_scalar::<_, String>("SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+    };
+    let before = indexes().await;
+    assert!(before.contains(&"contacts_by_name".to_string()));
+    assert_eq!(store.count_contacts(ws, &ContactFilter::default()).await.unwrap(), 1);
+
+    let r = import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    assert_eq!((r.format, r.rows, r.created, r.merged), (FanFormat::Mailchimp, 6060, 5999, 61));
+    assert_eq!(indexes().await, before, "every index is back");
+    assert_eq!(store.count_contacts(ws, &ContactFilter::default()).await.unwrap(), 6000);
+    let opted_in = ContactFilter { consent: Some(ConsentStatus::OptedIn), ..Default::default() };
+    assert_eq!(store.count_contacts(ws, &opted_in).await.unwrap(), 6000);
+    let dup = ContactFilter { tags: vec!["dup".into()], ..Default::default() };
+    assert_eq!(store.count_contacts(ws, &dup).await.unwrap(), 60);
+    // The contact that was there keeps its name; merged rows are searchable by what they added.
+    let old = store.search_contacts(ws, "fan7@example.com", 5).await.unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0].name.as_deref(), Some("Old Fan"));
+    assert_eq!(old[0].consent, ConsentStatus::OptedIn);
+    assert_eq!(store.search_contacts(ws, "杰伦5999", 5).await.unwrap().len(), 1);
+    let page = store.list_contacts(ws, &ContactFilter::default(), 0, 3).await.unwrap();
+    assert_eq!(page.total, 6000);
+    assert!(page.rows[0].name.as_deref().is_some_and(|n| n.contains("0")), "{:?}", page.rows[0]);
+}
