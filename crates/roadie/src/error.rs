@@ -126,6 +126,15 @@ pub enum Error {
     #[error("the saved token could not be read or written ({location}): {reason}")]
     SecretStore { location: String, reason: String },
 
+    #[error("no exchange rate from {from} to {to} on or before {date}: import the ECB rates (roadie fx import) or set one (roadie fx set)")]
+    FxRateMissing { from: String, to: String, date: String },
+
+    #[error("statements for {latest} are issued: {period} is closed (corrections go in a later period as adjustments)")]
+    PeriodClosed { period: String, latest: String },
+
+    #[error("a payout of {amount} {currency} exceeds what is payable to {payee} ({payable} {currency})")]
+    PayoutExceedsPayable { payee: String, amount: String, payable: String, currency: String },
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -176,6 +185,9 @@ impl Error {
             Error::Platform { .. } => "platform_refused",
             Error::UploadCorrupted { .. } => "upload_corrupted",
             Error::SecretStore { .. } => "secret_store",
+            Error::FxRateMissing { .. } => "fx_rate_missing",
+            Error::PeriodClosed { .. } => "period_closed",
+            Error::PayoutExceedsPayable { .. } => "payout_exceeds_payable",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -299,6 +311,21 @@ impl Error {
             Error::SecretStore { location, reason } => {
                 params.insert("location".into(), location.clone());
                 params.insert("reason".into(), reason.clone());
+            }
+            Error::FxRateMissing { from, to, date } => {
+                params.insert("from".into(), from.clone());
+                params.insert("to".into(), to.clone());
+                params.insert("date".into(), date.clone());
+            }
+            Error::PeriodClosed { period, latest } => {
+                params.insert("period".into(), period.clone());
+                params.insert("latest".into(), latest.clone());
+            }
+            Error::PayoutExceedsPayable { payee, amount, payable, currency } => {
+                params.insert("payee".into(), payee.clone());
+                params.insert("amount".into(), amount.clone());
+                params.insert("payable".into(), payable.clone());
+                params.insert("currency".into(), currency.clone());
             }
             Error::NotSignedIn | Error::WrongCredentials => {}
             Error::ArtistWorkspaceFull
