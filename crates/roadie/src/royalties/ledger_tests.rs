@@ -102,7 +102,7 @@ fn shares(list: &[(Uuid, &str)]) -> Vec<Share> {
     list.iter().map(|(p, pct)| Share { payee_id: *p, percent: d(pct) }).collect()
 }
 
-fn find<'a>(run: &'a StatementRun, payee: Uuid) -> &'a StatementSummary {
+fn find(run: &StatementRun, payee: Uuid) -> &StatementSummary {
     run.statements.iter().find(|s| s.payee_id == payee).unwrap_or_else(|| panic!("no statement for {payee}: {run:?}"))
 }
 

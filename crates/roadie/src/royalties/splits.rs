@@ -241,8 +241,13 @@ pub(crate) type Shares = std::sync::Arc<Vec<(String, Decimal)>>;
 #[derive(Default)]
 pub(crate) struct SplitBook {
     /// (scope, target id) -> versions by start month ascending (`None`, from the start, first).
-    versions: HashMap<(SplitScope, String), Vec<(Option<YearMonth>, Shares)>>,
+    versions: HashMap<(SplitScope, String), Vec<Version>>,
 }
+
+/// A split version: its start month (`None`: from the start) and shares.
+type Version = (Option<YearMonth>, Shares);
+/// A split row group while loading: id, scope, target, start month, shares.
+type Loading = (String, SplitScope, String, Option<YearMonth>, Vec<(String, Decimal)>);
 
 impl SplitBook {
     pub async fn load(conn: &mut sqlx::SqliteConnection) -> Result<SplitBook> {
@@ -253,7 +258,7 @@ impl SplitBook {
         .fetch_all(&mut *conn)
         .await?;
         let mut book = SplitBook::default();
-        let mut grouped: Vec<(String, SplitScope, String, Option<YearMonth>, Vec<(String, Decimal)>)> = Vec::new();
+        let mut grouped: Vec<Loading> = Vec::new();
         for (id, scope, target, from, payee, percent) in rows {
             if grouped.last().map(|g| &g.0) != Some(&id) {
                 let scope = if scope == "track" { SplitScope::Track } else { SplitScope::Release };
@@ -266,7 +271,7 @@ impl SplitBook {
             book.versions.entry((scope, target)).or_default().push((from, std::sync::Arc::new(shares)));
         }
         for v in book.versions.values_mut() {
-            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v.sort_by_key(|a| a.0);
         }
         Ok(book)
     }

@@ -283,7 +283,7 @@ impl Store {
             let shares: Vec<(String, Decimal)> = match shares {
                 Some(s) => s.as_ref().clone(),
                 None if release != 0 => {
-                    if !primary.contains_key(&release) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = primary.entry(release) {
                         let artist: Option<String> = sqlx::query_scalar(
                             "SELECT artist_id FROM release_artists WHERE release_id = ? AND role = 'primary' AND deleted = 0 \
                              ORDER BY position LIMIT 1",
@@ -295,7 +295,7 @@ impl Store {
                             Some(a) => Some(artist_payee(self, &mut tx, &a).await?),
                             None => None,
                         };
-                        primary.insert(release, payee);
+                        slot.insert(payee);
                     }
                     match &primary[&release] {
                         Some(payee) => vec![(payee.clone(), Decimal::ONE_HUNDRED)],

@@ -60,10 +60,13 @@ const H: f32 = 842.0;
 const MARGIN: f32 = 48.0;
 const LINE: f32 = 14.0;
 
+/// A run of text on a page: x, y, size, text, right-aligned.
+type Placed = (f32, f32, f32, String, bool);
+
 struct Writer<'a> {
     doc: Document,
     font: &'a Font,
-    pages: Vec<Vec<(f32, f32, f32, String, bool)>>, // x, y, size, text, right-aligned
+    pages: Vec<Vec<Placed>>,
     rules: Vec<Vec<f32>>,
     y: f32,
 }
