@@ -13,9 +13,14 @@ WORK=${BENCH_DIR:-$(mktemp -d /tmp/roadie-stmt-bench.XXXXXX)}
 mkdir -p "$WORK"
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
-echo "building roadie (release)..." >&2
-(cd "$ROOT" && cargo build --release -q -p roadie-cli)
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/roadie"
+# ROADIE_BIN=path skips the release build (e.g. a debug binary on a machine too busy to build).
+if [ -n "${ROADIE_BIN:-}" ]; then
+  BIN=$ROADIE_BIN
+else
+  echo "building roadie (release)..." >&2
+  (cd "$ROOT" && cargo build --release -q -p roadie-cli)
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/roadie"
+fi
 
 echo "catalog and payees in $WORK..." >&2
 if [ ! -f "$WORK/base.sqlite" ]; then
