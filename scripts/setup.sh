@@ -10,9 +10,10 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 # Tauri's WebKitGTK stack, the WebDriver for the end-to-end test, a virtual display, CJK fonts;
 # xmllint (libxml2-utils) validates exported DDEX ERN messages against the schema in the tests;
 # libdbus-1-dev: the OS keychain (Secret Service over D-Bus) for the desktop's platform token.
+# pdftotext (poppler-utils) reads statement PDFs back in the royalties tests (CJK text, totals).
 PACKAGES=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libsoup-3.0-dev libxdo-dev xvfb xauth webkit2gtk-driver fonts-noto-cjk python3 curl
-  libxml2-utils postgresql-15 python3-venv libdbus-1-dev)
+  libxml2-utils postgresql-15 python3-venv libdbus-1-dev poppler-utils)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -86,6 +86,24 @@ pub enum Command {
     /// Fields two people edited at once: list them, and take one side.
     #[command(subcommand)]
     Conflicts(ConflictsCmd),
+    /// Payees: who statements are made out to.
+    #[command(subcommand)]
+    Payee(crate::ledger::PayeeCmd),
+    /// Splits of a track's or release's earnings among payees.
+    #[command(subcommand)]
+    Split(crate::ledger::SplitCmd),
+    /// Advances and recoupable expenses.
+    #[command(subcommand)]
+    Advance(crate::ledger::AdvanceCmd),
+    /// Exchange rates (ECB reference rates, or set by hand).
+    #[command(subcommand)]
+    Fx(crate::ledger::FxCmd),
+    /// Payee statements (PDF and CSV) per period.
+    #[command(subcommand)]
+    Statements(crate::ledger::StatementsCmd),
+    /// Payouts to payees.
+    #[command(subcommand)]
+    Payout(crate::ledger::PayoutCmd),
 }
 
 #[derive(Subcommand, Debug)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod fans;
+mod ledger;
 mod run;
 mod text;
 

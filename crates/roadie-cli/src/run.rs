@@ -208,6 +208,12 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
     let store = ctx.store;
     match command {
         Command::Fans(cmd) => crate::fans::run(ctx, out, cmd).await?,
+        Command::Payee(cmd) => crate::ledger::payee(ctx, out, cmd).await?,
+        Command::Split(cmd) => crate::ledger::split(ctx, out, cmd).await?,
+        Command::Advance(cmd) => crate::ledger::advance(ctx, out, cmd).await?,
+        Command::Fx(cmd) => crate::ledger::fx(ctx, out, cmd).await?,
+        Command::Statements(cmd) => crate::ledger::statements(ctx, out, cmd).await?,
+        Command::Payout(cmd) => crate::ledger::payout(ctx, out, cmd).await?,
         Command::Login { server, email } => {
             let mut password = String::new();
             std::io::stdin().read_line(&mut password).map_err(Error::Io)?;

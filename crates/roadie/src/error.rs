@@ -134,6 +134,14 @@ pub enum Error {
 
     #[error("the workspace holds changes from a newer Roadie ({table}.{column} is unknown here); update Roadie to sync (nothing was applied)")]
     SyncSchemaTooNew { table: String, column: String },
+    #[error("no exchange rate from {from} to {to} on or before {date}: import the ECB rates (roadie fx import) or set one (roadie fx set)")]
+    FxRateMissing { from: String, to: String, date: String },
+
+    #[error("statements for {latest} are issued: {period} is closed (corrections go in a later period as adjustments)")]
+    PeriodClosed { period: String, latest: String },
+
+    #[error("a payout of {amount} {currency} exceeds what is payable to {payee} ({payable} {currency})")]
+    PayoutExceedsPayable { payee: String, amount: String, payable: String, currency: String },
 
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -187,6 +195,9 @@ impl Error {
             Error::SecretStore { .. } => "secret_store",
             Error::SyncProtocolMismatch { .. } => "sync_protocol_mismatch",
             Error::SyncSchemaTooNew { .. } => "sync_schema_too_new",
+            Error::FxRateMissing { .. } => "fx_rate_missing",
+            Error::PeriodClosed { .. } => "period_closed",
+            Error::PayoutExceedsPayable { .. } => "payout_exceeds_payable",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -319,6 +330,21 @@ impl Error {
             Error::SyncSchemaTooNew { table, column } => {
                 params.insert("table".into(), table.clone());
                 params.insert("column".into(), column.clone());
+            }
+            Error::FxRateMissing { from, to, date } => {
+                params.insert("from".into(), from.clone());
+                params.insert("to".into(), to.clone());
+                params.insert("date".into(), date.clone());
+            }
+            Error::PeriodClosed { period, latest } => {
+                params.insert("period".into(), period.clone());
+                params.insert("latest".into(), latest.clone());
+            }
+            Error::PayoutExceedsPayable { payee, amount, payable, currency } => {
+                params.insert("payee".into(), payee.clone());
+                params.insert("amount".into(), amount.clone());
+                params.insert("payable".into(), payable.clone());
+                params.insert("currency".into(), currency.clone());
             }
             Error::NotSignedIn | Error::WrongCredentials => {}
             Error::ArtistWorkspaceFull

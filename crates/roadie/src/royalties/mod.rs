@@ -19,6 +19,16 @@ mod normalise;
 pub mod numbers;
 mod reports;
 mod rollup;
+// Royalties II: payees, splits, allocation, recoupment, currencies, statements, payouts.
+mod advances;
+mod allocate;
+pub mod fx;
+pub mod money;
+mod payees;
+mod payouts;
+mod recoup;
+mod splits;
+pub mod statements;
 
 pub use dates::YearMonth;
 pub use formats::ColumnMapping;
@@ -26,6 +36,14 @@ pub use import::{CancelToken, ImportOptions, ImportProgress};
 pub use mappings::SavedMapping;
 pub use matching::{AssignBy, AssignTarget, UnmatchedGroup};
 pub use reports::{ReportBy, ReportFilter, ReportRow, RoyaltyReport};
+pub use advances::{Advance, AdvanceInput, AdvanceKind};
+pub use allocate::{largest_remainder, split_amount};
+pub use fx::{FxImportReport, FxRate, RateSource, RateUsed};
+pub use payees::{Payee, PayeeInput, DEFAULT_PAYEE_CURRENCY};
+pub use payouts::{Payout, PayoutInput};
+pub use recoup::{recoup, Recouped, Unrecouped};
+pub use splits::{check_shares, Share, Split, SplitInput, SplitScope, SplitShare, SplitTarget};
+pub use statements::{StatementDocument, StatementRun, StatementSummary};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -155,3 +173,5 @@ pub struct ImportReport {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod ledger_tests;

@@ -1,0 +1,599 @@
+//! Statements: issuing a period allocates its lines to payees (splits, default 100% to the
+//! release's primary artist), rounds with the largest-remainder rule so that per currency the
+//! payees' amounts (and the unallocated rest) sum exactly to the lines' total rounded to the
+//! minor unit, converts to each payee's currency, recoups advances, carries balances forward, and
+//! writes a PDF and a CSV per payee. An issued period is closed: generating it again renders the
+//! same stored statements (byte-identical files); lines imported later for a closed period go
+//! into the next period's statements as adjustments.
+
+mod csv;
+mod document;
+mod pdf;
+
+pub use document::{CurrencyEarning, EarningRow, RecoupmentRow, StatementDocument};
+pub use pdf::{find_font, FONT_ENV};
+
+use super::allocate::{largest_remainder, split_amount};
+use super::dates::YearMonth;
+use super::fx::rate_on;
+use super::money::{minor_units, round_dp, round_to_minor};
+use super::payees::artist_payee;
+use super::payouts::total_paid;
+use super::recoup::{recoup, Unrecouped};
+use super::splits::{parse_decimal, parse_uuid, SplitBook, SplitScope};
+use crate::error::{Error, Result};
+use crate::Store;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// One payee's statement in a run, as the CLI and the statements screen list it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct StatementSummary {
+    pub payee_id: Uuid,
+    pub payee: String,
+    pub currency: String,
+    #[ts(type = "string")]
+    pub earned: Decimal,
+    #[ts(type = "string")]
+    pub recouped: Decimal,
+    #[ts(type = "string")]
+    pub payable: Decimal,
+    pub pdf: String,
+    pub csv: String,
+}
+
+/// Per source currency: the lines' exact total, rounded, and how it was shared out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub lines: u64,
+    /// The exact sum of the lines.
+    #[ts(type = "string")]
+    pub imported: Decimal,
+    /// `imported` rounded to the minor unit: what `allocated` + `unallocated` always make.
+    #[ts(type = "string")]
+    pub rounded: Decimal,
+    /// The payees' statement amounts (before conversion).
+    #[ts(type = "string")]
+    pub allocated: Decimal,
+    /// Lines matched to no release (or a release with no primary artist): paid to no one yet.
+    #[ts(type = "string")]
+    pub unallocated: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct StatementRun {
+    pub period: YearMonth,
+    pub statements: Vec<StatementSummary>,
+    pub totals: Vec<CurrencyTotal>,
+    /// The period was issued before: its stored statements were rendered again.
+    pub regenerated: bool,
+}
+
+type GroupKey = (YearMonth, u32, u32, u32, u32, u32); // period, currency, release, track, store, territory
+
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn new() -> Self {
+        let mut i = Interner::default();
+        i.get("");
+        i
+    }
+    fn get(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.ids.insert(s.to_string(), id);
+        id
+    }
+    fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+}
+
+struct Scan {
+    strings: Interner,
+    groups: HashMap<GroupKey, Decimal>,
+    /// currency id -> (lines, exact total)
+    totals: BTreeMap<String, (u64, Decimal)>,
+}
+
+fn db(e: rusqlite::Error) -> Error {
+    Error::Database(sqlx::Error::Protocol(format!("statements: {e}")))
+}
+
+fn last_day(p: YearMonth) -> NaiveDate {
+    let (y, m) = if p.month == 12 { (p.year + 1, 1) } else { (p.year, p.month + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1).expect("valid").pred_opt().expect("valid")
+}
+
+/// Reads every line a run takes (of months up to `period`, not taken by an earlier run) and sums
+/// them exactly per period × currency × release × track × store × territory.
+async fn scan_lines(
+    conn: &mut SqliteConnection,
+    period: YearMonth,
+    runs: &[(YearMonth, i64)],
+    max_line_id: i64,
+    track_release: &HashMap<String, String>,
+) -> Result<Scan> {
+    let mut handle = conn.lock_handle().await?;
+    // SAFETY: the handle is this transaction's live connection, locked for us until `handle`
+    // drops; rusqlite borrows it (from_handle does not close it) and is dropped first, with its
+    // statement.
+    let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }.map_err(db)?;
+    let mut scan = Scan { strings: Interner::new(), groups: HashMap::new(), totals: BTreeMap::new() };
+    {
+        let mut stmt = conn
+            .prepare(
+                "SELECT l.id, l.reporting_period, l.currency, l.amount, l.track_id, l.release_id, l.store, l.territory \
+                 FROM statement_lines l JOIN statement_files f ON f.seq = l.file_seq AND f.deleted = 0 \
+                 WHERE l.reporting_period <= ?1 AND l.id <= ?2",
+            )
+            .map_err(db)?;
+        let mut rows = stmt.query(rusqlite::params![period.to_string(), max_line_id]).map_err(db)?;
+        // The line id up to which each month's lines were taken by earlier runs.
+        let mut thresholds: HashMap<YearMonth, i64> = HashMap::new();
+        let mut last: Option<(String, YearMonth)> = None;
+        while let Some(row) = rows.next().map_err(db)? {
+            let id: i64 = row.get(0).map_err(db)?;
+            let p_text = row.get_ref(1).map_err(db)?.as_str().map_err(|e| db(e.into()))?;
+            let p = match &last {
+                Some((t, p)) if t == p_text => *p,
+                _ => {
+                    let p: YearMonth = p_text.parse().map_err(|e: String| Error::Database(sqlx::Error::Protocol(e)))?;
+                    last = Some((p_text.to_string(), p));
+                    p
+                }
+            };
+            let threshold =
+                *thresholds.entry(p).or_insert_with(|| runs.iter().filter(|(rp, _)| *rp >= p).map(|(_, m)| *m).max().unwrap_or(0));
+            if id <= threshold {
+                continue;
+            }
+            let text = |i: usize| -> Result<Option<&str>> {
+                let v = row.get_ref(i).map_err(db)?;
+                Ok(match v {
+                    rusqlite::types::ValueRef::Null => None,
+                    v => Some(v.as_str().map_err(|e| db(e.into()))?),
+                })
+            };
+            let currency = text(2)?.unwrap_or("");
+            let amount_text = text(3)?.unwrap_or("0");
+            let amount: Decimal = amount_text
+                .parse()
+                .map_err(|_| Error::Database(sqlx::Error::Protocol(format!("statement line {id}: amount '{amount_text}'"))))?;
+            let track = text(4)?;
+            let release = match track {
+                Some(t) => track_release.get(t).map(String::as_str),
+                None => text(5)?,
+            };
+            let key = (
+                p,
+                scan.strings.get(currency),
+                scan.strings.get(release.unwrap_or("")),
+                scan.strings.get(track.unwrap_or("")),
+                scan.strings.get(text(6)?.unwrap_or("")),
+                scan.strings.get(text(7)?.unwrap_or("")),
+            );
+            let sum = scan.groups.entry(key).or_default();
+            *sum = sum.checked_add(amount).ok_or(Error::AmountOverflow)?;
+            let total = match scan.totals.get_mut(currency) {
+                Some(t) => t,
+                None => scan.totals.entry(currency.to_string()).or_default(),
+            };
+            total.0 += 1;
+            total.1 = total.1.checked_add(amount).ok_or(Error::AmountOverflow)?;
+        }
+    }
+    drop(conn);
+    drop(handle);
+    Ok(scan)
+}
+
+struct PayeeInfo {
+    name: String,
+    currency: String,
+    issuer: String,
+}
+
+impl Store {
+    /// Issues the statements of a period (see the module docs) and writes `<period>_<payee id>`
+    /// `.pdf` and `.csv` files into `out_dir`. All or nothing: on any error (a missing exchange
+    /// rate, an unwritable directory) nothing is recorded.
+    pub async fn generate_statements(&self, period: YearMonth, out_dir: &Path) -> Result<StatementRun> {
+        let (font_path, index) = find_font()?;
+        let font = pdf::load_font(&font_path, index)?;
+        std::fs::create_dir_all(out_dir)
+            .map_err(|e| Error::FileUnreadable { path: out_dir.display().to_string(), reason: e.to_string() })?;
+        let mut tx = self.write().await?;
+        let run_rows: Vec<(String, String, i64, String)> =
+            sqlx::query_as("SELECT id, period, max_line_id, totals FROM statement_runs WHERE deleted = 0 ORDER BY period")
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut runs = Vec::new();
+        for (_, p, max, _) in &run_rows {
+            runs.push((p.parse::<YearMonth>().map_err(|e| Error::Database(sqlx::Error::Protocol(e)))?, *max));
+        }
+        if let Some((latest, _)) = runs.last().copied() {
+            if period < latest {
+                return Err(Error::PeriodClosed { period: period.to_string(), latest: latest.to_string() });
+            }
+            if period == latest {
+                let (run_id, _, _, totals) = run_rows.last().expect("a run");
+                let docs: Vec<String> = sqlx::query_scalar(
+                    "SELECT s.document FROM payee_statements s JOIN payees p ON p.id = s.payee_id \
+                     WHERE s.run_id = ? AND s.deleted = 0 ORDER BY p.name COLLATE NOCASE, p.id",
+                )
+                .bind(run_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                drop(tx);
+                let totals: Vec<CurrencyTotal> =
+                    serde_json::from_str(totals).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
+                let mut statements = Vec::new();
+                for d in docs {
+                    let doc: StatementDocument =
+                        serde_json::from_str(&d).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
+                    statements.push(write_files(&doc, &font, out_dir)?);
+                }
+                return Ok(StatementRun { period, statements, totals, regenerated: true });
+            }
+        }
+
+        let max_line_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM statement_lines").fetch_one(&mut *tx).await?;
+        let track_rows: Vec<(String, String, String, Option<String>)> =
+            sqlx::query_as("SELECT id, release_id, title, isrc FROM tracks").fetch_all(&mut *tx).await?;
+        let track_release: HashMap<String, String> = track_rows.iter().map(|(t, r, _, _)| (t.clone(), r.clone())).collect();
+        let track_info: HashMap<String, (String, String)> =
+            track_rows.into_iter().map(|(t, _, title, isrc)| (t, (title, isrc.unwrap_or_default()))).collect();
+        let release_titles: HashMap<String, String> =
+            sqlx::query_as::<_, (String, String)>("SELECT id, title FROM releases").fetch_all(&mut *tx).await?.into_iter().collect();
+
+        let scan = scan_lines(&mut tx, period, &runs, max_line_id, &track_release).await?;
+        let book = SplitBook::load(&mut tx).await?;
+
+        // Allocate each group's exact sum to payees (slot 0: unallocated).
+        let mut payees = Interner::new();
+        let mut primary: HashMap<u32, Option<String>> = HashMap::new();
+        let mut alloc: HashMap<(u32, GroupKey), Decimal> = HashMap::new();
+        let mut keys: Vec<(&GroupKey, &Decimal)> = scan.groups.iter().collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        for (key, sum) in keys {
+            let (p, _, release, track, _, _) = *key;
+            let mut shares = None;
+            if track != 0 {
+                shares = book.for_period(SplitScope::Track, scan.strings.name(track), p).cloned();
+            }
+            if shares.is_none() && release != 0 {
+                shares = book.for_period(SplitScope::Release, scan.strings.name(release), p).cloned();
+            }
+            let shares: Vec<(String, Decimal)> = match shares {
+                Some(s) => s.as_ref().clone(),
+                None if release != 0 => {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = primary.entry(release) {
+                        let artist: Option<String> = sqlx::query_scalar(
+                            "SELECT artist_id FROM release_artists WHERE release_id = ? AND role = 'primary' AND deleted = 0 \
+                             ORDER BY position LIMIT 1",
+                        )
+                        .bind(scan.strings.name(release))
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let payee = match artist {
+                            Some(a) => Some(artist_payee(self, &mut tx, &a).await?),
+                            None => None,
+                        };
+                        slot.insert(payee);
+                    }
+                    match &primary[&release] {
+                        Some(payee) => vec![(payee.clone(), Decimal::ONE_HUNDRED)],
+                        None => Vec::new(),
+                    }
+                }
+                None => Vec::new(),
+            };
+            if shares.is_empty() {
+                *alloc.entry((0, *key)).or_default() += *sum;
+                continue;
+            }
+            let percents: Vec<Decimal> = shares.iter().map(|s| s.1).collect();
+            for ((payee, _), amount) in shares.iter().zip(split_amount(*sum, &percents)) {
+                let slot = payees.get(payee);
+                *alloc.entry((slot, *key)).or_default() += amount;
+            }
+        }
+
+        // Per currency: the payees' rounded totals sum exactly to the rounded total; then each
+        // payee's rows sum exactly to their total.
+        let mut by_payee_currency: BTreeMap<(u32, u32), Vec<(GroupKey, Decimal)>> = BTreeMap::new();
+        for ((slot, key), amount) in alloc {
+            by_payee_currency.entry((slot, key.1)).or_default().push((key, amount));
+        }
+        let mut rounded_rows: HashMap<u32, Vec<(GroupKey, Decimal)>> = HashMap::new(); // payee slot -> rows (source currency)
+        let mut payee_currency_total: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
+        let mut totals = Vec::new();
+        let sort_key = |k: &GroupKey, s: &Interner| {
+            let release = s.name(k.2);
+            let track = s.name(k.3);
+            (
+                k.0,
+                release_titles.get(release).cloned().unwrap_or_default(),
+                track_info.get(track).map(|t| t.0.clone()).unwrap_or_default(),
+                release.to_string(),
+                track.to_string(),
+                s.name(k.4).to_string(),
+                s.name(k.5).to_string(),
+            )
+        };
+        for (currency, (lines, exact)) in &scan.totals {
+            let cid = *scan.strings.ids.get(currency).expect("interned");
+            let dp = minor_units(currency);
+            let rounded = round_dp(*exact, dp);
+            // Slots in payee-id order (unallocated first): a stable order for tie-breaks.
+            let mut slots: Vec<u32> = by_payee_currency.keys().filter(|(_, c)| *c == cid).map(|(s, _)| *s).collect();
+            slots.sort_by(|a, b| payees.name(*a).cmp(payees.name(*b)));
+            let exacts: Vec<Decimal> = slots.iter().map(|s| by_payee_currency[&(*s, cid)].iter().map(|r| r.1).sum()).collect();
+            let shares = largest_remainder(&exacts, rounded, dp);
+            let mut unallocated = Decimal::ZERO;
+            for (slot, share) in slots.iter().zip(shares) {
+                if *slot == 0 {
+                    unallocated = share;
+                    continue;
+                }
+                payee_currency_total.insert((*slot, cid), share);
+                let mut rows = by_payee_currency.remove(&(*slot, cid)).expect("present");
+                rows.sort_by_cached_key(|r| sort_key(&r.0, &scan.strings));
+                let amounts: Vec<Decimal> = rows.iter().map(|r| r.1).collect();
+                let amounts = largest_remainder(&amounts, share, dp);
+                rounded_rows.entry(*slot).or_default().extend(rows.into_iter().zip(amounts).map(|((k, _), a)| (k, a)));
+            }
+            totals.push(CurrencyTotal {
+                currency: currency.clone(),
+                lines: *lines,
+                imported: exact.normalize(),
+                rounded,
+                allocated: rounded - unallocated,
+                unallocated,
+            });
+        }
+
+        // Payees of this run, and those with a balance carried from an earlier statement.
+        let mut payee_ids: BTreeSet<String> = (1..payees.names.len() as u32).map(|s| payees.name(s).to_string()).collect();
+        let earlier: Vec<String> = sqlx::query_scalar("SELECT DISTINCT payee_id FROM payee_statements WHERE deleted = 0")
+            .fetch_all(&mut *tx)
+            .await?;
+        payee_ids.extend(earlier);
+        let mut infos: Vec<(String, PayeeInfo)> = Vec::new();
+        for id in payee_ids {
+            let (name, currency, issuer): (String, String, Option<String>) = sqlx::query_as(
+                "SELECT p.name, p.currency, w.name FROM payees p LEFT JOIN workspaces w ON w.id = p.workspace_id WHERE p.id = ?",
+            )
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await?;
+            infos.push((id, PayeeInfo { name, currency, issuer: issuer.unwrap_or_else(|| "Roadie".into()) }));
+        }
+        infos.sort_by(|a, b| a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase()).then(a.0.cmp(&b.0)));
+
+        let rate_date = last_day(period);
+        let run_id = self.ids.new_id();
+        let stamp = self.stamp();
+        let mut docs = Vec::new();
+        for (payee_id, info) in infos {
+            let slot = payees.ids.get(&payee_id).copied();
+            let cur = info.currency.as_str();
+            let pdp = minor_units(cur);
+            let mut by_currency = Vec::new();
+            let mut earnings = Vec::new();
+            let mut by_release: HashMap<String, Decimal> = HashMap::new();
+            if let Some(slot) = slot {
+                let rows = rounded_rows.remove(&slot).unwrap_or_default();
+                for ((_, cid), total) in payee_currency_total.range((slot, 0)..=(slot, u32::MAX)) {
+                    let source = scan.strings.name(*cid);
+                    let rate = rate_on(&mut tx, source, cur, rate_date).await?;
+                    let converted = round_to_minor(*total * rate.rate, cur);
+                    let mine: Vec<&(GroupKey, Decimal)> = rows.iter().filter(|r| r.0 .1 == *cid).collect();
+                    let exact: Vec<Decimal> = mine.iter().map(|r| r.1 * rate.rate).collect();
+                    let conv = largest_remainder(&exact, converted, pdp);
+                    for ((key, amount), converted) in mine.into_iter().zip(conv) {
+                        let release = scan.strings.name(key.2);
+                        let track = scan.strings.name(key.3);
+                        *by_release.entry(release.to_string()).or_default() += converted;
+                        let (track_title, isrc) = track_info.get(track).cloned().unwrap_or_default();
+                        earnings.push(EarningRow {
+                            reported: key.0,
+                            release: release_titles.get(release).cloned().unwrap_or_default(),
+                            track: track_title,
+                            isrc,
+                            store: scan.strings.name(key.4).to_string(),
+                            territory: scan.strings.name(key.5).to_string(),
+                            currency: source.to_string(),
+                            amount: *amount,
+                            converted,
+                        });
+                    }
+                    by_currency.push(CurrencyEarning { currency: source.to_string(), amount: *total, rate, converted });
+                }
+            }
+            let mut earned = by_currency.iter().map(|b| b.converted).sum::<Decimal>();
+            earned.rescale(pdp);
+
+            // Recoupment, oldest advance first.
+            type AdvanceRow = (String, String, String, Option<String>, Option<String>);
+            let advances: Vec<AdvanceRow> = sqlx::query_as(
+                "SELECT id, kind, payee_amount, release_id, note FROM advances WHERE payee_id = ? AND deleted = 0 \
+                 AND incurred_on <= ? ORDER BY incurred_on, id",
+            )
+            .bind(&payee_id)
+            .bind(rate_date.to_string())
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut open = Vec::new();
+            let mut meta = Vec::new();
+            for (id, kind, amount, release, note) in advances {
+                let done: Vec<String> = sqlx::query_scalar("SELECT amount FROM recoupments WHERE advance_id = ? AND deleted = 0")
+                    .bind(&id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let done: Decimal = done.iter().map(|a| parse_decimal(a)).sum::<Result<Decimal>>()?;
+                let opening = parse_decimal(&amount)? - done;
+                if opening > Decimal::ZERO {
+                    open.push(Unrecouped { advance_id: id.clone(), release_id: release.clone(), opening });
+                    meta.push((id, kind, release, note));
+                }
+            }
+            let (recouped_rows, recouped) = recoup(earned, &by_release, &open);
+            let recoupment: Vec<RecoupmentRow> = recouped_rows
+                .iter()
+                .zip(meta)
+                .map(|(r, (id, kind, release, note))| {
+                    Ok(RecoupmentRow {
+                        advance_id: parse_uuid(&id)?,
+                        kind,
+                        release: release.map(|r| release_titles.get(&r).cloned().unwrap_or(r)).unwrap_or_default(),
+                        note: note.unwrap_or_default(),
+                        opening: r.opening,
+                        recouped: r.recouped,
+                        remaining: r.remaining,
+                    })
+                })
+                .collect::<Result<_>>()?;
+
+            // Balances.
+            let prev: Option<(String, String)> = sqlx::query_as(
+                "SELECT balance, document FROM payee_statements WHERE payee_id = ? AND deleted = 0 ORDER BY period DESC LIMIT 1",
+            )
+            .bind(&payee_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (prev_balance, prev_paid) = match &prev {
+                Some((balance, doc)) => {
+                    let doc: StatementDocument =
+                        serde_json::from_str(doc).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
+                    (parse_decimal(balance)?, doc.payments_to_date)
+                }
+                None => (Decimal::ZERO, Decimal::ZERO),
+            };
+            let paid = total_paid(&mut tx, &payee_id).await?;
+            let payments = paid - prev_paid;
+            let brought_forward = prev_balance - payments;
+            if slot.is_none() && brought_forward.is_zero() && recoupment.is_empty() {
+                continue; // nothing to say to this payee this period
+            }
+            let payable = earned - recouped;
+            let fix = |mut d: Decimal| {
+                d.rescale(pdp);
+                d
+            };
+            docs.push(StatementDocument {
+                statement_id: self.ids.new_id(),
+                period,
+                issuer: info.issuer,
+                payee_id: parse_uuid(&payee_id)?,
+                payee: info.name,
+                currency: info.currency.clone(),
+                rate_date,
+                by_currency,
+                earnings,
+                recoupment,
+                balance_brought_forward: fix(brought_forward),
+                payments: fix(payments),
+                payments_to_date: fix(paid),
+                earned,
+                recouped: fix(recouped),
+                payable: fix(payable),
+                balance: fix(brought_forward + payable),
+            });
+        }
+
+        sqlx::query("INSERT INTO statement_runs (id, period, max_line_id, totals, issued_at, hlc) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(run_id.to_string())
+            .bind(period.to_string())
+            .bind(max_line_id)
+            .bind(serde_json::to_string(&totals).expect("serialisable"))
+            .bind(self.clock.now())
+            .bind(&stamp)
+            .execute(&mut *tx)
+            .await?;
+        let mut statements = Vec::new();
+        for doc in &docs {
+            let id = doc.statement_id.to_string();
+            sqlx::query(
+                "INSERT INTO payee_statements (id, run_id, period, payee_id, currency, earned, recouped, payable, balance, document, hlc) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&id)
+            .bind(run_id.to_string())
+            .bind(period.to_string())
+            .bind(doc.payee_id.to_string())
+            .bind(&doc.currency)
+            .bind(doc.earned.to_string())
+            .bind(doc.recouped.to_string())
+            .bind(doc.payable.to_string())
+            .bind(doc.balance.to_string())
+            .bind(serde_json::to_string(doc).expect("serialisable"))
+            .bind(&stamp)
+            .execute(&mut *tx)
+            .await?;
+            for r in doc.recoupment.iter().filter(|r| !r.recouped.is_zero()) {
+                sqlx::query("INSERT INTO recoupments (statement_id, advance_id, amount, hlc) VALUES (?, ?, ?, ?)")
+                    .bind(&id)
+                    .bind(r.advance_id.to_string())
+                    .bind(r.recouped.to_string())
+                    .bind(&stamp)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            statements.push(write_files(doc, &font, out_dir)?);
+        }
+        tx.commit().await?;
+        Ok(StatementRun { period, statements, totals, regenerated: false })
+    }
+
+    /// The statements issued for a period (for the statements screen's preview), by payee name.
+    pub async fn statement_documents(&self, period: YearMonth) -> Result<Vec<StatementDocument>> {
+        let docs: Vec<String> = sqlx::query_scalar(
+            "SELECT s.document FROM payee_statements s JOIN payees p ON p.id = s.payee_id \
+             WHERE s.period = ? AND s.deleted = 0 ORDER BY p.name COLLATE NOCASE, p.id",
+        )
+        .bind(period.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        docs.iter()
+            .map(|d| serde_json::from_str(d).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e)))))
+            .collect()
+    }
+}
+
+fn write_files(doc: &StatementDocument, font: &krilla::text::Font, out_dir: &Path) -> Result<StatementSummary> {
+    let base = out_dir.join(format!("{}_{}", doc.period, doc.payee_id));
+    let pdf_path = base.with_extension("pdf");
+    let csv_path = base.with_extension("csv");
+    let write = |path: &Path, bytes: &[u8]| {
+        std::fs::write(path, bytes).map_err(|e| Error::FileUnreadable { path: path.display().to_string(), reason: e.to_string() })
+    };
+    write(&pdf_path, &pdf::render(doc, font)?)?;
+    write(&csv_path, &csv::render(doc))?;
+    Ok(StatementSummary {
+        payee_id: doc.payee_id,
+        payee: doc.payee.clone(),
+        currency: doc.currency.clone(),
+        earned: doc.earned,
+        recouped: doc.recouped,
+        payable: doc.payable,
+        pdf: pdf_path.display().to_string(),
+        csv: csv_path.display().to_string(),
+    })
+}
