@@ -353,6 +353,7 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                 amount,
                 currency,
                 default_currency: default_currency.map(|c| c.trim().to_ascii_uppercase()),
+                date_order: None,
             };
             let saved = store.save_mapping(&name, &header, mapping).await?;
             out.show(&saved, |m| format!("saved mapping {} for a header of {} columns", m.name, m.header.len()));

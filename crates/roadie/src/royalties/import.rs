@@ -91,10 +91,10 @@ impl<R: Read> Read for Counting<R> {
 
 /// Turns CRLF into LF before the CSV reader: csv 1.x counts a CRLF record's line from the `\n`
 /// of the previous one, so every line number after the header would be one short.
-struct CrlfToLf<R> {
-    inner: R,
+pub(crate) struct CrlfToLf<R> {
+    pub(crate) inner: R,
     /// A `\r` at the end of the last chunk, not yet known to be followed by `\n`.
-    held_cr: bool,
+    pub(crate) held_cr: bool,
 }
 
 impl<R: Read> Read for CrlfToLf<R> {

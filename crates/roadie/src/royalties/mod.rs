@@ -23,7 +23,8 @@ mod rollup;
 pub use dates::YearMonth;
 pub use formats::ColumnMapping;
 pub use import::{CancelToken, ImportOptions, ImportProgress};
-pub use mappings::SavedMapping;
+pub use dates::DateOrder;
+pub use mappings::{SavedMapping, StatementPreview};
 pub use matching::{AssignBy, AssignTarget, UnmatchedGroup};
 pub use reports::{ReportBy, ReportFilter, ReportRow, RoyaltyReport};
 

@@ -572,3 +572,51 @@ mod property {
         }
     }
 }
+
+#[tokio::test]
+async fn a_preview_shows_the_header_and_rows_and_checks_a_mapping() {
+    let (store, dir) = store().await;
+    let csv = "月份,平台,国家,ISRC,歌曲,艺人,数量,收入,币种\r\n15/02/2024,QQ音乐,中国,CNA012600001,晴天,周杰伦,10,\"1,000.50\",CNY\r\n16/03/2024,网易云音乐,美国,,稻香,周杰伦,3,2.25,USD\r\n";
+    let path = write(dir.path(), "cn.csv", encoding_rs::GBK.encode(csv).0);
+    let p = store.statement_preview(&path, None, None).await.unwrap();
+    assert_eq!(p.header, ["月份", "平台", "国家", "ISRC", "歌曲", "艺人", "数量", "收入", "币种"]);
+    assert_eq!((p.encoding.as_str(), p.format, p.saved_mapping.as_deref()), ("gb18030", None, None));
+    assert_eq!(p.rows.len(), 2);
+    assert_eq!(p.rows[0][4], "晴天");
+    assert_eq!(p.line_numbers, [2, 3]);
+    assert!(p.issues.is_empty());
+
+    let mapping = ColumnMapping {
+        reporting_period: "月份".into(),
+        store: Some("平台".into()),
+        territory: Some("国家".into()),
+        isrc: Some("ISRC".into()),
+        title: Some("歌曲".into()),
+        artist: Some("艺人".into()),
+        units: Some("数量".into()),
+        amount: "收入".into(),
+        currency: Some("币种".into()),
+        ..ColumnMapping::default()
+    };
+    // Day-first dates do not read in the default (US) order: the check names the lines.
+    let p = store.statement_preview(&path, None, Some(&mapping)).await.unwrap();
+    assert_eq!(p.issues.iter().map(|i| i.line).collect::<Vec<_>>(), [2, 3], "{:?}", p.issues);
+    assert!(p.issues[0].reason.contains("月份"), "{:?}", p.issues);
+    let wrong = ColumnMapping { amount: "金额".into(), ..mapping.clone() };
+    let p = store.statement_preview(&path, None, Some(&wrong)).await.unwrap();
+    assert_eq!(p.issues.len(), 1);
+    assert_eq!(p.issues[0].line, 1);
+    let mapping = ColumnMapping { date_order: Some(DateOrder::Dmy), ..mapping };
+    assert!(store.statement_preview(&path, None, Some(&mapping)).await.unwrap().issues.is_empty());
+
+    let header = p.header.clone();
+    store.save_mapping("国内平台", &header, mapping).await.unwrap();
+    assert_eq!(store.statement_preview(&path, None, None).await.unwrap().saved_mapping.as_deref(), Some("国内平台"));
+    let r = store.import_statement(&path, &opts()).await.unwrap();
+    assert_eq!((r.format, r.imported), (Format::Mapped, 2));
+    let mut rows = report(&store, ReportBy::Month).await;
+    rows.sort();
+    assert_eq!(rows, [("2024-02".into(), "CNY".into(), 10, "1000.5".into()), ("2024-03".into(), "USD".into(), 3, "2.25".into())]);
+    // The saved mapping keeps its date order.
+    assert_eq!(store.get_mapping("国内平台").await.unwrap().mapping.date_order, Some(DateOrder::Dmy));
+}
