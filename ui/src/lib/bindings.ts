@@ -664,13 +664,45 @@ amount: string, currency: string | null,
 /**
  * The currency when no column gives it (e.g. "USD").
  */
-default_currency: string | null, };
+default_currency: string | null, 
+/**
+ * How the period/date columns write dates (absent: any style Roadie reads).
+ */
+date_order?: DateOrder, };
 
 export type SavedMapping = { id: string, name: string, 
 /**
  * The header it was made for (normalised names, in order).
  */
 header: Array<string>, mapping: ColumnMapping, created_at: string, updated_at: string, };
+
+export type DateOrder = "auto" | "ymd" | "mdy" | "dmy";
+
+export type StatementPreview = { header: Array<string>, 
+/**
+ * The first data rows (at most [`PREVIEW_ROWS`]), cells as text.
+ */
+rows: Array<Array<string>>, 
+/**
+ * The file's own line number of each preview row (header = 1).
+ */
+line_numbers: Array<number>, 
+/**
+ * How the text was read (`utf-8`, `gb18030`...; `xlsx` for spreadsheets).
+ */
+encoding: string, 
+/**
+ * The built-in layout that reads this header, if any.
+ */
+format: Format | null, 
+/**
+ * The saved mapping picked for this header, if any.
+ */
+saved_mapping: string | null, 
+/**
+ * With a mapping to check: what does not read with it (line 1: the header).
+ */
+issues: Array<LineIssue>, };
 
 /** A progress channel: the Tauri `Channel` class in the app, a plain object in the mock host. */
 export type ProgressChannel = { onmessage: (progress: Progress) => void };
@@ -731,4 +763,6 @@ export interface Commands {
   royalties_statement_header: { args: { path: string; encoding: string | null }; result: Array<string> };
   royalties_mapping_list: { args: Record<string, never>; result: Array<SavedMapping> };
   royalties_mapping_save: { args: { name: string; header: Array<string>; mapping: ColumnMapping }; result: SavedMapping };
+  royalties_statement_preview: { args: { path: string; encoding: string | null; mapping: ColumnMapping | null }; result: StatementPreview };
+  royalties_statement_preview_bytes: { args: { name: string; bytes: Array<number>; encoding: string | null; mapping: ColumnMapping | null }; result: StatementPreview };
 }

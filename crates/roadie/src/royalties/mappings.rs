@@ -78,7 +78,7 @@ fn text_rows(path: &Path, prefix: &[u8], encoding: Option<&str>) -> std::result:
     let Plan::Table { encoding: enc, delimiter, header } = detect::text_plan(path, prefix, Some(Format::Mapped), encoding)? else {
         return Err("not a table".into());
     };
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let file = super::import::open_content(path).map_err(|e| e.to_string())?;
     let reader = super::import::CrlfToLf { inner: super::encoding::utf8_reader(file, enc), held_cr: false };
     let mut csv = csv::ReaderBuilder::new().has_headers(false).delimiter(delimiter).flexible(true).from_reader(reader);
     let mut rows = Vec::new();
@@ -106,9 +106,7 @@ impl Store {
     pub async fn statement_preview(&self, path: &Path, encoding: Option<&str>, mapping: Option<&ColumnMapping>) -> Result<StatementPreview> {
         let shown = path.display().to_string();
         let unreadable = |reason: String| Error::StatementUnreadable { file: shown.clone(), reason };
-        let mut prefix = Vec::new();
-        use std::io::Read;
-        std::fs::File::open(path).and_then(|f| f.take(1 << 16).read_to_end(&mut prefix)).map_err(|e| unreadable(e.to_string()))?;
+        let prefix = super::import::read_prefix(path).map_err(|e| unreadable(e.to_string()))?;
         let (header, rows, encoding_name) = if detect::is_spreadsheet(&prefix) {
             let owned = path.to_path_buf();
             let mut rows = tokio::task::spawn_blocking(move || super::formats::xlsx::read_rows(&owned))
@@ -168,9 +166,7 @@ impl Store {
     pub async fn statement_header(&self, path: &Path, encoding: Option<&str>) -> Result<Vec<String>> {
         let shown = path.display().to_string();
         let unreadable = |reason: String| Error::StatementUnreadable { file: shown.clone(), reason };
-        let mut prefix = Vec::new();
-        use std::io::Read;
-        std::fs::File::open(path).and_then(|f| f.take(1 << 16).read_to_end(&mut prefix)).map_err(|e| unreadable(e.to_string()))?;
+        let prefix = super::import::read_prefix(path).map_err(|e| unreadable(e.to_string()))?;
         if detect::is_spreadsheet(&prefix) {
             let owned = path.to_path_buf();
             let rows = tokio::task::spawn_blocking(move || super::formats::xlsx::read_rows(&owned))

@@ -8,6 +8,7 @@
 //! (saved column mappings), `rollup` and `reports`.
 
 mod bulk;
+mod countries;
 pub mod dates;
 mod detect;
 pub mod encoding;
