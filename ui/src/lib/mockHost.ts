@@ -907,7 +907,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       if (!mapping.amount.trim()) check.issue('amount', 'required', 'the amount column is required');
       const lower = header.map((h) => h.trim().toLowerCase());
       for (const [field, column] of Object.entries(mapping)) {
-        if (typeof column !== 'string' || !column || field.startsWith('default_')) continue;
+        if (typeof column !== 'string' || !column || field.startsWith('default_') || field === 'date_order') continue;
         if (!lower.includes(column.trim().toLowerCase())) check.issue(field, 'invalid', `no column '${column}' in the header`);
       }
       check.finish('mapping');
