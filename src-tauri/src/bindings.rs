@@ -13,6 +13,7 @@ use roadie::royalties::{
     UnmatchedGroup,
 };
 use roadie::royalties::{Format, ImportReport, LineIssue};
+use roadie::royalties::{DateOrder, StatementPreview};
 use roadie::catalog::*;
 use roadie::ern::Imported;
 use roadie::media::{
@@ -126,6 +127,8 @@ pub fn typescript() -> String {
         roadie::platform::SecretStoreKind,
         roadie::platform::UploadQueueItem,
         roadie::platform::UploadQueueStatus,
+        DateOrder,
+        StatementPreview,
     );
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\

@@ -19,6 +19,7 @@ use roadie::royalties::{
     SavedMapping, UnmatchedGroup,
 };
 use roadie::royalties::ImportReport;
+use roadie::royalties::StatementPreview;
 use roadie::ErrorPayload;
 use roadie::platform::UploadQueueItem;
 use serde::Serialize;
@@ -540,6 +541,28 @@ commands! {
             }
             None => Ok(None),
         }
+    }
+    /// A statement's header and first rows for the mapping step, what Roadie knows of its
+    /// header, and (given a mapping) the lines that would not read with it.
+    fn royalties_statement_preview(state, path: String, encoding: Option<String>, mapping: Option<ColumnMapping>) -> StatementPreview {
+        store!(state).statement_preview(std::path::Path::new(&path), encoding.as_deref(), mapping.as_ref()).await
+    }
+    /// The same for a statement the page read itself (`<input type=file>`, HTML drop).
+    fn royalties_statement_preview_bytes(state, name: String, bytes: Vec<u8>, encoding: Option<String>, mapping: Option<ColumnMapping>) -> StatementPreview {
+        let store = store!(state);
+        let dir = tempfile_dir()?;
+        let path = dir.join(temp_copy_name(&name));
+        tokio::fs::write(&path, &bytes).await?;
+        drop(bytes);
+        let result = store.statement_preview(&path, encoding.as_deref(), mapping.as_ref()).await;
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+        // Name the file as the user knows it (the temp copy's path means nothing to them).
+        result.map_err(|mut e| {
+            if let roadie::Error::StatementUnreadable { file, .. } = &mut e {
+                file.clone_from(&name);
+            }
+            e
+        })
     }
 }
 

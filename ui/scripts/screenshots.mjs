@@ -150,6 +150,17 @@ const shots = [
       await page.getByTestId('assign-target').waitFor();
     },
   },
+  {
+    name: 'royalties-mapping',
+    query: 'demo',
+    height: 900,
+    steps: async (page) => {
+      await nav(page, 'nav-royalties', 'report-row');
+      const csv = '月份,平台,国家,ISRC,歌曲,艺人,数量,收入,币种,备注\n15/01/2026,QQ音乐,中国,CNA012600001,Neon Rain,Jay Chou,120,"1234.50",CNY,\n16/01/2026,网易云音乐,美国,,晴天,周杰伦,30,12.25,USD,试听\n';
+      await page.getByTestId('royalties-import-file').setInputFiles({ name: 'qq-music-2026-01.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByTestId('mapping-preview-row').first().waitFor();
+    },
+  },
   { name: 'fans', query: 'demo', steps: async (page) => void (await nav(page, 'nav-fans', 'page-title')) },
   { name: 'settings', query: 'demo', steps: async (page) => void (await nav(page, 'nav-settings', 'store-path')) },
   {

@@ -18,7 +18,7 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // A batch that already printed its per-file results (with their errors) on stdout.
-            let reported = matches!(err, roadie::Error::AssetsFailed { .. });
+            let reported = matches!(err, roadie::Error::AssetsFailed { .. } | roadie::Error::StatementsFailed { .. });
             if json && !reported {
                 let payload = serde_json::json!({ "error": err.payload() });
                 println!("{payload}");

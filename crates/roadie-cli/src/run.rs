@@ -2,6 +2,7 @@ use crate::args::*;
 use crate::text;
 use roadie::catalog::*;
 use roadie::royalties::{AssignBy, AssignTarget, CancelToken, ColumnMapping, ImportOptions, ImportProgress, ReportFilter};
+use roadie::royalties::ImportReport;
 use roadie::{Error, Result, Store};
 use serde::Serialize;
 use std::io::Write;
@@ -308,7 +309,8 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
         }
         Command::Import(ImportCmd::Statement { files, format, mapping, encoding, skip_invalid, progress }) => {
             let options = ImportOptions { format: format.0, mapping, encoding, skip_invalid };
-            let mut reports = Vec::new();
+            // Each file is all or nothing; a failing file does not stop the others.
+            let mut outcomes: Vec<(String, Result<ImportReport>)> = Vec::new();
             for file in &files {
                 let shown = file.display().to_string();
                 let print = |p: ImportProgress| {
@@ -316,20 +318,36 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                         eprintln!("progress {shown}: {} lines, {}/{} bytes", p.lines, p.bytes_done, p.bytes_total);
                     }
                 };
-                let report = store.import_statement_with(file, &options, &print, &CancelToken::new()).await?;
-                reports.push(report);
+                let outcome = store.import_statement_with(file, &options, &print, &CancelToken::new()).await;
+                if let Err(err) = &outcome {
+                    if files.len() > 1 {
+                        eprintln!("roadie: {err} [{}]", err.code());
+                    }
+                }
+                outcomes.push((shown, outcome));
             }
-            let files: Vec<_> = reports
+            // One file: its error is the command's (as for every other command).
+            if files.len() == 1 {
+                if let Some((_, Err(_))) = outcomes.first() {
+                    return Err(outcomes.pop().expect("one").1.expect_err("failed"));
+                }
+            }
+            let failed = outcomes.iter().filter(|(_, o)| o.is_err()).count();
+            let files_json: Vec<_> = outcomes
                 .iter()
-                .map(|r| {
-                    serde_json::json!({
+                .map(|(path, o)| match o {
+                    Ok(r) => serde_json::json!({
                         "path": r.path, "format": r.format, "lines": r.lines, "imported": r.imported,
                         "duplicate_file": r.duplicate_file, "matched": r.matched, "unmatched": r.unmatched,
                         "skipped": r.skipped,
-                    })
+                    }),
+                    Err(e) => serde_json::json!({ "path": path, "error": e.payload() }),
                 })
                 .collect();
-            out.show(&serde_json::json!({ "files": files }), |_| text::imports(&reports));
+            out.show(&serde_json::json!({ "files": files_json }), |_| text::import_outcomes(&outcomes));
+            if failed > 0 {
+                return Err(Error::StatementsFailed { failed: failed as u32, total: outcomes.len() as u32 });
+            }
         }
         Command::Royalties(RoyaltiesCmd::Report { by, period, artist, currency }) => {
             let artist_id = match artist {
@@ -398,6 +416,7 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                 amount,
                 currency,
                 default_currency: default_currency.map(|c| c.trim().to_ascii_uppercase()),
+                date_order: None,
             };
             let saved = store.save_mapping(&name, &header, mapping).await?;
             out.show(&saved, |m| format!("saved mapping {} for a header of {} columns", m.name, m.header.len()));

@@ -185,6 +185,18 @@ pub fn imports(reports: &[ImportReport]) -> String {
     out.join("\n")
 }
 
+/// Each file of a multi-file import: its report, or why it failed (nothing of it imported).
+pub fn import_outcomes(outcomes: &[(String, roadie::Result<ImportReport>)]) -> String {
+    outcomes
+        .iter()
+        .map(|(path, o)| match o {
+            Ok(r) => imports(std::slice::from_ref(r)),
+            Err(e) => format!("{path}: FAILED, nothing imported: {e}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub fn report(r: &RoyaltyReport) -> String {
     if r.rows.is_empty() {
         return "no earnings yet (roadie import statement FILE)".into();

@@ -224,3 +224,30 @@ fn killing_the_process_mid_import_leaves_the_store_unchanged() {
     let header_only = r.file("again.tsv", &format!("{DK_HEADER}\r\n"));
     assert_eq!(r.json(&["import", "statement", &header_only])["files"][0]["duplicate_file"], false);
 }
+
+#[test]
+fn a_multi_file_import_goes_on_past_a_failing_file_and_reports_each() {
+    let r = Roadie::new();
+    let a = r.file("a.tsv", &dk(&["2023-02-02\t2021-04\tSpotify\tA\tT\t\t\t1\t100\tSong\tUS\t0\t1.00"]));
+    let bad = r.file("bad.tsv", &dk(&["2023-03-02\tsoon\tSpotify\tA\tT\t\t\t1\t100\tSong\tUS\t0\t3.00"]));
+    let b = r.file("b.tsv", &dk(&["2023-04-02\t2021-04\tDeezer\tA\tT\t\t\t2\t100\tSong\tFR\t0\t2.50"]));
+    let out = r.cmd(&["import", "statement", &a, &bad, &b, "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a failed file fails the command");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 3);
+    assert_eq!((files[0]["imported"].as_u64(), files[2]["imported"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(files[1]["path"], bad.as_str());
+    assert_eq!(files[1]["error"]["code"], "statement_line_invalid");
+    assert_eq!(files[1]["error"]["params"]["line"], "2");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("bad.tsv, line 2:"), "{err}");
+    assert!(err.contains("1 of 3 statement file(s) could not be imported"), "{err}");
+    // The other two are in.
+    let months = r.json(&["royalties", "report", "--by", "month"]);
+    assert_eq!(months["rows"].as_array().unwrap().len(), 2);
+    // Readable output names each file's outcome.
+    let out = r.cmd(&["import", "statement", &a, &bad]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("already imported") && text.contains("FAILED, nothing imported"), "{text}");
+}

@@ -86,6 +86,9 @@ pub enum Error {
     #[error("{failed} of {total} file(s) could not be analysed")]
     AssetsFailed { failed: u32, total: u32 },
 
+    #[error("{failed} of {total} statement file(s) could not be imported (each file is all or nothing; the others were imported)")]
+    StatementsFailed { failed: u32, total: u32 },
+
     #[error("{0}")]
     Asset(crate::media::AssetError),
     #[error("{file}, line {line}: {reason}")]
@@ -180,6 +183,7 @@ impl Error {
             Error::TrackHasIsrc { .. } => "track_has_isrc",
             Error::InvalidErn { .. } => "invalid_ern",
             Error::AssetsFailed { .. } => "assets_failed",
+            Error::StatementsFailed { .. } => "statements_failed",
             Error::Asset(_) => "asset_unreadable",
             Error::StatementLine { .. } => "statement_line_invalid",
             Error::StatementUnreadable { .. } => "statement_unreadable",
@@ -280,6 +284,10 @@ impl Error {
                 params.insert("message".into(), message.clone());
             }
             Error::AssetsFailed { failed, total } => {
+                params.insert("failed".into(), failed.to_string());
+                params.insert("total".into(), total.to_string());
+            }
+            Error::StatementsFailed { failed, total } => {
                 params.insert("failed".into(), failed.to_string());
                 params.insert("total".into(), total.to_string());
             }

@@ -664,7 +664,11 @@ amount: string, currency: string | null,
 /**
  * The currency when no column gives it (e.g. "USD").
  */
-default_currency: string | null, };
+default_currency: string | null, 
+/**
+ * How the period/date columns write dates (absent: any style Roadie reads).
+ */
+date_order?: DateOrder, };
 
 export type SavedMapping = { id: string, name: string, 
 /**
@@ -725,6 +729,34 @@ uploaded: number, status: UploadQueueStatus, sha256: string | null, error: Error
 attempts: number, created_at: string, updated_at: string, };
 
 export type UploadQueueStatus = "queued" | "uploading" | "paused" | "complete" | "failed" | "cancelled";
+
+export type DateOrder = "auto" | "ymd" | "mdy" | "dmy";
+
+export type StatementPreview = { header: Array<string>, 
+/**
+ * The first data rows (at most [`PREVIEW_ROWS`]), cells as text.
+ */
+rows: Array<Array<string>>, 
+/**
+ * The file's own line number of each preview row (header = 1).
+ */
+line_numbers: Array<number>, 
+/**
+ * How the text was read (`utf-8`, `gb18030`...; `xlsx` for spreadsheets).
+ */
+encoding: string, 
+/**
+ * The built-in layout that reads this header, if any.
+ */
+format: Format | null, 
+/**
+ * The saved mapping picked for this header, if any.
+ */
+saved_mapping: string | null, 
+/**
+ * With a mapping to check: what does not read with it (line 1: the header).
+ */
+issues: Array<LineIssue>, };
 
 /** A progress channel: the Tauri `Channel` class in the app, a plain object in the mock host. */
 export type ProgressChannel = { onmessage: (progress: Progress) => void };
@@ -816,4 +848,6 @@ export interface Commands {
   workspace_dpid_get: { args: { workspace_id: string }; result: string | null };
   workspace_dpid_set: { args: { workspace_id: string; dpid: string | null }; result: string | null };
   release_export_ern_dialog: { args: { id: string }; result: string | null };
+  royalties_statement_preview: { args: { path: string; encoding: string | null; mapping: ColumnMapping | null }; result: StatementPreview };
+  royalties_statement_preview_bytes: { args: { name: string; bytes: Array<number>; encoding: string | null; mapping: ColumnMapping | null }; result: StatementPreview };
 }

@@ -22,6 +22,9 @@ import type {
   ImportReport,
   ReportRow,
   SavedMapping,
+  ColumnMapping,
+  LineIssue,
+  StatementPreview,
   Artist,
   ArtistInput,
   ArtistRef,
@@ -955,7 +958,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
         }
         return importText(path, text, options, i, paths.length);
       }),
-    royalties_import_bytes: ({ name, bytes, options }) => [importText(name, new TextDecoder().decode(new Uint8Array(bytes)), options, 0, 1)],
+    royalties_import_bytes: ({ name, bytes, options }) => [importText(name, decodeBytes(bytes, options.encoding), options, 0, 1)],
     royalties_import_cancel: () => false,
     royalties_statement_dialog: () => (options_.statementDialog ? options_.statementDialog() : []),
     royalties_report: ({ by, filter }) => {
@@ -1031,6 +1034,12 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       if (text === undefined) fail('statement_unreadable', `cannot read the statement ${path}: no such file`, { file: path, reason: 'no such file' });
       return splitRow(text.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '');
     },
+    royalties_statement_preview: ({ path, encoding, mapping }) => {
+      const text = (options_.files ?? {})[path];
+      if (text === undefined) fail('statement_unreadable', `cannot read the statement ${path}: no such file`, { file: path, reason: 'no such file' });
+      return previewText(text, encoding ?? 'utf-8', mapping);
+    },
+    royalties_statement_preview_bytes: ({ bytes, encoding, mapping }) => previewText(decodeBytes(bytes, encoding), encoding ?? 'utf-8', mapping),
     royalties_mapping_list: () => [...store().mappings].sort((a, b) => byText(a.name, b.name)),
     royalties_mapping_save: ({ name, header, mapping }) => {
       const check = new Checker();
@@ -1039,7 +1048,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       if (!mapping.amount.trim()) check.issue('amount', 'required', 'the amount column is required');
       const lower = header.map((h) => h.trim().toLowerCase());
       for (const [field, column] of Object.entries(mapping)) {
-        if (typeof column !== 'string' || !column || field.startsWith('default_')) continue;
+        if (typeof column !== 'string' || !column || field.startsWith('default_') || field === 'date_order') continue;
         if (!lower.includes(column.trim().toLowerCase())) check.issue(field, 'invalid', `no column '${column}' in the header`);
       }
       check.finish('mapping');
@@ -1122,6 +1131,10 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     const header = splitRow(rows[0] ?? '').map((h) => h.toLowerCase());
     const col = (n: string) => header.indexOf(n.toLowerCase());
     if (col('Reporting Date') < 0 || col('Earnings (USD)') < 0) {
+      const shown = splitRow(rows[0] ?? '');
+      const saved = options.mapping ? store().mappings.find((m) => m.name === options.mapping) : store().mappings.find((m) => sameHeader(m.header, shown));
+      if (options.mapping && !saved) return { name, report: null, error: payload('not_found', `no mapping named ${options.mapping}`, { kind: 'mapping', id: options.mapping }) };
+      if (saved) return importMapped(name, hash, rows, saved, options, index, count);
       return { name, report: null, error: payload('statement_layout_unknown', `${name}: Roadie does not know this layout`, { file: name, header: rows[0] ?? '' }) };
     }
     const lines: MockLine[] = [];
@@ -1165,6 +1178,108 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       lines: read, imported: lines.length, duplicate_file: false, matched, unmatched: lines.length - matched, skipped,
     };
     data.lines.push(...lines);
+    data.statements.push({ hash, report });
+    return { name, report, error: null };
+  }
+
+  function decodeBytes(bytes: number[], encoding: string | null): string {
+    return new TextDecoder(encoding ?? 'utf-8').decode(new Uint8Array(bytes));
+  }
+
+  function sameHeader(a: string[], b: string[]): boolean {
+    return a.length === b.length && a.every((h, i) => h.trim().toLowerCase() === b[i].trim().toLowerCase());
+  }
+
+  /** A month from a mapped date cell, in the mapping's date order. */
+  function mappedMonth(cell: string, order: ColumnMapping['date_order']): string | null {
+    const v = cell.trim();
+    const ym = /^(\d{4})[-/.]?(\d{2})/.exec(v);
+    if (ym) return `${ym[1]}-${ym[2]}`;
+    const dmy = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})/.exec(v);
+    if (!dmy || order === 'ymd') return null;
+    const [a, b] = [Number(dmy[1]), Number(dmy[2])];
+    const month = order === 'dmy' ? b : a;
+    const day = order === 'dmy' ? a : b;
+    if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+    return `${dmy[3]}-${String(month).padStart(2, '0')}`;
+  }
+
+  /** Reads data rows with a column mapping; an issue per row that does not read. */
+  function readMapped(header: string[], rows: string[], mapping: ColumnMapping): { lines: (MockLine & { line: number })[]; issues: LineIssue[] } {
+    const lower = header.map((h) => h.trim().toLowerCase());
+    const idx = (c: string | null | undefined) => (c ? lower.indexOf(c.trim().toLowerCase()) : -1);
+    const missing = [mapping.reporting_period, mapping.amount, mapping.store, mapping.currency, mapping.territory, mapping.isrc, mapping.upc, mapping.title, mapping.artist, mapping.units, mapping.sale_period, mapping.usage_type].filter((c) => c && idx(c) < 0);
+    if (missing.length) return { lines: [], issues: [{ line: 1, reason: `the header has no column ${missing.map((c) => `'${c}'`).join(', ')}` }] };
+    const lines: (MockLine & { line: number })[] = [];
+    const issues: LineIssue[] = [];
+    rows.forEach((row, i) => {
+      if (!row.trim()) return;
+      const cells = splitRow(row);
+      const cell = (c: string | null | undefined) => (idx(c) >= 0 ? (cells[idx(c)] ?? '').trim() : '');
+      const period = mappedMonth(cell(mapping.reporting_period), mapping.date_order);
+      const amount = parseAmount(cell(mapping.amount));
+      const currency = (cell(mapping.currency) || mapping.default_currency || '').toUpperCase();
+      const reason = !period
+        ? `column '${mapping.reporting_period}': '${cell(mapping.reporting_period)}' is not a date or month`
+        : amount === null
+          ? `column '${mapping.amount}': '${cell(mapping.amount)}' is not an amount`
+          : !/^[A-Z]{3}$/.test(currency)
+            ? `'${currency}' is not an ISO 4217 currency code`
+            : null;
+      if (reason) {
+        issues.push({ line: i + 2, reason });
+        return;
+      }
+      lines.push({
+        line: i + 2,
+        period: period!,
+        store: cell(mapping.store) || mapping.default_store || '',
+        territory: cell(mapping.territory) || null,
+        isrc: normalizeIsrc(cell(mapping.isrc)),
+        title: cell(mapping.title) || null,
+        artist: cell(mapping.artist) || null,
+        units: Number.parseInt(cell(mapping.units) || '0', 10) || 0,
+        amount: amount!,
+        currency,
+        track_id: null,
+        release_id: null,
+      });
+    });
+    return { lines, issues };
+  }
+
+  function previewText(text: string, encoding: string, mapping: ColumnMapping | null): StatementPreview {
+    const all = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    const header = splitRow(all[0] ?? '');
+    const body = all.slice(1).filter((r) => r.trim()).slice(0, 8);
+    const lower = header.map((h) => h.toLowerCase());
+    const saved = store().mappings.find((m) => sameHeader(m.header, header));
+    return {
+      header,
+      rows: body.map(splitRow),
+      line_numbers: body.map((_, i) => i + 2),
+      encoding,
+      format: lower.includes('reporting date') && lower.includes('earnings (usd)') ? 'distrokid' : null,
+      saved_mapping: saved?.name ?? null,
+      issues: mapping ? readMapped(header, body, mapping).issues : [],
+    };
+  }
+
+  function importMapped(name: string, hash: string, rows: string[], saved: SavedMapping, options: ImportOptions, index: number, count: number): ImportFileResult {
+    const { lines, issues } = readMapped(splitRow(rows[0] ?? ''), rows.slice(1), saved.mapping);
+    if (issues.length && (issues[0].line === 1 || !options.skip_invalid)) {
+      const first = issues[0];
+      return { name, report: null, error: payload('statement_line_invalid', `${name}, line ${first.line}: ${first.reason}`, { file: name, line: String(first.line), reason: first.reason }) };
+    }
+    const stored: MockLine[] = lines.map(({ line: _line, ...rest }) => rest);
+    for (const line of stored) matchLine(line);
+    progress(name, index, count, stored.length, rows.length, rows.length);
+    const matched = stored.filter((l) => !unmatched(l)).length;
+    const report: ImportReport = {
+      path: name, format: 'mapped', layout: `mapping '${saved.name}'`, encoding: options.encoding ?? 'utf-8',
+      lines: lines.length + issues.length, imported: stored.length, duplicate_file: false, matched, unmatched: stored.length - matched, skipped: issues,
+    };
+    data.lines.push(...stored);
     data.statements.push({ hash, report });
     return { name, report, error: null };
   }

@@ -95,4 +95,48 @@ describe('royalties', () => {
     await waitFor(() => expect(screen.getByTestId('unmatched-count')).toHaveTextContent('0'));
     expect(host.data.rules).toEqual([expect.objectContaining({ kind: 'title_artist', track_id: track.id })]);
   });
+
+  it('maps the columns of an unknown layout once, imports it, and picks the mapping next time', async () => {
+    const { host, user } = await startWithCatalog();
+    const header = '月份,平台,国家,ISRC,歌曲,艺人,数量,收入,币种';
+    const first = [header, '15/01/2026,QQ音乐,中国,CNA012600001,Harbour Lights,Lin Yue,10,12.5,CNY', '16/01/2026,网易云音乐,美国,,晴天,周杰伦,3,2.25,USD'].join('\n');
+    await user.upload(screen.getByTestId('royalties-import-file') as HTMLInputElement, new File([first], 'qq-2026-01.csv'));
+    const dialog = await screen.findByTestId('mapping-dialog');
+    expect(within(dialog).getAllByTestId('mapping-preview-row')).toHaveLength(2);
+    // The columns are guessed from their (Chinese) names.
+    expect(within(dialog).getByTestId('map-reporting_period')).toHaveValue('月份');
+    expect(within(dialog).getByTestId('map-amount')).toHaveValue('收入');
+    expect(within(dialog).getByTestId('map-currency')).toHaveValue('币种');
+    // Without an amount column it is refused here, before the engine sees it.
+    await user.selectOptions(within(dialog).getByTestId('map-amount'), '');
+    await user.click(within(dialog).getByTestId('mapping-save'));
+    expect(await within(dialog).findByTestId('mapping-problems')).toHaveTextContent('Amount');
+    await user.selectOptions(within(dialog).getByTestId('map-amount'), '收入');
+    // Day-first dates read month first: the check names the lines.
+    await user.click(within(dialog).getByTestId('mapping-save'));
+    await waitFor(() => expect(within(dialog).getByTestId('mapping-problems')).toHaveTextContent('Line 2'));
+    await user.selectOptions(within(dialog).getByTestId('mapping-date-order'), 'dmy');
+    await user.click(within(dialog).getByTestId('mapping-save'));
+    await waitFor(() => expect(screen.queryByTestId('mapping-dialog')).toBeNull());
+    await waitFor(() => expect(screen.getByTestId('import-imported')).toHaveTextContent('2'));
+    expect(screen.getByTestId('royalties-import-report')).toHaveTextContent('mapped');
+    await waitFor(() => expect(screen.getByTestId('royalties-totals')).toHaveTextContent('12.50 CNY'));
+    expect((await host.call('royalties_mapping_list', {})).map((m) => m.name)).toEqual(['qq-2026-01']);
+
+    // The same header again: no mapping step.
+    const second = [header, '15/02/2026,QQ音乐,中国,CNA012600001,Harbour Lights,Lin Yue,1,1.5,CNY'].join('\n');
+    await user.upload(screen.getByTestId('royalties-import-file') as HTMLInputElement, new File([second], 'qq-2026-02.csv'));
+    await waitFor(() => expect(screen.getByTestId('royalties-totals')).toHaveTextContent('14.00 CNY'));
+    expect(screen.queryByTestId('mapping-dialog')).toBeNull();
+  }, 30000);
+
+  it('passes the chosen format and encoding to the import', async () => {
+    const { host, user } = await startWithCatalog();
+    await user.selectOptions(screen.getByTestId('royalties-format'), 'distrokid');
+    await user.selectOptions(screen.getByTestId('royalties-encoding'), 'utf-8');
+    await user.upload(screen.getByTestId('royalties-import-file') as HTMLInputElement, new File([STATEMENT], 'dk.tsv'));
+    await screen.findByTestId('royalties-import-report');
+    const call = host.calls.find((c) => c.cmd === 'royalties_import_bytes')!;
+    expect((call.args as { options: { format: string; encoding: string } }).options).toMatchObject({ format: 'distrokid', encoding: 'utf-8' });
+  }, 30000);
 });

@@ -60,6 +60,26 @@ const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "au
 /// `20151231`, `10/15/2023 12:00:00 AM`, `11/25/22 5:45pm` (US month first), `2016-01-21T15:09:26Z`,
 /// `Feb 2023`, `February 2023`, `2023/02`, `2023.02`, `2023年2月`.
 pub fn parse_month(input: &str) -> Result<YearMonth, String> {
+    parse_month_in(input, DateOrder::Auto)
+}
+
+/// How a mapped statement writes its dates, when the user says (a column mapping's choice).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// Any style [`parse_month`] reads (slashed dates US month first).
+    #[default]
+    Auto,
+    /// Year first only: `2023-02`, `202302`, `2023-02-15`, `2023/02/15`, `2023年2月`.
+    Ymd,
+    /// US order: `02/15/2023`.
+    Mdy,
+    /// Day first: `15/02/2023`, `15.02.2023`.
+    Dmy,
+}
+
+/// The month of a date or period, with the date order the user chose.
+pub fn parse_month_in(input: &str, order: DateOrder) -> Result<YearMonth, String> {
     let bad = || format!("'{}' is not a date or month", input.trim());
     let s = input.trim();
     if s.is_empty() {
@@ -81,10 +101,14 @@ pub fn parse_month(input: &str) -> Result<YearMonth, String> {
         [whole] if digits(whole) && whole.len() == 6 => YearMonth::new(whole[..4].parse().ok().unwrap_or(0), whole[4..].parse().unwrap_or(0)),
         [whole] if digits(whole) && whole.len() == 8 => YearMonth::new(whole[..4].parse().ok().unwrap_or(0), whole[4..6].parse().unwrap_or(0)),
         [y, m] if digits(y) && y.len() == 4 && digits(m) => YearMonth::new(year(y).unwrap_or(0), m.parse().unwrap_or(0)),
-        [m, y] if digits(m) && m.len() <= 2 && digits(y) && y.len() == 4 => YearMonth::new(year(y).unwrap_or(0), m.parse().unwrap_or(0)),
+        [m, y] if order != DateOrder::Ymd && digits(m) && m.len() <= 2 && digits(y) && y.len() == 4 => YearMonth::new(year(y).unwrap_or(0), m.parse().unwrap_or(0)),
         [y, m, d] if digits(y) && y.len() == 4 && digits(m) && digits(d) => {
             NaiveDate::from_ymd_opt(year(y).unwrap_or(0), m.parse().unwrap_or(0), d.parse().unwrap_or(0)).map(YearMonth::of)
         }
+        [d, m, y] if order == DateOrder::Dmy && digits(m) && digits(d) && digits(y) => {
+            NaiveDate::from_ymd_opt(year(y).unwrap_or(0), m.parse().unwrap_or(0), d.parse().unwrap_or(0)).map(YearMonth::of)
+        }
+        [_, _, _] if order == DateOrder::Ymd => None,
         // US order, as CD Baby and Bandcamp write dates.
         [m, d, y] if digits(m) && digits(d) && digits(y) => {
             NaiveDate::from_ymd_opt(year(y).unwrap_or(0), m.parse().unwrap_or(0), d.parse().unwrap_or(0)).map(YearMonth::of)
@@ -142,5 +166,19 @@ mod tests {
         }
         assert_eq!("2024-01".parse::<YearMonth>().unwrap().to_string(), "2024-01");
         assert!("2024-1".parse::<YearMonth>().is_err());
+    }
+
+    #[test]
+    fn a_chosen_date_order_reads_day_first_dates() {
+        assert_eq!(parse_month_in("15/02/2023", DateOrder::Dmy).unwrap().to_string(), "2023-02");
+        assert_eq!(parse_month_in("01.12.2023", DateOrder::Dmy).unwrap().to_string(), "2023-12");
+        assert_eq!(parse_month_in("01.12.2023", DateOrder::Mdy).unwrap().to_string(), "2023-01");
+        assert!(parse_month_in("15/02/2023", DateOrder::Mdy).is_err());
+        assert!(parse_month_in("02/15/2023", DateOrder::Ymd).is_err());
+        // Year-first styles read the same in every order.
+        for order in [DateOrder::Auto, DateOrder::Ymd, DateOrder::Mdy, DateOrder::Dmy] {
+            assert_eq!(parse_month_in("2023-02-15", order).unwrap().to_string(), "2023-02");
+            assert_eq!(parse_month_in("2023年2月", order).unwrap().to_string(), "2023-02");
+        }
     }
 }

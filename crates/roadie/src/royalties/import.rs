@@ -91,10 +91,10 @@ impl<R: Read> Read for Counting<R> {
 
 /// Turns CRLF into LF before the CSV reader: csv 1.x counts a CRLF record's line from the `\n`
 /// of the previous one, so every line number after the header would be one short.
-struct CrlfToLf<R> {
-    inner: R,
+pub(crate) struct CrlfToLf<R> {
+    pub(crate) inner: R,
     /// A `\r` at the end of the last chunk, not yet known to be followed by `\n`.
-    held_cr: bool,
+    pub(crate) held_cr: bool,
 }
 
 impl<R: Read> Read for CrlfToLf<R> {
@@ -157,9 +157,39 @@ fn hash_file(path: &Path, cancel: &CancelToken) -> std::io::Result<(String, u64)
     Ok((digest.iter().map(|b| format!("{b:02x}")).collect(), size))
 }
 
-fn read_prefix(path: &Path) -> std::io::Result<Vec<u8>> {
+/// A gzip stream starts with these bytes (`.tsv.gz`, `.csv.gz` statements: DSR files are often
+/// delivered so).
+fn is_gzip(start: &[u8]) -> bool {
+    start.starts_with(&[0x1f, 0x8b])
+}
+
+/// `inner` decompressed when the file is gzip (streamed: nothing is held beyond a buffer).
+pub(crate) fn maybe_gunzip<R: Read + Send + 'static>(inner: R, gzip: bool) -> Box<dyn Read + Send> {
+    if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, inner)))
+    } else {
+        Box::new(inner)
+    }
+}
+
+/// Whether the file at `path` is gzip.
+pub(crate) fn file_is_gzip(path: &Path) -> std::io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let mut file = std::fs::File::open(path)?;
+    let n = file.read(&mut magic)?;
+    Ok(n == 2 && is_gzip(&magic))
+}
+
+/// The file's text content, decompressed when it is gzip.
+pub(crate) fn open_content(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
+    let gzip = file_is_gzip(path)?;
+    Ok(maybe_gunzip(std::fs::File::open(path)?, gzip))
+}
+
+/// The first 64 KiB of the file's content (decompressed when it is gzip).
+pub(crate) fn read_prefix(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut prefix = Vec::with_capacity(1 << 16);
-    std::fs::File::open(path)?.take(1 << 16).read_to_end(&mut prefix)?;
+    open_content(path)?.take(1 << 16).read_to_end(&mut prefix)?;
     Ok(prefix)
 }
 
@@ -471,8 +501,11 @@ fn parse(
         Item::Line(Ready { line, matched })
     };
     let open = || -> Result<Box<dyn Read + Send>> {
-        let file = std::fs::File::open(path).map_err(|e| Error::StatementUnreadable { file: shown.clone(), reason: e.to_string() })?;
-        Ok(Box::new(Counting { inner: file, count: bytes.clone() }))
+        let unreadable = |e: std::io::Error| Error::StatementUnreadable { file: shown.clone(), reason: e.to_string() };
+        let gzip = file_is_gzip(path).map_err(unreadable)?;
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        // Progress counts the bytes of the file itself (compressed or not), against its size.
+        Ok(maybe_gunzip(Counting { inner: file, count: bytes.clone() }, gzip))
     };
     let mut tail = Vec::new();
     match source {
@@ -566,21 +599,37 @@ fn parse(
                     break;
                 }
                 line_no += 1;
-                let item = match parser.line(line_no, &text) {
-                    Ok(None) => continue,
-                    Ok(Some(Parsed::Line(line))) => {
-                        lines += 1;
-                        ready(line)
-                    }
-                    Ok(Some(Parsed::Skipped(issue))) => Item::Skipped(issue),
+                let outcome = parser.line(line_no, &text);
+                // Sales lines complete once the next record is read (LI01 allocations follow them).
+                let mut items: Vec<Item> = Vec::new();
+                for parsed in parser.take_ready() {
+                    items.push(dsr_item(parsed, &mut lines, &ready));
+                }
+                match outcome {
+                    Ok(None) => {}
+                    Ok(Some(parsed)) => items.push(dsr_item(parsed, &mut lines, &ready)),
                     Err(issue) => {
                         lines += 1;
-                        Item::Invalid(issue)
+                        items.push(Item::Invalid(issue));
                     }
-                };
-                if !push(item, &mut batch, &mut rollup) {
-                    stopped = true;
+                }
+                for item in items {
+                    if !push(item, &mut batch, &mut rollup) {
+                        stopped = true;
+                        break;
+                    }
+                }
+                if stopped {
                     break;
+                }
+            }
+            if !stopped {
+                for parsed in parser.end() {
+                    let item = dsr_item(parsed, &mut lines, &ready);
+                    if !push(item, &mut batch, &mut rollup) {
+                        stopped = true;
+                        break;
+                    }
                 }
             }
             if !stopped {
@@ -592,6 +641,17 @@ fn parse(
         let _ = sender.blocking_send(Msg::Batch(batch));
     }
     Ok(Done { lines, tail, rollup })
+}
+
+/// A DSR parser's output as an item to store.
+fn dsr_item(parsed: Parsed, lines: &mut u64, ready: &dyn Fn(NormalLine) -> Item) -> Item {
+    match parsed {
+        Parsed::Line(line) => {
+            *lines += 1;
+            ready(line)
+        }
+        Parsed::Skipped(issue) => Item::Skipped(issue),
+    }
 }
 
 #[cfg(test)]

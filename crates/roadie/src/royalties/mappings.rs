@@ -3,7 +3,7 @@
 
 use super::detect::{self, Plan};
 use super::formats::{header_key, header_name, ColumnMapping, Layout, UsageRule};
-use super::Format;
+use super::{Format, LineIssue};
 use crate::catalog::rows::json;
 use crate::error::{Error, Result};
 use crate::validate::Checker;
@@ -51,14 +51,122 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<SavedMapping> {
     })
 }
 
+/// What a mapping dialog shows of a statement: its header, its first rows, what Roadie already
+/// knows about the header and, with a mapping to check, why lines would not read with it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct StatementPreview {
+    pub header: Vec<String>,
+    /// The first data rows (at most [`PREVIEW_ROWS`]), cells as text.
+    pub rows: Vec<Vec<String>>,
+    /// The file's own line number of each preview row (header = 1).
+    pub line_numbers: Vec<u64>,
+    /// How the text was read (`utf-8`, `gb18030`...; `xlsx` for spreadsheets).
+    pub encoding: String,
+    /// The built-in layout that reads this header, if any.
+    pub format: Option<Format>,
+    /// The saved mapping picked for this header, if any.
+    pub saved_mapping: Option<String>,
+    /// With a mapping to check: what does not read with it (line 1: the header).
+    pub issues: Vec<LineIssue>,
+}
+
+/// Rows a preview shows.
+pub const PREVIEW_ROWS: usize = 8;
+
+/// The header and first rows of a CSV/TSV file.
+fn text_rows(path: &Path, prefix: &[u8], encoding: Option<&str>) -> std::result::Result<(Vec<String>, Vec<(u64, csv::StringRecord)>, String), String> {
+    let Plan::Table { encoding: enc, delimiter, header } = detect::text_plan(path, prefix, Some(Format::Mapped), encoding)? else {
+        return Err("not a table".into());
+    };
+    let file = super::import::open_content(path).map_err(|e| e.to_string())?;
+    let reader = super::import::CrlfToLf { inner: super::encoding::utf8_reader(file, enc), held_cr: false };
+    let mut csv = csv::ReaderBuilder::new().has_headers(false).delimiter(delimiter).flexible(true).from_reader(reader);
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut first = true;
+    while rows.len() < PREVIEW_ROWS {
+        match csv.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                if std::mem::take(&mut first) || record.iter().all(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                rows.push((record.position().map(|p| p.line()).unwrap_or(0), record.clone()));
+            }
+            Err(e) if first => return Err(e.to_string()),
+            Err(_) => break, // the import names the bad line; the preview shows what reads
+        }
+    }
+    Ok((header, rows, enc.name()))
+}
+
 impl Store {
+    /// The header and first rows of a statement, what Roadie knows of its header, and (given a
+    /// mapping) what would not read with that mapping: the mapping dialog's preview and check.
+    pub async fn statement_preview(&self, path: &Path, encoding: Option<&str>, mapping: Option<&ColumnMapping>) -> Result<StatementPreview> {
+        let shown = path.display().to_string();
+        let unreadable = |reason: String| Error::StatementUnreadable { file: shown.clone(), reason };
+        let prefix = super::import::read_prefix(path).map_err(|e| unreadable(e.to_string()))?;
+        let (header, rows, encoding_name) = if detect::is_spreadsheet(&prefix) {
+            let owned = path.to_path_buf();
+            let mut rows = tokio::task::spawn_blocking(move || super::formats::xlsx::read_rows(&owned))
+                .await
+                .map_err(|e| unreadable(e.to_string()))?
+                .map_err(&unreadable)?;
+            if rows.is_empty() {
+                return Err(unreadable("the first worksheet is empty".into()));
+            }
+            let (_, header) = rows.remove(0);
+            rows.truncate(PREVIEW_ROWS);
+            (header.iter().map(str::to_string).collect::<Vec<_>>(), rows, "xlsx".to_string())
+        } else {
+            let owned = path.to_path_buf();
+            let encoding = encoding.map(str::to_string);
+            tokio::task::spawn_blocking(move || text_rows(&owned, &prefix, encoding.as_deref()))
+                .await
+                .map_err(|e| unreadable(e.to_string()))?
+                .map_err(&unreadable)?
+        };
+        let header: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
+        let mut issues = Vec::new();
+        if let Some(mapping) = mapping {
+            let layout = Layout {
+                format: Format::Mapped,
+                version: "preview".into(),
+                mapping: mapping.clone(),
+                usage: UsageRule::Column,
+                not_earnings: None,
+                lenient: false,
+            };
+            match super::formats::Resolved::new(layout, header.clone()) {
+                Err(reason) => issues.push(LineIssue { line: 1, reason }),
+                Ok(resolved) => {
+                    for (line_no, record) in &rows {
+                        match resolved.line(record, *line_no) {
+                            Ok(Ok(_)) => {}
+                            Ok(Err(reason)) => issues.push(LineIssue { line: *line_no, reason }),
+                            Err(issue) => issues.push(issue),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(StatementPreview {
+            format: detect::builtin_layout(&header, None).map(|l| l.format),
+            saved_mapping: self.mapping_for_header(&header).await?.map(|m| m.name),
+            line_numbers: rows.iter().map(|(n, _)| *n).collect(),
+            rows: rows.iter().map(|(_, r)| r.iter().map(|c| c.trim().to_string()).collect()).collect(),
+            header,
+            encoding: encoding_name,
+            issues,
+        })
+    }
+
     /// The header of a CSV/TSV/XLSX file, as a mapping dialog shows it.
     pub async fn statement_header(&self, path: &Path, encoding: Option<&str>) -> Result<Vec<String>> {
         let shown = path.display().to_string();
         let unreadable = |reason: String| Error::StatementUnreadable { file: shown.clone(), reason };
-        let mut prefix = Vec::new();
-        use std::io::Read;
-        std::fs::File::open(path).and_then(|f| f.take(1 << 16).read_to_end(&mut prefix)).map_err(|e| unreadable(e.to_string()))?;
+        let prefix = super::import::read_prefix(path).map_err(|e| unreadable(e.to_string()))?;
         if detect::is_spreadsheet(&prefix) {
             let owned = path.to_path_buf();
             let rows = tokio::task::spawn_blocking(move || super::formats::xlsx::read_rows(&owned))

@@ -28,7 +28,7 @@ type Target = (Option<String>, Option<String>);
 /// isrc, title, artist, lines, units
 type GroupRow = (Option<String>, Option<String>, Option<String>, i64, i64);
 /// id, isrc, title, artist, reporting_period, currency, units, amount
-type CandidateRow = (i64, Option<String>, Option<String>, Option<String>, String, String, i64, String);
+type CandidateRow = (i64, Option<String>, Option<String>, Option<String>, String, String, i64, String, String, Option<String>);
 
 /// The catalog and the rules, in memory for the length of an import (a catalog is small).
 #[derive(Debug, Default)]
@@ -239,14 +239,16 @@ impl Store {
 
         // The queue's lines this rule takes.
         let candidates: Vec<CandidateRow> = sqlx::query_as(
-            "SELECT id, isrc, title, artist, reporting_period, currency, units, amount FROM statement_lines \
+            "SELECT id, isrc, title, artist, reporting_period, currency, units, amount, store, territory FROM statement_lines \
              WHERE track_id IS NULL AND release_id IS NULL",
         )
         .fetch_all(&mut *tx)
         .await?;
         let mut rollup = Rollup::default();
         let mut moved = Vec::new();
-        for (id, isrc, title, artist, period, currency, units, amount) in candidates {
+        // The artist dimension's item: the track, or the release for a release-level match.
+        let new_item = track_id.as_deref().or(release_id.as_deref()).unwrap_or("").to_string();
+        for (id, isrc, title, artist, period, currency, units, amount, store, territory) in candidates {
             let takes = match kind {
                 "isrc" => isrc.as_deref() == Some(key.as_str()),
                 _ => title_artist_key(title.as_deref().unwrap_or(""), artist.as_deref().unwrap_or("")).as_deref() == Some(key.as_str()),
@@ -260,6 +262,10 @@ impl Store {
             for (dim, new_key) in [(2, track_id.as_deref().unwrap_or("")), (3, release_id.as_deref().unwrap_or(""))] {
                 rollup.add_to(dim, "", period, &currency, -units, -amount);
                 rollup.add_to(dim, new_key, period, &currency, units, amount);
+            }
+            for (dim, key) in [(0, store.as_str()), (1, territory.as_deref().unwrap_or(""))] {
+                rollup.add_item(dim, "", key, period, &currency, -units, -amount);
+                rollup.add_item(dim, &new_item, key, period, &currency, units, amount);
             }
             moved.push(id);
         }

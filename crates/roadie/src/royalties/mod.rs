@@ -8,6 +8,7 @@
 //! (saved column mappings), `rollup` and `reports`.
 
 mod bulk;
+mod countries;
 pub mod dates;
 mod detect;
 pub mod encoding;
@@ -33,7 +34,8 @@ pub mod statements;
 pub use dates::YearMonth;
 pub use formats::ColumnMapping;
 pub use import::{CancelToken, ImportOptions, ImportProgress};
-pub use mappings::SavedMapping;
+pub use dates::DateOrder;
+pub use mappings::{SavedMapping, StatementPreview};
 pub use matching::{AssignBy, AssignTarget, UnmatchedGroup};
 pub use reports::{ReportBy, ReportFilter, ReportRow, RoyaltyReport};
 pub use advances::{Advance, AdvanceInput, AdvanceKind};

@@ -4,14 +4,28 @@
 use super::UsageType;
 use crate::identifiers::{is_country_code, normalize_isrc};
 
-/// An ISO 3166-1 alpha-2 code when the text is one (any case), else `None` (the raw row keeps it).
+/// An ISO 3166-1 alpha-2 code for a territory: a code (any case), or a country's name in English
+/// (`United States`, `Korea, Republic of`) or Chinese (`中国`, `美国`); else `None` (the raw row
+/// keeps it).
 pub fn territory(text: &str) -> Option<String> {
     let code = text.trim().to_ascii_uppercase();
     match code.as_str() {
         "UK" => Some("GB".into()),
         _ if is_country_code(&code) => Some(code),
-        _ => None,
+        _ if code.len() <= 3 && code.is_ascii() => None,
+        _ => country_by_name(text).map(str::to_string),
     }
+}
+
+/// The code of a country named in English or Chinese.
+fn country_by_name(text: &str) -> Option<&'static str> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static BY_NAME: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let map = BY_NAME.get_or_init(|| super::countries::NAMES.iter().copied().collect());
+    let key = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let key = key.trim_start_matches("the ");
+    map.get(key).copied()
 }
 
 /// The usage a source's sales/transaction type describes.
@@ -96,6 +110,23 @@ mod tests {
         assert_eq!(territory("us").as_deref(), Some("US"));
         assert_eq!(territory("UK").as_deref(), Some("GB"));
         assert_eq!(territory("Worldwide"), None);
+        for (name, code) in [
+            ("United States", "US"),
+            ("united  states of america", "US"),
+            ("Korea, Republic of", "KR"),
+            ("South Korea", "KR"),
+            ("the Netherlands", "NL"),
+            ("Taiwan", "TW"),
+            ("中国", "CN"),
+            ("美国", "US"),
+            ("中国香港", "HK"),
+            ("日本", "JP"),
+            ("英国", "GB"),
+        ] {
+            assert_eq!(territory(name).as_deref(), Some(code), "{name}");
+        }
+        assert_eq!(territory("火星"), None);
+        assert_eq!(territory("XX"), None);
         assert_eq!(usage("Streaming"), UsageType::Stream);
         assert_eq!(usage("Digital Download"), UsageType::Download);
         assert_eq!(usage("package"), UsageType::Physical);

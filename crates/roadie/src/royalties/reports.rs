@@ -5,7 +5,6 @@
 use super::dates::YearMonth;
 use crate::error::{Error, Result};
 use crate::Store;
-use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -76,8 +75,8 @@ impl Store {
             (Some(artist), ReportBy::Month | ReportBy::Track | ReportBy::Release) => {
                 self.artist_totals_from_rollup(by, filter, artist).await?
             }
-            // The rollup has no store x track or territory x track rows: these read the lines.
-            (Some(_), ReportBy::Store | ReportBy::Territory) => self.totals_from_lines(by, filter).await?,
+            // Store or territory x catalog item rows: the artist's items, by primary key.
+            (Some(artist), ReportBy::Store | ReportBy::Territory) => self.artist_totals_from_items(by, filter, artist).await?,
         };
         Ok(finish(by, totals))
     }
@@ -190,7 +189,37 @@ impl Store {
         Ok(totals)
     }
 
+    /// The artist's lines by store or territory: the `royalty_rollup_items` rows of the artist's
+    /// live tracks (credited on the track, or on its release) and of the release-level lines of
+    /// the artist's releases.
+    async fn artist_totals_from_items(&self, by: ReportBy, filter: &ReportFilter, artist: Uuid) -> Result<Totals> {
+        super::rollup::ensure_items(self).await?;
+        let dim = if by == ReportBy::Store { "store" } else { "territory" };
+        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+            "WITH rel AS (SELECT release_id AS id FROM release_artists WHERE artist_id = ?1 AND deleted = 0), \
+             items AS (SELECT id FROM tracks WHERE deleted = 0 AND (id IN (SELECT track_id FROM track_artists \
+                         WHERE artist_id = ?1 AND deleted = 0) OR release_id IN (SELECT id FROM rel)) \
+                       UNION SELECT id FROM rel) \
+             SELECT r.key, r.currency, r.units, r.amount FROM items JOIN royalty_rollup_items r \
+               ON r.dim = ?2 AND r.item = items.id \
+             WHERE (?3 IS NULL OR r.period = ?3) AND (?4 IS NULL OR r.currency = ?4)",
+        )
+        .bind(artist.to_string())
+        .bind(dim)
+        .bind(filter.period.map(|p| p.to_string()))
+        .bind(&filter.currency)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut totals = Totals::default();
+        for (key, currency, units, amount) in rows {
+            add(&mut totals, key, currency, units, decode(&amount)?)?;
+        }
+        Ok(totals)
+    }
+
+    #[cfg(test)]
     async fn totals_from_lines(&self, by: ReportBy, filter: &ReportFilter) -> Result<Totals> {
+        use futures_util::TryStreamExt;
         let mut totals = Totals::default();
         let column = match by {
             ReportBy::Month => "reporting_period",

@@ -314,12 +314,16 @@ async fn the_real_ddex_dsr_samples_import_and_odd_rows_are_reported() {
     .unwrap();
     assert_eq!(
         lines[0],
-        ("YouTube".into(), "2016-01".into(), "2015-10".into(), Some("IS".into()), Some("USSM19803037".into()), 7810, "2.0".into(), "USD".into(), "stream".into())
+        ("YouTube".into(), "2016-01".into(), "2015-10".into(), Some("IS".into()), Some("USSM19803037".into()), 7810, "125.23".into(), "USD".into(), "stream".into())
     );
+    // The amount is the LI01 AllocatedAmount that follows each sale; its NetRevenue stays raw.
+    let raw: String = sqlx::query_scalar("SELECT raw FROM statement_lines ORDER BY line_no LIMIT 1").fetch_one(&store.pool).await.unwrap();
+    let raw: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!((raw["netrevenue"].as_str(), raw["allocatedamount"].as_str()), (Some("2.0"), Some("125.23")), "{raw}");
     let title: String = sqlx::query_scalar("SELECT title FROM statement_lines ORDER BY line_no DESC LIMIT 1").fetch_one(&store.pool).await.unwrap();
     assert_eq!(title, "This Bitter Earth / On The Nature Of Daylight");
     let total = report(&store, ReportBy::Territory).await;
-    assert_eq!(total, [("IS".into(), "USD".into(), 7810 + 2045 + 18 + 4 + 258 + 75, "7".into())]);
+    assert_eq!(total, [("IS".into(), "USD".into(), 7810 + 2045 + 18 + 4 + 258 + 75, "198.88".into())]);
 
     // TEST2 lost a line: its FOOT count no longer agrees, which is reported, not fatal.
     let r = store.import_statement(&fixture("DSR_TEST2_YouTube_AdSupport-music_2015-Q4_IS_1of1_20160121T150926.tsv"), &opts()).await.unwrap();
@@ -522,6 +526,21 @@ async fn every_report_from_the_rollup_equals_the_sum_of_its_lines() {
             assert!(!fast.rows.is_empty(), "{by:?} {filter:?}");
         }
     }
+    // A store made before the artist dimension existed: its rows are rebuilt from the lines.
+    sqlx::query("DELETE FROM royalty_rollup_items").execute(&store.pool).await.unwrap();
+    for filter in &filters[3..] {
+        for by in [ReportBy::Store, ReportBy::Territory] {
+            assert_eq!(store.royalty_report(by, filter).await.unwrap(), store.royalty_report_from_lines(by, filter).await.unwrap(), "{by:?} {filter:?}");
+        }
+    }
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+        "EXPLAIN QUERY PLAN SELECT isrc, title, artist, COUNT(*), SUM(units) FROM statement_lines \
+         WHERE track_id IS NULL AND release_id IS NULL GROUP BY isrc, title, artist",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .unwrap();
+    assert!(plan.iter().any(|p| p.3.contains("COVERING INDEX statement_lines_unmatched")), "{plan:?}");
     let _ = cat.song1;
 }
 
@@ -571,4 +590,101 @@ mod property {
             });
         }
     }
+}
+
+#[tokio::test]
+async fn a_preview_shows_the_header_and_rows_and_checks_a_mapping() {
+    let (store, dir) = store().await;
+    let csv = "月份,平台,国家,ISRC,歌曲,艺人,数量,收入,币种\r\n15/02/2024,QQ音乐,中国,CNA012600001,晴天,周杰伦,10,\"1,000.50\",CNY\r\n16/03/2024,网易云音乐,美国,,稻香,周杰伦,3,2.25,USD\r\n";
+    let path = write(dir.path(), "cn.csv", encoding_rs::GBK.encode(csv).0);
+    let p = store.statement_preview(&path, None, None).await.unwrap();
+    assert_eq!(p.header, ["月份", "平台", "国家", "ISRC", "歌曲", "艺人", "数量", "收入", "币种"]);
+    assert_eq!((p.encoding.as_str(), p.format, p.saved_mapping.as_deref()), ("gb18030", None, None));
+    assert_eq!(p.rows.len(), 2);
+    assert_eq!(p.rows[0][4], "晴天");
+    assert_eq!(p.line_numbers, [2, 3]);
+    assert!(p.issues.is_empty());
+
+    let mapping = ColumnMapping {
+        reporting_period: "月份".into(),
+        store: Some("平台".into()),
+        territory: Some("国家".into()),
+        isrc: Some("ISRC".into()),
+        title: Some("歌曲".into()),
+        artist: Some("艺人".into()),
+        units: Some("数量".into()),
+        amount: "收入".into(),
+        currency: Some("币种".into()),
+        ..ColumnMapping::default()
+    };
+    // Day-first dates do not read in the default (US) order: the check names the lines.
+    let p = store.statement_preview(&path, None, Some(&mapping)).await.unwrap();
+    assert_eq!(p.issues.iter().map(|i| i.line).collect::<Vec<_>>(), [2, 3], "{:?}", p.issues);
+    assert!(p.issues[0].reason.contains("月份"), "{:?}", p.issues);
+    let wrong = ColumnMapping { amount: "金额".into(), ..mapping.clone() };
+    let p = store.statement_preview(&path, None, Some(&wrong)).await.unwrap();
+    assert_eq!(p.issues.len(), 1);
+    assert_eq!(p.issues[0].line, 1);
+    let mapping = ColumnMapping { date_order: Some(DateOrder::Dmy), ..mapping };
+    assert!(store.statement_preview(&path, None, Some(&mapping)).await.unwrap().issues.is_empty());
+
+    let header = p.header.clone();
+    store.save_mapping("国内平台", &header, mapping).await.unwrap();
+    assert_eq!(store.statement_preview(&path, None, None).await.unwrap().saved_mapping.as_deref(), Some("国内平台"));
+    let r = store.import_statement(&path, &opts()).await.unwrap();
+    assert_eq!((r.format, r.imported), (Format::Mapped, 2));
+    let mut rows = report(&store, ReportBy::Month).await;
+    rows.sort();
+    assert_eq!(rows, [("2024-02".into(), "CNY".into(), 10, "1000.5".into()), ("2024-03".into(), "USD".into(), 3, "2.25".into())]);
+    // The saved mapping keeps its date order.
+    assert_eq!(store.get_mapping("国内平台").await.unwrap().mapping.date_order, Some(DateOrder::Dmy));
+}
+
+#[tokio::test]
+async fn dsr_amounts_fall_back_to_net_revenue_without_an_allocation() {
+    let (store, dir) = store().await;
+    // The sample without its LI01 records (and its FOOT count adjusted): NetRevenue is the amount.
+    let text = std::fs::read_to_string(fixture("DSR_TEST_YouTube_AdSupport-music_2015-Q4_IS_1of1_20160121T150926.tsv")).unwrap();
+    let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with("LI01")).collect();
+    let body = kept.join("\n").replace("FOOT\t35\t35", &format!("FOOT\t{}\t{}", kept.len(), kept.len()));
+    let r = store.import_statement(&write(dir.path(), "DSR_A_YouTube_x_2015-Q4_IS_1of1_1.tsv", body), &opts()).await.unwrap();
+    assert_eq!(r.imported, 6);
+    assert!(r.skipped.is_empty(), "{:?}", r.skipped);
+    assert_eq!(report(&store, ReportBy::Territory).await[0].3, "7");
+    // Two allocations after one sale are summed; a bad one is an invalid line naming the LI01 line.
+    let two = text.replacen("LI01.01\t1\t1\tPUB_2\t\t\t1.0000\tPerformingRight\t0.0\t125.23", "LI01.01\t1\t1\tPUB_2\t\t\t1.0000\tPerformingRight\t0.0\t125.23\nLI01.01\t1\t1\tPUB_1\t\t\t1.0000\tPerformingRight\t0.0\t0.77", 1);
+    let two = two.replace("FOOT\t35\t35", "FOOT\t36\t36");
+    let (store2, _d2) = crate::catalog::testing::store().await;
+    store2.import_statement(&write(dir.path(), "DSR_B_YouTube_x_2015-Q4_IS_1of1_1.tsv", &two), &opts()).await.unwrap();
+    assert_eq!(report(&store2, ReportBy::Territory).await[0].3, "199.65");
+    let bad = text.replace("PerformingRight\t0.0\t125.23", "PerformingRight\t0.0\tlots");
+    let err = store2.import_statement(&write(dir.path(), "DSR_C_YouTube_x_2015-Q4_IS_1of1_1.tsv", bad), &opts()).await.unwrap_err();
+    assert!(err.to_string().contains("line 18: LI01.01 AllocatedAmount"), "{err}");
+}
+
+#[tokio::test]
+async fn gzipped_statements_import_streamed() {
+    use std::io::Write;
+    let (store, dir) = store().await;
+    let gz = |bytes: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let dsr = std::fs::read(fixture("DSR_TEST_YouTube_AdSupport-music_2015-Q4_IS_1of1_20160121T150926.tsv")).unwrap();
+    let path = write(dir.path(), "DSR_TEST_YouTube_AdSupport-music_2015-Q4_IS_1of1_20160121T150926.tsv.gz", gz(&dsr));
+    let r = store.import_statement(&path, &opts()).await.unwrap();
+    assert_eq!((r.format, r.imported), (Format::DdexDsr, 6));
+    assert!(r.skipped.is_empty(), "{:?}", r.skipped);
+    let lines: Vec<String> = (0..3000).map(|i| format!("2023-03-02\t2023-01\tSpotify\tA\tT{i}\t\t\t1\t100\tSong\tUS\t0\t0.01")).collect();
+    let tsv = crlf(&[&[DK_HEADER.to_string()], &lines[..]].concat().iter().map(String::as_str).collect::<Vec<_>>());
+    let path = write(dir.path(), "dk.tsv.gz", gz(tsv.as_bytes()));
+    let r = store.import_statement(&path, &opts()).await.unwrap();
+    assert_eq!((r.format, r.imported), (Format::Distrokid, 3000));
+    assert_eq!(report(&store, ReportBy::Store).await.iter().find(|r| r.0 == "Spotify").unwrap().3, "30");
+    // A mapped CSV in gzip: the preview reads it too.
+    let csv = "月份,平台,收入,币种\n2024-01,QQ音乐,1.5,CNY\n";
+    let path = write(dir.path(), "qq.csv.gz", gz(csv.as_bytes()));
+    let p = store.statement_preview(&path, None, None).await.unwrap();
+    assert_eq!((p.header.len(), p.rows.len()), (4, 1));
 }

@@ -6,8 +6,10 @@
 //! records, FOOT with its counts. Records are read by the column names the file declares, with
 //! the standard's order as the fallback.
 //!
-//! Each SU record becomes one line: units = `Usages`, amount = `NetRevenue` in the currency of its
-//! summary record (SummaryRecordId), store = HEAD `SenderName`, territory and use type from the
+//! Each SU record becomes one line: units = `Usages`, amount = what the recipient is allocated —
+//! the `AllocatedAmount` of the LI01 licensor record(s) that follow the sale (summed when several
+//! follow), or the sale's own `NetRevenue` when no LI01 with an amount follows — in the currency of
+//! its summary record (SummaryRecordId), store = HEAD `SenderName`, territory and use type from the
 //! summary, ISRC/title/artist from the block's resource record, reporting period = the month of
 //! HEAD `MessageCreatedDateTime`. Records Roadie does not read, short or odd rows and footer
 //! counts that disagree with the file are reported as skipped, never fatal; a sales record whose
@@ -17,6 +19,7 @@ use super::Parsed;
 use crate::royalties::dates::{parse_month, YearMonth};
 use crate::royalties::numbers::{parse_amount, parse_units};
 use crate::royalties::{normalise, LineIssue, NormalLine, UsageType};
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 pub const LAYOUT: &str = "ddex-dsrf-3.0 (UGC/Basic profiles, SY/AS/RE/SU/LI/FOOT)";
@@ -96,6 +99,18 @@ pub struct DsrParser {
     summary_records: u64,
     blocks: u64,
     foot: Option<(u64, HashMap<String, String>)>,
+    /// The last sales record, held until the next record says whether LI01 allocations follow.
+    pending: Option<Pending>,
+    /// Lines complete and not yet taken ([`DsrParser::take_ready`]).
+    ready: Vec<Parsed>,
+}
+
+/// A sales line waiting for its LI01 records.
+struct Pending {
+    line: NormalLine,
+    /// The sum of the LI01 `AllocatedAmount`s that followed, if any did.
+    allocated: Option<Decimal>,
+    net_revenue: String,
 }
 
 impl DsrParser {
@@ -119,6 +134,8 @@ impl DsrParser {
             summary_records: 0,
             blocks: 0,
             foot: None,
+            pending: None,
+            ready: Vec::new(),
         }
     }
 
@@ -149,12 +166,15 @@ impl DsrParser {
             }
             return Ok(None);
         }
-        if let Some((foot_line, _)) = &self.foot {
-            return skipped(format!("a record after the FOOT record of line {foot_line}"));
-        }
         let cells = split(text);
         let record = cells[0].trim().to_string();
         let base = record.split('.').next().unwrap_or(&record).to_string();
+        if base != "LI01" {
+            self.flush_pending();
+        }
+        if let Some((foot_line, _)) = &self.foot {
+            return skipped(format!("a record after the FOOT record of line {foot_line}"));
+        }
         let fields = self.named(&record, &cells);
         let get = |name: &str| fields.get(&name.to_ascii_lowercase()).map(|v| shown(v)).filter(|v| !v.is_empty());
         if let Some(block_id) = get("BlockId").filter(|_| matches!(&base[..2], "RE" | "AS" | "MW" | "RU" | "SU" | "LI" | "CU")) {
@@ -202,8 +222,25 @@ impl DsrParser {
                 self.block.upc = get("ICPN").and_then(|u| normalise::upc(u.split('|').next().unwrap_or("")));
                 Ok(None)
             }
-            "MW01" | "RU01" | "RU02" | "LI01" | "CU01" => Ok(None),
-            "SU01" | "SU02" | "SU03" | "SU04" => self.sale(line_no, &record, &fields).map(|l| Some(Parsed::Line(l))),
+            "LI01" => {
+                // The recipient's allocation of the sale just read.
+                let Some(pending) = self.pending.as_mut() else {
+                    return Ok(None);
+                };
+                if let Some(text) = get("AllocatedAmount") {
+                    let amount = parse_amount(&text).map_err(|e| LineIssue { line: line_no, reason: format!("{record} AllocatedAmount: {e}") })?;
+                    let sum = pending.allocated.unwrap_or(Decimal::ZERO).checked_add(amount);
+                    pending.allocated = Some(sum.ok_or_else(|| LineIssue { line: line_no, reason: format!("{record} AllocatedAmount: the sum is too large") })?);
+                }
+                Ok(None)
+            }
+            "MW01" | "RU01" | "RU02" | "CU01" => Ok(None),
+            "SU01" | "SU02" | "SU03" | "SU04" => {
+                let line = self.sale(line_no, &record, &fields)?;
+                let net_revenue = get("NetRevenue").unwrap_or_default();
+                self.pending = Some(Pending { line, allocated: None, net_revenue });
+                Ok(None)
+            }
             "FOOT" => {
                 self.foot = Some((line_no, fields.iter().map(|(k, v)| (k.clone(), shown(v))).collect()));
                 Ok(None)
@@ -270,6 +307,34 @@ impl DsrParser {
             currency,
             raw: serde_json::Value::Object(raw).to_string(),
         })
+    }
+
+    /// The held sales line, its amount settled, to the ready lines.
+    fn flush_pending(&mut self) {
+        let Some(Pending { mut line, allocated, net_revenue }) = self.pending.take() else {
+            return;
+        };
+        if let Some(allocated) = allocated {
+            line.amount = allocated;
+            // The source's own revenue stays in the raw record.
+            if let Ok(serde_json::Value::Object(mut raw)) = serde_json::from_str::<serde_json::Value>(&line.raw) {
+                raw.insert("netrevenue".into(), net_revenue.into());
+                raw.insert("allocatedamount".into(), allocated.normalize().to_string().into());
+                line.raw = serde_json::Value::Object(raw).to_string();
+            }
+        }
+        self.ready.push(Parsed::Line(line));
+    }
+
+    /// Lines completed by the records read so far, in file order.
+    pub fn take_ready(&mut self) -> Vec<Parsed> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// After the last line: the held line, if any, is complete.
+    pub fn end(&mut self) -> Vec<Parsed> {
+        self.flush_pending();
+        self.take_ready()
     }
 
     /// After the last line: the FOOT's counts checked against the file.

@@ -11,7 +11,7 @@ pub mod dsr;
 pub mod tunecore;
 pub mod xlsx;
 
-use super::dates::parse_month;
+use super::dates::{parse_month_in, DateOrder};
 use super::numbers::{parse_amount, parse_units};
 use super::{normalise, Format, LineIssue, NormalLine, UsageType};
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,10 @@ pub struct ColumnMapping {
     pub currency: Option<String>,
     /// The currency when no column gives it (e.g. "USD").
     pub default_currency: Option<String>,
+    /// How the period/date columns write dates (absent: any style Roadie reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub date_order: Option<DateOrder>,
 }
 
 /// How a layout decides the usage type.
@@ -128,6 +132,7 @@ pub struct Resolved {
     amount: usize,
     currency: Option<usize>,
     not_earnings: Option<(usize, &'static [&'static str])>,
+    date_order: DateOrder,
 }
 
 impl Resolved {
@@ -180,6 +185,7 @@ impl Resolved {
             .and_then(|(col, values)| header.iter().position(|h| h == col).map(|i| (i, values)));
         let raw_columns = (0..header.len()).filter(|i| !used[*i]).collect();
         Ok(Resolved {
+            date_order: layout.mapping.date_order.unwrap_or_default(),
             raw_columns,
             reporting_period: reporting_period.expect("checked"),
             amount: amount.expect("checked"),
@@ -218,9 +224,9 @@ impl Resolved {
                 return Ok(Err(format!("'{}' rows are not earnings", cell(i))));
             }
         }
-        let reporting_period = parse_month(cell(self.reporting_period)).map_err(|e| issue(self.reporting_period, e))?;
+        let reporting_period = parse_month_in(cell(self.reporting_period), self.date_order).map_err(|e| issue(self.reporting_period, e))?;
         let sale_period = match opt(self.sale_period) {
-            Some(s) => Some(parse_month(s).map_err(|e| issue(self.sale_period.expect("set"), e))?),
+            Some(s) => Some(parse_month_in(s, self.date_order).map_err(|e| issue(self.sale_period.expect("set"), e))?),
             None => None,
         };
         let m = &self.layout.mapping;
