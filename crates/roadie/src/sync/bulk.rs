@@ -6,7 +6,8 @@
 //! queue nothing, and the update triggers skip the rows the bulk write made (rows that existed
 //! before keep their per-row triggers: a merge into an existing contact is an edit like any
 //! other). [`BulkWrite::finish`] then queues every new row with one `INSERT … SELECT` per table,
-//! in `SYNCED_TABLES` order (parents before children), each table's rows in HLC order.
+//! in `SYNCED_TABLES` order (parents before children), each table's rows in rowid (insertion)
+//! or key order, read as stored: no sort (with one HLC per bulk write, that is HLC order too).
 //!
 //! The result is what the triggers would have queued, provided the bulk write is one operation:
 //! every row it writes is stamped with one HLC (as `Store::stamp()` gives once per operation). A
@@ -128,7 +129,7 @@ pub(crate) fn queue_sql(shape: &TableShape, after: Option<i64>) -> String {
     };
     format!(
         "INSERT INTO sync_outbox (tbl, pk, workspace_id, hlc, fields, base, old)\n\
-           SELECT {tq}, {pk}, {ws}, {row}.hlc, {fields}, '{{}}', '{{\"__insert\":1}}' FROM {from} ORDER BY {row}.hlc, {order};\n\
+           SELECT {tq}, {pk}, {ws}, {row}.hlc, {fields}, '{{}}', '{{\"__insert\":1}}' FROM {from} ORDER BY {order};\n\
          INSERT INTO sync_clocks (tbl, pk, col, hlc)\n\
            SELECT {tq}, {pk}, '*', {row}.hlc FROM {from}\n\
            ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc;\n",
