@@ -249,7 +249,8 @@ async fn sync_state(store: &Store) -> (Vec<[String; 7]>, Vec<[String; 4]>) {
     let hlc: String = sqlx::query_scalar("SELECT hlc FROM workspaces LIMIT 1").fetch_one(&store.pool).await.unwrap();
     let node = hlc.splitn(3, '-').nth(2).unwrap().to_string();
     let strip = |s: String| s.replace(&node, "NODE");
-    let rows: Vec<(String, String, Option<String>, String, String, String, String)> =
+    type Row = (String, String, Option<String>, String, String, String, String);
+    let rows: Vec<Row> =
         sqlx::query_as("SELECT tbl, pk, workspace_id, hlc, fields, base, old FROM sync_outbox ORDER BY id").fetch_all(&store.pool).await.unwrap();
     let mut changes: Vec<[String; 7]> =
         rows.into_iter().map(|(t, pk, ws, h, f, b, o)| [t, pk, ws.unwrap_or_default(), strip(h), strip(f), strip(b), o]).collect();
