@@ -550,6 +550,89 @@ async fn fans_sync_with_their_emails_tags_and_search_and_a_race_is_a_conflict_re
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fans_imported_in_bulk_on_two_devices_sync_and_converge() {
+    use roadie::fans::import::FanImportOptions;
+    use roadie::fans::{ContactFilter, ContactInput};
+    use roadie::jobs::CancelToken;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("bulk@example.com", "Bulk Club").await;
+    let dir = tempfile::tempdir().unwrap();
+    let devices = vec![
+        Device::new(dir.path(), "a", &srv.base, "bulk@example.com").await,
+        Device::new(dir.path(), "b", &srv.base, "bulk@example.com").await,
+    ];
+    let (a, b) = (&devices[0], &devices[1]);
+    let ws = a
+        .store
+        .create_workspace(NewWorkspace {
+            kind: WorkspaceKind::Artist,
+            name: "Me".into(),
+        })
+        .await
+        .unwrap();
+    let old = ContactInput {
+        name: Some("Old Fan".into()),
+        emails: vec!["old@example.com".into()],
+        tags: vec!["vip".into()],
+        ..Default::default()
+    };
+    a.store.create_contact(ws.id, old, "manual").await.unwrap();
+    sync_until_quiet(&devices, &[0, 1]).await;
+
+    // A imports a list (new fans, duplicates inside the file, a merge into the synced contact);
+    // B imports another (new fans, a merge into the same contact, other fields).
+    let header = "Email Address,First Name,Last Name,City,Country,TAGS,OPTIN_TIME,MEMBER_RATING\n";
+    let mut on_a = String::from(header);
+    for i in 0..400 {
+        on_a.push_str(&format!(
+            "fan{i}@example.com,Fan,周杰伦{i},Shanghai,CN,\"vip\",2026-01-02 03:04:05,2\n"
+        ));
+    }
+    for i in (0..400).step_by(9) {
+        on_a.push_str(&format!(
+            "  FAN{i}@EXAMPLE.COM ,Fan,Again,,,\"dup\",2026-01-03 03:04:05,2\n"
+        ));
+    }
+    on_a.push_str("old@example.com,Old,Fan,Berlin,,\"dup\",2026-01-04 03:04:05,2\n");
+    // (A plain sheet: two Mailchimp lists on two devices would both log the same sign-up of the
+    // shared contact, which the activities' unique external_ref refuses on pull — not bulk's.)
+    let mut on_b = String::from("Name,Email,City,Country,Tags\n");
+    for i in 0..50 {
+        on_b.push_str(&format!("B Fan {i},b{i}@example.com,Taipei,TW,merch\n"));
+    }
+    on_b.push_str("Old Fan,old@example.com,,DE,merch\n");
+    for (device, name, text) in [(a, "subscribed_members_a.csv", &on_a), (b, "fans_b.csv", &on_b)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        device
+            .store
+            .import_fans(ws.id, &path, &FanImportOptions::default(), &|_| {}, &CancelToken::new())
+            .await
+            .unwrap();
+        let queued = device.store.sync_status().await.unwrap().pending_changes;
+        assert!(queued > 150, "{name}: {queued} changes queued");
+    }
+    sync_until_quiet(&devices, &[0, 1]).await;
+    assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
+    assert!(conflict_fields(&a.path).await.is_empty(), "different fields filled: no race");
+    for d in &devices {
+        let all = d.store.count_contacts(ws.id, &ContactFilter::default()).await.unwrap();
+        assert_eq!(all, 1 + 400 + 50);
+        let dup = ContactFilter { tags: vec!["dup".into()], ..Default::default() };
+        assert_eq!(d.store.count_contacts(ws.id, &dup).await.unwrap(), 45 + 1);
+        let found = d.store.search_contacts(ws.id, "周杰伦399", 5).await.unwrap();
+        assert_eq!(found.len(), 1, "imported fans are searchable on both devices");
+        let old = d.store.search_contacts(ws.id, "old@example.com", 5).await.unwrap();
+        let old = d.store.get_contact(old[0].id).await.unwrap();
+        assert_eq!((old.city.as_deref(), old.country.as_deref()), (Some("Berlin"), Some("DE")));
+        let mut tags = old.tags.clone();
+        tags.sort();
+        assert_eq!(tags, ["dup", "merch", "vip"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_to_a_workspace_the_user_cannot_write_is_refused_and_reported_and_the_rest_applies(
 ) {
     let pg = Pg::start();

@@ -25,6 +25,10 @@
 //! transaction as the write itself, whatever code made it (engine calls, bulk imports through
 //! rusqlite, a migration). A table that joins with rows already in it has them all queued once.
 //!
+//! Bulk writers (imports) open a [`BulkWrite`] in their transaction: the triggers then leave the
+//! rows it makes alone, and its `finish` queues them with one `INSERT … SELECT` per table, to
+//! the same outbox and clocks (see bulk.rs).
+//!
 //! # The protocol
 //!
 //! - Push: the outbox, oldest first, in batches; each entry carries a change id derived from this
@@ -50,8 +54,11 @@
 //! royalty rollup, search index — rebuilt on apply), ISRC counters (per registrant, handed out by
 //! one device), and statement files with their lines (bulk data: they need a file-level transfer).
 
+pub(crate) mod bulk;
 mod engine;
 mod schema;
+
+pub use bulk::BulkWrite;
 
 pub use engine::{
     Conflict, ConflictSideView, SyncCancel, SyncError, SyncPhase, SyncProgress, SyncReport,

@@ -14,6 +14,8 @@ pub(crate) struct TableShape {
     pub table: &'static SyncedTable,
     /// Synced columns (key columns included), in schema order.
     pub columns: Vec<String>,
+    /// An ordinary table (not `WITHOUT ROWID`): a bulk write finds its new rows by rowid.
+    pub rowid: bool,
 }
 
 impl TableShape {
@@ -33,13 +35,23 @@ pub(crate) async fn shapes(pool: &SqlitePool) -> Result<Vec<TableShape>> {
                 .bind(t.name)
                 .fetch_all(pool)
                 .await?;
-        let columns = cols
-            .into_iter()
-            .filter(|c| !NOT_FIELDS.contains(&c.as_str()) && !t.local.iter().any(|(l, _)| l == c))
-            .collect();
-        out.push(TableShape { table: t, columns });
+        let without_rowid: bool =
+            sqlx::query_scalar("SELECT COALESCE((SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?), 0)")
+                .bind(t.name)
+                .fetch_one(pool)
+                .await?;
+        out.push(shape_of(t, cols, !without_rowid));
     }
     Ok(out)
+}
+
+/// Builds a table's shape from its column names as the schema lists them (in order).
+pub(crate) fn shape_of(table: &'static SyncedTable, cols: Vec<String>, rowid: bool) -> TableShape {
+    let columns = cols
+        .into_iter()
+        .filter(|c| !NOT_FIELDS.contains(&c.as_str()) && !table.local.iter().any(|(l, _)| l == c))
+        .collect();
+    TableShape { table, columns, rowid }
 }
 
 /// The row key as stored in `sync_clocks` and sent as `pk`, over the row alias `row`.
@@ -56,17 +68,17 @@ pub(crate) fn pk_sql(t: &SyncedTable, row: &str) -> String {
     }
 }
 
-fn ws_sql(t: &SyncedTable, row: &str) -> String {
+pub(crate) fn ws_sql(t: &SyncedTable, row: &str) -> String {
     t.workspace
         .map(|w| w.replace("NEW.", &format!("{row}.")))
         .unwrap_or_else(|| "NULL".into())
 }
 
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-fn fields_object(shape: &TableShape, row: &str) -> String {
+pub(crate) fn fields_object(shape: &TableShape, row: &str) -> String {
     let args: Vec<String> = shape
         .columns
         .iter()
@@ -82,10 +94,19 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
     let tq = quote(name);
     let pk = pk_sql(t, "NEW");
     let ws = ws_sql(t, "NEW");
+    // Under a bulk write (bulk.rs) inserts queue nothing (a WITHOUT ROWID table notes the key of
+    // the new row instead) and updates skip the rows the bulk write made: its end queues them.
+    let in_bulk = format!("EXISTS (SELECT 1 FROM sync_bulk WHERE tbl = {tq})");
+    let made_in_bulk = if shape.rowid {
+        format!("EXISTS (SELECT 1 FROM sync_bulk WHERE tbl = {tq} AND NEW.rowid > after)")
+    } else {
+        format!("({in_bulk} AND EXISTS (SELECT 1 FROM sync_bulk_rows WHERE tbl = {tq} AND pk = {pk}))")
+    };
     let mut sql = format!(
         "DROP TRIGGER IF EXISTS sync_ins_{name};\n\
          DROP TRIGGER IF EXISTS sync_upd_{name};\n\
-         CREATE TRIGGER sync_ins_{name} AFTER INSERT ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying)\n\
+         DROP TRIGGER IF EXISTS sync_bulk_{name};\n\
+         CREATE TRIGGER sync_ins_{name} AFTER INSERT ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND NOT {in_bulk}\n\
          BEGIN\n\
            INSERT INTO sync_outbox (tbl, pk, workspace_id, hlc, fields, base, old) VALUES ({tq}, {pk}, {ws}, NEW.hlc, {fields}, '{{}}', '{{\"__insert\":1}}');\n\
            INSERT INTO sync_clocks (tbl, pk, col, hlc) VALUES ({tq}, {pk}, '*', NEW.hlc)\n\
@@ -93,6 +114,14 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
          END;\n",
         fields = fields_object(shape, "NEW"),
     );
+    if !shape.rowid {
+        sql.push_str(&format!(
+            "CREATE TRIGGER sync_bulk_{name} AFTER INSERT ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND {in_bulk}\n\
+             BEGIN\n\
+               INSERT OR IGNORE INTO sync_bulk_rows (tbl, pk) VALUES ({tq}, {pk});\n\
+             END;\n"
+        ));
+    }
     let editable: Vec<&String> = shape
         .columns
         .iter()
@@ -145,15 +174,17 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
         .join(", ");
     // Several writes of one row in one operation share its HLC stamp: they become one change (the
     // first base of each field is kept), so a transient value inside one transaction (a link
-    // tombstoned then revived) never reaches other devices as an edit.
+    // tombstoned then revived) never reaches other devices as an edit. A row inserted and then
+    // edited in one operation stays one insert at its final values (base and old stay those of
+    // an insert: the inserted values were never seen anywhere), exactly what a bulk write queues.
     let same_write =
         format!("SELECT max(id) FROM sync_outbox WHERE tbl = {tq} AND pk = {pk} AND hlc = NEW.hlc");
     sql.push_str(&format!(
-        "CREATE TRIGGER sync_upd_{name} AFTER UPDATE ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND ({any_changed})\n\
+        "CREATE TRIGGER sync_upd_{name} AFTER UPDATE ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND NOT {made_in_bulk} AND ({any_changed})\n\
          BEGIN\n\
            UPDATE sync_outbox SET fields = json_remove(json_set(fields, {set_fields}), '$.__same'),\n\
-             base = json_remove(json_insert(base, {set_base}), '$.__same'),\n\
-             old = json_remove(json_insert(old, {set_old}), '$.__same')\n\
+             base = CASE WHEN json_extract(old, '$.__insert') IS NULL THEN json_remove(json_insert(base, {set_base}), '$.__same') ELSE base END,\n\
+             old = CASE WHEN json_extract(old, '$.__insert') IS NULL THEN json_remove(json_insert(old, {set_old}), '$.__same') ELSE old END\n\
              WHERE id = ({same_write});\n\
            INSERT INTO sync_outbox (tbl, pk, workspace_id, hlc, fields, base, old)\n\
              SELECT {tq}, {pk}, {ws}, NEW.hlc, json_group_object(k, v), json_group_object(k, b), json_group_object(k, o)\n\
@@ -189,6 +220,15 @@ fn backfill_sql(shape: &TableShape) -> String {
 /// changed), and queues the rows of tables that join sync.
 pub async fn install(pool: &SqlitePool) -> Result<()> {
     let shapes = shapes(pool).await?;
+    // A bulk write whose transaction committed without finishing it: queue what it made now.
+    let open: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT tbl, after FROM sync_bulk").fetch_all(pool).await?;
+    if !open.is_empty() {
+        let recover = super::bulk::recover_sql(&shapes, &open);
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::Executor::execute(&mut *tx, sqlx::raw_sql(&recover)).await?;
+        tx.commit().await?;
+    }
     let all: String = shapes.iter().map(triggers_sql).collect();
     let hash = hex::encode(Sha256::digest(all.as_bytes()));
     let current: Option<String> =

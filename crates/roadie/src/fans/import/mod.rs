@@ -433,6 +433,8 @@ impl Store {
             let mut touched = bulk::Touched::default();
             let outcome = (|| -> Result<()> {
                 let deferred = bulk::defer_indexes(&conn, cx.expected_rows)?;
+                // The outbox of the rows made here: queued set-wise at the end, not per row.
+                let outbox = crate::sync::BulkWrite::begin(&conn)?;
                 for (n, row) in rows.enumerate() {
                     if cancel.is_cancelled() {
                         return Err(Error::Cancelled);
@@ -467,6 +469,7 @@ impl Store {
                 bulk::rebuild_indexes(&conn, &deferred)?;
                 // Status, last activity and search rows, once per contact touched.
                 touched.finish(&conn, &cx.hlc, cancel)?;
+                outbox.finish(&conn)?;
                 Ok(())
             })();
             let restored = conn.execute_batch(&format!("PRAGMA cache_size = {cache}")).map_err(bulk::db);

@@ -240,3 +240,125 @@ async fn a_big_list_builds_its_indexes_after_the_rows_and_keeps_every_rule() {
     assert_eq!(page.total, 6000);
     assert!(page.rows[0].name.as_deref().is_some_and(|n| n.contains("0")), "{:?}", page.rows[0]);
 }
+
+/// The outbox and clocks of a store, with its HLC node id taken out (each store has its own):
+/// the changes as a sorted list of (table, key, workspace, HLC, fields, base, old), and the
+/// clocks that tell something (a field's clock equal to its row's insert clock `*` is the same
+/// as no field clock: lookups fall back to `*`).
+async fn sync_state(store: &Store) -> (Vec<[String; 7]>, Vec<[String; 4]>) {
+    let hlc: String = sqlx::query_scalar("SELECT hlc FROM workspaces LIMIT 1").fetch_one(&store.pool).await.unwrap();
+    let node = hlc.splitn(3, '-').nth(2).unwrap().to_string();
+    let strip = |s: String| s.replace(&node, "NODE");
+    type Row = (String, String, Option<String>, String, String, String, String);
+    let rows: Vec<Row> =
+        sqlx::query_as("SELECT tbl, pk, workspace_id, hlc, fields, base, old FROM sync_outbox ORDER BY id").fetch_all(&store.pool).await.unwrap();
+    let mut changes: Vec<[String; 7]> =
+        rows.into_iter().map(|(t, pk, ws, h, f, b, o)| [t, pk, ws.unwrap_or_default(), strip(h), strip(f), strip(b), o]).collect();
+    changes.sort();
+    let clocks: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT c.tbl, c.pk, c.col, c.hlc FROM sync_clocks c WHERE c.col = '*' OR c.hlc IS NOT \
+         (SELECT s.hlc FROM sync_clocks s WHERE s.tbl = c.tbl AND s.pk = c.pk AND s.col = '*') ORDER BY 1, 2, 3",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .unwrap();
+    (changes, clocks.into_iter().map(|(t, pk, c, h)| [t, pk, c, strip(h)]).collect())
+}
+
+#[tokio::test]
+async fn a_bulk_import_queues_exactly_the_changes_and_clocks_the_per_row_triggers_would() {
+    let mut text = String::from("Email Address,First Name,Last Name,City,Country,TAGS,OPTIN_TIME,MEMBER_RATING\n");
+    for i in 0..300 {
+        let tags = if i % 3 == 0 { "\"\"\"vip\"\",\"\"merch\"\"\"" } else { "" };
+        text.push_str(&format!("fan{i}@example.com,Fan,周杰伦{i},Shanghai,CN,{tags},2026-01-02 03:04:05,2\n"));
+    }
+    // Later rows of the file merge into contacts made by earlier ones (and fill their gaps), and
+    // into the contact that was there before (an edit of an existing row: per-row triggers).
+    for i in (0..300).step_by(7) {
+        text.push_str(&format!("  FAN{i}@EXAMPLE.COM ,Fan,Again,Beijing,,\"dup\",2026-01-03 03:04:05,2\n"));
+    }
+    text.push_str("old@example.com,Old,Fan,Berlin,DE,\"dup\",2026-01-04 03:04:05,2\n");
+    text.push_str("old@example.com,Old,Fan,,,\"vip\",,2\n");
+    let second = "Email Address,First Name,Last Name,City,Country,TAGS,OPTIN_TIME,MEMBER_RATING\n\
+                  fan1@example.com,Fan,One,,,\"late\",2026-02-01 03:04:05,2\n\
+                  new@example.com,New,Fan,Taipei,TW,\"vip\",2026-02-01 03:04:05,2\n";
+
+    let mut states = Vec::new();
+    for per_row in [true, false] {
+        crate::sync::bulk::PER_ROW.with(|p| p.set(per_row));
+        let (store, ws, dir) = store().await;
+        store
+            .create_contact(ws, ContactInput { name: Some("Old Fan".into()), emails: vec!["old@example.com".into()], tags: vec!["vip".into()], ..Default::default() }, "manual")
+            .await
+            .unwrap();
+        let first = import(&store, ws, &write(dir.path(), "subscribed_members_a.csv", text.as_bytes()), FanImportOptions::default()).await.unwrap();
+        assert_eq!((first.rows, first.created, first.merged), (345, 300, 45));
+        // A second import merges into rows the first one made in bulk: now ordinary edits.
+        import(&store, ws, &write(dir.path(), "subscribed_members_b.csv", second.as_bytes()), FanImportOptions::default()).await.unwrap();
+        let open: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM sync_bulk) + (SELECT COUNT(*) FROM sync_bulk_rows)").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(open, 0, "the bulk write is closed");
+        // Parents before children, HLCs in order.
+        let order: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT tbl, pk, hlc, CASE WHEN tbl IN ('contact_tags', 'contact_sources', 'contact_emails') THEN json_extract(pk, '$[0]') \
+             WHEN tbl IN ('consent_events', 'activities') THEN json_extract(fields, '$.contact_id') END FROM sync_outbox ORDER BY id",
+        )
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for (n, (tbl, pk, hlc, parent)) in order.iter().enumerate() {
+            if tbl == "contacts" {
+                seen.insert(pk.clone());
+            }
+            if let Some(parent) = parent {
+                assert!(seen.contains(parent), "{tbl} {pk} queued before its contact (per row: {per_row})");
+            }
+            if n > 0 {
+                assert!(order[n - 1].2 <= *hlc, "HLCs out of order at {n} (per row: {per_row})");
+            }
+        }
+        states.push(sync_state(&store).await);
+    }
+    crate::sync::bulk::PER_ROW.with(|p| p.set(false));
+    let (per_row, bulk) = (&states[0], &states[1]);
+    let count = |tbl: &str| bulk.0.iter().filter(|c| c[0] == tbl).count();
+    assert_eq!(count("contacts"), 1 + 300 + 1 + 1 + 1, "one insert per contact, one edit each of the merges into older ones");
+    assert!(count("contact_emails") >= 302 && count("contact_tags") > 100 && count("consent_events") > 300, "{}", bulk.0.len());
+    let inserted = bulk.0.iter().find(|c| c[0] == "contacts" && c[4].contains("周杰伦7")).unwrap();
+    assert!(inserted[4].contains("\"consent_status\":\"opted_in\""), "queued at its final values: {}", inserted[4]);
+    assert_eq!(per_row.0.len(), bulk.0.len());
+    for (a, b) in per_row.0.iter().zip(&bulk.0) {
+        assert_eq!(a, b, "per-row triggers vs bulk");
+    }
+    assert_eq!(per_row.1, bulk.1, "clocks");
+}
+
+#[tokio::test]
+async fn a_bulk_write_committed_without_finishing_is_queued_when_the_store_opens() {
+    let (store, ws, dir) = store().await;
+    let path = dir.path().join("t.sqlite");
+    // As if a bulk writer had committed between begin and finish.
+    sqlx::raw_sql("INSERT INTO sync_bulk (tbl, after) SELECT 'contacts', COALESCE(max(rowid), 0) FROM contacts")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    let c = store.create_contact(ws, ContactInput { name: Some("Lost".into()), emails: vec!["lost@example.com".into()], ..Default::default() }, "manual").await.unwrap();
+    let queued = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sync_outbox WHERE tbl = 'contacts' AND pk = ?")
+            .bind(c.id.to_string())
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(queued().await, 0);
+    store.close().await;
+    let store = Store::open(&path).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_outbox WHERE tbl = 'contacts' AND pk = ? AND json_extract(fields, '$.name') = 'Lost'")
+        .bind(c.id.to_string())
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_bulk").fetch_one(&store.pool).await.unwrap();
+    assert_eq!(open, 0);
+}
