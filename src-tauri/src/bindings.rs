@@ -126,6 +126,8 @@ pub fn typescript() -> String {
         roadie::platform::SecretStoreKind,
         roadie::platform::UploadQueueItem,
         roadie::platform::UploadQueueStatus,
+        roadie::fans::ContactInput,
+        roadie::fans::SalesLinkReport,
     );
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\

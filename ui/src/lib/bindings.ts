@@ -726,6 +726,30 @@ attempts: number, created_at: string, updated_at: string, };
 
 export type UploadQueueStatus = "queued" | "uploading" | "paused" | "complete" | "failed" | "cancelled";
 
+export type ContactInput = { name: string | null, 
+/**
+ * The first is the primary one.
+ */
+emails: Array<string>, phone: string | null, city: string | null, region: string | null, country: string | null, language: string | null, notes: string | null, tags: Array<string>, };
+
+export type SalesLinkReport = { 
+/**
+ * Bandcamp sale lines that name a buyer e-mail.
+ */
+sales: number, 
+/**
+ * Purchases recorded now (sales linked before are not counted again).
+ */
+linked: number, 
+/**
+ * Contacts that got a purchase now.
+ */
+contacts: number, 
+/**
+ * Sales whose buyer e-mail belongs to no contact of the workspace.
+ */
+unknown_buyers: number, };
+
 /** A progress channel: the Tauri `Channel` class in the app, a plain object in the mock host. */
 export type ProgressChannel = { onmessage: (progress: Progress) => void };
 
@@ -816,4 +840,6 @@ export interface Commands {
   workspace_dpid_get: { args: { workspace_id: string }; result: string | null };
   workspace_dpid_set: { args: { workspace_id: string; dpid: string | null }; result: string | null };
   release_export_ern_dialog: { args: { id: string }; result: string | null };
+  fans_update: { args: { id: string; input: ContactInput }; result: Contact };
+  fans_link_sales: { args: { workspace_id: string }; result: SalesLinkReport };
 }
