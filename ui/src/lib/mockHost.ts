@@ -435,8 +435,9 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     if (f.purchased_release && !purchases.some((p) => p.release_id === f.purchased_release)) return false;
     const currency = (f.spend_currency ?? '').trim().toUpperCase();
     const spent = purchases.filter((p) => p.amount?.currency === currency).reduce((sum, p) => sum + Number(p.amount!.amount), 0);
-    if ((f.spend_above ?? '').trim() && !(spent > Number(f.spend_above))) return false;
-    if ((f.spend_below ?? '').trim() && !(spent < Number(f.spend_below))) return false;
+    const amount = (v: string | null) => Number((v ?? '').replace(/[^\d.-]/g, ''));
+    if ((f.spend_above ?? '').trim() && !(spent > amount(f.spend_above))) return false;
+    if ((f.spend_below ?? '').trim() && !(spent < amount(f.spend_below))) return false;
     return true;
   };
 
@@ -447,7 +448,8 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       const value = (f[field] ?? '').trim();
       if (!value) continue;
       if (!(f.spend_currency ?? '').trim()) check.issue('spend_currency', 'required', 'a spend filter needs its currency');
-      else if (!/^\d+(\.\d+)?$/.test(value)) check.issue(field, 'invalid_amount', `'${value}' is not an amount`);
+      // As the engine reads amounts: currency signs and thousands separators are ignored.
+      else if (!/^-?\d*\.?\d+$/.test(value.replace(/[^\d.-]/g, ''))) check.issue(field, 'invalid_amount', `'${value}' is not an amount`);
     }
     check.finish('filter');
   };

@@ -626,6 +626,8 @@ export const en = {
   'contact.untag': "Remove tag {tag}",
   'reason.emails.required': "A contact needs a name, an e-mail or a phone number",
   'reason.invalid_amount': "Not an amount (like 20 or 9.99)",
+  'fans.moreFilters': "More filters",
+  'fans.moreFiltersN': "More filters ({count})",
   'reason.spend_currency.required': "Choose the currency of the amount",
 } as const;
 

@@ -628,5 +628,7 @@ export const zhCN: Dictionary = {
   'contact.untag': "移除标签 {tag}",
   'reason.emails.required': "联系人至少需要姓名、邮箱或电话中的一项",
   'reason.invalid_amount': "不是有效金额（如 20 或 9.99）",
+  'fans.moreFilters': "更多筛选",
+  'fans.moreFiltersN': "更多筛选（{count}）",
   'reason.spend_currency.required': "请选择金额的币种",
 };
