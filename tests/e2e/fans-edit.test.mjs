@@ -228,6 +228,8 @@ test('filter fans by spend and last activity, edit a city, untag, and see the co
     await session.select('[data-testid="fans-filter-spend-currency"]', 'USD');
     await session.click('[data-testid="fans-filter-clear"]');
     await expectRows(3);
+    await session.click('[data-testid="contact-close"]');
+    await session.waitForCount('[data-testid="contact-detail"]', 0);
     await shot('fans-table-zh-dark');
   });
 });

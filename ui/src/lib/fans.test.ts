@@ -60,9 +60,9 @@ describe('the activity, spend and column helpers', () => {
 
   it('hides more columns as the table narrows', () => {
     expect(narrowLevel(1100)).toBe(0);
-    expect(narrowLevel(800)).toBe(1);
-    expect(narrowLevel(600)).toBe(2);
-    expect(narrowLevel(400)).toBe(3);
+    expect(narrowLevel(700)).toBe(1);
+    expect(narrowLevel(500)).toBe(2);
+    expect(narrowLevel(360)).toBe(3);
     expect(narrowLevel(0)).toBe(0);
   });
 });

@@ -57,9 +57,9 @@ export function dateInputTime(value: string): string | null {
 
 /** How many of the Fans table's lower-priority columns give way at this width (0 to 3). */
 export function narrowLevel(width: number): number {
-  if (width <= 0 || width >= 900) return 0;
-  if (width >= 720) return 1;
-  if (width >= 520) return 2;
+  if (width <= 0 || width >= 820) return 0;
+  if (width >= 640) return 1;
+  if (width >= 460) return 2;
   return 3;
 }
 

@@ -605,7 +605,7 @@ export const zhCN: Dictionary = {
   'fans.filterCity': "城市",
   'fans.filterSource': "来源",
   'fans.activeAfter': "最近活跃晚于",
-  'fans.activeBefore': "早于",
+  'fans.activeBefore': "最近活跃早于",
   'fans.spendAbove': "消费高于",
   'fans.spendBelow': "低于",
   'fans.spendCurrency': "消费币种",
