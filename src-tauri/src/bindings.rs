@@ -129,6 +129,8 @@ pub fn typescript() -> String {
         roadie::platform::UploadQueueStatus,
         DateOrder,
         StatementPreview,
+        roadie::fans::ContactInput,
+        roadie::fans::SalesLinkReport,
     );
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\

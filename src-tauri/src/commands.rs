@@ -564,6 +564,10 @@ commands! {
             e
         })
     }
+    /// Replaces a contact's fields, e-mails (the first is primary) and tags; sources and history stay.
+    fn fans_update(state, id: Uuid, input: roadie::fans::ContactInput) -> Contact { store!(state).update_contact(id, input).await }
+    /// Bandcamp sales of imported statements become purchases of the fans with the buyers' e-mails.
+    fn fans_link_sales(state, workspace_id: Uuid) -> roadie::fans::SalesLinkReport { store!(state).link_bandcamp_sales(workspace_id).await }
 }
 
 /// A file to import: the name the user knows it by, and where it is.

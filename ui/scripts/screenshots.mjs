@@ -121,6 +121,31 @@ const shots = [
     },
   },
   {
+    name: 'fans-edit',
+    query: 'demo',
+    steps: async (page) => {
+      await nav(page, 'nav-fans', 'fans-row');
+      await page.getByTestId('fans-row').first().click();
+      await page.getByTestId('contact-edit').click();
+      await page.getByTestId('contact-edit-country').fill('Atlantis');
+      await page.getByTestId('contact-edit-save').click();
+      await page.getByTestId('field-error').first().waitFor();
+    },
+  },
+  {
+    name: 'fans-filters',
+    query: 'demo',
+    steps: async (page) => {
+      await nav(page, 'nav-fans', 'fans-row');
+      await page.getByTestId('fans-filters-toggle').click();
+      await page.getByTestId('fans-filter-active-before').fill('2026-12-31');
+      await page.getByTestId('fans-filter-spend-below').fill('lots');
+      await page.getByTestId('fans-filter-spend-below').press('Enter');
+      await page.getByTestId('fans-filter-spend-below').blur();
+      await page.getByTestId('field-error').first().waitFor();
+    },
+  },
+  {
     name: 'fans-import',
     query: 'demo',
     steps: async (page) => {

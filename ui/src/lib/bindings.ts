@@ -758,6 +758,30 @@ saved_mapping: string | null,
  */
 issues: Array<LineIssue>, };
 
+export type ContactInput = { name: string | null, 
+/**
+ * The first is the primary one.
+ */
+emails: Array<string>, phone: string | null, city: string | null, region: string | null, country: string | null, language: string | null, notes: string | null, tags: Array<string>, };
+
+export type SalesLinkReport = { 
+/**
+ * Bandcamp sale lines that name a buyer e-mail.
+ */
+sales: number, 
+/**
+ * Purchases recorded now (sales linked before are not counted again).
+ */
+linked: number, 
+/**
+ * Contacts that got a purchase now.
+ */
+contacts: number, 
+/**
+ * Sales whose buyer e-mail belongs to no contact of the workspace.
+ */
+unknown_buyers: number, };
+
 /** A progress channel: the Tauri `Channel` class in the app, a plain object in the mock host. */
 export type ProgressChannel = { onmessage: (progress: Progress) => void };
 
@@ -850,4 +874,6 @@ export interface Commands {
   release_export_ern_dialog: { args: { id: string }; result: string | null };
   royalties_statement_preview: { args: { path: string; encoding: string | null; mapping: ColumnMapping | null }; result: StatementPreview };
   royalties_statement_preview_bytes: { args: { name: string; bytes: Array<number>; encoding: string | null; mapping: ColumnMapping | null }; result: StatementPreview };
+  fans_update: { args: { id: string; input: ContactInput }; result: Contact };
+  fans_link_sales: { args: { workspace_id: string }; result: SalesLinkReport };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ContactSummary } from './bindings';
-import { ContactPager, cleanFilter, emptyFilter, mappingConflicts, mappingFields, mappingUsable, visibleRange } from './fans';
+import { ContactPager, cleanFilter, dateInputTime, dateInputValue, emptyFilter, mappingConflicts, narrowLevel, mappingFields, mappingUsable, visibleRange } from './fans';
 
 const row = (i: number): ContactSummary => ({ id: `id-${i}`, name: `Fan ${i}`, email: null, city: null, country: null, tags: [], consent: 'unknown', last_activity: null });
 
@@ -39,5 +39,30 @@ describe('filters and mappings', () => {
     expect(mappingUsable(['city', null])).toBe(false);
     expect(mappingUsable(['name', 'city'])).toBe(true);
     expect(mappingFields(['姓名', '邮箱', 'x'], ['name', 'email', null])).toEqual({ name: '姓名', email: '邮箱' });
+  });
+});
+
+describe('the activity, spend and column helpers', () => {
+  it('keeps a spend currency only with an amount, upper-cased', () => {
+    expect(cleanFilter({ ...emptyFilter(), spend_currency: 'usd' })).toMatchObject({ spend_currency: null, spend_above: null });
+    expect(cleanFilter({ ...emptyFilter(), spend_above: ' 20 ', spend_currency: 'usd' })).toMatchObject({ spend_above: '20', spend_currency: 'USD' });
+    expect(cleanFilter({ ...emptyFilter(), spend_below: '5', spend_currency: ' ' })).toMatchObject({ spend_below: '5', spend_currency: null });
+  });
+
+  it('turns a date input into the start of that local day and back', () => {
+    const iso = dateInputTime('2026-03-01');
+    expect(iso).not.toBeNull();
+    expect(dateInputValue(iso)).toBe('2026-03-01');
+    expect(dateInputTime('')).toBeNull();
+    expect(dateInputTime('2026-3-1')).toBeNull();
+    expect(dateInputValue(null)).toBe('');
+  });
+
+  it('hides more columns as the table narrows', () => {
+    expect(narrowLevel(1100)).toBe(0);
+    expect(narrowLevel(700)).toBe(1);
+    expect(narrowLevel(500)).toBe(2);
+    expect(narrowLevel(360)).toBe(3);
+    expect(narrowLevel(0)).toBe(0);
   });
 });

@@ -32,7 +32,35 @@ export function cleanFilter(filter: ContactFilter): ContactFilter {
     country: text(filter.country)?.toUpperCase() ?? null,
     city: text(filter.city),
     source: text(filter.source),
+    spend_above: text(filter.spend_above),
+    spend_below: text(filter.spend_below),
+    // A currency means something only with an amount.
+    spend_currency: text(filter.spend_above) || text(filter.spend_below) ? (text(filter.spend_currency)?.toUpperCase() ?? null) : null,
   };
+}
+
+/** An ISO time as the local date an `<input type="date">` shows (YYYY-MM-DD), or "". */
+export function dateInputValue(iso: string | null): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** The start of a local date (YYYY-MM-DD) as an ISO time, or null when blank or not a date. */
+export function dateInputTime(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const d = new Date(`${value}T00:00:00`);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** How many of the Fans table's lower-priority columns give way at this width (0 to 3). */
+export function narrowLevel(width: number): number {
+  if (width <= 0 || width >= 820) return 0;
+  if (width >= 640) return 1;
+  if (width >= 460) return 2;
+  return 3;
 }
 
 export function sameFilter(a: ContactFilter, b: ContactFilter): boolean {

@@ -1,7 +1,7 @@
 // Inputs are whole records: an edit sends every field, so a field this screen does not show
 // (set by the CLI, an ERN import, a newer screen) must be carried over from the loaded record,
 // never reset. These builders are the one place that knows every field.
-import type { Release, ReleaseInput, Track, TrackInput } from './bindings';
+import type { Contact, ContactInput, Release, ReleaseInput, Track, TrackInput } from './bindings';
 
 /** A new release: the given fields, every other one empty. */
 export function newReleaseInput(fields: Pick<ReleaseInput, 'title' | 'type' | 'artist_ids'> & Partial<ReleaseInput>): ReleaseInput {
@@ -100,6 +100,23 @@ export function trackInputFrom(track: Track, changes: Partial<TrackInput> = {}):
     contributors: track.contributors,
     work: track.work,
     audio: track.audio,
+    ...changes,
+  };
+}
+
+/** An edit of `contact`: its current values (primary e-mail first) with `changes` applied. */
+export function contactInputFrom(contact: Contact, changes: Partial<ContactInput> = {}): ContactInput {
+  const emails = [...contact.emails].sort((a, b) => Number(b.is_primary) - Number(a.is_primary)).map((e) => e.email);
+  return {
+    name: contact.name,
+    emails,
+    phone: contact.phone,
+    city: contact.city,
+    region: contact.region,
+    country: contact.country,
+    language: contact.language,
+    notes: contact.notes,
+    tags: [...contact.tags],
     ...changes,
   };
 }

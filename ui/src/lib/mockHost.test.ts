@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArtistInput, ReleaseInput, TrackInput } from './bindings';
 import { HostError } from './host';
-import { newReleaseInput, newTrackInput } from './inputs';
+import { contactInputFrom, newReleaseInput, newTrackInput } from './inputs';
 import { emptyFilter } from './fans';
 import { createMockHost, normalizeUpc } from './mockHost';
 
@@ -226,6 +226,42 @@ describe('the mock host: fans', () => {
     await expect(run(true, bad.path)).rejects.toMatchObject({ code: 'bad_line' });
     expect(host.data.contacts).toHaveLength(0);
     await expect(host.call('fans_segment_save', { workspace_id: ws.id, name: ' ', filter: emptyFilter() })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('edits a whole contact like the engine: field errors by field, the first e-mail primary, tags replaced', async () => {
+    const host = createMockHost();
+    const ws = await host.call('workspace_create', { input: { kind: 'artist', name: 'Lin' } });
+    const p = await host.call('fans_import_upload', { workspace_id: ws.id, file_name: 'a.csv', bytes: csv('Name,Email,City,Tags\nJay,jay@example.com,Taipei,vip\nAda,ada@example.com,London,\n') });
+    await host.call('fans_import', { workspace_id: ws.id, path: p.path, options: { format: 'mapped', mapping: null, encoding: null, strict: false }, job_id: 'j', progress: host.progressChannel(() => {}) });
+    const [ada, jay] = (await host.call('fans_list', { workspace_id: ws.id, filter: emptyFilter(), offset: 0, limit: 10 })).rows;
+    const current = await host.call('fans_contact', { id: jay.id });
+    const input = contactInputFrom(current, { city: 'Kaohsiung', country: 'Atlantis', emails: ['nope', 'jay@example.com'] });
+    await expect(host.call('fans_update', { id: jay.id, input })).rejects.toMatchObject({
+      code: 'invalid_input',
+      payload: {
+        issues: [
+          { field: 'emails[0]', reason: 'invalid_email' },
+          { field: 'country', reason: 'invalid_country' },
+        ],
+      },
+    });
+    await expect(host.call('fans_update', { id: jay.id, input: { ...input, country: 'TW', emails: ['ada@example.com'] } })).rejects.toMatchObject({ code: 'email_taken' });
+    const saved = await host.call('fans_update', { id: jay.id, input: { ...input, country: 'tw', emails: ['jay2@example.com', 'jay@example.com'], tags: [] } });
+    expect(saved).toMatchObject({ city: 'Kaohsiung', country: 'TW', email: 'jay2@example.com', tags: [] });
+    expect(saved.emails.map((e) => e.is_primary)).toEqual([true, false]);
+    expect(await host.call('fans_count', { workspace_id: ws.id, filter: { ...emptyFilter(), tags: ['vip'] } })).toBe(0);
+    await expect(host.call('fans_update', { id: ada.id, input: { ...contactInputFrom(await host.call('fans_contact', { id: ada.id })), name: null, emails: [], phone: null } })).rejects.toMatchObject({
+      payload: { issues: [{ field: 'emails', reason: 'required' }] },
+    });
+  });
+
+  it('checks spend filters like the engine: a currency is needed and the amount must be one', async () => {
+    const host = createMockHost();
+    const ws = await host.call('workspace_create', { input: { kind: 'artist', name: 'Lin' } });
+    await expect(host.call('fans_count', { workspace_id: ws.id, filter: { ...emptyFilter(), spend_above: '10' } })).rejects.toMatchObject({ payload: { issues: [{ field: 'spend_currency', reason: 'required' }] } });
+    await expect(host.call('fans_count', { workspace_id: ws.id, filter: { ...emptyFilter(), spend_below: 'lots', spend_currency: 'USD' } })).rejects.toMatchObject({ payload: { issues: [{ field: 'spend_below', reason: 'invalid_amount' }] } });
+    expect(await host.call('fans_count', { workspace_id: ws.id, filter: { ...emptyFilter(), spend_above: '$1,000', spend_currency: 'USD' } })).toBe(0);
+    expect(await host.call('fans_link_sales', { workspace_id: ws.id })).toEqual({ sales: 0, linked: 0, contacts: 0, unknown_buyers: 0 });
   });
 });
 

@@ -432,11 +432,34 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     if (f.city && (c.city ?? '').toLowerCase() !== f.city.toLowerCase()) return false;
     if (f.source && !c.sources.includes(f.source)) return false;
     if (f.consent && c.consent !== f.consent) return false;
+    if (f.last_activity_before && !(c.last_activity && Date.parse(c.last_activity) < Date.parse(f.last_activity_before))) return false;
+    if (f.last_activity_after && !(c.last_activity && Date.parse(c.last_activity) >= Date.parse(f.last_activity_after))) return false;
+    const purchases = c.timeline.filter((e): e is Extract<TimelineEntry, { type: 'activity' }> => e.type === 'activity' && e.kind === 'purchase');
+    if (f.purchased_release && !purchases.some((p) => p.release_id === f.purchased_release)) return false;
+    const currency = (f.spend_currency ?? '').trim().toUpperCase();
+    const spent = purchases.filter((p) => p.amount?.currency === currency).reduce((sum, p) => sum + Number(p.amount!.amount), 0);
+    const amount = (v: string | null) => Number((v ?? '').replace(/[^\d.-]/g, ''));
+    if ((f.spend_above ?? '').trim() && !(spent > amount(f.spend_above))) return false;
+    if ((f.spend_below ?? '').trim() && !(spent < amount(f.spend_below))) return false;
     return true;
+  };
+
+  /** The engine's checks of a filter's spend amounts. */
+  const checkFanFilter = (f: ContactFilter) => {
+    const check = new Checker();
+    for (const field of ['spend_above', 'spend_below'] as const) {
+      const value = (f[field] ?? '').trim();
+      if (!value) continue;
+      if (!(f.spend_currency ?? '').trim()) check.issue('spend_currency', 'required', 'a spend filter needs its currency');
+      // As the engine reads amounts: currency signs and thousands separators are ignored.
+      else if (!/^-?\d*\.?\d+$/.test(value.replace(/[^\d.-]/g, ''))) check.issue(field, 'invalid_amount', `'${value}' is not an amount`);
+    }
+    check.finish('filter');
   };
 
   const fansOf = (workspaceId: string, filter: ContactFilter) => {
     workspace(workspaceId);
+    checkFanFilter(filter);
     return data.contacts
       .filter((c) => c.workspace_id === workspaceId && fanMatches(c, filter))
       .sort((a, b) => byText(a.name ?? a.email ?? '', b.name ?? b.email ?? '') || a.id.localeCompare(b.id));
@@ -852,6 +875,51 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       c.consent = deriveConsent(c);
       const { timeline: _t, ...rest } = c;
       return rest;
+    },
+    fans_update: ({ id, input }) => {
+      const c = contact(id);
+      const check = new Checker();
+      const name = check.optional('name', input.name, 200);
+      const emails: string[] = [];
+      input.emails.forEach((raw, i) => {
+        if (!raw.trim()) return;
+        const e = normalizeEmail(raw);
+        if (e === null) check.issue(`emails[${i}]`, 'invalid_email', `'${raw.trim()}' is not an e-mail address`);
+        else if (!emails.includes(e)) emails.push(e);
+      });
+      const phone = check.optional('phone', input.phone, 50);
+      const city = check.optional('city', input.city, 100);
+      const region = check.optional('region', input.region, 100);
+      const country = check.identifier('country', 'invalid_country', input.country, normalizeCountry);
+      const language = check.optional('language', input.language, 35);
+      const notes = check.optional('notes', input.notes, 10_000);
+      const tags = [...new Set(input.tags.map((t) => t.trim()).filter(Boolean))];
+      if (!name && !phone && !input.emails.some((e) => e.trim())) check.issue('emails', 'required', 'a contact needs a name, an e-mail or a phone number');
+      check.finish('contact');
+      for (const e of emails) {
+        const owner = data.contacts.find((o) => o.id !== id && o.workspace_id === c.workspace_id && o.emails.some((x) => x.email === e));
+        if (owner) fail('email_taken', `${e} belongs to another contact`, { email: e, contact_id: owner.id });
+      }
+      const bounced = new Set(c.emails.filter((e) => e.bounced).map((e) => e.email));
+      Object.assign(c, {
+        name,
+        phone,
+        city,
+        region,
+        country,
+        language,
+        notes,
+        tags: tags.sort(),
+        emails: emails.map((email, i) => ({ email, is_primary: i === 0, bounced: bounced.has(email) })),
+        email: emails[0] ?? null,
+        updated_at: now(),
+      });
+      const { timeline: _t, ...rest } = c;
+      return rest;
+    },
+    fans_link_sales: ({ workspace_id }) => {
+      workspace(workspace_id);
+      return { sales: 0, linked: 0, contacts: 0, unknown_buyers: 0 };
     },
     fans_erase: ({ id }) => {
       contact(id);
