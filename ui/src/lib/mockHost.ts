@@ -45,6 +45,7 @@ import { emptyFilter as emptyFanFilter } from './fans';
 import { newReleaseInput, newTrackInput } from './inputs';
 import { compareAmounts, sumAmounts } from './money';
 import { createMockPlatform } from './mockPlatform';
+import { createMockSync } from './mockSync';
 import { HostError, type FileDropEvent, type Args, type CommandName, type Host, type Result } from './host';
 
 type StoredRelease = Omit<Release, 'artists' | 'featuring' | 'remixers' | 'track_count'> & { artist_ids: string[]; featuring_ids: string[]; remixer_ids: string[] };
@@ -104,6 +105,8 @@ export interface MockOptions {
   /** What the ERN import dialog returns (a path among `files`), and the save dialog. */
   ernDialog?: () => string | null;
   saveDialog?: (name: string) => string | null;
+  /** Open sync conflicts the mock starts with. */
+  conflicts?: import('./bindings').Conflict[];
 }
 
 export interface MockHost extends Host {
@@ -579,8 +582,20 @@ export function createMockHost(options: MockOptions = {}): MockHost {
   }
 
   const platform = createMockPlatform(now, () => options_.files ?? {});
+  const sync = createMockSync({
+    now,
+    account: () => platform.account_get({} as never),
+    channel: () => currentChannel as unknown as Channel<unknown> | null,
+    conflicts: options_.conflicts,
+    apply: (conflict, value) => {
+      const row = (store() as unknown as Record<string, unknown>)[conflict.table];
+      const item = Array.isArray(row) ? (row as Record<string, unknown>[]).find((r) => r.id === conflict.pk) : undefined;
+      if (item && conflict.column in item) item[conflict.column] = value;
+    },
+  });
   const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {
     ...platform,
+    ...sync.handlers,
     app_info: () => info(),
     store_open_dialog: () => switchStore('open'),
     store_new_dialog: () => switchStore('new'),
@@ -1189,6 +1204,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     calls,
     async call<K extends CommandName>(cmd: K, args: Args<K>): Promise<Result<K>> {
       calls.push({ cmd, args });
+      sync.noteCall(cmd);
       const handler = handlers[cmd] as ((a: Args<K>) => Result<K>) | undefined;
       if (!handler) fail('unknown', `unknown command ${cmd}`);
       // Through JSON in and out, as over IPC: the UI never shares objects with the store, and
