@@ -544,13 +544,13 @@ commands! {
 
     /// Syncs with the platform now: pushes local changes, pulls the others'. Progress on
     /// `on_progress`; `sync_cancel(job_id)` stops between batches (what was done stays done).
-    fn sync_now(state, job_id: String; on_progress: Channel<roadie::sync::SyncProgress>) -> roadie::sync::SyncReport {
+    fn sync_now(state, job_id: String; on_sync: Channel<roadie::sync::SyncProgress>) -> roadie::sync::SyncReport {
         let store = store!(state);
         let (secrets, _) = state.secrets().await;
         let token = roadie::jobs::CancelToken::new();
         let _job = state.register_job(&job_id, token.clone());
         let cancel = roadie::sync::SyncCancel::from(&token);
-        let report = |p: &roadie::sync::SyncProgress| { let _ = on_progress.send(p.clone()); };
+        let report = |p: &roadie::sync::SyncProgress| { let _ = on_sync.send(p.clone()); };
         store.sync(secrets.as_ref(), &report, &cancel).await
     }
     fn sync_cancel(state, job_id: String) -> bool { Ok(state.cancel_job(&job_id)) }

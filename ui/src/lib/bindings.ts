@@ -876,7 +876,7 @@ export interface Commands {
   workspace_dpid_get: { args: { workspace_id: string }; result: string | null };
   workspace_dpid_set: { args: { workspace_id: string; dpid: string | null }; result: string | null };
   release_export_ern_dialog: { args: { id: string }; result: string | null };
-  sync_now: { args: { job_id: string; on_progress: Channel<SyncProgress> }; result: SyncReport };
+  sync_now: { args: { job_id: string; on_sync: Channel<SyncProgress> }; result: SyncReport };
   sync_cancel: { args: { job_id: string }; result: boolean };
   sync_status: { args: Record<string, never>; result: SyncStatus };
   conflicts_list: { args: Record<string, never>; result: Array<Conflict> };

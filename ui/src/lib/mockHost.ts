@@ -1212,7 +1212,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       // A progress channel is a callback, not data: it is handed over as is (a Tauri channel goes
       // as its id).
       const progress = (args as { progress?: ProgressChannel }).progress;
-      currentChannel = (args as { on_progress?: Channel<ImportProgressEvent> }).on_progress ?? (args as { on_analysis?: Channel<ImportProgressEvent> }).on_analysis ?? null;
+      currentChannel = (args as { on_progress?: Channel<ImportProgressEvent> }).on_progress ?? (args as { on_analysis?: Channel<ImportProgressEvent> }).on_analysis ?? (args as { on_sync?: Channel<ImportProgressEvent> }).on_sync ?? null;
       try {
         const copy = ipc(args) as Args<K> & { progress?: ProgressChannel };
         if (progress) copy.progress = progress;
