@@ -170,7 +170,7 @@ test('sync with a real platform; a conflicting edit from the CLI shows in the Co
     await session.click('[data-testid="nav-conflicts"]');
     await session.waitFor('[data-testid="page-title"]', { text: '冲突' });
     await session.waitFor('[data-testid="conflict-mine"]', { text: '在本设备上修改' });
-    await session.waitFor('[data-testid="conflict-take-mine"]', { text: '保留此值' });
+    await session.waitFor('[data-testid="conflict-take-mine"]', { text: '保留我的' });
     await shot('sync-conflicts-zh-dark');
   });
 

@@ -653,8 +653,8 @@ export const en = {
   'conflicts.thisDevice': "Made on this device",
   'conflicts.youElsewhere': "Made by you on another device",
   'conflicts.someoneElse': "Made by another member",
-  'conflicts.keepMine': "Keep this",
-  'conflicts.takeTheirs': "Take this",
+  'conflicts.keepMine': "Keep mine",
+  'conflicts.takeTheirs': "Take theirs",
   'error.sync_protocol_mismatch': "This version of Roadie (sync protocol {client}) cannot sync with this server (it speaks {server_min} to {server_max}). Update Roadie or the server; nothing was changed.",
   'error.sync_schema_too_new': "The workspace holds changes from a newer Roadie ({table}.{column} is unknown here). Update Roadie to sync; nothing was applied.",
 } as const;

@@ -655,8 +655,8 @@ export const zhCN: Dictionary = {
   'conflicts.thisDevice': "在本设备上修改",
   'conflicts.youElsewhere': "你在另一台设备上修改",
   'conflicts.someoneElse': "由其他成员修改",
-  'conflicts.keepMine': "保留此值",
-  'conflicts.takeTheirs': "采用此值",
+  'conflicts.keepMine': "保留我的",
+  'conflicts.takeTheirs': "采用对方的",
   'error.sync_protocol_mismatch': "此版本的 Roadie（同步协议 {client}）无法与该服务器同步（服务器支持 {server_min} 至 {server_max}）。请更新 Roadie 或服务器；未做任何更改。",
   'error.sync_schema_too_new': "该工作区包含来自更新版本 Roadie 的更改（此处不认识 {table}.{column}）。请更新 Roadie 后再同步；未应用任何更改。",
 };
