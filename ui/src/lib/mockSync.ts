@@ -75,3 +75,24 @@ export function createMockSync(deps: {
     },
   };
 }
+
+/** Sample conflicts for browser dev and screenshots (`?demo&conflicts`). */
+export function demoConflicts(now = Date.now()): Conflict[] {
+  const hlc = (minutesAgo: number, node: string) => `${String(now - minutesAgo * 60000).padStart(15, '0')}-00000-${node}`;
+  const me = '0190f1a0-0000-7000-8000-0000000000f1';
+  const ws = '0190f1a0-0000-7000-8000-0000000000a1';
+  return [
+    {
+      id: '0190f1a0-0000-7000-8000-0000000000c1', workspace_id: ws, table: 'artists', pk: '0190f1a0-0000-7000-8000-000000000001', column: 'name',
+      mine: { value: 'Jay Chou', hlc: hlc(42, 'desk'), user_id: me, this_device: true },
+      theirs: { value: '周杰伦 Jay Chou', hlc: hlc(17, 'laptop'), user_id: me, this_device: false },
+      applied: 'theirs',
+    },
+    {
+      id: '0190f1a0-0000-7000-8000-0000000000c2', workspace_id: ws, table: 'releases', pk: '0190f1a0-0000-7000-8000-000000000002', column: 'upc',
+      mine: { value: '036000291452', hlc: hlc(130, 'desk'), user_id: me, this_device: true },
+      theirs: { value: '4006381333931', hlc: hlc(95, 'office'), user_id: '0190f1a0-0000-7000-8000-0000000000f2', this_device: false },
+      applied: 'theirs',
+    },
+  ];
+}
