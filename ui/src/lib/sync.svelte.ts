@@ -19,6 +19,7 @@ export class SyncState {
   lastReport = $state<SyncReport | null>(null);
   private jobId: string | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
+  private statusTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(app: AppState) {
     this.app = app;
@@ -81,11 +82,17 @@ export class SyncState {
       if (this.status?.signed_in) void this.syncNow();
       else void this.refreshStatus();
     }, intervalMs);
+    // Pending changes follow edits made anywhere (a cheap local count).
+    this.statusTimer = setInterval(() => {
+      if (!this.syncing) void this.refreshStatus();
+    }, 10_000);
   }
 
   stopTimer(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
     this.timer = null;
+    this.statusTimer = null;
   }
 }
 
