@@ -4,7 +4,7 @@
 // the CLI signs in to the same account and pulls it; both rename the artist before syncing; the
 // app syncs → a conflicts badge, the Conflicts screen shows both values (English, then Chinese in
 // the dark theme) → keep the app's value → no conflicts left, and the CLI's store converges on its
-// next sync.
+// next sync; then the server stops and the app says it is offline, the edit kept for later.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -194,5 +194,22 @@ test('sync with a real platform; a conflicting edit from the CLI shows in the Co
     const artists = roadie(['artist', 'list', '--json']);
     assert.deepEqual(artists.map((a) => a.name), ['Lin Qiao (desktop)']);
     assert.deepEqual(roadie(['conflicts', 'list', '--json']), []);
+  });
+
+  await step('offline', async () => {
+    // The server goes away: the next sync says so, in words, and nothing is lost.
+    await platform.stop();
+    platform = null;
+    await session.click('[data-testid="nav-roster"]');
+    await session.click('[data-testid="artist-edit"]');
+    await session.setValue('[data-testid="artist-name"]', 'Lin Qiao (offline)');
+    await session.click('[data-testid="artist-save"]');
+    await session.waitFor('[data-testid="artist-row"]', { text: 'Lin Qiao (offline)' });
+    await session.click('[data-testid="sync-now"]');
+    await session.waitFor('[data-testid="sync-state"][data-state="offline"]', { timeout: 60000 });
+    await session.waitFor('[data-testid="sync-state"]', { text: '离线' });
+    await session.waitFor('[data-testid="sync-offline-reason"]', { text: '无法连接平台服务器' });
+    assert.ok((await pending()) > 0, 'the offline edit waits to be sent');
+    await shot('sync-offline-zh-dark');
   });
 });
