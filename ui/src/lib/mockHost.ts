@@ -107,6 +107,8 @@ export interface MockOptions {
   saveDialog?: (name: string) => string | null;
   /** Open sync conflicts the mock starts with. */
   conflicts?: import('./bindings').Conflict[];
+  /** Sync errors the mock's status reports. */
+  syncErrors?: import('./bindings').SyncError[];
 }
 
 export interface MockHost extends Host {
@@ -587,6 +589,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     account: () => platform.account_get({} as never),
     channel: () => currentChannel as unknown as Channel<unknown> | null,
     conflicts: options_.conflicts,
+    errors: options_.syncErrors,
     apply: (conflict, value) => {
       const row = (store() as unknown as Record<string, unknown>)[conflict.table];
       const item = Array.isArray(row) ? (row as Record<string, unknown>[]).find((r) => r.id === conflict.pk) : undefined;

@@ -1,6 +1,6 @@
 // The mock host's sync: a status that counts local changes until "Sync now", and conflicts seeded
 // by the caller (screenshots, tests), resolved the engine's way (taking a side is an edit).
-import type { AccountStatus, Channel, Conflict, ErrorPayload, SyncProgress, SyncStatus } from './bindings';
+import type { AccountStatus, Channel, Conflict, ErrorPayload, SyncError, SyncProgress, SyncStatus } from './bindings';
 import { HostError, type Args, type CommandName, type Result } from './host';
 
 type SyncCommand = 'sync_now' | 'sync_cancel' | 'sync_status' | 'conflicts_list' | 'conflicts_resolve';
@@ -23,6 +23,8 @@ export function createMockSync(deps: {
   account: () => AccountStatus;
   channel: () => Channel<unknown> | null;
   conflicts?: Conflict[];
+  /** Changes the "server" refused, shown in the status. */
+  errors?: SyncError[];
   /** Applies a resolved value to the mock's data (e.g. an artist's name). */
   apply?: (conflict: Conflict, value: unknown) => void;
 }): MockSync {
@@ -38,7 +40,7 @@ export function createMockSync(deps: {
       last_sync: lastSync,
       pending_changes: pending,
       open_conflicts: conflicts.length,
-      errors: [],
+      errors: structuredClone(deps.errors ?? []),
     };
   };
 

@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from '../App.svelte';
-import type { Conflict } from '../lib/bindings';
+import type { Conflict, SyncError } from '../lib/bindings';
 import { setLanguage } from '../lib/i18n';
 import { createMockHost } from '../lib/mockHost';
 import { hlcTime, valueText } from '../lib/sync.svelte';
@@ -24,8 +24,8 @@ function conflict(): Conflict {
   };
 }
 
-async function start(language: 'en' | 'zh-CN', conflicts: Conflict[] = []) {
-  const host = createMockHost({ conflicts });
+async function start(language: 'en' | 'zh-CN', conflicts: Conflict[] = [], syncErrors: SyncError[] = []) {
+  const host = createMockHost({ conflicts, syncErrors });
   await host.call('preferences_set', { preferences: { language, theme: 'light' } });
   const ws = await host.call('workspace_create', { input: { kind: 'label', name: 'Night Ferry' } });
   await host.call('artist_create', { workspace_id: ws.id, input: { name: 'Lin Yue', sort_name: null, localized_names: [], country: null, links: [] } });
@@ -82,6 +82,18 @@ describe('sync in the shell', () => {
     expect(card).toHaveTextContent('字段：名称');
     expect(within(card).getByTestId('conflict-take-mine')).toHaveTextContent('保留我的');
     expect(within(card).getByTestId('conflict-take-theirs')).toHaveTextContent('采用对方的');
+  });
+
+  it('shows the changes the server refused, translated by code, on click', async () => {
+    const refused: SyncError = { at: '2026-11-26T14:00:00Z', direction: 'push', change_id: 'c1', table: 'releases', pk: 'r1', code: 'wrong_workspace', message: 'not a member of that workspace' };
+    const { host, user } = await start('zh-CN', [], [refused]);
+    await host.call('account_sign_up', { server: 'http://127.0.0.1:8787', email: 'lin@example.com', password: 'night ferry 2026', name: 'Lin Yue' });
+    await user.click(screen.getByTestId('nav-roster'));
+    const toggle = await screen.findByTestId('sync-errors-toggle');
+    expect(toggle).toHaveTextContent('1 个错误');
+    expect(screen.getByTestId('sync-state')).toHaveAttribute('data-state', 'error');
+    await user.click(toggle);
+    expect(screen.getByTestId('sync-errors')).toHaveTextContent('该更改属于你的账户无权写入的工作区');
   });
 
   it('reads the time from an HLC stamp and shows values as text', () => {

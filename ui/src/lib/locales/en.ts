@@ -657,6 +657,8 @@ export const en = {
   'conflicts.takeTheirs': "Take theirs",
   'error.sync_protocol_mismatch': "This version of Roadie (sync protocol {client}) cannot sync with this server (it speaks {server_min} to {server_max}). Update Roadie or the server; nothing was changed.",
   'error.sync_schema_too_new': "The workspace holds changes from a newer Roadie ({table}.{column} is unknown here). Update Roadie to sync; nothing was applied.",
+  'platformError.wrong_workspace': "This change belongs to a workspace your account cannot write to; it stays on this computer.",
+  'platformError.refused': "The server refused this change ({message}).",
 } as const;
 
 export type MessageKey = keyof typeof en;

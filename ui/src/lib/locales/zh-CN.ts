@@ -659,4 +659,6 @@ export const zhCN: Dictionary = {
   'conflicts.takeTheirs': "采用对方的",
   'error.sync_protocol_mismatch': "此版本的 Roadie（同步协议 {client}）无法与该服务器同步（服务器支持 {server_min} 至 {server_max}）。请更新 Roadie 或服务器；未做任何更改。",
   'error.sync_schema_too_new': "该工作区包含来自更新版本 Roadie 的更改（此处不认识 {table}.{column}）。请更新 Roadie 后再同步；未应用任何更改。",
+  'platformError.wrong_workspace': "该更改属于你的账户无权写入的工作区，它仍保留在本机。",
+  'platformError.refused': "服务器拒绝了此更改（{message}）。",
 };
