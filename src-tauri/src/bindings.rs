@@ -131,6 +131,14 @@ pub fn typescript() -> String {
         StatementPreview,
         roadie::fans::ContactInput,
         roadie::fans::SalesLinkReport,
+        roadie::sync::SyncPhase,
+        roadie::sync::SyncProgress,
+        roadie::sync::SyncError,
+        roadie::sync::SyncReport,
+        roadie::sync::SyncStatus,
+        roadie::sync::Take,
+        roadie::sync::ConflictSideView,
+        roadie::sync::Conflict,
     );
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\

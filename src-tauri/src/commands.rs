@@ -568,6 +568,27 @@ commands! {
     fn fans_update(state, id: Uuid, input: roadie::fans::ContactInput) -> Contact { store!(state).update_contact(id, input).await }
     /// Bandcamp sales of imported statements become purchases of the fans with the buyers' e-mails.
     fn fans_link_sales(state, workspace_id: Uuid) -> roadie::fans::SalesLinkReport { store!(state).link_bandcamp_sales(workspace_id).await }
+
+    /// Syncs with the platform now: pushes local changes, pulls the others'. Progress on
+    /// `on_progress`; `sync_cancel(job_id)` stops between batches (what was done stays done).
+    fn sync_now(state, job_id: String; on_sync: Channel<roadie::sync::SyncProgress>) -> roadie::sync::SyncReport {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        let token = roadie::jobs::CancelToken::new();
+        let _job = state.register_job(&job_id, token.clone());
+        let cancel = roadie::sync::SyncCancel::from(&token);
+        let report = |p: &roadie::sync::SyncProgress| { let _ = on_sync.send(p.clone()); };
+        store.sync(secrets.as_ref(), &report, &cancel).await
+    }
+    fn sync_cancel(state, job_id: String) -> bool { Ok(state.cancel_job(&job_id)) }
+    /// Last sync, pending changes, open conflicts, recent errors, signed in or not.
+    fn sync_status(state) -> roadie::sync::SyncStatus { store!(state).sync_status().await }
+    /// Open conflicts, oldest first.
+    fn conflicts_list(state) -> Vec<roadie::sync::Conflict> { store!(state).list_conflicts().await }
+    /// Keeps one side of a conflict (a new edit that syncs and closes it everywhere).
+    fn conflicts_resolve(state, id: Uuid, take: roadie::sync::Take) -> roadie::sync::Conflict {
+        store!(state).resolve_conflict(id, take).await
+    }
 }
 
 /// A file to import: the name the user knows it by, and where it is.

@@ -212,6 +212,7 @@ const shots = [
     await page.getByTestId('workspace-new').click();
     await page.getByTestId('workspace-name').waitFor();
   } },
+  { name: 'conflicts', query: 'demo&conflicts', steps: async (page) => void (await nav(page, 'nav-conflicts', 'conflict')) },
   { name: 'store-error', query: 'store-error', steps: async (page) => void (await page.getByTestId('store-open').waitFor()) },
 ];
 

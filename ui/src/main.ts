@@ -9,7 +9,9 @@ async function pickHost(): Promise<Host> {
   // A plain browser (`npm run dev`): an in-memory store. `?demo` (or `?demo=artist`) fills it.
   const { createMockHost, seedDemo } = await import('./lib/mockHost');
   const params = new URLSearchParams(window.location.search);
-  const host = createMockHost(params.has('store-error') ? { storeError: { code: 'store_too_new', message: 'schema 9 is newer than 3', params: { path: '/home/you/roadie.sqlite', found: '9', supported: '3' }, issues: [] } } : {});
+  // `?conflicts`: open sync conflicts to resolve.
+  const conflicts = params.has('conflicts') ? (await import('./lib/mockSync')).demoConflicts() : undefined;
+  const host = createMockHost(params.has('store-error') ? { storeError: { code: 'store_too_new', message: 'schema 9 is newer than 3', params: { path: '/home/you/roadie.sqlite', found: '9', supported: '3' }, issues: [] } } : { conflicts });
   if (params.has('demo')) await seedDemo(host, params.get('demo') === 'artist' ? 'artist' : 'label');
   const lang = params.get('lang');
   const theme = params.get('theme');

@@ -12,7 +12,8 @@ export type Route =
   | { name: 'fans' }
   | { name: 'royalties' }
   | { name: 'roster' }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'conflicts' };
 
 export type Phase = 'loading' | 'store-error' | 'welcome' | 'ready';
 

@@ -782,6 +782,66 @@ contacts: number,
  */
 unknown_buyers: number, };
 
+export type SyncPhase = "push" | "pull" | "done";
+
+export type SyncProgress = { phase: SyncPhase, done: number, total: number, };
+
+export type SyncError = { at: string, 
+/**
+ * `push` or `pull`.
+ */
+direction: string, change_id: string, table: string, pk: string, code: string, message: string, };
+
+export type SyncReport = { 
+/**
+ * Local changes the server accepted (now or, for a retried batch, before).
+ */
+pushed: number, 
+/**
+ * Changes from other stores applied here.
+ */
+pulled: number, 
+/**
+ * Conflicts open after this sync (to resolve in the conflicts screen).
+ */
+conflicts: number, 
+/**
+ * Local changes the server refused in this sync (they stay local; see `sync_errors`).
+ */
+refused: Array<SyncError>, };
+
+export type SyncStatus = { signed_in: boolean, server: string | null, 
+/**
+ * RFC 3339 time of the last sync that finished.
+ */
+last_sync: string | null, 
+/**
+ * Local changes not yet pushed.
+ */
+pending_changes: number, open_conflicts: number, 
+/**
+ * The most recent errors, newest first.
+ */
+errors: Array<SyncError>, };
+
+export type Take = "mine" | "theirs";
+
+export type ConflictSideView = { value: unknown, hlc: string, 
+/**
+ * The platform user who made it.
+ */
+user_id: string, 
+/**
+ * Made on this device.
+ */
+this_device: boolean, };
+
+export type Conflict = { id: string, workspace_id: string, table: string, pk: string, column: string, mine: ConflictSideView, theirs: ConflictSideView, 
+/**
+ * Which side the field holds now.
+ */
+applied: Take, };
+
 /** A progress channel: the Tauri `Channel` class in the app, a plain object in the mock host. */
 export type ProgressChannel = { onmessage: (progress: Progress) => void };
 
@@ -876,4 +936,9 @@ export interface Commands {
   royalties_statement_preview_bytes: { args: { name: string; bytes: Array<number>; encoding: string | null; mapping: ColumnMapping | null }; result: StatementPreview };
   fans_update: { args: { id: string; input: ContactInput }; result: Contact };
   fans_link_sales: { args: { workspace_id: string }; result: SalesLinkReport };
+  sync_now: { args: { job_id: string; on_sync: Channel<SyncProgress> }; result: SyncReport };
+  sync_cancel: { args: { job_id: string }; result: boolean };
+  sync_status: { args: Record<string, never>; result: SyncStatus };
+  conflicts_list: { args: Record<string, never>; result: Array<Conflict> };
+  conflicts_resolve: { args: { id: string; take: Take }; result: Conflict };
 }

@@ -48,6 +48,7 @@ import { emptyFilter as emptyFanFilter } from './fans';
 import { newReleaseInput, newTrackInput } from './inputs';
 import { compareAmounts, sumAmounts } from './money';
 import { createMockPlatform } from './mockPlatform';
+import { createMockSync } from './mockSync';
 import { HostError, type FileDropEvent, type Args, type CommandName, type Host, type Result } from './host';
 
 type StoredRelease = Omit<Release, 'artists' | 'featuring' | 'remixers' | 'track_count'> & { artist_ids: string[]; featuring_ids: string[]; remixer_ids: string[] };
@@ -107,6 +108,10 @@ export interface MockOptions {
   /** What the ERN import dialog returns (a path among `files`), and the save dialog. */
   ernDialog?: () => string | null;
   saveDialog?: (name: string) => string | null;
+  /** Open sync conflicts the mock starts with. */
+  conflicts?: import('./bindings').Conflict[];
+  /** Sync errors the mock's status reports. */
+  syncErrors?: import('./bindings').SyncError[];
 }
 
 export interface MockHost extends Host {
@@ -605,8 +610,21 @@ export function createMockHost(options: MockOptions = {}): MockHost {
   }
 
   const platform = createMockPlatform(now, () => options_.files ?? {});
+  const sync = createMockSync({
+    now,
+    account: () => platform.account_get({} as never),
+    channel: () => currentChannel as unknown as Channel<unknown> | null,
+    conflicts: options_.conflicts,
+    errors: options_.syncErrors,
+    apply: (conflict, value) => {
+      const row = (store() as unknown as Record<string, unknown>)[conflict.table];
+      const item = Array.isArray(row) ? (row as Record<string, unknown>[]).find((r) => r.id === conflict.pk) : undefined;
+      if (item && conflict.column in item) item[conflict.column] = value;
+    },
+  });
   const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {
     ...platform,
+    ...sync.handlers,
     app_info: () => info(),
     store_open_dialog: () => switchStore('open'),
     store_new_dialog: () => switchStore('new'),
@@ -1372,6 +1390,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     calls,
     async call<K extends CommandName>(cmd: K, args: Args<K>): Promise<Result<K>> {
       calls.push({ cmd, args });
+      sync.noteCall(cmd);
       const handler = handlers[cmd] as ((a: Args<K>) => Result<K>) | undefined;
       if (!handler) fail('unknown', `unknown command ${cmd}`);
       // Through JSON in and out, as over IPC: the UI never shares objects with the store, and
@@ -1379,7 +1398,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       // A progress channel is a callback, not data: it is handed over as is (a Tauri channel goes
       // as its id).
       const progress = (args as { progress?: ProgressChannel }).progress;
-      currentChannel = (args as { on_progress?: Channel<ImportProgressEvent> }).on_progress ?? (args as { on_analysis?: Channel<ImportProgressEvent> }).on_analysis ?? null;
+      currentChannel = (args as { on_progress?: Channel<ImportProgressEvent> }).on_progress ?? (args as { on_analysis?: Channel<ImportProgressEvent> }).on_analysis ?? (args as { on_sync?: Channel<ImportProgressEvent> }).on_sync ?? null;
       try {
         const copy = ipc(args) as Args<K> & { progress?: ProgressChannel };
         if (progress) copy.progress = progress;

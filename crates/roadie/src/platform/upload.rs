@@ -43,6 +43,14 @@ impl CancelFlag {
     }
 }
 
+/// The same cancel as a job's token (a desktop job registry holds tokens; a cancel through the
+/// token stops the upload or sync holding this flag).
+impl From<&crate::jobs::CancelToken> for CancelFlag {
+    fn from(token: &crate::jobs::CancelToken) -> Self {
+        CancelFlag(token.flag())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum UploadPhase {
@@ -423,5 +431,20 @@ impl Store {
             return e;
         }
         Error::UploadCorrupted { path: path.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod cancel_flag_tests {
+    use super::CancelFlag;
+    use crate::jobs::CancelToken;
+
+    #[test]
+    fn a_flag_made_from_a_token_sees_the_tokens_cancel() {
+        let token = CancelToken::new();
+        let flag = CancelFlag::from(&token);
+        assert!(!flag.is_cancelled());
+        token.cancel();
+        assert!(flag.is_cancelled());
     }
 }

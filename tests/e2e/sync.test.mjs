@@ -1,0 +1,215 @@
+// Two-way sync in the real app (tauri-driver + WebKitWebDriver under Xvfb) against a real
+// `roadie-platform serve` on a throwaway PostgreSQL cluster, with the `roadie` CLI on its own temp
+// store as the second device: sign up in the app, create an artist, Sync now → nothing pending;
+// the CLI signs in to the same account and pulls it; both rename the artist before syncing; the
+// app syncs → a conflicts badge, the Conflicts screen shows both values (English, then Chinese in
+// the dark theme) → keep the app's value → no conflicts left, and the CLI's store converges on its
+// next sync; then the server stops and the app says it is offline, the edit kept for later.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDriver, Session } from './webdriver.mjs';
+import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
+import { startPlatform } from './platform-server.mjs';
+
+let sandbox;
+let driver;
+let session;
+let platform;
+
+before(async () => {
+  assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
+  platform = await startPlatform();
+  sandbox = privateHome('roadie-e2e-sync-');
+  // No secret service in the test: the app keeps its token in its 0600 file.
+  driver = await startDriver({ ...sandbox.env, DBUS_SESSION_BUS_ADDRESS: '' });
+});
+
+after(async () => {
+  if (session) await session.quit().catch(() => {});
+  if (driver) await driver.stop();
+  if (platform) await platform.stop();
+  sandbox?.remove();
+});
+
+async function shot(name) {
+  await saveScreenshot(session, name);
+}
+
+async function step(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    if (session) await shot(`sync-${name}-failure`).catch(() => {});
+    throw new Error(`${name}: ${e.message}\n--- tauri-driver log ---\n${driver?.log().slice(-3000)}\n--- platform log ---\n${platform?.log().slice(-2000)}`);
+  }
+}
+
+const EMAIL = 'lin.qiao@example.com';
+const PASSWORD = 'night ferry 2026';
+
+/** The second device: the CLI on its own store (no D-Bus: its token goes to the 0600 file). */
+function roadie(args, input = '') {
+  const db = path.join(sandbox.home, 'cli-device.sqlite');
+  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: '', HOME: sandbox.home };
+  delete env.ROADIE_DB;
+  const out = execFileSync(cli, ['--db', db, ...args], {
+    input,
+    env,
+    encoding: 'utf8',
+  });
+  return args.includes('--json') ? JSON.parse(out) : out;
+}
+
+async function pending() {
+  const el = await session.waitFor('[data-testid="sync-pending"]');
+  return Number(await session.cmd('GET', `/element/${el}/attribute/data-count`));
+}
+
+async function waitPending(n) {
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const p = await pending().catch(() => -1);
+    if (p === n) return;
+    if (Date.now() > deadline) throw new Error(`pending changes: ${p}, expected ${n}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+async function syncNow() {
+  await session.click('[data-testid="sync-now"]');
+  // The button comes back when the sync has finished.
+  await session.waitFor('[data-testid="sync-now"]', { timeout: 60000 });
+}
+
+test('sync with a real platform; a conflicting edit from the CLI shows in the Conflicts screen and resolves', async () => {
+  session = await Session.start(driver.url, application);
+  let artistId;
+
+  await step('offline-start', async () => {
+    await session.waitFor('[data-testid="welcome"]');
+    await session.type('[data-testid="workspace-name"]', 'Neon Harbor Records');
+    await session.click('[data-testid="workspace-kind-label"]');
+    await session.click('[data-testid="workspace-create"]');
+    await session.click('[data-testid="nav-roster"]');
+    await session.click('[data-testid="artist-add"]');
+    await session.type('[data-testid="artist-name"]', 'Lin Qiao');
+    await session.click('[data-testid="artist-save"]');
+    await session.waitFor('[data-testid="artist-row"]', { text: 'Lin Qiao' });
+    // Not signed in: changes stay here, and the sidebar says so.
+    await session.waitFor('[data-testid="sync-state"][data-state="signed-out"]');
+    await shot('sync-signed-out-en');
+  });
+
+  await step('sign-up-and-sync', async () => {
+    await session.click('[data-testid="nav-settings"]');
+    await session.waitFor('[data-testid="account-card"]');
+    await session.type('[data-testid="account-server-input"]', platform.base);
+    await session.click('[data-testid="account-mode-sign-up"]');
+    await session.type('[data-testid="account-name-input"]', 'Lin Qiao');
+    await session.type('[data-testid="account-email-input"]', EMAIL);
+    await session.type('[data-testid="account-password-input"]', PASSWORD);
+    await session.click('[data-testid="account-submit"]');
+    await session.waitFor('[data-testid="account-who"]', { text: EMAIL });
+    await session.click('[data-testid="nav-roster"]');
+    await session.waitFor('[data-testid="sync-state"][data-state="ok"]');
+    assert.ok((await pending()) > 0, 'the workspace and the artist wait to be sent');
+    await syncNow();
+    await waitPending(0);
+    await session.waitFor('[data-testid="sync-state"]', { text: 'Synced' });
+    await shot('sync-synced-en');
+  });
+
+  await step('second-device', async () => {
+    const login = roadie(['login', '--server', platform.base, '--email', EMAIL], `${PASSWORD}\n`);
+    assert.ok(login.length > 0);
+    const first = roadie(['sync', '--json']);
+    assert.ok(first.pulled >= 2, `the CLI pulled the workspace and the artist: ${JSON.stringify(first)}`);
+    const workspaces = roadie(['workspace', 'list', '--json']);
+    const ws = workspaces.find((w) => w.name === 'Neon Harbor Records');
+    assert.ok(ws, JSON.stringify(workspaces));
+    roadie(['workspace', 'use', ws.id, '--json']);
+    const artists = roadie(['artist', 'list', '--json']);
+    assert.deepEqual(artists.map((a) => a.name), ['Lin Qiao']);
+    artistId = artists[0].id;
+  });
+
+  await step('concurrent-edits', async () => {
+    // The app renames the artist, before syncing...
+    await session.click('[data-testid="artist-edit"]');
+    await session.setValue('[data-testid="artist-name"]', 'Lin Qiao (desktop)');
+    await session.click('[data-testid="artist-save"]');
+    await session.waitFor('[data-testid="artist-row"]', { text: 'Lin Qiao (desktop)' });
+    // ...while the other device renames it too, and syncs first.
+    roadie(['artist', 'edit', artistId, '--name', 'Lin Qiao (laptop)', '--json']);
+    const pushed = roadie(['sync', '--json']);
+    assert.ok(pushed.pushed >= 1, JSON.stringify(pushed));
+  });
+
+  await step('conflict', async () => {
+    await syncNow();
+    await session.waitFor('[data-testid="conflicts-badge"]', { timeout: 30000 });
+    await session.click('[data-testid="nav-conflicts"]');
+    const card = await session.waitFor('[data-testid="conflict"]', { text: 'Lin Qiao (desktop)' });
+    const text = await session.text(card);
+    assert.ok(text.includes('Lin Qiao (laptop)'), text);
+    assert.ok(text.includes('Artist'), text);
+    assert.ok(text.includes('name'), text);
+    await session.waitFor('[data-testid="conflict-mine"]', { text: 'Made on this device' });
+    await session.waitFor('[data-testid="conflict-theirs"]', { text: 'Made by you on another device' });
+    await session.waitFor('[data-testid="conflict-applied"]');
+    await shot('sync-conflicts-en');
+  });
+
+  await step('chinese-dark', async () => {
+    await session.click('[data-testid="nav-settings"]');
+    await session.select('[data-testid="language-select"]', 'zh-CN');
+    await session.select('[data-testid="theme-select"]', 'dark');
+    await session.click('[data-testid="nav-conflicts"]');
+    await session.waitFor('[data-testid="page-title"]', { text: '冲突' });
+    await session.waitFor('[data-testid="conflict-mine"]', { text: '在本设备上修改' });
+    await session.waitFor('[data-testid="conflict-take-mine"]', { text: '保留我的' });
+    await shot('sync-conflicts-zh-dark');
+  });
+
+  await step('resolve', async () => {
+    // Keep the desktop's value (for every field the two renames raced on).
+    for (let i = 0; i < 5; i++) {
+      const left = await session.findAll('[data-testid="conflict"]');
+      if (left.length === 0) break;
+      await session.click('[data-testid="conflict-take-mine"]');
+      await session.waitForCount('[data-testid="conflict"]', left.length - 1);
+    }
+    await session.waitFor('[data-testid="conflicts-empty"]');
+    assert.equal((await session.findAll('[data-testid="conflicts-badge"]')).length, 0);
+    await syncNow();
+    await waitPending(0);
+    await shot('sync-resolved-zh-dark');
+  });
+
+  await step('converged', async () => {
+    roadie(['sync', '--json']);
+    const artists = roadie(['artist', 'list', '--json']);
+    assert.deepEqual(artists.map((a) => a.name), ['Lin Qiao (desktop)']);
+    assert.deepEqual(roadie(['conflicts', 'list', '--json']), []);
+  });
+
+  await step('offline', async () => {
+    // The server goes away: the next sync says so, in words, and nothing is lost.
+    await platform.stop();
+    platform = null;
+    await session.click('[data-testid="nav-roster"]');
+    await session.click('[data-testid="artist-edit"]');
+    await session.setValue('[data-testid="artist-name"]', 'Lin Qiao (offline)');
+    await session.click('[data-testid="artist-save"]');
+    await session.waitFor('[data-testid="artist-row"]', { text: 'Lin Qiao (offline)' });
+    await session.click('[data-testid="sync-now"]');
+    await session.waitFor('[data-testid="sync-state"][data-state="offline"]', { timeout: 60000 });
+    await session.waitFor('[data-testid="sync-state"]', { text: '离线' });
+    await session.waitFor('[data-testid="sync-offline-reason"]', { text: '无法连接平台服务器' });
+    assert.ok((await pending()) > 0, 'the offline edit waits to be sent');
+    await shot('sync-offline-zh-dark');
+  });
+});
