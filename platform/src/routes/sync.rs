@@ -186,7 +186,15 @@ pub async fn pull(
             "since must be 0 or more",
         ));
     }
-    let limit = q.limit.unwrap_or(500).clamp(1, MAX_PULL_PAGE) as i64;
+    // Out-of-range values are refused, as /openapi.json documents, rather than quietly clamped.
+    let limit = q.limit.unwrap_or(500);
+    if !(1..=MAX_PULL_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be 1 to {MAX_PULL_PAGE}"),
+        ));
+    }
+    let limit = limit as i64;
     type Row = (
         i64,
         Uuid,
