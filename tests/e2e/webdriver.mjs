@@ -24,6 +24,9 @@ export async function startDriver(env) {
   const proc = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so stop() also ends the app and WebKitWebDriver it started: an app
+    // left behind keeps the driver's stdout pipe open and the test process never exits.
+    detached: true,
   });
   let log = '';
   proc.stdout.on('data', (d) => (log += d));
@@ -42,8 +45,20 @@ export async function startDriver(env) {
     url,
     log: () => log,
     stop: async () => {
-      proc.kill('SIGTERM');
-      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+      const group = (signal) => {
+        try {
+          process.kill(-proc.pid, signal);
+        } catch {
+          // The group is already gone.
+        }
+      };
+      const exited = new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', r)));
+      group('SIGTERM');
+      await Promise.race([exited, sleep(3000)]);
+      group('SIGKILL');
+      await exited;
+      proc.stdout.destroy();
+      proc.stderr.destroy();
     },
   };
 }
