@@ -111,10 +111,10 @@ pub struct PushResponse {
 
 /// `GET /v1/sync/pull` query.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", derive(IntoParams), into_params(parameter_in = Query))]
 pub struct PullQuery {
-    /// The last sequence number already applied (0 for a first sync).
-    #[serde(default)]
+    /// The last sequence number already applied (0 for a first sync). Required: a request whose
+    /// cursor was lost or mangled is refused rather than silently restarted from 0.
     #[cfg_attr(feature = "openapi", param(minimum = 0))]
     pub since: i64,
     /// Page size (at most `max_pull_page`).

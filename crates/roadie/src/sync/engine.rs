@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Sqlite, SqliteConnection};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::time::Duration;
 use ts_rs::TS;
@@ -344,20 +344,44 @@ impl Store {
     pub(crate) async fn compact_outbox(&self) -> Result<()> {
         let mut tx = self.write().await?;
         type Row = (i64, String, String, String, String, String, String);
+        // In outbox order: a later write's base may be the clock of an earlier non-edit, which
+        // is dropped here too, so bases are resolved through `dropped` ((tbl, pk, col, hlc) of a
+        // dropped non-edit → the base it had) to a clock that some real edit set.
         let rows: Vec<Row> =
-            sqlx::query_as("SELECT id, tbl, pk, hlc, fields, base, old FROM sync_outbox WHERE old <> '{}' AND json_extract(old, '$.__insert') IS NULL").fetch_all(&mut *tx).await?;
+            sqlx::query_as("SELECT id, tbl, pk, hlc, fields, base, old FROM sync_outbox WHERE old <> '{}' AND json_extract(old, '$.__insert') IS NULL ORDER BY id").fetch_all(&mut *tx).await?;
+        let mut dropped: HashMap<(String, String, String, String), Option<Value>> = HashMap::new();
         for (id, table, pk, hlc, fields, base, old) in rows {
             let mut fields: Map<String, Value> = serde_json::from_str(&fields).unwrap_or_default();
             let mut base: Map<String, Value> = serde_json::from_str(&base).unwrap_or_default();
             let old: Map<String, Value> = serde_json::from_str(&old).unwrap_or_default();
+            let mut rebased = false;
+            for (col, b) in base.iter_mut() {
+                let Some(was) = b.as_str() else { continue };
+                let key = (table.clone(), pk.clone(), col.clone(), was.to_string());
+                if let Some(resolved) = dropped.get(&key) {
+                    *b = resolved.clone().unwrap_or(Value::Null);
+                    rebased = true;
+                }
+            }
             let same: Vec<String> = fields
                 .iter()
                 .filter(|(k, v)| old.get(*k) == Some(*v))
                 .map(|(k, _)| k.clone())
                 .collect();
+            if same.is_empty() {
+                if rebased {
+                    sqlx::query("UPDATE sync_outbox SET base = ? WHERE id = ?")
+                        .bind(Value::Object(base).to_string())
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                continue;
+            }
             for col in &same {
                 fields.remove(col);
-                let was = base.remove(col);
+                let was = base.remove(col).filter(|v| !v.is_null());
+                dropped.insert((table.clone(), pk.clone(), col.clone(), hlc.clone()), was.clone());
                 let clock: Option<String> = sqlx::query_scalar(
                     "SELECT hlc FROM sync_clocks WHERE tbl = ? AND pk = ? AND col = ?",
                 )
