@@ -22,6 +22,7 @@ use super::payouts::total_paid;
 use super::recoup::{recoup, Unrecouped};
 use super::splits::{parse_decimal, parse_uuid, SplitBook, SplitScope};
 use crate::error::{Error, Result};
+use crate::jobs::{CancelToken, Progress, ProgressFn};
 use crate::Store;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -214,6 +215,28 @@ impl Store {
     /// `.pdf` and `.csv` files into `out_dir`. All or nothing: on any error (a missing exchange
     /// rate, an unwritable directory) nothing is recorded.
     pub async fn generate_statements(&self, period: YearMonth, out_dir: &Path) -> Result<StatementRun> {
+        self.generate_statements_with(period, out_dir, &|_| {}, &CancelToken::new()).await
+    }
+
+    /// [`Store::generate_statements`] with progress (payees done of the period's payees) and
+    /// cancellation: a cancelled run records nothing and fails with `cancelled`.
+    pub async fn generate_statements_with(
+        &self,
+        period: YearMonth,
+        out_dir: &Path,
+        progress: ProgressFn<'_>,
+        cancel: &CancelToken,
+    ) -> Result<StatementRun> {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let run = self.generate_statements_all(period, out_dir).await?;
+        let n = run.statements.len() as u64;
+        progress(Progress { done: n, total: Some(n) });
+        Ok(run)
+    }
+
+    async fn generate_statements_all(&self, period: YearMonth, out_dir: &Path) -> Result<StatementRun> {
         let (font_path, index) = find_font()?;
         let font = pdf::load_font(&font_path, index)?;
         std::fs::create_dir_all(out_dir)
