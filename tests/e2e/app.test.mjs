@@ -1,43 +1,19 @@
 // The real Roadie app, driven through tauri-driver + WebKitWebDriver under Xvfb: a label is
 // created, an artist joins its roster, a release gets two tracks, the UI switches to Chinese,
 // and after a restart on the same store everything is still there.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDriver, Session } from './webdriver.mjs';
-import { application, privateHome, saveScreenshot } from './harness.mjs';
+import { appUnderTest } from './harness.mjs';
 
-let sandbox;
-let driver;
 let session;
-
-before(async () => {
-  sandbox = privateHome('roadie-e2e-');
-  driver = await startDriver(sandbox.env);
-});
-
-after(async () => {
-  if (session) await session.quit().catch(() => {});
-  if (driver) await driver.stop();
-  sandbox?.remove();
-});
-
-async function shot(name) {
-  await saveScreenshot(session, name);
-}
-
-async function failWithScreenshot(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shot(`${name}-failure`).catch(() => {});
-    throw new Error(`${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}`);
-  }
-}
+const app = appUnderTest('app');
+const shot = (name) => app.shot(name);
+const step = (name, fn) => app.step(name, fn);
 
 test('a label keeps its roster and releases across a restart, in English and Chinese', async () => {
-  session = await Session.start(driver.url, application);
+  session = await app.start();
 
-  await failWithScreenshot('create', async () => {
+  await step('create', async () => {
     // First run: create the label workspace.
     await session.waitFor('[data-testid="welcome"]');
     await session.type('[data-testid="workspace-name"]', 'Neon Harbor Records');
@@ -77,7 +53,7 @@ test('a label keeps its roster and releases across a restart, in English and Chi
     await shot('releases-en');
   });
 
-  await failWithScreenshot('language', async () => {
+  await step('language', async () => {
     // Switch to Simplified Chinese: the UI changes at once.
     const before = await session.textOf('[data-testid="nav-releases"]');
     await session.click('[data-testid="nav-settings"]');
@@ -90,9 +66,9 @@ test('a label keeps its roster and releases across a restart, in English and Chi
 
   // Quit, start again on the same store.
   await session.quit();
-  session = await Session.start(driver.url, application);
+  session = await app.start();
 
-  await failWithScreenshot('restart', async () => {
+  await step('restart', async () => {
     await session.waitFor('[data-testid="nav-releases"]', { text: '发行' });
     const switcher = await session.textOf('[data-testid="workspace-switcher"]');
     assert.match(switcher, /Neon Harbor Records/);

@@ -3,50 +3,16 @@
 // (its sales become the fans' purchases), the table is filtered by spend and last activity with
 // live counts and saved as a segment, a fan's city is edited (a bad country is refused beside its
 // field), a tag is removed and the segment counts follow. Screenshots in both languages and themes.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDriver, Session } from './webdriver.mjs';
-import { application, privateHome, saveScreenshot } from './harness.mjs';
+import { appUnderTest } from './harness.mjs';
 
-let home;
-let sandbox;
-let driver;
 let session;
-
-before(async () => {
-  sandbox = privateHome('roadie-e2e-fans-edit-');
-  home = sandbox.home;
-  driver = await startDriver(sandbox.env);
-});
-
-after(async () => {
-  if (session) await session.quit().catch(() => {});
-  if (driver) await driver.stop();
-  // The app may still be writing its shader cache as it exits: try again briefly.
-  for (let attempt = 0; attempt < 10; attempt++) {
-    try {
-      sandbox?.remove();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-});
-
-async function shot(name) {
-  await saveScreenshot(session, name);
-}
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shot(`fans-edit-${name}-failure`).catch(() => {});
-    throw new Error(`${name}: ${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}`);
-  }
-}
+const app = appUnderTest('fans-edit');
+const shot = (name) => app.shot(name);
+const step = (name, fn) => app.step(name, fn);
 
 const segmentCount = (name) => `[data-testid="segment-row"][data-name="${name}"] [data-testid="segment-count"]`;
 const rowsText = () => session.exec('return [...document.querySelectorAll(\'[data-testid="fans-row"]\')].map((r) => r.textContent).join(" | ")');
@@ -67,14 +33,14 @@ async function expectRows(n) {
 }
 
 test('filter fans by spend and last activity, edit a city, untag, and see the counts change', async () => {
-  const fans = path.join(home, 'fans.csv');
+  const fans = path.join(app.sandbox.home, 'fans.csv');
   fs.writeFileSync(
     fans,
     '姓名,邮箱,城市,国家,标签\n' + '周杰伦,jay@example.com,台北,TW,vip\n' + '林巧,lin.qiao@example.cn,上海,CN,vip\n' + 'Ada Chen,ada@example.com,London,GB,\n',
   );
   // A Bandcamp sales report: Ada spent 32 USD in November 2022, Jay 5 USD in June 2025; one buyer
   // is no fan.
-  const sales = path.join(home, 'bandcamp-sales.csv');
+  const sales = path.join(app.sandbox.home, 'bandcamp-sales.csv');
   fs.writeFileSync(
     sales,
     'date,paid to,item type,item name,artist,currency,item price,quantity,discount code,sub total,transaction fee,fee type,item total,amount you received,bandcamp transaction id,paypal transaction id,net amount,buyer name,buyer email,country code\r\n' +
@@ -84,7 +50,7 @@ test('filter fans by spend and last activity, edit a city, untag, and see the co
       '06/12/25 9:00am,paypal,track,Intro,Artist 1,GBP,1.00,1,,1.00,0.10,paypal,1.00,0.90,126,ABF,0.90,Someone,nobody@example.com,GB\r\n',
   );
 
-  session = await Session.start(driver.url, application);
+  session = await app.start();
 
   await step('import fans', async () => {
     await session.waitFor('[data-testid="welcome"]');

@@ -2,49 +2,23 @@
 // imported through the wizard (file input → detected mapping → progress → report), a segment is
 // saved from a tag filter, a fan is found by a fragment of their Chinese name, tagged from their
 // detail panel, and the segment's live count goes up.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDriver, Session } from './webdriver.mjs';
-import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
+import { cli, appUnderTest } from './harness.mjs';
 
-let home;
-let sandbox;
-let driver;
 let session;
-
-before(async () => {
-  sandbox = privateHome('roadie-e2e-fans-');
-  home = sandbox.home;
-  driver = await startDriver(sandbox.env);
-});
-
-after(async () => {
-  if (session) await session.quit().catch(() => {});
-  if (driver) await driver.stop();
-  sandbox?.remove();
-});
-
-async function shot(name) {
-  await saveScreenshot(session, name);
-}
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shot(`fans-${name}-failure`).catch(() => {});
-    throw new Error(`${name}: ${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}`);
-  }
-}
+const app = appUnderTest('fans');
+const shot = (name) => app.shot(name);
+const step = (name, fn) => app.step(name, fn);
 
 const segmentCount = (name) => `[data-testid="segment-row"][data-name="${name}"] [data-testid="segment-count"]`;
 
 test('import a Chinese CSV, find 周杰伦 by 杰伦, tag him, and see the segment count change', async () => {
   // A sheet as a Chinese merch-table sign-up tool exports it; one row has a bad e-mail.
-  const csv = path.join(home, '粉丝名单.csv');
+  const csv = path.join(app.sandbox.home, '粉丝名单.csv');
   fs.writeFileSync(
     csv,
     '\uFEFF姓名,邮箱,城市,国家,标签\n' +
@@ -54,7 +28,7 @@ test('import a Chinese CSV, find 周杰伦 by 杰伦, tag him, and see the segme
       '坏行,not-an-email,北京,CN,\n',
   );
 
-  session = await Session.start(driver.url, application);
+  session = await app.start();
 
   await step('workspace', async () => {
     await session.waitFor('[data-testid="welcome"]');
@@ -125,7 +99,7 @@ test('100,000 fans: the table pages as it scrolls and keeps only the visible row
   if (!session) return t.skip('needs the first test');
   if (!fs.existsSync(cli)) return t.skip(`build the CLI for this test: ${cli} is missing`);
   // 100,000 more fans, imported into the same store by the CLI while the app is open.
-  const big = path.join(home, 'big.csv');
+  const big = path.join(app.sandbox.home, 'big.csv');
   const lines = ['Name,Email,City,Country,Tags'];
   const cities = [['Shanghai', 'CN'], ['台北', 'TW'], ['Austin', 'US'], ['London', 'GB']];
   for (let i = 0; i < 100_000; i++) {
@@ -133,7 +107,7 @@ test('100,000 fans: the table pages as it scrolls and keeps only the visible row
     lines.push(`Fan ${String(i).padStart(6, '0')},fan${i}@example.com,${city},${cc},${i % 7 === 0 ? 'vip' : ''}`);
   }
   fs.writeFileSync(big, lines.join('\n') + '\n');
-  execFileSync(cli, ['--db', path.join(home, 'store.sqlite'), 'fans', 'import', big, '--json'], { stdio: 'pipe' });
+  execFileSync(cli, ['--db', path.join(app.sandbox.home, 'store.sqlite'), 'fans', 'import', big, '--json'], { stdio: 'pipe' });
 
   await step('big', async () => {
     await session.click('[data-testid="nav-releases"]');

@@ -1,10 +1,13 @@
 // What every e2e test of the real app shares: where the built binaries are, a private home for
 // the app (store, WebKit data, config all in a temp dir), and screenshots taken once painted.
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startDriver, Session } from './webdriver.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(here, '../../target');
@@ -37,4 +40,74 @@ export async function saveScreenshot(session, name) {
     args: [],
   });
   fs.writeFileSync(path.join(artifacts, `${name}.png`), await session.screenshot());
+}
+
+/** The CLI on the store `db`, JSON out. The test runner's own ROADIE_DB is not passed on. */
+export function cliOn(db) {
+  return (...args) => {
+    const env = { ...process.env };
+    delete env.ROADIE_DB;
+    return JSON.parse(execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8', env }));
+  };
+}
+
+/** Removes a private home; the app may still be writing its shader cache as it exits, so a
+ * failure is retried briefly. */
+async function removeHome(sandbox) {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      sandbox?.remove();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+/**
+ * The app under test for one test file: registers the hooks that make a private home, run
+ * `prepare(sandbox)` (seed the store, start a server), start tauri-driver with the home's
+ * environment plus `env`, and at the end quit the session, stop the driver, run `cleanup()` and
+ * remove the home. `app.start()` opens a session on the app; `app.shot(name)` saves a
+ * screenshot; `app.step(name, fn)` runs fn and, when it fails, saves `<prefix>-<name>-failure`
+ * and adds the driver's log (and `extraLog()`, e.g. a server's) to the error.
+ */
+export function appUnderTest(prefix, { env = {}, prepare, cleanup, extraLog } = {}) {
+  const app = {
+    sandbox: undefined,
+    driver: undefined,
+    session: undefined,
+    async start() {
+      this.session = await Session.start(this.driver.url, application);
+      return this.session;
+    },
+    async quit() {
+      await this.session?.quit();
+      this.session = undefined;
+    },
+    shot(name) {
+      return saveScreenshot(this.session, name);
+    },
+    async step(name, fn) {
+      try {
+        await fn();
+      } catch (e) {
+        await this.shot(`${prefix}-${name}-failure`).catch(() => {});
+        const extra = extraLog ? `\n${extraLog()}` : '';
+        throw new Error(`${name}: ${e.message}\n--- tauri-driver log ---\n${this.driver.log().slice(-3000)}${extra}`);
+      }
+    },
+  };
+  before(async () => {
+    app.sandbox = privateHome(`roadie-e2e-${prefix}-`);
+    if (prepare) await prepare(app.sandbox);
+    app.driver = await startDriver({ ...app.sandbox.env, ...env });
+  });
+  after(async () => {
+    if (app.session) await app.session.quit().catch(() => {});
+    if (app.driver) await app.driver.stop();
+    if (cleanup) await cleanup();
+    await removeHome(app.sandbox);
+  });
+  return app;
 }

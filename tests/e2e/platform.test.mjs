@@ -5,46 +5,29 @@
 // queue and see it complete, check on the server's HTTP API that the upload has the file's size
 // and SHA-256 and belongs to the release, then in Chinese: sign out, and a translated server
 // error (that e-mail address is taken).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDriver, Session } from './webdriver.mjs';
-import { application, privateHome, saveScreenshot } from './harness.mjs';
+import { appUnderTest } from './harness.mjs';
 import { startPlatform } from './platform-server.mjs';
 
-let sandbox;
-let driver;
 let session;
 let platform;
-
-before(async () => {
-  platform = await startPlatform();
-  sandbox = privateHome('roadie-e2e-platform-');
+const app = appUnderTest('platform', {
   // No secret service in the test: the app must fall back to its 0600 file (and say so).
-  driver = await startDriver({ ...sandbox.env, DBUS_SESSION_BUS_ADDRESS: '' });
+  env: { DBUS_SESSION_BUS_ADDRESS: '' },
+  prepare: async () => {
+    platform = await startPlatform();
+  },
+  cleanup: async () => {
+    if (platform) await platform.stop();
+  },
+  extraLog: () => `--- platform log ---\n${platform.log().slice(-2000)}`,
 });
-
-after(async () => {
-  if (session) await session.quit().catch(() => {});
-  if (driver) await driver.stop();
-  if (platform) await platform.stop();
-  sandbox?.remove();
-});
-
-async function shot(name) {
-  await saveScreenshot(session, name);
-}
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shot(`platform-${name}-failure`).catch(() => {});
-    throw new Error(`${name}: ${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}\n--- platform log ---\n${platform.log().slice(-2000)}`);
-  }
-}
+const shot = (name) => app.shot(name);
+const step = (name, fn) => app.step(name, fn);
 
 /** A 16-bit stereo PCM WAV: `seconds` of a 440 Hz tone. */
 function wav(seconds) {
@@ -76,12 +59,12 @@ const EMAIL = 'lin.qiao@example.com';
 const PASSWORD = 'night ferry 2026';
 
 test('sign up against a real platform, upload a release master, check it on the server, sign out', async () => {
-  const master = path.join(sandbox.home, 'Night Ferry - 01 Harbor Lights.wav');
+  const master = path.join(app.sandbox.home, 'Night Ferry - 01 Harbor Lights.wav');
   const bytes = wav(3);
   fs.writeFileSync(master, bytes);
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
 
-  session = await Session.start(driver.url, application);
+  session = await app.start();
   let releaseId;
 
   await step('release', async () => {
@@ -122,7 +105,7 @@ test('sign up against a real platform, upload a release master, check it on the 
     await session.waitFor('[data-testid="account-who"]', { text: EMAIL });
     assert.equal(await session.textOf('[data-testid="account-workspace"]'), 'Lin Qiao');
     assert.equal(await session.textOf('[data-testid="account-server"]'), platform.base);
-    const secrets = `${sandbox.db}.secrets.json`;
+    const secrets = `${app.sandbox.db}.secrets.json`;
     assert.equal(fs.statSync(secrets).mode & 0o777, 0o600, 'the token file is private');
   });
 
@@ -171,7 +154,7 @@ test('sign up against a real platform, upload a release master, check it on the 
     await session.click('[data-testid="account-sign-out"]');
     await session.waitFor('[data-testid="account-notice"]', { text: '已退出登录' });
     await session.waitFor('[data-testid="uploads-sign-in-first"]');
-    assert.ok(!fs.existsSync(`${sandbox.db}.secrets.json`), 'the token is forgotten');
+    assert.ok(!fs.existsSync(`${app.sandbox.db}.secrets.json`), 'the token is forgotten');
     // The server's error for a taken address, translated.
     // The server and e-mail address stay filled in after signing out.
     assert.equal(await session.exec('return document.querySelector(\'[data-testid="account-server-input"]\').value'), platform.base);

@@ -3,26 +3,29 @@
 // the editor's file inputs; the engine analyses them, the tracks show their badges and the
 // readiness checklist lists the problems; a click on an item focuses its field; filling the UPC
 // and replacing the cover with a 3000×3000 one clears those items. Screenshots in both languages.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { startDriver, Session } from './webdriver.mjs';
-import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
+import { cli, cliOn, appUnderTest } from './harness.mjs';
 
-let sandbox;
-let home;
 let db;
-let driver;
 let session;
+const app = appUnderTest('releases', {
+  prepare: async (sandbox) => {
+    db = sandbox.db;
+    assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
+    roadie('workspace', 'create', '--kind', 'label', '--name', 'Harbour Records');
+    roadie('artist', 'add', 'Lin Qiao');
+  },
+});
+const shot = (name) => app.shot(`releases-${name}`);
+const step = (name, fn) => app.step(name, fn);
 
 function roadie(...args) {
-  const env = { ...process.env };
-  delete env.ROADIE_DB;
-  return JSON.parse(execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8', env }));
+  return cliOn(db)(...args);
 }
 
 /** A 16-bit PCM WAV: `seconds` of a sine at `freq` Hz, `amplitude` of full scale (above 1 clips). */
@@ -97,35 +100,6 @@ function writePng(file, size) {
   fs.writeFileSync(file, png);
 }
 
-before(async () => {
-  assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
-  sandbox = privateHome('roadie-e2e-releases-');
-  home = sandbox.home;
-  db = sandbox.db;
-  roadie('workspace', 'create', '--kind', 'label', '--name', 'Harbour Records');
-  roadie('artist', 'add', 'Lin Qiao');
-  driver = await startDriver(sandbox.env);
-});
-
-after(async () => {
-  if (session) await session.quit().catch(() => {});
-  if (driver) await driver.stop();
-  sandbox?.remove();
-});
-
-async function shot(name) {
-  await saveScreenshot(session, `releases-${name}`);
-}
-
-async function failWithScreenshot(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shot(`${name}-failure`).catch(() => {});
-    throw new Error(`${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}`);
-  }
-}
-
 /** The checklist's items as "code@track" (read from attributes, so language does not matter). */
 async function problems() {
   return session.exec(
@@ -151,17 +125,17 @@ async function upload(testid, file) {
 }
 
 test('masters and a cover go into a new release; the checklist lists the problems and clears as they are fixed', async () => {
-  const good = path.join(home, '01 Harbour Lights.wav');
-  const bad = path.join(home, '02 Low Tide.wav');
-  const smallCover = path.join(home, 'cover-small.png');
-  const bigCover = path.join(home, 'cover-3000.png');
+  const good = path.join(app.sandbox.home, '01 Harbour Lights.wav');
+  const bad = path.join(app.sandbox.home, '02 Low Tide.wav');
+  const smallCover = path.join(app.sandbox.home, 'cover-small.png');
+  const bigCover = path.join(app.sandbox.home, 'cover-3000.png');
   writeWav(good, { rate: 44100, seconds: 2, amplitude: 0.25 });
   writeWav(bad, { rate: 22050, seconds: 2, amplitude: 1.6 }); // 22.05 kHz and clipped
   writePng(smallCover, 600);
   writePng(bigCover, 3000);
-  session = await Session.start(driver.url, application);
+  session = await app.start();
 
-  await failWithScreenshot('create', async () => {
+  await step('create', async () => {
     await session.click('[data-testid="nav-releases"]');
     await session.click('[data-testid="release-new"]');
     await session.type('[data-testid="release-title"]', 'Low Tide');
@@ -178,7 +152,7 @@ test('masters and a cover go into a new release; the checklist lists the problem
     assert.ok(items.includes('missing_artwork'), `missing_artwork listed: ${items}`);
   });
 
-  await failWithScreenshot('masters', async () => {
+  await step('masters', async () => {
     await upload('release-files-input', good);
     await session.waitForCount('[data-testid="track-row"]', 1, 30000);
     await upload('release-files-input', bad);
@@ -203,7 +177,7 @@ test('masters and a cover go into a new release; the checklist lists the problem
     await shot('problems-en');
   });
 
-  await failWithScreenshot('jump', async () => {
+  await step('jump', async () => {
     // A click on the clipping item opens the track's details with its analysis focused.
     await session.click('[data-testid="readiness-item"][data-code="clipping"]');
     await session.waitFor('[data-testid="track-analysis"]');
@@ -217,7 +191,7 @@ test('masters and a cover go into a new release; the checklist lists the problem
     await waitForProblems((p) => !p.includes('missing_upc'), 'cleared missing_upc');
   });
 
-  await failWithScreenshot('artwork', async () => {
+  await step('artwork', async () => {
     await upload('artwork-input', bigCover);
     const items = await waitForProblems((p) => !p.includes('artwork_too_small'), 'cleared artwork_too_small', 60000);
     assert.ok(items.includes('low_sample_rate@2'), `the master's problem stays: ${items}`);
@@ -225,7 +199,7 @@ test('masters and a cover go into a new release; the checklist lists the problem
     await shot('fixed-en');
   });
 
-  await failWithScreenshot('zh', async () => {
+  await step('zh', async () => {
     await session.click('[data-testid="nav-settings"]');
     await session.select('[data-testid="language-select"]', 'zh-CN');
     await session.click('[data-testid="nav-releases"]');
@@ -237,7 +211,7 @@ test('masters and a cover go into a new release; the checklist lists the problem
     await shot('checklist-zh');
   });
 
-  await failWithScreenshot('ern', async () => {
+  await step('ern', async () => {
     // A real ERN 4.3 album goes in through the Releases page's file input.
     const ern = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/real/ddex-ern43-sshaw/audio-album.xml');
     await session.click('[data-testid="nav-releases"]');

@@ -3,28 +3,33 @@
 // its check refuses day-first dates read month first, then the mapping is saved and the file
 // imports; the dashboard's totals are the file's. A second file with the same header imports
 // without the mapping step. Screenshots in English and Chinese.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDriver, Session } from './webdriver.mjs';
-import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
+import { cli, cliOn, appUnderTest } from './harness.mjs';
 
 const ISRC = 'CNA012600001';
 const HEADER = ['月份', '平台', '国家', 'ISRC', '歌曲', '艺人', '数量', '收入', '币种'];
 
-let home;
-let sandbox;
 let db;
-let driver;
 let session;
+const app = appUnderTest('royalties-mapping', {
+  prepare: async (sandbox) => {
+    db = sandbox.db;
+    assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
+    roadie('workspace', 'create', '--kind', 'artist', '--name', '周杰伦');
+    roadie('artist', 'add', '周杰伦');
+    const release = roadie('release', 'add', '--title', '叶惠美', '--type', 'album', '--artist', '周杰伦');
+    roadie('track', 'add', release.id, '--title', '晴天', '--isrc', ISRC);
+  },
+});
+const shot = (name) => app.shot(`royalties-mapping-${name}`);
+const step = (name, fn) => app.step(name, fn);
 
 function roadie(...args) {
-  const env = { ...process.env };
-  delete env.ROADIE_DB;
-  const out = execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8', env });
-  return JSON.parse(out);
+  return cliOn(db)(...args);
 }
 
 /** Writes `text` as GBK (as Chinese platforms' exports are). */
@@ -54,37 +59,6 @@ function statement(file, month, count, header = HEADER) {
 function exact(cents) {
   const s = String(cents).padStart(3, '0');
   return `${s.slice(0, -2)}.${s.slice(-2)}`.replace(/\.?0+$/, '');
-}
-
-before(async () => {
-  assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
-  sandbox = privateHome('roadie-e2e-royalties-mapping-');
-  home = sandbox.home;
-  db = sandbox.db;
-  roadie('workspace', 'create', '--kind', 'artist', '--name', '周杰伦');
-  roadie('artist', 'add', '周杰伦');
-  const release = roadie('release', 'add', '--title', '叶惠美', '--type', 'album', '--artist', '周杰伦');
-  roadie('track', 'add', release.id, '--title', '晴天', '--isrc', ISRC);
-  driver = await startDriver(sandbox.env);
-});
-
-after(async () => {
-  if (session) await session.quit().catch(() => {});
-  if (driver) await driver.stop();
-  sandbox?.remove();
-});
-
-async function shot(name) {
-  await saveScreenshot(session, `royalties-mapping-${name}`);
-}
-
-async function failWithScreenshot(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shot(`${name}-failure`).catch(() => {});
-    throw new Error(`${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}`);
-  }
 }
 
 /** An element's textContent (WebKit's WebDriver text leaves out scrolled and clipped text). */
@@ -133,13 +107,13 @@ async function waitForTotals(want, timeout = 20000) {
 }
 
 test('a GBK statement with Chinese headers goes through the mapping step once', async () => {
-  const first = path.join(home, '腾讯音乐结算-2026-01.csv');
-  const second = path.join(home, '腾讯音乐结算-2026-02.csv');
+  const first = path.join(app.sandbox.home, '腾讯音乐结算-2026-01.csv');
+  const second = path.join(app.sandbox.home, '腾讯音乐结算-2026-02.csv');
   const a = statement(first, '01', 40);
   const b = statement(second, '02', 25);
-  session = await Session.start(driver.url, application);
+  session = await app.start();
 
-  await failWithScreenshot('mapping', async () => {
+  await step('mapping', async () => {
     await session.click('[data-testid="nav-royalties"]');
     await session.waitFor('[data-testid="royalties-empty"]');
     await upload(first);
@@ -177,7 +151,7 @@ test('a GBK statement with Chinese headers goes through the mapping step once', 
     await session.waitForCount('[data-testid="mapping-dialog"]', 0, 30000);
   });
 
-  await failWithScreenshot('import', async () => {
+  await step('import', async () => {
     await waitForContent('[data-testid="import-imported"]', '40', 60000);
     const report = await content('[data-testid="royalties-import-report"]');
     assert.match(report, /mapped/);
@@ -191,7 +165,7 @@ test('a GBK statement with Chinese headers goes through the mapping step once', 
     await shot('dashboard-en');
   });
 
-  await failWithScreenshot('second', async () => {
+  await step('second', async () => {
     // The same header again: the saved mapping is picked, no mapping step.
     await session.click('[data-testid="royalties-report-dismiss"]');
     await upload(second);
@@ -201,14 +175,14 @@ test('a GBK statement with Chinese headers goes through the mapping step once', 
     await waitForTotals({ CNY: exact(a.CNY + b.CNY), USD: exact(a.USD + b.USD) });
   });
 
-  await failWithScreenshot('chinese', async () => {
+  await step('chinese', async () => {
     await session.click('[data-testid="nav-settings"]');
     await session.select('[data-testid="language-select"]', 'zh-CN');
     await session.click('[data-testid="nav-royalties"]');
     await session.waitFor('[data-testid="royalties-totals"]');
     await shot('dashboard-zh');
     // Another layout (one more column): the mapping step, in Chinese.
-    const third = path.join(home, '网易云-2026-03.csv');
+    const third = path.join(app.sandbox.home, '网易云-2026-03.csv');
     statement(third, '03', 12, [...HEADER, '备注']);
     await upload(third);
     await session.waitFor('[data-testid="mapping-dialog"]', { timeout: 30000 });

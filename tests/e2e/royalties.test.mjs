@@ -3,13 +3,11 @@
 // DistroKid statement goes in through the Royalties screen's file input; the import shows its
 // progress, then its report, the earnings chart and the unmatched count; the unmatched lines are
 // assigned to the track and the count drops to zero.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDriver, Session } from './webdriver.mjs';
-import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
+import { cli, cliOn, appUnderTest } from './harness.mjs';
 
 const ISRC = 'CNA012600001';
 const DEFAULT_LINES = 40000;
@@ -17,17 +15,23 @@ const LINES = DEFAULT_LINES;
 const CANCEL_LINES = 200000;
 const UNMATCHED_EVERY = 10;
 
-let home;
-let sandbox;
 let db;
-let driver;
 let session;
+const app = appUnderTest('royalties', {
+  prepare: async (sandbox) => {
+    db = sandbox.db;
+    assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
+    roadie('workspace', 'create', '--kind', 'artist', '--name', 'Lin Qiao');
+    roadie('artist', 'add', 'Lin Qiao');
+    const release = roadie('release', 'add', '--title', 'Harbour Lights', '--type', 'single', '--artist', 'Lin Qiao');
+    roadie('track', 'add', release.id, '--title', 'Harbour Lights', '--isrc', ISRC);
+  },
+});
+const shot = (name) => app.shot(`royalties-${name}`);
+const step = (name, fn) => app.step(name, fn);
 
 function roadie(...args) {
-  const env = { ...process.env };
-  delete env.ROADIE_DB;
-  const out = execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8', env });
-  return JSON.parse(out);
+  return cliOn(db)(...args);
 }
 
 /** A DistroKid bank-details TSV (2023 layout): 3 months, 3 stores; every 10th line unmatched. */
@@ -50,28 +54,6 @@ function distrokid(file, LINES = DEFAULT_LINES) {
   fs.writeFileSync(file, rows.join('\r\n') + '\r\n');
 }
 
-before(async () => {
-  assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
-  sandbox = privateHome('roadie-e2e-royalties-');
-  home = sandbox.home;
-  db = sandbox.db;
-  roadie('workspace', 'create', '--kind', 'artist', '--name', 'Lin Qiao');
-  roadie('artist', 'add', 'Lin Qiao');
-  const release = roadie('release', 'add', '--title', 'Harbour Lights', '--type', 'single', '--artist', 'Lin Qiao');
-  roadie('track', 'add', release.id, '--title', 'Harbour Lights', '--isrc', ISRC);
-  driver = await startDriver(sandbox.env);
-});
-
-after(async () => {
-  if (session) await session.quit().catch(() => {});
-  if (driver) await driver.stop();
-  sandbox?.remove();
-});
-
-async function shot(name) {
-  await saveScreenshot(session, `royalties-${name}`);
-}
-
 /** A report row with this text (read as textContent: WebKit's WebDriver leaves out the text of
  * ellipsised cells). */
 async function waitForRowText(text, timeout = 15000) {
@@ -85,30 +67,21 @@ async function waitForRowText(text, timeout = 15000) {
   throw new Error(`no report row with "${text}" (rows: ${JSON.stringify(last)})`);
 }
 
-async function failWithScreenshot(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shot(`${name}-failure`).catch(() => {});
-    throw new Error(`${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}`);
-  }
-}
-
 test('a DistroKid statement imports with progress, then shows the chart and the unmatched queue', async () => {
-  const statement = path.join(home, 'distrokid-2026-q1.tsv');
+  const statement = path.join(app.sandbox.home, 'distrokid-2026-q1.tsv');
   distrokid(statement);
   const unmatched = LINES / UNMATCHED_EVERY;
-  session = await Session.start(driver.url, application);
+  session = await app.start();
 
-  await failWithScreenshot('empty', async () => {
+  await step('empty', async () => {
     await session.click('[data-testid="nav-royalties"]');
     await session.waitFor('[data-testid="royalties-empty"]');
     await shot('empty');
   });
 
-  await failWithScreenshot('cancel', async () => {
+  await step('cancel', async () => {
     // A big statement, cancelled while it is read: nothing of it is saved.
-    const big = path.join(home, 'distrokid-big.tsv');
+    const big = path.join(app.sandbox.home, 'distrokid-big.tsv');
     distrokid(big, CANCEL_LINES);
     const input = await session.find('[data-testid="royalties-import-file"]');
     await session.cmd('POST', `/element/${input}/value`, { text: big });
@@ -122,7 +95,7 @@ test('a DistroKid statement imports with progress, then shows the chart and the 
     await session.waitForCount('[data-testid="royalties-import-report"]', 0);
   });
 
-  await failWithScreenshot('import', async () => {
+  await step('import', async () => {
     // Record every progress the page shows (the import may be quicker than a poll).
     await session.exec(`
       window.__progress = { seen: false, lines: [] };
@@ -154,7 +127,7 @@ test('a DistroKid statement imports with progress, then shows the chart and the 
     assert.equal(await session.textOf('[data-testid="import-unmatched"]'), unmatched.toLocaleString('en'));
   });
 
-  await failWithScreenshot('dashboard', async () => {
+  await step('dashboard', async () => {
     await session.waitFor('[data-testid="unmatched-count"]', { text: unmatched.toLocaleString('en') });
     await session.waitFor('[data-testid="royalties-chart"] canvas');
     // Three stores in the breakdown table.
@@ -168,7 +141,7 @@ test('a DistroKid statement imports with progress, then shows the chart and the 
     await waitForRowText('Harbour Lights');
   });
 
-  await failWithScreenshot('assign', async () => {
+  await step('assign', async () => {
     await session.waitFor('[data-testid="unmatched-row"]', { text: 'Mystery Song' });
     await session.click('[data-testid="unmatched-assign"]');
     const value = await session.exec(
@@ -182,7 +155,7 @@ test('a DistroKid statement imports with progress, then shows the chart and the 
     await session.waitForCount('[data-testid="unmatched-row"]', 0);
   });
 
-  await failWithScreenshot('duplicate', async () => {
+  await step('duplicate', async () => {
     // The same file again changes nothing and says so.
     const input = await session.find('[data-testid="royalties-import-file"]');
     await session.cmd('POST', `/element/${input}/value`, { text: statement });

@@ -5,55 +5,38 @@
 // app syncs → a conflicts badge, the Conflicts screen shows both values (English, then Chinese in
 // the dark theme) → keep the app's value → no conflicts left, and the CLI's store converges on its
 // next sync; then the server stops and the app says it is offline, the edit kept for later.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDriver, Session } from './webdriver.mjs';
-import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
+import { cli, appUnderTest } from './harness.mjs';
 import { startPlatform } from './platform-server.mjs';
 
-let sandbox;
-let driver;
 let session;
 let platform;
-
-before(async () => {
-  assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
-  platform = await startPlatform();
-  sandbox = privateHome('roadie-e2e-sync-');
+const app = appUnderTest('sync', {
   // No secret service in the test: the app keeps its token in its 0600 file.
-  driver = await startDriver({ ...sandbox.env, DBUS_SESSION_BUS_ADDRESS: '' });
+  env: { DBUS_SESSION_BUS_ADDRESS: '' },
+  prepare: async () => {
+    assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
+    platform = await startPlatform();
+  },
+  cleanup: async () => {
+    if (platform) await platform.stop();
+  },
+  extraLog: () => `--- platform log ---\n${platform.log().slice(-2000)}`,
 });
-
-after(async () => {
-  if (session) await session.quit().catch(() => {});
-  if (driver) await driver.stop();
-  if (platform) await platform.stop();
-  sandbox?.remove();
-});
-
-async function shot(name) {
-  await saveScreenshot(session, name);
-}
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    if (session) await shot(`sync-${name}-failure`).catch(() => {});
-    throw new Error(`${name}: ${e.message}\n--- tauri-driver log ---\n${driver?.log().slice(-3000)}\n--- platform log ---\n${platform?.log().slice(-2000)}`);
-  }
-}
+const shot = (name) => app.shot(name);
+const step = (name, fn) => app.step(name, fn);
 
 const EMAIL = 'lin.qiao@example.com';
 const PASSWORD = 'night ferry 2026';
 
 /** The second device: the CLI on its own store (no D-Bus: its token goes to the 0600 file). */
 function roadie(args, input = '') {
-  const db = path.join(sandbox.home, 'cli-device.sqlite');
-  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: '', HOME: sandbox.home };
+  const db = path.join(app.sandbox.home, 'cli-device.sqlite');
+  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: '', HOME: app.sandbox.home };
   delete env.ROADIE_DB;
   const out = execFileSync(cli, ['--db', db, ...args], {
     input,
@@ -85,7 +68,7 @@ async function syncNow() {
 }
 
 test('sync with a real platform; a conflicting edit from the CLI shows in the Conflicts screen and resolves', async () => {
-  session = await Session.start(driver.url, application);
+  session = await app.start();
   let artistId;
 
   await step('offline-start', async () => {
