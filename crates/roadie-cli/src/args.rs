@@ -432,6 +432,10 @@ pub enum MappingCmd {
         /// The currency when no column gives it (ISO 4217).
         #[arg(long, value_name = "CODE")]
         default_currency: Option<String>,
+        /// How the file writes its dates: auto (any style, slashed dates US month first), ymd,
+        /// mdy (02/15/2023) or dmy (15/02/2023).
+        #[arg(long, value_name = "ORDER", value_parser = parse_date_order)]
+        date_order: Option<roadie::royalties::DateOrder>,
     },
     /// List saved mappings.
     List,
@@ -684,5 +688,16 @@ mod tests {
         assert!(parse_duration("1:60:00").is_err());
         assert!(parse_duration("abc").is_err());
         assert!(parse_duration("").is_err());
+    }
+}
+
+fn parse_date_order(s: &str) -> Result<roadie::royalties::DateOrder, String> {
+    use roadie::royalties::DateOrder;
+    match s.trim().to_ascii_lowercase().as_str() {
+        "auto" => Ok(DateOrder::Auto),
+        "ymd" => Ok(DateOrder::Ymd),
+        "mdy" => Ok(DateOrder::Mdy),
+        "dmy" => Ok(DateOrder::Dmy),
+        _ => Err(format!("unknown date order {s:?} (auto, ymd, mdy or dmy)")),
     }
 }

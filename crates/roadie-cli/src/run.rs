@@ -398,6 +398,7 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
             units,
             currency,
             default_currency,
+            date_order,
         }) => {
             let header = store.statement_header(&from, encoding.as_deref()).await?;
             let mapping = ColumnMapping {
@@ -416,7 +417,7 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
                 amount,
                 currency,
                 default_currency: default_currency.map(|c| c.trim().to_ascii_uppercase()),
-                date_order: None,
+                date_order,
             };
             let saved = store.save_mapping(&name, &header, mapping).await?;
             out.show(&saved, |m| format!("saved mapping {} for a header of {} columns", m.name, m.header.len()));

@@ -251,3 +251,35 @@ fn a_multi_file_import_goes_on_past_a_failing_file_and_reports_each() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("already imported") && text.contains("FAILED, nothing imported"), "{text}");
 }
+
+/// `mapping save --date-order dmy` reads day-first dates (15/02/2024 is February, 01/03/2024
+/// March); without it the same file is read US month first and 15/02/2024 is refused.
+#[test]
+fn mapping_save_takes_the_files_date_order() {
+    let r = Roadie::new();
+    let csv = "Date,Shop,Song,Revenue,Cur\n15/02/2024,Shop A,Song,1.25,EUR\n01/03/2024,Shop A,Song,2.5,EUR\n";
+    let file = r.file("day-first.csv", csv);
+    let base = ["mapping", "save", "--from", &file, "--period", "Date", "--store", "Shop", "--title", "Song", "--amount", "Revenue", "--currency", "Cur"];
+    let bad = r.cmd(&[&base[..2], &["x"], &base[2..], &["--date-order", "dym"]].concat()).output().unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown date order"), "{}", String::from_utf8_lossy(&bad.stderr));
+
+    let us = r.json(&[&base[..2], &["us"], &base[2..]].concat());
+    assert_eq!(us["mapping"]["date_order"], Value::Null);
+    let err = r.fails(&["import", "statement", &file, "--mapping", "us"]);
+    assert!(err.contains("line 2"), "{err}");
+
+    let saved = r.json(&[&base[..2], &["eu"], &base[2..], &["--date-order", "DMY"]].concat());
+    assert_eq!(saved["mapping"]["date_order"], "dmy");
+    let listed = r.json(&["mapping", "list"]);
+    assert!(listed.as_array().unwrap().iter().any(|m| m["name"] == "eu" && m["mapping"]["date_order"] == "dmy"), "{listed}");
+    r.json(&["import", "statement", &file, "--mapping", "eu"]);
+    let report = r.json(&["royalties", "report", "--by", "month"]);
+    assert_eq!(
+        report["rows"],
+        serde_json::json!([
+            {"key": "2024-02", "currency": "EUR", "units": 0, "amount": "1.25"},
+            {"key": "2024-03", "currency": "EUR", "units": 0, "amount": "2.5"},
+        ])
+    );
+}

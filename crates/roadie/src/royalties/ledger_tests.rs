@@ -433,3 +433,90 @@ mod invariant {
         }
     }
 }
+
+/// `generate_statements_with` reports payees done of the run's payees as it goes and checks its
+/// cancel between them: a run cancelled after its first payee records nothing (no run, no
+/// statement, no recoupment) and leaves no file behind (nor its staging directory); the same
+/// run uncancelled then issues every statement; a cancelled regeneration writes nothing either.
+#[tokio::test]
+async fn a_cancelled_statement_run_records_nothing_and_leaves_no_files() {
+    use crate::jobs::{CancelToken, Progress};
+    use std::sync::Mutex;
+    let (store, dir) = store().await;
+    let cat = catalog(&store, "Trio").await;
+    let (a, b, c) = (payee(&store, cat.ws, "Ann", "USD").await, payee(&store, cat.ws, "Ben", "USD").await, payee(&store, cat.ws, "Cat", "USD").await);
+    store
+        .set_split(SplitInput { target: SplitTarget::Release(cat.release), shares: shares(&[(a, "50"), (b, "30"), (c, "20")]), effective_from: None })
+        .await
+        .unwrap();
+    store
+        .add_advance(AdvanceInput {
+            payee_id: a,
+            kind: AdvanceKind::Advance,
+            amount: d("10.00"),
+            currency: "USD".into(),
+            release_id: None,
+            incurred_on: day("2023-12-01"),
+            note: None,
+        })
+        .await
+        .unwrap();
+    insert_lines(&store, &[line("2024-01", "100.00", Some(cat.song1), None), line("2024-01", "7.77", Some(cat.song2), None)]).await;
+    let out = dir.path().join("out");
+    let listing = |p: &Path| -> Vec<String> {
+        std::fs::read_dir(p).map(|r| r.map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect()).unwrap_or_default()
+    };
+    let count = |sql: &'static str| {
+        let pool = store.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+    };
+
+    let seen = Mutex::new(Vec::new());
+    let cancel = CancelToken::new();
+    let on_progress = |p: Progress| {
+        seen.lock().unwrap().push(p);
+        if p.done == 1 {
+            cancel.cancel();
+        }
+    };
+    let err = store.generate_statements_with(ym("2024-01"), &out, &on_progress, &cancel).await.unwrap_err();
+    assert_eq!(err.code(), "cancelled");
+    assert_eq!(*seen.lock().unwrap(), vec![Progress { done: 0, total: Some(3) }, Progress { done: 1, total: Some(3) }]);
+    assert_eq!(listing(&out), Vec::<String>::new(), "no statement file and no staging directory is left");
+    assert_eq!(count("SELECT COUNT(*) FROM statement_runs").await, 0);
+    assert_eq!(count("SELECT COUNT(*) FROM payee_statements").await, 0);
+    assert_eq!(count("SELECT COUNT(*) FROM recoupments").await, 0);
+
+    let seen = Mutex::new(Vec::new());
+    let run = store
+        .generate_statements_with(ym("2024-01"), &out, &|p| seen.lock().unwrap().push(p), &CancelToken::new())
+        .await
+        .unwrap();
+    assert_eq!(run.statements.len(), 3);
+    assert_eq!(*seen.lock().unwrap(), (0..=3).map(|done| Progress { done, total: Some(3) }).collect::<Vec<_>>());
+    let mut files = listing(&out);
+    files.sort();
+    let mut expected: Vec<String> =
+        [a, b, c].iter().flat_map(|p| ["pdf", "csv"].map(|ext| format!("2024-01_{p}.{ext}"))).collect();
+    expected.sort();
+    assert_eq!(files, expected);
+    assert_eq!(figures(&run, a), ("53.89".into(), "10.00".into(), "43.89".into()));
+    assert_eq!(count("SELECT COUNT(*) FROM recoupments").await, 1);
+
+    // A regeneration cancelled half-way writes nothing.
+    let again = dir.path().join("again");
+    let cancel = CancelToken::new();
+    let err = store
+        .generate_statements_with(ym("2024-01"), &again, &|p| if p.done == 2 { cancel.cancel() }, &cancel)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "cancelled");
+    assert_eq!(listing(&again), Vec::<String>::new());
+    let regenerated = store.generate_statements(ym("2024-01"), &again).await.unwrap();
+    assert!(regenerated.regenerated);
+    for s in &run.statements {
+        let twin = find(&regenerated, s.payee_id);
+        assert_eq!(std::fs::read(&s.pdf).unwrap(), std::fs::read(&twin.pdf).unwrap());
+        assert_eq!(std::fs::read(&s.csv).unwrap(), std::fs::read(&twin.csv).unwrap());
+    }
+}

@@ -71,29 +71,102 @@ impl Rollup {
         }
     }
 
-    /// Adds these totals to the stored rollup (exact decimal sums, overflow checked).
+    /// Adds these totals to the stored rollup (exact decimal sums, overflow checked): both
+    /// tables through [`merge_rows`], one read and one write statement each.
     pub async fn merge_into(self, conn: &mut SqliteConnection) -> Result<()> {
         if self.overflow {
             return Err(Error::AmountOverflow);
         }
+        let mut rows = Vec::new();
         for (dim, by_key) in self.totals.into_iter().enumerate() {
             for (key, totals) in by_key {
                 for ((period, currency), (units, amount)) in totals {
-                    merge_one(conn, DIMS[dim], &key, &period.to_string(), &currency, units, amount).await?;
+                    rows.push(Delta { dim: DIMS[dim], item: String::new(), key: key.clone(), period: period.to_string(), currency, units, amount });
                 }
             }
         }
+        merge_rows(conn, Table::Totals, rows).await?;
+        let mut rows = Vec::new();
         for (dim, by_item) in self.items.into_iter().enumerate() {
             for (item, by_key) in by_item {
                 for (key, totals) in by_key {
                     for ((period, currency), (units, amount)) in totals {
-                        merge_item(conn, ITEM_DIMS[dim], &item, &key, &period.to_string(), &currency, units, amount).await?;
+                        rows.push(Delta { dim: ITEM_DIMS[dim], item: item.clone(), key: key.clone(), period: period.to_string(), currency, units, amount });
                     }
                 }
             }
         }
-        Ok(())
+        merge_rows(conn, Table::Items, rows).await
     }
+}
+
+/// The two rollup tables: `royalty_rollup` has no `item` column.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Table {
+    Totals,
+    Items,
+}
+
+/// One rollup row's change: units and amount to add.
+#[derive(Debug)]
+struct Delta {
+    dim: &'static str,
+    /// '' for `royalty_rollup` (no such column).
+    item: String,
+    key: String,
+    period: String,
+    currency: String,
+    units: i64,
+    amount: Decimal,
+}
+
+/// Adds `rows` (each key once) to a rollup table in two statements, whatever their number: the
+/// touched keys go to SQLite as one JSON array, their stored rows come back in one query (each
+/// found through the primary key), the sums are made in Rust (exact: SQLite has no decimal sum)
+/// and written back in one `INSERT ... SELECT FROM json_each ... ON CONFLICT DO UPDATE`.
+async fn merge_rows(conn: &mut SqliteConnection, table: Table, mut rows: Vec<Delta>) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let (read, write) = merge_sql(table);
+    let keys: Vec<(&str, &str, &str, &str, &str)> =
+        rows.iter().map(|r| (r.dim, r.item.as_str(), r.key.as_str(), r.period.as_str(), r.currency.as_str())).collect();
+    let stored: Vec<(i64, i64, String)> =
+        sqlx::query_as(&read).bind(serde_json::to_string(&keys).expect("serialisable")).fetch_all(&mut *conn).await?;
+    for (index, units, amount) in stored {
+        let row = usize::try_from(index).ok().and_then(|i| rows.get_mut(i)).ok_or_else(|| Error::Database(sqlx::Error::RowNotFound))?;
+        let amount = Decimal::from_str(&amount).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
+        row.units = row.units.saturating_add(units);
+        row.amount = row.amount.checked_add(amount).ok_or(Error::AmountOverflow)?;
+    }
+    let values: Vec<(&str, &str, &str, &str, &str, i64, String)> = rows
+        .iter()
+        .map(|r| (r.dim, r.item.as_str(), r.key.as_str(), r.period.as_str(), r.currency.as_str(), r.units, r.amount.normalize().to_string()))
+        .collect();
+    sqlx::query(&write).bind(serde_json::to_string(&values).expect("serialisable")).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The read and write statements of [`merge_rows`] for a table: the read takes a JSON array of
+/// `[dim, item, key, period, currency]` and gives `(index in the array, units, amount)` of the
+/// stored rows; the write takes `[dim, item, key, period, currency, units, amount]` rows.
+pub(crate) fn merge_sql(table: Table) -> (String, String) {
+    let (name, item_match, item_column, item_value, pk) = match table {
+        Table::Totals => ("royalty_rollup", "", "", "", "dim, period, key, currency"),
+        Table::Items => ("royalty_rollup_items", " AND t.item = j.value ->> 1", "item, ", "j.value ->> 1, ", "dim, item, period, key, currency"),
+    };
+    let read = format!(
+        "SELECT j.key, t.units, t.amount FROM json_each(?1) j JOIN {name} t \
+         ON t.dim = j.value ->> 0{item_match} AND t.period = j.value ->> 3 AND t.key = j.value ->> 2 AND t.currency = j.value ->> 4"
+    );
+    // (`WHERE true`: SQLite's parser needs it between a SELECT and ON CONFLICT.)
+    let write = format!(
+        "INSERT INTO {name} (dim, {item_column}key, period, currency, units, amount) \
+         SELECT j.value ->> 0, {item_value}j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6 \
+         FROM json_each(?1) j WHERE true \
+         ON CONFLICT ({pk}) DO UPDATE SET units = excluded.units, amount = excluded.amount"
+    );
+    (read, write)
 }
 
 /// Adds to one (period, currency) total; false when the sum overflows.
@@ -111,41 +184,6 @@ fn add_totals(totals: &mut Totals, period: YearMonth, currency: &str, units: i64
     }
     totals.insert((period, currency.to_string()), (units, amount));
     true
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn merge_item(conn: &mut SqliteConnection, dim: &str, item: &str, key: &str, period: &str, currency: &str, units: i64, amount: Decimal) -> Result<()> {
-    let current: Option<(i64, String)> = sqlx::query_as(
-        "SELECT units, amount FROM royalty_rollup_items WHERE dim = ? AND item = ? AND period = ? AND key = ? AND currency = ?",
-    )
-    .bind(dim)
-    .bind(item)
-    .bind(period)
-    .bind(key)
-    .bind(currency)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (units, amount) = match current {
-        Some((u, a)) => {
-            let a = Decimal::from_str(&a).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
-            (u + units, a.checked_add(amount).ok_or(Error::AmountOverflow)?)
-        }
-        None => (units, amount),
-    };
-    sqlx::query(
-        "INSERT INTO royalty_rollup_items (dim, item, key, period, currency, units, amount) VALUES (?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (dim, item, period, key, currency) DO UPDATE SET units = excluded.units, amount = excluded.amount",
-    )
-    .bind(dim)
-    .bind(item)
-    .bind(key)
-    .bind(period)
-    .bind(currency)
-    .bind(units)
-    .bind(amount.normalize().to_string())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 /// Fills `royalty_rollup_items` from the lines when a store has lines but none of its rows (a
@@ -178,36 +216,5 @@ pub(crate) async fn ensure_items(store: &crate::Store) -> Result<()> {
     }
     rollup.merge_into(&mut tx).await?;
     tx.commit().await?;
-    Ok(())
-}
-
-async fn merge_one(conn: &mut SqliteConnection, dim: &str, key: &str, period: &str, currency: &str, units: i64, amount: Decimal) -> Result<()> {
-    let current: Option<(i64, String)> =
-        sqlx::query_as("SELECT units, amount FROM royalty_rollup WHERE dim = ? AND period = ? AND key = ? AND currency = ?")
-            .bind(dim)
-            .bind(period)
-            .bind(key)
-            .bind(currency)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (units, amount) = match current {
-        Some((u, a)) => {
-            let a = Decimal::from_str(&a).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
-            (u + units, a.checked_add(amount).ok_or(Error::AmountOverflow)?)
-        }
-        None => (units, amount),
-    };
-    sqlx::query(
-        "INSERT INTO royalty_rollup (dim, key, period, currency, units, amount) VALUES (?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (dim, period, key, currency) DO UPDATE SET units = excluded.units, amount = excluded.amount",
-    )
-    .bind(dim)
-    .bind(key)
-    .bind(period)
-    .bind(currency)
-    .bind(units)
-    .bind(amount.normalize().to_string())
-    .execute(&mut *conn)
-    .await?;
     Ok(())
 }

@@ -129,6 +129,7 @@ async fn scan_lines(
     runs: &[(YearMonth, i64)],
     max_line_id: i64,
     track_release: &HashMap<String, String>,
+    cancel: &CancelToken,
 ) -> Result<Scan> {
     let mut handle = conn.lock_handle().await?;
     // SAFETY: the handle is this transaction's live connection, locked for us until `handle`
@@ -148,7 +149,12 @@ async fn scan_lines(
         // The line id up to which each month's lines were taken by earlier runs.
         let mut thresholds: HashMap<YearMonth, i64> = HashMap::new();
         let mut last: Option<(String, YearMonth)> = None;
+        let mut read = 0u64;
         while let Some(row) = rows.next().map_err(db)? {
+            read += 1;
+            if read % 65_536 == 0 && cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
             let id: i64 = row.get(0).map_err(db)?;
             let p_text = row.get_ref(1).map_err(db)?.as_str().map_err(|e| db(e.into()))?;
             let p = match &last {
@@ -230,17 +236,16 @@ impl Store {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
-        let run = self.generate_statements_all(period, out_dir).await?;
-        let n = run.statements.len() as u64;
-        progress(Progress { done: n, total: Some(n) });
-        Ok(run)
-    }
-
-    async fn generate_statements_all(&self, period: YearMonth, out_dir: &Path) -> Result<StatementRun> {
         let (font_path, index) = find_font()?;
         let font = pdf::load_font(&font_path, index)?;
-        std::fs::create_dir_all(out_dir)
-            .map_err(|e| Error::FileUnreadable { path: out_dir.display().to_string(), reason: e.to_string() })?;
+        // Files are written into a staging directory and moved into `out_dir` only when the run
+        // is about to be recorded: a failed or cancelled run leaves no file behind.
+        let mut staging = Staging::new(out_dir)?;
+        let mut files = Files { font: &font, staging: &mut staging, progress, cancel, done: 0, total: 0 };
+        self.generate_statements_all(period, &mut files).await
+    }
+
+    async fn generate_statements_all(&self, period: YearMonth, files: &mut Files<'_>) -> Result<StatementRun> {
         let mut tx = self.write().await?;
         let run_rows: Vec<(String, String, i64, String)> =
             sqlx::query_as("SELECT id, period, max_line_id, totals FROM statement_runs WHERE deleted = 0 ORDER BY period")
@@ -267,11 +272,14 @@ impl Store {
                 let totals: Vec<CurrencyTotal> =
                     serde_json::from_str(totals).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
                 let mut statements = Vec::new();
+                files.total = docs.len() as u64;
+                files.started();
                 for d in docs {
                     let doc: StatementDocument =
                         serde_json::from_str(&d).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
-                    statements.push(write_files(&doc, &font, out_dir)?);
+                    statements.push(files.write(&doc)?);
                 }
+                files.publish()?;
                 return Ok(StatementRun { period, statements, totals, regenerated: true });
             }
         }
@@ -285,17 +293,23 @@ impl Store {
         let release_titles: HashMap<String, String> =
             sqlx::query_as::<_, (String, String)>("SELECT id, title FROM releases").fetch_all(&mut *tx).await?.into_iter().collect();
 
-        let scan = scan_lines(&mut tx, period, &runs, max_line_id, &track_release).await?;
+        let mut scan = scan_lines(&mut tx, period, &runs, max_line_id, &track_release, files.cancel).await?;
         let book = SplitBook::load(&mut tx).await?;
 
         // Allocate each group's exact sum to payees (slot 0: unallocated).
         let mut payees = Interner::new();
         let mut primary: HashMap<u32, Option<String>> = HashMap::new();
-        let mut alloc: HashMap<(u32, GroupKey), Decimal> = HashMap::new();
-        let mut keys: Vec<(&GroupKey, &Decimal)> = scan.groups.iter().collect();
-        keys.sort_by(|a, b| a.0.cmp(b.0));
+        // Per payee slot x currency: (group, exact share). A payee has one share per group (split
+        // validation refuses two shares for one payee) and groups come once each, so no group
+        // repeats within a payee's rows.
+        let mut by_payee_currency: BTreeMap<(u32, u32), Vec<(GroupKey, Decimal)>> = BTreeMap::new();
+        let mut keys: Vec<(GroupKey, Decimal)> = std::mem::take(&mut scan.groups).into_iter().collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for (key, sum) in keys {
-            let (p, _, release, track, _, _) = *key;
+            if files.cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let (p, _, release, track, _, _) = key;
             let mut shares = None;
             if track != 0 {
                 shares = book.for_period(SplitScope::Track, scan.strings.name(track), p).cloned();
@@ -328,22 +342,18 @@ impl Store {
                 None => Vec::new(),
             };
             if shares.is_empty() {
-                *alloc.entry((0, *key)).or_default() += *sum;
+                by_payee_currency.entry((0, key.1)).or_default().push((key, sum));
                 continue;
             }
             let percents: Vec<Decimal> = shares.iter().map(|s| s.1).collect();
-            for ((payee, _), amount) in shares.iter().zip(split_amount(*sum, &percents)) {
+            for ((payee, _), amount) in shares.iter().zip(split_amount(sum, &percents)) {
                 let slot = payees.get(payee);
-                *alloc.entry((slot, *key)).or_default() += amount;
+                by_payee_currency.entry((slot, key.1)).or_default().push((key, amount));
             }
         }
 
         // Per currency: the payees' rounded totals sum exactly to the rounded total; then each
         // payee's rows sum exactly to their total.
-        let mut by_payee_currency: BTreeMap<(u32, u32), Vec<(GroupKey, Decimal)>> = BTreeMap::new();
-        for ((slot, key), amount) in alloc {
-            by_payee_currency.entry((slot, key.1)).or_default().push((key, amount));
-        }
         let mut rounded_rows: HashMap<u32, Vec<(GroupKey, Decimal)>> = HashMap::new(); // payee slot -> rows (source currency)
         let mut payee_currency_total: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
         let mut totals = Vec::new();
@@ -373,6 +383,7 @@ impl Store {
             for (slot, share) in slots.iter().zip(shares) {
                 if *slot == 0 {
                     unallocated = share;
+                    by_payee_currency.remove(&(0, cid));
                     continue;
                 }
                 payee_currency_total.insert((*slot, cid), share);
@@ -413,8 +424,24 @@ impl Store {
         let rate_date = last_day(period);
         let run_id = self.ids.new_id();
         let stamp = self.stamp();
-        let mut docs = Vec::new();
+        sqlx::query("INSERT INTO statement_runs (id, period, max_line_id, totals, issued_at, hlc) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(run_id.to_string())
+            .bind(period.to_string())
+            .bind(max_line_id)
+            .bind(serde_json::to_string(&totals).expect("serialisable"))
+            .bind(self.clock.now())
+            .bind(&stamp)
+            .execute(&mut *tx)
+            .await?;
+        // One unit of progress per payee: each payee's statement is made, recorded and written,
+        // then dropped (only one document is in memory at a time).
+        files.total = infos.len() as u64;
+        files.started();
+        let mut statements = Vec::new();
         for (payee_id, info) in infos {
+            if files.cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
             let slot = payees.ids.get(&payee_id).copied();
             let cur = info.currency.as_str();
             let pdp = minor_units(cur);
@@ -513,6 +540,7 @@ impl Store {
             let payments = paid - prev_paid;
             let brought_forward = prev_balance - payments;
             if slot.is_none() && brought_forward.is_zero() && recoupment.is_empty() {
+                files.step();
                 continue; // nothing to say to this payee this period
             }
             let payable = earned - recouped;
@@ -520,7 +548,7 @@ impl Store {
                 d.rescale(pdp);
                 d
             };
-            docs.push(StatementDocument {
+            let doc = StatementDocument {
                 statement_id: self.ids.new_id(),
                 period,
                 issuer: info.issuer,
@@ -538,20 +566,7 @@ impl Store {
                 recouped: fix(recouped),
                 payable: fix(payable),
                 balance: fix(brought_forward + payable),
-            });
-        }
-
-        sqlx::query("INSERT INTO statement_runs (id, period, max_line_id, totals, issued_at, hlc) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(run_id.to_string())
-            .bind(period.to_string())
-            .bind(max_line_id)
-            .bind(serde_json::to_string(&totals).expect("serialisable"))
-            .bind(self.clock.now())
-            .bind(&stamp)
-            .execute(&mut *tx)
-            .await?;
-        let mut statements = Vec::new();
-        for doc in &docs {
+            };
             let id = doc.statement_id.to_string();
             sqlx::query(
                 "INSERT INTO payee_statements (id, run_id, period, payee_id, currency, earned, recouped, payable, balance, document, hlc) \
@@ -566,7 +581,7 @@ impl Store {
             .bind(doc.recouped.to_string())
             .bind(doc.payable.to_string())
             .bind(doc.balance.to_string())
-            .bind(serde_json::to_string(doc).expect("serialisable"))
+            .bind(serde_json::to_string(&doc).expect("serialisable"))
             .bind(&stamp)
             .execute(&mut *tx)
             .await?;
@@ -579,9 +594,14 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            statements.push(write_files(doc, &font, out_dir)?);
+            statements.push(files.write(&doc)?);
         }
-        tx.commit().await?;
+        // The files go into place just before the run is recorded; if recording fails they go.
+        files.publish()?;
+        if let Err(e) = tx.commit().await {
+            files.unpublish();
+            return Err(e.into());
+        }
         Ok(StatementRun { period, statements, totals, regenerated: false })
     }
 
@@ -600,23 +620,109 @@ impl Store {
     }
 }
 
-fn write_files(doc: &StatementDocument, font: &krilla::text::Font, out_dir: &Path) -> Result<StatementSummary> {
-    let base = out_dir.join(format!("{}_{}", doc.period, doc.payee_id));
-    let pdf_path = base.with_extension("pdf");
-    let csv_path = base.with_extension("csv");
-    let write = |path: &Path, bytes: &[u8]| {
-        std::fs::write(path, bytes).map_err(|e| Error::FileUnreadable { path: path.display().to_string(), reason: e.to_string() })
-    };
-    write(&pdf_path, &pdf::render(doc, font)?)?;
-    write(&csv_path, &csv::render(doc))?;
-    Ok(StatementSummary {
-        payee_id: doc.payee_id,
-        payee: doc.payee.clone(),
-        currency: doc.currency.clone(),
-        earned: doc.earned,
-        recouped: doc.recouped,
-        payable: doc.payable,
-        pdf: pdf_path.display().to_string(),
-        csv: csv_path.display().to_string(),
-    })
+/// A run's files: written into a staging directory inside the output directory, moved into it
+/// by `publish` (just before the run is recorded), and removed with the staging directory when
+/// the run fails or is cancelled.
+struct Staging {
+    out_dir: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    /// File names written so far (moved into `out_dir` by `publish`).
+    names: Vec<String>,
+    /// Moved into `out_dir`: removed again if the run is not recorded after all.
+    published: Vec<std::path::PathBuf>,
+}
+
+impl Staging {
+    fn new(out_dir: &Path) -> Result<Self> {
+        let failed = |path: &Path, e: std::io::Error| Error::FileUnreadable { path: path.display().to_string(), reason: e.to_string() };
+        std::fs::create_dir_all(out_dir).map_err(|e| failed(out_dir, e))?;
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let dir = out_dir.join(format!(".roadie-statements-{}-{nanos}", std::process::id()));
+        std::fs::create_dir(&dir).map_err(|e| failed(&dir, e))?;
+        Ok(Self { out_dir: out_dir.to_path_buf(), dir, names: Vec::new(), published: Vec::new() })
+    }
+
+    fn write(&mut self, name: String, bytes: &[u8]) -> Result<std::path::PathBuf> {
+        let path = self.dir.join(&name);
+        std::fs::write(&path, bytes).map_err(|e| Error::FileUnreadable { path: path.display().to_string(), reason: e.to_string() })?;
+        self.names.push(name.clone());
+        Ok(self.out_dir.join(name))
+    }
+
+    fn publish(&mut self) -> Result<()> {
+        for name in std::mem::take(&mut self.names) {
+            let to = self.out_dir.join(&name);
+            std::fs::rename(self.dir.join(&name), &to).map_err(|e| {
+                self.unpublish();
+                Error::FileUnreadable { path: to.display().to_string(), reason: e.to_string() }
+            })?;
+            self.published.push(to);
+        }
+        Ok(())
+    }
+
+    fn unpublish(&mut self) {
+        for path in self.published.drain(..) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// What a run writes its files with, and reports its progress and checks its cancel through.
+struct Files<'a> {
+    font: &'a krilla::text::Font,
+    staging: &'a mut Staging,
+    progress: ProgressFn<'a>,
+    cancel: &'a CancelToken,
+    done: u64,
+    total: u64,
+}
+
+impl Files<'_> {
+    fn started(&self) {
+        (self.progress)(Progress { done: 0, total: Some(self.total) });
+    }
+
+    fn step(&mut self) {
+        self.done += 1;
+        (self.progress)(Progress { done: self.done, total: Some(self.total) });
+    }
+
+    /// Renders one statement's PDF and CSV (one unit of progress); cancelled runs stop here.
+    fn write(&mut self, doc: &StatementDocument) -> Result<StatementSummary> {
+        if self.cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let base = format!("{}_{}", doc.period, doc.payee_id);
+        let pdf_path = self.staging.write(format!("{base}.pdf"), &pdf::render(doc, self.font)?)?;
+        let csv_path = self.staging.write(format!("{base}.csv"), &csv::render(doc))?;
+        self.step();
+        Ok(StatementSummary {
+            payee_id: doc.payee_id,
+            payee: doc.payee.clone(),
+            currency: doc.currency.clone(),
+            earned: doc.earned,
+            recouped: doc.recouped,
+            payable: doc.payable,
+            pdf: pdf_path.display().to_string(),
+            csv: csv_path.display().to_string(),
+        })
+    }
+
+    fn publish(&mut self) -> Result<()> {
+        if self.cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        self.staging.publish()
+    }
+
+    fn unpublish(&mut self) {
+        self.staging.unpublish();
+    }
 }
