@@ -1616,13 +1616,23 @@ async fn bench_sync() {
     let (acc_a, direct_a) = a.store.platform_client(&FileSecrets::beside_store(&a.path)).await.unwrap();
     let (acc_b, direct_b) = b.store.platform_client(&FileSecrets::beside_store(&b.path)).await.unwrap();
     let (proxy, bytes) = counting_proxy(srv.addr).await;
+    // CPU of this process (both clients and the server; PostgreSQL runs apart), from /proc.
+    let cpu = || -> f64 {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let after = stat.rsplit(')').next().unwrap_or("");
+        let f: Vec<f64> = after.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+        (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+    };
+    let c0 = cpu();
     let t = Instant::now();
     let pushed = a.store.sync_with(&acc_a, &direct_a.via(&proxy).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
     let push_s = t.elapsed().as_secs_f64();
+    let c1 = cpu();
     let up = bytes[0].load(Ordering::Relaxed) + bytes[1].load(Ordering::Relaxed);
     let t = Instant::now();
     let pulled = b.store.sync_with(&acc_b, &direct_b.via(&proxy).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
     let pull_s = t.elapsed().as_secs_f64();
+    let c2 = cpu();
     let total = bytes[0].load(Ordering::Relaxed) + bytes[1].load(Ordering::Relaxed);
     assert_eq!(b.store.list_artists(ws.id).await.unwrap().len() as u64, n);
     let mut noop = Vec::new();
@@ -1639,6 +1649,8 @@ async fn bench_sync() {
     println!("| push A -> server | {push_s:.2} s ({:.0} changes/s) |", n as f64 / push_s);
     println!("| pull server -> B | {pull_s:.2} s ({:.0} changes/s) |", n as f64 / pull_s);
     println!("| A -> server -> B total | {:.2} s |", push_s + pull_s);
+    println!("| CPU of client + server (not PostgreSQL), push / pull | {:.2} s / {:.2} s |", c1 - c0, c2 - c1);
+    println!("| load average (1 min) at the end | {} |", std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split(' ').next().unwrap_or("?"));
     println!("| bytes on the wire per change, push (both directions) | {:.0} |", up as f64 / n as f64);
     println!("| bytes on the wire per change, pull (both directions) | {:.0} |", (total - up) as f64 / n as f64);
     println!("| no-op sync round trip, median of 21 | {:.1} ms |", noop[10]);
