@@ -961,7 +961,7 @@ fn contact_of(shape: &TableShape, change: &Change) -> Option<Uuid> {
 }
 
 /// Merges one pulled change into its row, field by field.
-async fn apply_change(
+pub(super) async fn apply_change(
     tx: &mut SqliteConnection,
     shape: &TableShape,
     change: &Change,
@@ -1109,7 +1109,7 @@ struct RowState {
 /// clocks, tables parents first. Any error (a missing parent, a unique value, a bad key) fails the
 /// whole attempt: the caller rolls it back and applies the page one change at a time, which
 /// parks only the changes that fail.
-async fn apply_changes_batched(
+pub(super) async fn apply_changes_batched(
     tx: &mut SqliteConnection,
     shapes: &[TableShape],
     changes: &[&Change],

@@ -55,7 +55,7 @@
 //! royalty rollup, search index — rebuilt on apply), and statement files with their lines (bulk data: they need a file-level transfer).
 
 pub(crate) mod bulk;
-mod engine;
+pub(crate) mod engine;
 mod schema;
 
 pub use bulk::BulkWrite;
