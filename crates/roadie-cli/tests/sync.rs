@@ -1299,6 +1299,249 @@ async fn other_protocol_versions_and_unknown_columns_are_refused_clearly() {
     assert_eq!(mappings, 0);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn isrc_counters_merge_by_max_so_no_code_is_handed_out_twice_after_a_sync() {
+    use roadie::catalog::IsrcOwner;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
+    let b = Device::new(dir.path(), "b", &srv.base, "ana@example.com").await;
+    let ws = a
+        .store
+        .create_workspace(NewWorkspace {
+            kind: WorkspaceKind::Label,
+            name: "L".into(),
+        })
+        .await
+        .unwrap();
+    a.store
+        .set_isrc_prefix(IsrcOwner::Workspace(ws.id), Some("QZ-K6L"))
+        .await
+        .unwrap();
+    a.sync().await.unwrap();
+    b.sync().await.unwrap();
+    // Offline: A hands out three codes, then B one (its counter write is the later one).
+    let mut codes = BTreeSet::new();
+    for _ in 0..3 {
+        codes.insert(a.store.generate_isrc(IsrcOwner::Workspace(ws.id)).await.unwrap());
+    }
+    codes.insert(b.store.generate_isrc(IsrcOwner::Workspace(ws.id)).await.unwrap());
+    assert_eq!(codes.len(), 3, "offline, both handed out the first code: {codes:?}");
+    let devices = vec![a, b];
+    sync_until_quiet(&devices, &[0, 1]).await;
+    let counters = |d: &Device| {
+        let path = d.path.clone();
+        async move {
+            let opts = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&path)
+                .read_only(true);
+            let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+            let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+                "SELECT prefix, year, last_designation FROM isrc_counters ORDER BY prefix, year",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            rows
+        }
+    };
+    let on_a = counters(&devices[0]).await;
+    assert_eq!(on_a.len(), 1);
+    assert_eq!(on_a[0].2, 3, "the larger counter wins, not the later write");
+    assert_eq!(on_a, counters(&devices[1]).await);
+    assert_eq!(
+        snapshot(&devices[0].path).await,
+        snapshot(&devices[1].path).await
+    );
+    // After the sync each device hands out codes above every code handed out anywhere.
+    for d in &devices {
+        d.sync().await.unwrap();
+        let code = d
+            .store
+            .generate_isrc(IsrcOwner::Workspace(ws.id))
+            .await
+            .unwrap();
+        assert!(codes.insert(code.clone()), "{code} handed out twice");
+        d.sync().await.unwrap();
+    }
+    assert_eq!(codes.len(), 5, "{codes:?}");
+}
+
+/// A proxy that forwards everything, each chunk of a response held back `delay` while `slow` is
+/// set (a slow link: a large pull takes long enough to be killed in the middle).
+async fn slow_proxy(
+    upstream: std::net::SocketAddr,
+    delay: std::time::Duration,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let slow = Arc::new(AtomicBool::new(false));
+    let flag = slow.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let slow = flag.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let up = tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut cr, &mut sw).await;
+                });
+                let mut buf = vec![0u8; 16 * 1024];
+                loop {
+                    let n = match sr.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if slow.load(Ordering::SeqCst) {
+                        tokio::time::sleep(delay).await;
+                    }
+                    if cw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+                up.abort();
+            });
+        }
+    });
+    (format!("http://{addr}"), slow)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cli_sync_killed_mid_pull_resumes_and_converges_with_nothing_duplicated() {
+    use std::sync::atomic::Ordering;
+    const N: u64 = 6000;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
+    let ws = a
+        .store
+        .create_workspace(NewWorkspace {
+            kind: WorkspaceKind::Label,
+            name: "L".into(),
+        })
+        .await
+        .unwrap();
+    for i in 0..20 {
+        a.store
+            .create_artist(ws.id, ArtistInput::named(&format!("Artist {i}")))
+            .await
+            .unwrap();
+    }
+    {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&a.path);
+        let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+        let sql = format!(
+            "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < {})
+             INSERT INTO artists (id, workspace_id, name, sort_name, created_at, updated_at, hlc)
+             SELECT printf('00000000-0000-7000-8000-%012d', x), '{ws}', 'Bulk ' || x, 'Bulk ' || x,
+                    '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', printf('%015d-00000-seed', 1000000 + x) FROM i",
+            N - 20,
+            ws = ws.id
+        );
+        sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+        sqlx::Connection::close(conn).await.unwrap();
+    }
+    let pushed = a.sync().await.unwrap().pushed;
+    assert_eq!(pushed, N + 1);
+
+    // Device B signs in through a slow link and starts its first sync with the CLI.
+    let (proxy, slow) = slow_proxy(srv.addr, std::time::Duration::from_millis(300)).await;
+    let b_path = dir.path().join("b.sqlite");
+    {
+        let b = Store::open(&b_path).await.unwrap();
+        b.login(&proxy, "ana@example.com", PASSWORD, &FileSecrets::beside_store(&b_path))
+            .await
+            .unwrap();
+    }
+    let cursor_of = |path: PathBuf| async move {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .read_only(true);
+        let mut conn = sqlx::ConnectOptions::connect(&opts).await.unwrap();
+        let c: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key LIKE 'sync.cursor:%'")
+                .fetch_optional(&mut conn)
+                .await
+                .unwrap();
+        sqlx::Connection::close(conn).await.unwrap();
+        c.and_then(|c| c.parse::<i64>().ok()).unwrap_or(0)
+    };
+    slow.store(true, Ordering::SeqCst);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("roadie"))
+        .env_remove("ROADIE_DB")
+        .arg("--db")
+        .arg(&b_path)
+        .args(["sync", "--json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed as soon as its first page is in (the next ones crawl through the slow link).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sync finished before it could be killed"
+        );
+        if cursor_of(b_path.clone()).await > 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no page arrived");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let at_kill = cursor_of(b_path.clone()).await;
+    assert!(
+        at_kill > 0 && at_kill < (N + 1) as i64,
+        "killed mid-pull (cursor {at_kill} of {})",
+        N + 1
+    );
+
+    // Sync again (full speed): it resumes after the cursor, applies the rest once, converges.
+    slow.store(false, Ordering::SeqCst);
+    let out = tokio::task::spawn_blocking({
+        let b_path = b_path.clone();
+        move || {
+            assert_cmd::Command::cargo_bin("roadie")
+                .unwrap()
+                .env_remove("ROADIE_DB")
+                .arg("--db")
+                .arg(&b_path)
+                .args(["sync", "--json"])
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["pulled"].as_i64().unwrap() + at_kill,
+        (N + 1) as i64,
+        "the second sync pulled exactly what the first had not applied"
+    );
+    assert_eq!(report["pushed"], 0, "nothing of A's came back as B's own change");
+    let b = Store::open(&b_path).await.unwrap();
+    assert_eq!(b.list_artists(ws.id).await.unwrap().len() as u64, N);
+    let status = b.sync_status().await.unwrap();
+    assert!(status.errors.is_empty(), "{:?}", status.errors);
+    assert_eq!(status.pending_changes, 0);
+    drop(b);
+    assert_eq!(snapshot(&a.path).await, snapshot(&b_path).await);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Benchmark (bench/sync.sh runs it; ignored in the test suite)
 
@@ -1373,13 +1616,23 @@ async fn bench_sync() {
     let (acc_a, direct_a) = a.store.platform_client(&FileSecrets::beside_store(&a.path)).await.unwrap();
     let (acc_b, direct_b) = b.store.platform_client(&FileSecrets::beside_store(&b.path)).await.unwrap();
     let (proxy, bytes) = counting_proxy(srv.addr).await;
+    // CPU of this process (both clients and the server; PostgreSQL runs apart), from /proc.
+    let cpu = || -> f64 {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let after = stat.rsplit(')').next().unwrap_or("");
+        let f: Vec<f64> = after.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+        (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+    };
+    let c0 = cpu();
     let t = Instant::now();
     let pushed = a.store.sync_with(&acc_a, &direct_a.via(&proxy).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
     let push_s = t.elapsed().as_secs_f64();
+    let c1 = cpu();
     let up = bytes[0].load(Ordering::Relaxed) + bytes[1].load(Ordering::Relaxed);
     let t = Instant::now();
     let pulled = b.store.sync_with(&acc_b, &direct_b.via(&proxy).unwrap(), &quiet, &SyncCancel::default()).await.unwrap();
     let pull_s = t.elapsed().as_secs_f64();
+    let c2 = cpu();
     let total = bytes[0].load(Ordering::Relaxed) + bytes[1].load(Ordering::Relaxed);
     assert_eq!(b.store.list_artists(ws.id).await.unwrap().len() as u64, n);
     let mut noop = Vec::new();
@@ -1396,6 +1649,8 @@ async fn bench_sync() {
     println!("| push A -> server | {push_s:.2} s ({:.0} changes/s) |", n as f64 / push_s);
     println!("| pull server -> B | {pull_s:.2} s ({:.0} changes/s) |", n as f64 / pull_s);
     println!("| A -> server -> B total | {:.2} s |", push_s + pull_s);
+    println!("| CPU of client + server (not PostgreSQL), push / pull | {:.2} s / {:.2} s |", c1 - c0, c2 - c1);
+    println!("| load average (1 min) at the end | {} |", std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split(' ').next().unwrap_or("?"));
     println!("| bytes on the wire per change, push (both directions) | {:.0} |", up as f64 / n as f64);
     println!("| bytes on the wire per change, pull (both directions) | {:.0} |", (total - up) as f64 / n as f64);
     println!("| no-op sync round trip, median of 21 | {:.1} ms |", noop[10]);

@@ -32,7 +32,7 @@ use roadie_protocol::sync::{
 };
 use roadie_protocol::{ErrorBody, Role};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{Read, Write};
 use uuid::Uuid;
 
@@ -334,6 +334,7 @@ struct Refusal(&'static str, String);
 
 /// Which workspace a change goes to, checking the caller may write it (and creating it when the
 /// change is the `workspaces` row of a workspace the platform does not have yet).
+#[allow(clippy::too_many_arguments)]
 async fn authorise(
     tx: &mut sqlx::PgConnection,
     state: &AppState,
@@ -341,6 +342,7 @@ async fn authorise(
     personal: Option<Uuid>,
     roles: &mut HashMap<Uuid, Option<Role>>,
     pins: &mut HashMap<(String, String), Uuid>,
+    new_pins: &mut Vec<(String, String, Uuid)>,
     ch: &Change,
 ) -> ApiResult<Result<Uuid, Refusal>> {
     let Some(ws) = ch.workspace_id.or(personal) else {
@@ -439,12 +441,8 @@ async fn authorise(
         )));
     }
     if pinned.is_none() {
-        sqlx::query("INSERT INTO sync_rows (tbl, pk, workspace_id) VALUES ($1, $2, $3)")
-            .bind(&ch.table)
-            .bind(&ch.pk)
-            .bind(ws)
-            .execute(&mut *tx)
-            .await?;
+        // Written with the rest of the batch (one statement), before it commits.
+        new_pins.push((ch.table.clone(), ch.pk.clone(), ws));
         pins.insert((ch.table.clone(), ch.pk.clone()), ws);
     }
     Ok(Ok(ws))
@@ -501,6 +499,11 @@ async fn apply_batch(
     }
     let mut seen = HashSet::new();
     let mut roles = HashMap::new();
+    let mut new_pins = Vec::new();
+    let mut log = LogRows::default();
+    // (index in `results`, index of its row in `log`): the seq is known once the log is written.
+    let mut applied: Vec<(usize, usize)> = Vec::new();
+    let mut touched: BTreeSet<(String, String, String)> = BTreeSet::new();
     let mut results = Vec::with_capacity(changes.len());
     for ch in changes {
         let result = |status, seq, code: Option<&str>, message: Option<String>| PushResult {
@@ -527,7 +530,18 @@ async fn apply_batch(
             ));
             continue;
         }
-        let ws = match authorise(&mut tx, state, auth, personal, &mut roles, &mut pins, &ch).await? {
+        let ws = match authorise(
+            &mut tx,
+            state,
+            auth,
+            personal,
+            &mut roles,
+            &mut pins,
+            &mut new_pins,
+            &ch,
+        )
+        .await?
+        {
             Ok(ws) => ws,
             Err(Refusal(code, message)) => {
                 results.push(result(PushStatus::Refused, None, Some(code), Some(message)));
@@ -535,43 +549,169 @@ async fn apply_batch(
             }
         };
         let current = state_of.entry((ch.table.clone(), ch.pk.clone())).or_default();
-        let seq = apply_change(&mut tx, auth, ws, &ch, current).await?;
-        results.push(result(PushStatus::Applied, Some(seq), None, None));
+        let row = merge_change(auth, ws, &ch, current, &mut log, &mut touched);
+        applied.push((results.len(), row));
+        results.push(result(PushStatus::Applied, None, None, None));
+    }
+    // The batch's writes, a few statements whatever its size: the rows it pins to a workspace,
+    // the fields it changed (their final state), and its log entries in order.
+    if !new_pins.is_empty() {
+        let (t, p, w): (Vec<String>, Vec<String>, Vec<Uuid>) = new_pins.into_iter().fold(
+            (Vec::new(), Vec::new(), Vec::new()),
+            |(mut t, mut p, mut w), (a, b, c)| {
+                t.push(a);
+                p.push(b);
+                w.push(c);
+                (t, p, w)
+            },
+        );
+        sqlx::query(
+            "INSERT INTO sync_rows (tbl, pk, workspace_id) SELECT * FROM UNNEST($1::text[], $2::text[], $3::uuid[])",
+        )
+        .bind(&t)
+        .bind(&p)
+        .bind(&w)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if !touched.is_empty() {
+        let mut f = FieldRows::default();
+        for (t, p, c) in touched {
+            let (hlc, value, user, change) = &state_of[&(t.clone(), p.clone())][&c];
+            f.tbl.push(t);
+            f.pk.push(p);
+            f.col.push(c);
+            f.hlc.push(hlc.clone());
+            f.value.push(value.to_string());
+            f.user.push(*user);
+            f.change.push(*change);
+        }
+        sqlx::query(
+            "INSERT INTO sync_fields (tbl, pk, col, hlc, value, user_id, change_id)
+             SELECT t, p, c, h, v::jsonb, u, ch
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[]) AS x(t, p, c, h, v, u, ch)
+             ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, value = excluded.value,
+                 user_id = excluded.user_id, change_id = excluded.change_id",
+        )
+        .bind(&f.tbl)
+        .bind(&f.pk)
+        .bind(&f.col)
+        .bind(&f.hlc)
+        .bind(&f.value)
+        .bind(&f.user)
+        .bind(&f.change)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if !log.tbl.is_empty() {
+        // Sequence numbers are drawn in the order of `ord` (the SELECT is sorted before the
+        // insert draws them), so the log keeps the batch's order.
+        let mut seqs: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO sync_log (workspace_id, user_id, change_id, tbl, pk, hlc, fields, base, quiet, conflict)
+             SELECT w, $1, ch, t, p, h, f::jsonb, b::jsonb, q::jsonb, c::jsonb
+             FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+                 WITH ORDINALITY AS x(w, ch, t, p, h, f, b, q, c, ord)
+             ORDER BY ord
+             RETURNING seq",
+        )
+        .bind(auth.user_id)
+        .bind(&log.ws)
+        .bind(&log.change)
+        .bind(&log.tbl)
+        .bind(&log.pk)
+        .bind(&log.hlc)
+        .bind(&log.fields)
+        .bind(&log.base)
+        .bind(&log.quiet)
+        .bind(&log.conflict)
+        .fetch_all(&mut *tx)
+        .await?;
+        seqs.sort_unstable();
+        for (result, row) in applied {
+            results[result].seq = Some(seqs[row]);
+        }
     }
     tx.commit().await?;
     Ok(results)
 }
 
-/// Merges one change into the field state, logs it, and logs a conflict per raced field.
+/// The log rows a batch writes, as columns (one `UNNEST` insert).
+#[derive(Default)]
+struct LogRows {
+    ws: Vec<Uuid>,
+    change: Vec<Option<Uuid>>,
+    tbl: Vec<String>,
+    pk: Vec<String>,
+    hlc: Vec<String>,
+    fields: Vec<Option<String>>,
+    base: Vec<Option<String>>,
+    quiet: Vec<Option<String>>,
+    conflict: Vec<Option<String>>,
+}
+
+impl LogRows {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        ws: Uuid,
+        change: Option<Uuid>,
+        ch: &Change,
+        fields: Option<String>,
+        base: Option<String>,
+        quiet: Option<String>,
+        conflict: Option<String>,
+    ) -> usize {
+        self.ws.push(ws);
+        self.change.push(change);
+        self.tbl.push(ch.table.clone());
+        self.pk.push(ch.pk.clone());
+        self.hlc.push(ch.hlc.clone());
+        self.fields.push(fields);
+        self.base.push(base);
+        self.quiet.push(quiet);
+        self.conflict.push(conflict);
+        self.tbl.len() - 1
+    }
+}
+
+/// The final state of the fields a batch changed, as columns.
+#[derive(Default)]
+struct FieldRows {
+    tbl: Vec<String>,
+    pk: Vec<String>,
+    col: Vec<String>,
+    hlc: Vec<String>,
+    value: Vec<String>,
+    user: Vec<Uuid>,
+    change: Vec<Uuid>,
+}
+
 /// Each field of a row: clock, value, who wrote it, and by which change.
 type FieldState = BTreeMap<String, (String, Value, Uuid, Uuid)>;
 
-/// Merges one change into the field state (`current`, kept up to date), logs it, and logs a
-/// conflict per raced field.
-async fn apply_change(
-    tx: &mut sqlx::PgConnection,
+/// Merges one change into the field state (`current`, kept up to date; the fields it set are
+/// noted in `touched`), and queues its log entry and a conflict entry per raced field. Returns
+/// the index of the change's log row.
+fn merge_change(
     auth: &Auth,
     ws: Uuid,
     ch: &Change,
     current: &mut FieldState,
-) -> ApiResult<i64> {
-    let mut upsert_cols = Vec::new();
-    let mut upsert_values = Vec::new();
+    log: &mut LogRows,
+    touched: &mut BTreeSet<(String, String, String)>,
+) -> usize {
     let mut conflicts = Vec::new();
+    let mut won = Vec::new();
     for (col, value) in &ch.fields {
         match current.get(col) {
-            None => {
-                upsert_cols.push(col.clone());
-                upsert_values.push(value.to_string());
-            }
+            None => won.push(col),
             Some((cur_hlc, cur_value, cur_user, cur_change)) => {
                 let incoming_wins = wins(&ch.hlc, value, cur_hlc, cur_value);
                 let raced = ch.base.get(col).is_none_or(|b| b < cur_hlc)
                     && value != cur_value
                     && !ch.quiet.contains(col);
                 if incoming_wins {
-                    upsert_cols.push(col.clone());
-                    upsert_values.push(value.to_string());
+                    won.push(col);
                 }
                 if raced {
                     let mine = ConflictSide {
@@ -603,56 +743,26 @@ async fn apply_change(
             }
         }
     }
-    for (col, value) in upsert_cols.iter().zip(&upsert_values) {
-        let value = serde_json::from_str(value).unwrap_or(Value::Null);
-        current.insert(col.clone(), (ch.hlc.clone(), value, auth.user_id, ch.change_id));
+    for col in won {
+        current.insert(
+            col.clone(),
+            (ch.hlc.clone(), ch.fields[col].clone(), auth.user_id, ch.change_id),
+        );
+        touched.insert((ch.table.clone(), ch.pk.clone(), col.clone()));
     }
-    if !upsert_cols.is_empty() {
-        sqlx::query(
-            "INSERT INTO sync_fields (tbl, pk, col, hlc, value, user_id, change_id)
-             SELECT $1, $2, c, $3, v::jsonb, $4, $5 FROM UNNEST($6::text[], $7::text[]) AS u(c, v)
-             ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, value = excluded.value,
-                 user_id = excluded.user_id, change_id = excluded.change_id",
-        )
-        .bind(&ch.table)
-        .bind(&ch.pk)
-        .bind(&ch.hlc)
-        .bind(auth.user_id)
-        .bind(ch.change_id)
-        .bind(&upsert_cols)
-        .bind(&upsert_values)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let (seq,): (i64,) = sqlx::query_as(
-        "INSERT INTO sync_log (workspace_id, user_id, change_id, tbl, pk, hlc, fields, base, quiet)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb) RETURNING seq",
-    )
-    .bind(ws)
-    .bind(auth.user_id)
-    .bind(ch.change_id)
-    .bind(&ch.table)
-    .bind(&ch.pk)
-    .bind(&ch.hlc)
-    .bind(to_json(&ch.fields))
-    .bind(to_json(&ch.base))
-    .bind(to_json(&ch.quiet))
-    .fetch_one(&mut *tx)
-    .await?;
+    let row = log.push(
+        ws,
+        Some(ch.change_id),
+        ch,
+        Some(to_json(&ch.fields)),
+        Some(to_json(&ch.base)),
+        Some(to_json(&ch.quiet)),
+        None,
+    );
     for c in conflicts {
-        sqlx::query(
-            "INSERT INTO sync_log (workspace_id, user_id, tbl, pk, hlc, conflict) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
-        )
-        .bind(ws)
-        .bind(auth.user_id)
-        .bind(&ch.table)
-        .bind(&ch.pk)
-        .bind(&ch.hlc)
-        .bind(serde_json::to_string(&c).expect("serialisable"))
-        .execute(&mut *tx)
-        .await?;
+        log.push(ws, None, ch, None, None, None, Some(to_json(&c)));
     }
-    Ok(seq)
+    row
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {

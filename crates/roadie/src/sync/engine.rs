@@ -2,12 +2,12 @@
 //! action (`sync`, `sync_status`, `list_conflicts`, `resolve_conflict`), usable from a Tauri
 //! command as is: progress through a callback, cancellation through a `CancelFlag`.
 
-use super::schema::{shapes, TableShape};
+use super::schema::{fields_object, shapes, TableShape};
 use crate::error::{Error, Result};
 use crate::platform::{Account, CancelFlag, PlatformClient, SecretStore};
 use crate::Store;
 use roadie_protocol::sync::{
-    hlc_node, wins, Change, LogEntry, PullResponse, PushRequest, PushResponse, PushStatus,
+    hlc_node, Change, LogEntry, PullResponse, PushRequest, PushResponse, PushStatus,
     SyncInfo, SYNC_PROTOCOL, SYNC_PROTOCOL_HEADER,
 };
 use serde::{Deserialize, Serialize};
@@ -23,8 +23,8 @@ use uuid::Uuid;
 /// Cancels a running sync between batches and pages (what was done stays done).
 pub type SyncCancel = CancelFlag;
 
-const PUSH_BATCH: i64 = 500;
-const PULL_PAGE: u32 = 1000;
+const PUSH_BATCH: i64 = roadie_protocol::sync::MAX_PUSH_BATCH as i64;
+const PULL_PAGE: u32 = roadie_protocol::sync::MAX_PULL_PAGE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -313,15 +313,17 @@ impl Store {
         progress: &(dyn Fn(&SyncProgress) + Sync),
         cancel: &SyncCancel,
     ) -> Result<SyncReport> {
-        client.sync_info().await?;
+        let info = client.sync_info().await?;
+        let batch = PUSH_BATCH.min(info.max_push_batch as i64).max(1);
+        let page = PULL_PAGE.min(info.max_pull_page).max(1);
         let shapes = shapes(&self.pool).await?;
         let node = self.node_id().await?;
         self.compact_outbox().await?;
         let (pushed, refused) = self
-            .push_outbox(client, &shapes, &node, progress, cancel)
+            .push_outbox(client, &shapes, &node, batch, progress, cancel)
             .await?;
         let pulled = self
-            .pull_log(account, client, &shapes, &node, progress, cancel)
+            .pull_log(account, client, &shapes, &node, page, progress, cancel)
             .await?;
         self.set_setting("sync.last_sync", &now_text(self)).await?;
         let conflicts = self.open_conflict_count().await?;
@@ -429,6 +431,7 @@ impl Store {
         client: &PlatformClient,
         shapes: &[TableShape],
         node: &str,
+        batch: i64,
         progress: &(dyn Fn(&SyncProgress) + Sync),
         cancel: &SyncCancel,
     ) -> Result<(u64, Vec<SyncError>)> {
@@ -453,7 +456,7 @@ impl Store {
                 "SELECT id, tbl, pk, workspace_id, hlc, fields, base FROM sync_outbox WHERE id > ? ORDER BY id LIMIT ?",
             )
             .bind(after)
-            .bind(PUSH_BATCH)
+            .bind(batch)
             .fetch_all(&self.pool)
             .await?;
             let Some(last) = rows.last().map(|r| r.0) else {
@@ -542,6 +545,7 @@ impl Store {
         client: &PlatformClient,
         shapes: &[TableShape],
         node: &str,
+        page_size: u32,
         progress: &(dyn Fn(&SyncProgress) + Sync),
         cancel: &SyncCancel,
     ) -> Result<u64> {
@@ -557,7 +561,7 @@ impl Store {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            let page = client.sync_pull(cursor, PULL_PAGE).await?;
+            let page = client.sync_pull(cursor, page_size).await?;
             let total = done + page.entries.len() as u64 + page.remaining.max(0) as u64;
             pulled += self
                 .apply_page(&page.entries, shapes, node, &cursor_key, page.cursor)
@@ -611,6 +615,22 @@ impl Store {
         // in `sync_errors` on its own instead of failing the whole page at commit.
         let mut pulled = 0;
         let mut contacts = BTreeSet::new();
+        // The page's changes set-wise first; if anything in it fails, one at a time instead.
+        // (Merging a change never reads the conflicts, so they follow.)
+        let changes: Vec<&Change> = entries.iter().filter_map(|e| e.change.as_ref()).collect();
+        let batched = {
+            let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+            match apply_changes_batched(&mut sp, shapes, &changes).await {
+                Ok(()) => {
+                    sp.commit().await?;
+                    true
+                }
+                Err(_) => {
+                    sp.rollback().await?;
+                    false
+                }
+            }
+        };
         for entry in entries {
             if let Some(change) = &entry.change {
                 self.hlc.observe(&change.hlc);
@@ -618,21 +638,23 @@ impl Store {
                     .iter()
                     .find(|s| s.table.name == change.table)
                     .expect("checked above");
-                let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-                match apply_change(&mut sp, shape, change).await {
-                    Ok(()) => sp.commit().await?,
-                    Err(e) => {
-                        sp.rollback().await?;
-                        let err = SyncError {
-                            at: at.clone(),
-                            direction: "pull".into(),
-                            change_id: change.change_id.to_string(),
-                            table: change.table.clone(),
-                            pk: change.pk.clone(),
-                            code: e.code().into(),
-                            message: e.to_string(),
-                        };
-                        record_error(&mut tx, &err, change).await?;
+                if !batched {
+                    let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+                    match apply_change(&mut sp, shape, change).await {
+                        Ok(()) => sp.commit().await?,
+                        Err(e) => {
+                            sp.rollback().await?;
+                            let err = SyncError {
+                                at: at.clone(),
+                                direction: "pull".into(),
+                                change_id: change.change_id.to_string(),
+                                table: change.table.clone(),
+                                pk: change.pk.clone(),
+                                code: e.code().into(),
+                                message: e.to_string(),
+                            };
+                            record_error(&mut tx, &err, change).await?;
+                        }
                     }
                 }
                 if hlc_node(&change.hlc) != node {
@@ -939,7 +961,7 @@ fn contact_of(shape: &TableShape, change: &Change) -> Option<Uuid> {
 }
 
 /// Merges one pulled change into its row, field by field.
-async fn apply_change(
+pub(super) async fn apply_change(
     tx: &mut SqliteConnection,
     shape: &TableShape,
     change: &Change,
@@ -1023,7 +1045,7 @@ async fn apply_change(
                     .map(String::as_str)
                     .unwrap_or(_row_hlc.as_str());
                 let current = local.get(col).unwrap_or(&Value::Null);
-                if wins(&change.hlc, value, clock, current) {
+                if shape.takes(col, &change.hlc, value, clock, current) {
                     set.push((col, value));
                 }
             }
@@ -1053,6 +1075,277 @@ async fn apply_change(
                 set_clock(tx, t.name, &change.pk, col, &change.hlc).await?;
             }
         }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying a page set-wise
+
+/// A value as the store gives it back once written (what `bind_value` stores, read through
+/// `json_object`): the merge compares pulled values with these.
+fn as_stored(v: &Value) -> Value {
+    match v {
+        Value::Bool(b) => Value::from(*b as i64),
+        Value::Object(_) | Value::Array(_) => Value::String(v.to_string()),
+        other => other.clone(),
+    }
+}
+
+/// One row a page touches, as the merge sees it while the page is applied in memory.
+struct RowState {
+    values: Map<String, Value>,
+    hlc: String,
+    clocks: BTreeMap<String, String>,
+    /// Inserted by this page (written as one insert of its final values).
+    new: bool,
+    /// Columns of an existing row this page changed.
+    changed: BTreeSet<String>,
+}
+
+/// Applies a page's changes with a few statements per table instead of several per change: reads
+/// every row and clock the page touches, merges in memory exactly as [`apply_change`] does one
+/// change at a time, then writes each table's updated rows, its new rows (final values) and the
+/// clocks, tables parents first. Any error (a missing parent, a unique value, a bad key) fails the
+/// whole attempt: the caller rolls it back and applies the page one change at a time, which
+/// parks only the changes that fail.
+pub(super) async fn apply_changes_batched(
+    tx: &mut SqliteConnection,
+    shapes: &[TableShape],
+    changes: &[&Change],
+) -> Result<()> {
+    let bad = || Error::invalid("sync change", vec![]);
+    // Rows per table, in order of first appearance.
+    let mut order: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut seen: HashMap<(usize, &str), ()> = HashMap::new();
+    for change in changes {
+        let ti = shapes
+            .iter()
+            .position(|s| s.table.name == change.table)
+            .ok_or_else(bad)?;
+        key_values(&shapes[ti], &change.pk).ok_or_else(bad)?;
+        if seen.insert((ti, change.pk.as_str()), ()).is_none() {
+            match order.iter_mut().find(|(t, _)| *t == ti) {
+                Some((_, pks)) => pks.push(change.pk.clone()),
+                None => order.push((ti, vec![change.pk.clone()])),
+            }
+        }
+    }
+    let mut rows: HashMap<(usize, String), Option<RowState>> = HashMap::new();
+    for (ti, pks) in &order {
+        let shape = &shapes[*ti];
+        let t = shape.table;
+        let on = match t.key {
+            [one] => format!("r.{one} = j.value"),
+            many => many
+                .iter()
+                .enumerate()
+                .map(|(i, k)| format!("r.{k} = json_extract(j.value, '$[{i}]')"))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        };
+        let sql = format!(
+            "SELECT j.key, {}, r.hlc FROM json_each(?) AS j CROSS JOIN {} AS r ON {on}",
+            fields_object(shape, "r"),
+            t.name
+        );
+        let pks_json = serde_json::to_string(pks).expect("json");
+        let found: Vec<(i64, String, String)> = sqlx::query_as(&sql)
+            .bind(&pks_json)
+            .fetch_all(&mut *tx)
+            .await?;
+        for pk in pks {
+            rows.insert((*ti, pk.clone()), None);
+        }
+        for (i, json, hlc) in found {
+            let values: Map<String, Value> = serde_json::from_str(&json).unwrap_or_default();
+            rows.insert(
+                (*ti, pks[i as usize].clone()),
+                Some(RowState {
+                    values,
+                    hlc,
+                    clocks: BTreeMap::new(),
+                    new: false,
+                    changed: BTreeSet::new(),
+                }),
+            );
+        }
+        let clocks: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT j.key, c.col, c.hlc FROM json_each(?) AS j CROSS JOIN sync_clocks AS c ON c.tbl = ? AND c.pk = j.value",
+        )
+        .bind(&pks_json)
+        .bind(t.name)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (i, col, hlc) in clocks {
+            if let Some(Some(row)) = rows.get_mut(&(*ti, pks[i as usize].clone())) {
+                row.clocks.insert(col, hlc);
+            }
+        }
+    }
+    // Merge, change by change, in log order.
+    let mut clocks_out: BTreeMap<(usize, String, String), String> = BTreeMap::new();
+    for change in changes {
+        let ti = shapes
+            .iter()
+            .position(|s| s.table.name == change.table)
+            .expect("checked");
+        let t = shapes[ti].table;
+        let slot = rows.get_mut(&(ti, change.pk.clone())).expect("loaded");
+        match slot {
+            None => {
+                let keys = key_values(&shapes[ti], &change.pk).ok_or_else(bad)?;
+                let mut values = Map::new();
+                for (k, v) in t.key.iter().zip(&keys) {
+                    values.insert(k.to_string(), as_stored(v));
+                }
+                for (c, v) in &change.fields {
+                    values.insert(c.clone(), as_stored(v));
+                }
+                let mut clocks = BTreeMap::new();
+                clocks.insert("*".to_string(), change.hlc.clone());
+                clocks_out.insert((ti, change.pk.clone(), "*".into()), change.hlc.clone());
+                *slot = Some(RowState {
+                    values,
+                    hlc: change.hlc.clone(),
+                    clocks,
+                    new: true,
+                    changed: BTreeSet::new(),
+                });
+            }
+            Some(row) => {
+                let mut set = Vec::new();
+                for (col, value) in &change.fields {
+                    if t.key.contains(&col.as_str()) {
+                        continue;
+                    }
+                    let clock = row
+                        .clocks
+                        .get(col)
+                        .or_else(|| row.clocks.get("*"))
+                        .map(String::as_str)
+                        .unwrap_or(row.hlc.as_str());
+                    let current = row.values.get(col).unwrap_or(&Value::Null);
+                    if shapes[ti].takes(col, &change.hlc, value, clock, current) {
+                        set.push((col, value));
+                    }
+                }
+                if set.is_empty() {
+                    continue;
+                }
+                for (col, value) in set {
+                    row.values.insert(col.clone(), as_stored(value));
+                    row.clocks.insert(col.clone(), change.hlc.clone());
+                    clocks_out.insert((ti, change.pk.clone(), col.clone()), change.hlc.clone());
+                    if !row.new {
+                        row.changed.insert(col.clone());
+                    }
+                }
+                if change.hlc > row.hlc {
+                    row.hlc = change.hlc.clone();
+                }
+            }
+        }
+    }
+    // Write, tables parents first; in a table, edits before new rows (an edit may free a unique
+    // value a new row takes).
+    let mut tables: Vec<usize> = order.iter().map(|(t, _)| *t).collect();
+    tables.sort_unstable();
+    for ti in tables {
+        let shape = &shapes[ti];
+        let t = shape.table;
+        let pks = &order.iter().find(|(x, _)| *x == ti).expect("listed").1;
+        // Edits, grouped by the set of columns they change.
+        let mut edits: BTreeMap<Vec<String>, Vec<Value>> = BTreeMap::new();
+        // New rows, grouped by the columns they carry, in order of first appearance.
+        let mut inserts: Vec<(Vec<String>, Vec<Value>)> = Vec::new();
+        for pk in pks {
+            let Some(row) = rows[&(ti, pk.clone())].as_ref() else { continue };
+            if row.new {
+                let cols: Vec<String> = row.values.keys().cloned().collect();
+                let mut item: Vec<Value> = cols.iter().map(|c| row.values[c].clone()).collect();
+                item.push(Value::String(row.hlc.clone()));
+                match inserts.iter_mut().find(|(c, _)| *c == cols) {
+                    Some((_, items)) => items.push(Value::Array(item)),
+                    None => inserts.push((cols, vec![Value::Array(item)])),
+                }
+            } else if !row.changed.is_empty() {
+                let cols: Vec<String> = row.changed.iter().cloned().collect();
+                let keys = key_values(shape, pk).ok_or_else(bad)?;
+                let mut item: Vec<Value> = keys;
+                item.push(Value::String(row.hlc.clone()));
+                item.extend(cols.iter().map(|c| row.values[c].clone()));
+                edits.entry(cols).or_default().push(Value::Array(item));
+            }
+        }
+        let nk = t.key.len();
+        for (cols, items) in edits {
+            let sets = cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{c} = json_extract(j.value, '$[{}]')", nk + 1 + i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let on = t
+                .key
+                .iter()
+                .enumerate()
+                .map(|(i, k)| format!("{}.{k} = json_extract(j.value, '$[{i}]')", t.name))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let sql = format!(
+                "UPDATE {name} SET {sets}, hlc = max({name}.hlc, json_extract(j.value, '$[{nk}]')) FROM json_each(?) AS j WHERE {on}",
+                name = t.name
+            );
+            sqlx::query(&sql)
+                .bind(Value::Array(items).to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (cols, items) in inserts {
+            let mut names: Vec<String> = cols.clone();
+            let mut exprs: Vec<String> = (0..cols.len())
+                .map(|i| format!("json_extract(j.value, '$[{i}]')"))
+                .collect();
+            for (col, expr) in t.local {
+                names.push(col.to_string());
+                exprs.push(expr.to_string());
+            }
+            names.push("hlc".into());
+            exprs.push(format!("json_extract(j.value, '$[{}]')", cols.len()));
+            let sql = format!(
+                "INSERT INTO {} ({}) SELECT {} FROM json_each(?) AS j ORDER BY j.key",
+                t.name,
+                names.join(", "),
+                exprs.join(", ")
+            );
+            sqlx::query(&sql)
+                .bind(Value::Array(items).to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    if !clocks_out.is_empty() {
+        let items: Vec<Value> = clocks_out
+            .into_iter()
+            .map(|((ti, pk, col), hlc)| {
+                Value::Array(vec![
+                    Value::String(shapes[ti].table.name.to_string()),
+                    Value::String(pk),
+                    Value::String(col),
+                    Value::String(hlc),
+                ])
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO sync_clocks (tbl, pk, col, hlc)
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
+             FROM json_each(?) WHERE true
+             ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc",
+        )
+        .bind(Value::Array(items).to_string())
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(())
 }

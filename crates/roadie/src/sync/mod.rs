@@ -5,7 +5,7 @@
 //! Add one entry to [`SYNCED_TABLES`], after the tables it references (parents first):
 //!
 //! ```ignore
-//! SyncedTable { name: "payees", key: &["id"], workspace: Some("NEW.workspace_id"), local: &[], quiet: &[] },
+//! SyncedTable { name: "payees", key: &["id"], workspace: Some("NEW.workspace_id"), local: &[], quiet: &[], grow: &[] },
 //! ```
 //!
 //! - `name`: the table. It must have `hlc TEXT NOT NULL` (stamped with `Store::stamp()` on every
@@ -18,6 +18,7 @@
 //!   arrives from elsewhere.
 //! - `quiet`: columns merged by last-writer-wins without ever reporting a conflict (derived
 //!   values); `updated_at` is always quiet.
+//! - `grow`: integer columns merged by max (counters such as the ISRC designations), quiet too.
 //!
 //! Every other column syncs, including columns added later by `ALTER TABLE` (the column list is
 //! read from the schema when the store opens). From the list, [`install`] generates
@@ -51,11 +52,10 @@
 //!   applying the page (`sync_schema_too_new`): update Roadie.
 //!
 //! Not synced: local job state (uploads, import bookkeeping, fan mappings), derived data (the
-//! royalty rollup, search index — rebuilt on apply), ISRC counters (per registrant, handed out by
-//! one device), and statement files with their lines (bulk data: they need a file-level transfer).
+//! royalty rollup, search index — rebuilt on apply), and statement files with their lines (bulk data: they need a file-level transfer).
 
 pub(crate) mod bulk;
-mod engine;
+pub(crate) mod engine;
 mod schema;
 
 pub use bulk::BulkWrite;
@@ -74,6 +74,9 @@ pub struct SyncedTable {
     pub workspace: Option<&'static str>,
     pub local: &'static [(&'static str, &'static str)],
     pub quiet: &'static [&'static str],
+    /// Integer columns that only ever grow (counters): merged by max, never a conflict, so no
+    /// device hands out a number another device already handed out once they have synced.
+    pub grow: &'static [&'static str],
 }
 
 const fn table(
@@ -87,6 +90,7 @@ const fn table(
         workspace,
         local: &[],
         quiet: &[],
+        grow: &[],
     }
 }
 
@@ -113,6 +117,7 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
         workspace: Some("NEW.workspace_id"),
         local: &[],
         quiet: &["consent_status", "last_activity", "phone_digits"],
+        grow: &[],
     },
     table("contact_emails", &["contact_id", "email"], Some("NEW.workspace_id")),
     table("contact_tags", &["contact_id", "tag"], Some(VIA_CONTACT)),
@@ -123,6 +128,16 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     // Royalties
     table("match_rules", &["id"], None),
     table("column_mappings", &["id"], None),
+    // ISRC counters (per registrant prefix and year): the highest designation any device handed
+    // out wins, so after a sync the next code is above every code handed out anywhere.
+    SyncedTable {
+        name: "isrc_counters",
+        key: &["prefix", "year"],
+        workspace: None,
+        local: &[],
+        quiet: &[],
+        grow: &["last_designation"],
+    },
 ];
 
 #[cfg(test)]

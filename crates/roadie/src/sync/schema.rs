@@ -23,7 +23,20 @@ impl TableShape {
         self.columns.iter().any(|c| c == col)
     }
     pub fn is_quiet(&self, col: &str) -> bool {
-        col == "updated_at" || self.table.quiet.contains(&col)
+        col == "updated_at" || self.table.quiet.contains(&col) || self.table.grow.contains(&col)
+    }
+    /// Whether a pulled value of `col` replaces the local one: the larger for a `grow` column,
+    /// else `roadie_protocol::sync::wins` (later clock).
+    pub fn takes(&self, col: &str, hlc: &str, value: &serde_json::Value, clock: &str, current: &serde_json::Value) -> bool {
+        if self.table.grow.contains(&col) {
+            let n = |v: &serde_json::Value| v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+            return match (n(value), n(current)) {
+                (Some(a), Some(b)) => a > b,
+                (Some(_), None) => true,
+                _ => false,
+            };
+        }
+        roadie_protocol::sync::wins(hlc, value, clock, current)
     }
 }
 

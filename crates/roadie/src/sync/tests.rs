@@ -97,3 +97,93 @@ async fn repeated_non_edits_of_a_link_give_its_clock_back_to_the_last_real_edit(
     assert_eq!(outbox(&store, "release_artists").await.len(), 1, "only the insert is queued");
     assert_eq!(outbox(&store, "releases").await.len(), 5);
 }
+
+/// The changes a store's outbox would push (as `push_outbox` builds them).
+async fn pending_changes(store: &Store) -> Vec<roadie_protocol::sync::Change> {
+    store.compact_outbox().await.unwrap();
+    let rows: Vec<(i64, String, String, Option<String>, String, String, String)> =
+        sqlx::query_as("SELECT id, tbl, pk, workspace_id, hlc, fields, base FROM sync_outbox ORDER BY id")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+    rows.into_iter()
+        .map(|(id, table, pk, ws, hlc, fields, base)| {
+            let base: std::collections::BTreeMap<String, Value> = serde_json::from_str(&base).unwrap();
+            roadie_protocol::sync::Change {
+                change_id: uuid::Uuid::from_u128(id as u128),
+                workspace_id: ws.map(|w| w.parse().unwrap()),
+                table,
+                pk,
+                hlc,
+                fields: serde_json::from_str(&fields).unwrap(),
+                base: base.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect(),
+                quiet: vec![],
+            }
+        })
+        .collect()
+}
+
+async fn dump(store: &Store) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in ["workspaces", "artists", "releases", "release_artists", "isrc_counters"] {
+        let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+            .bind(t)
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT json_array({}) AS r FROM {t} ORDER BY r", cols.join(", ")))
+            .fetch_all(&store.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{t}: {e}"));
+        out.extend(rows.into_iter().map(|r| format!("{t} {r}")));
+    }
+    let clocks: Vec<String> =
+        sqlx::query_scalar("SELECT json_array(tbl, pk, col, hlc) FROM sync_clocks ORDER BY tbl, pk, col").fetch_all(&store.pool).await.unwrap();
+    out.extend(clocks);
+    out
+}
+
+#[tokio::test]
+async fn a_page_applied_set_wise_ends_exactly_as_applied_one_change_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Store::open(dir.path().join("a.sqlite")).await.unwrap();
+    let ws = a.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() }).await.unwrap();
+    let artist = a.create_artist(ws.id, ArtistInput::named("A")).await.unwrap();
+    let other = a.create_artist(ws.id, ArtistInput::named("B")).await.unwrap();
+    let r = a.create_release(ws.id, ReleaseInput::new("First", ReleaseType::Single, vec![artist.id])).await.unwrap();
+    let mut input = ReleaseInput::from_release(&a.get_release(r.release.id).await.unwrap().release);
+    input.title = "Second".into();
+    input.artist_ids = vec![other.id];
+    a.update_release(r.release.id, input).await.unwrap();
+    sqlx::query("INSERT INTO isrc_counters (prefix, year, last_designation, hlc) VALUES ('QZK6L', 26, 7, ?)")
+        .bind(a.stamp())
+        .execute(&a.pool)
+        .await
+        .unwrap();
+    let changes = pending_changes(&a).await;
+    assert!(changes.iter().any(|c| c.table == "releases" && c.fields.contains_key("title") && c.fields.len() < 5), "an edit among them");
+    let shapes = super::schema::shapes(&a.pool).await.unwrap();
+    let refs: Vec<&roadie_protocol::sync::Change> = changes.iter().collect();
+
+    let batched = Store::open(dir.path().join("b.sqlite")).await.unwrap();
+    let mut tx = batched.write().await.unwrap();
+    sqlx::query("INSERT INTO sync_applying (one) VALUES (1)").execute(&mut *tx).await.unwrap();
+    super::engine::apply_changes_batched(&mut tx, &shapes, &refs).await.expect("the set-wise path applies the page");
+    sqlx::query("DELETE FROM sync_applying").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let one_by_one = Store::open(dir.path().join("c.sqlite")).await.unwrap();
+    let mut tx = one_by_one.write().await.unwrap();
+    sqlx::query("INSERT INTO sync_applying (one) VALUES (1)").execute(&mut *tx).await.unwrap();
+    for c in &refs {
+        let shape = shapes.iter().find(|s| s.table.name == c.table).unwrap();
+        super::engine::apply_change(&mut tx, shape, c).await.unwrap();
+    }
+    sqlx::query("DELETE FROM sync_applying").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let (b, c) = (dump(&batched).await, dump(&one_by_one).await);
+    assert!(b.iter().any(|r| r.contains("Second")), "{b:?}");
+    assert_eq!(b, c);
+    assert_eq!(b.iter().filter(|r| r.starts_with("isrc_counters")).count(), 1);
+}
