@@ -649,12 +649,12 @@ commands! {
     }
     /// Issues a period's statements (PDF + CSV per payee next to the store, under
     /// `Statements/<period>`), with progress; `ledger_generate_cancel(job_id)` stops it.
-    fn ledger_generate(state, job_id: String, period: roadie::royalties::YearMonth; on_progress: Channel<Progress>) -> roadie::royalties::StatementRun {
+    fn ledger_generate(state, job_id: String, period: roadie::royalties::YearMonth; on_generate: Channel<Progress>) -> roadie::royalties::StatementRun {
         let store = store!(state);
         let out = statements_dir(&state, period).await;
         let cancel = CancelToken::new();
         let _job = state.register_job(&job_id, cancel.clone());
-        let progress = |p: Progress| { let _ = on_progress.send(p); };
+        let progress = |p: Progress| { let _ = on_generate.send(p); };
         store.generate_statements_with(period, &out, &progress, &cancel).await
     }
     fn ledger_generate_cancel(state, job_id: String) -> bool { Ok(state.cancel_job(&job_id)) }

@@ -846,6 +846,40 @@ applied: Take, };
 export type ProgressChannel = { onmessage: (progress: Progress) => void };
 
 /** Every command of the desktop shell: its arguments and its result. */
+export type Payee = { id: string, workspace_id: string | null, name: string, currency: string, email: string | null, artist_id: string | null, platform_user_id: string | null, };
+export type PayeeInput = { name: string, currency: string | null, email: string | null, artist_id: string | null, platform_user_id: string | null, };
+export type PayeeBalance = { payee: Payee, earned: string, recouped: string, unrecouped: string, paid: string, payable: string, statements: number, };
+export type SplitScope = "release" | "track";
+export type SplitTarget = { "by": "release", "value": string } | { "by": "track", "value": string } | { "by": "isrc", "value": string } | { "by": "upc", "value": string };
+export type Share = { payee_id: string, percent: string, };
+export type SplitInput = { target: SplitTarget, shares: Array<Share>, effective_from: string | null, };
+export type SplitShare = { payee_id: string, payee: string, percent: string, };
+export type Split = { id: string, scope: SplitScope, target_id: string, effective_from: string | null, superseded: boolean, shares: Array<SplitShare>, };
+export type SplitPreview = { period: YearMonth | null, currencies: Array<PreviewCurrency>, };
+export type PreviewCurrency = { currency: string, lines: number, total: string, shares: Array<PreviewShare>, };
+export type PreviewShare = { payee_id: string, payee: string, percent: string, amount: string, };
+export type AdvanceKind = "advance" | "recording" | "mastering" | "video" | "marketing" | "other";
+export type AdvanceInput = { payee_id: string, kind: AdvanceKind, amount: string, currency: string, release_id: string | null, incurred_on: string, note: string | null, };
+export type Advance = { id: string, payee_id: string, kind: AdvanceKind, amount: string, currency: string, payee_amount: string, rate: string, release_id: string | null, incurred_on: string, note: string | null, recouped: string, remaining: string, };
+export type FxRate = { date: string, base: string, quote: string, rate: string, source: RateSource, };
+export type RateSource = "manual" | "ecb";
+export type RateInput = { date: string, from: string, to: string, rate: string, };
+export type RateUsed = { from: string, to: string, rate: string, date: string, source: string, };
+export type FxImportReport = { path: string, days: number, rates: number, missing: number, currencies: Array<string>, first_date: string | null, last_date: string | null, };
+export type LedgerPeriod = { period: YearMonth, lines: number, issued: boolean, };
+export type IssuedPeriod = { period: YearMonth, issued_at: string, statements: Array<IssuedStatement>, totals: Array<CurrencyTotal>, };
+export type IssuedStatement = { statement_id: string, payee_id: string, payee: string, currency: string, earned: string, recouped: string, payable: string, balance: string, };
+export type CurrencyTotal = { currency: string, lines: number, imported: string, rounded: string, allocated: string, unallocated: string, };
+export type StatementRun = { period: YearMonth, statements: Array<StatementSummary>, totals: Array<CurrencyTotal>, regenerated: boolean, };
+export type StatementSummary = { payee_id: string, payee: string, currency: string, earned: string, recouped: string, payable: string, pdf: string, csv: string, };
+export type StatementDocument = { statement_id: string, period: YearMonth, issuer: string, payee_id: string, payee: string, currency: string, rate_date: string, by_currency: Array<CurrencyEarning>, earnings: Array<EarningRow>, recoupment: Array<RecoupmentRow>, balance_brought_forward: string, payments: string, payments_to_date: string, earned: string, recouped: string, payable: string, balance: string, };
+export type CurrencyEarning = { currency: string, amount: string, rate: RateUsed, converted: string, };
+export type EarningRow = { reported: YearMonth, release: string, track: string, isrc: string, store: string, territory: string, currency: string, amount: string, converted: string, };
+export type RecoupmentRow = { advance_id: string, kind: string, release: string, note: string, opening: string, recouped: string, remaining: string, };
+export type YearMonth = string;
+export type PayoutInput = { payee_id: string, amount: string, currency: string, paid_on: string, method: string | null, reference: string | null, };
+export type Payout = { id: string, payee_id: string, amount: string, currency: string, paid_on: string, method: string | null, reference: string | null, payable_after: string, };
+
 export interface Commands {
   app_info: { args: Record<string, never>; result: AppInfo };
   store_open_dialog: { args: Record<string, never>; result: AppInfo | null };
@@ -941,4 +975,24 @@ export interface Commands {
   sync_status: { args: Record<string, never>; result: SyncStatus };
   conflicts_list: { args: Record<string, never>; result: Array<Conflict> };
   conflicts_resolve: { args: { id: string; take: Take }; result: Conflict };
+  ledger_payees: { args: Record<string, never>; result: Array<PayeeBalance> };
+  ledger_payee_add: { args: { workspace_id: string | null; input: PayeeInput }; result: Payee };
+  ledger_payee_update: { args: { id: string; input: PayeeInput }; result: Payee };
+  ledger_split_history: { args: { scope: SplitScope; target_id: string }; result: Array<Split> };
+  ledger_split_set: { args: { input: SplitInput }; result: Split };
+  ledger_split_preview: { args: { scope: SplitScope; target_id: string; shares: Array<Share> }; result: SplitPreview };
+  ledger_advances: { args: { payee_id: string }; result: Array<Advance> };
+  ledger_advance_add: { args: { input: AdvanceInput }; result: Advance };
+  ledger_rates: { args: { limit: number }; result: Array<FxRate> };
+  ledger_rate_set: { args: { input: RateInput }; result: FxRate };
+  ledger_rates_import_dialog: { args: Record<string, never>; result: FxImportReport | null };
+  ledger_rates_import_bytes: { args: { name: string; bytes: Array<number> }; result: FxImportReport };
+  ledger_periods: { args: Record<string, never>; result: Array<LedgerPeriod> };
+  ledger_statements: { args: { period: YearMonth }; result: IssuedPeriod | null };
+  ledger_statement_documents: { args: { period: YearMonth }; result: Array<StatementDocument> };
+  ledger_generate: { args: { job_id: string; period: YearMonth; on_generate: Channel<Progress> }; result: StatementRun };
+  ledger_generate_cancel: { args: { job_id: string }; result: boolean };
+  ledger_statement_export: { args: { period: YearMonth; payee_id: string; kind: string }; result: string | null };
+  ledger_statements_folder: { args: { period: YearMonth }; result: string };
+  ledger_payout_add: { args: { input: PayoutInput }; result: Payout };
 }

@@ -1421,6 +1421,8 @@ export function createMockHost(options: MockOptions = {}): MockHost {
         if (progress) copy.progress = progress;
         const onChange = (args as { on_change?: Channel<unknown> }).on_change;
         if (onChange) (copy as { on_change?: Channel<unknown> }).on_change = onChange;
+        const onGenerate = (args as { on_generate?: Channel<unknown> }).on_generate;
+        if (onGenerate) (copy as { on_generate?: Channel<unknown> }).on_generate = onGenerate;
         return ipc(handler(copy));
       } finally {
         currentChannel = null;

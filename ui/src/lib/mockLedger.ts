@@ -235,8 +235,10 @@ export function createMockLedger(deps: LedgerDeps): { handlers: LedgerHandlers }
     if (latest && period === latest.period)
       return { period, statements: latest.statements.map((s) => summary(s, period)), totals: latest.totals, regenerated: true };
     const all = deps.lines();
-    const takenBefore = latest?.taken ?? 0;
-    const lines = all.map((l, i) => ({ ...l, i })).filter((l) => l.i >= takenBefore && l.period <= period);
+    // Lines of months up to the period not taken by an earlier run (later imports of a closed
+    // month are adjustments in the next run).
+    const takenBy = (i: number, p: string) => runs.some((r) => i < r.taken && p <= r.period);
+    const lines = all.map((l, i) => ({ ...l, i })).filter((l) => l.period <= period && !takenBy(l.i, l.period));
     // Per currency: exact per payee ('' = unallocated).
     const perCurrency = new Map<string, { lines: number; total: string; by: Map<string, string> }>();
     for (const l of lines) {
@@ -496,7 +498,7 @@ export function createMockLedger(deps: LedgerDeps): { handlers: LedgerHandlers }
     ledger_generate: (args) => {
       const run = generate(args.period);
       const n = run.statements.length;
-      args.on_progress.onmessage({ done: n, total: n });
+      args.on_generate?.onmessage?.({ done: n, total: n });
       return run;
     },
     ledger_generate_cancel: () => false,
@@ -509,7 +511,7 @@ export function createMockLedger(deps: LedgerDeps): { handlers: LedgerHandlers }
       const p = payee(input.payee_id);
       const currency = input.currency.trim().toUpperCase();
       const issues: FieldIssue[] = [];
-      if (currency !== p.currency) issues.push({ field: 'currency', reason: 'not_payee_currency', detail: `payouts to ${p.name} are in ${p.currency}` });
+      if (currency !== p.currency) issues.push({ field: 'currency', reason: 'wrong_currency', detail: `payouts to ${p.name} are in ${p.currency}` });
       const amount = input.amount.trim();
       if (!/^\d+(\.\d+)?$/.test(amount) || compareAmounts(amount, '0') <= 0) issues.push({ field: 'amount', reason: 'out_of_range', detail: 'a payout is above 0' });
       else if ((amount.split('.')[1] ?? '').length > minorUnits(p.currency)) issues.push({ field: 'amount', reason: 'too_precise', detail: 'more decimals than the currency has' });

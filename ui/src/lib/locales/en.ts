@@ -878,7 +878,7 @@ export const en = {
   'reason.total_not_100': "The shares must total exactly 100",
   'reason.too_precise': "Too many decimals",
   'reason.invalid_currency': "Not a currency code (e.g. USD)",
-  'reason.not_payee_currency': "Not the payee’s statement currency",
+  'reason.wrong_currency': "Not the payee’s statement currency",
   'reason.same_currency': "Choose two different currencies",
   'error.fx_rate_missing': "No exchange rate from {from} to {to} on or before {date}. Import the ECB rates or add one in Rates.",
   'error.period_closed': "Statements for {latest} are issued, so {period} is closed. Corrections go into a later period as adjustments.",

@@ -880,7 +880,7 @@ export const zhCN: Dictionary = {
   'reason.total_not_100': "分成合计必须正好为 100",
   'reason.too_precise': "小数位数过多",
   'reason.invalid_currency': "不是有效的币种代码（例如 USD）",
-  'reason.not_payee_currency': "不是该收款人的结算币种",
+  'reason.wrong_currency': "不是该收款人的结算币种",
   'reason.same_currency': "请选择两种不同的币种",
   'error.fx_rate_missing': "没有 {date} 或之前从 {from} 到 {to} 的汇率。请在“汇率”中导入欧洲央行汇率或手动添加。",
   'error.period_closed': "{latest} 的结算单已出具，{period} 已关闭。更正将作为调整计入之后的结算期。",
