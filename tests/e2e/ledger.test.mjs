@@ -161,6 +161,8 @@ test('payees, a 60/40 split set in the UI, a generated period whose statements a
     await session.waitFor('[data-testid="advance-form"]');
     await selectByText('[data-testid="advance-payee"]', '陈北 (USD)');
     await session.type('[data-testid="advance-amount"]', '5.00');
+    // Incurred before the period ends (later advances wait for a later statement).
+    await session.setValue('[data-testid="advance-date"]', '2026-03-01');
     await session.select('[data-testid="advance-kind"]', 'recording');
     await session.click('[data-testid="advance-save"]');
     await session.waitFor('[data-testid="advance-remaining"]', { text: '5.00' });
@@ -190,7 +192,11 @@ test('payees, a 60/40 split set in the UI, a generated period whose statements a
         payable: [...document.querySelectorAll('[data-testid="statement-payable"]')].map((e) => e.dataset.amount),
         sum: document.querySelector('[data-testid="statements-sum-payable"]').dataset.amount,
       };`);
-    const toCents = (s) => BigInt(s.replace('.', ''));
+    const toCents = (s) => {
+      const [w, f = ''] = s.split('.');
+      assert.ok(f.length <= 2, `${s} has more decimals than cents`);
+      return BigInt(w + f.padEnd(2, '0'));
+    };
     // The period total shown is the statement's exact total rounded to the cent.
     assert.equal(toCents(got.total), statementTotal, JSON.stringify(got));
     // Payables + the 5.00 recouped from 陈北 make that total, to the cent.

@@ -284,7 +284,7 @@ export function createMockLedger(deps: LedgerDeps): { handlers: LedgerHandlers }
       const earned = roundAmount(earnedRaw, minorUnits(p.currency));
       let pool = compareAmounts(earned, '0') > 0 ? earned : '0';
       let recouped = '0';
-      for (const a of advancesOf(id)) {
+      for (const a of advancesOf(id).filter((x) => x.incurred_on <= date)) {
         const take = compareAmounts(a.remaining, pool) < 0 ? a.remaining : pool;
         if (compareAmounts(take, '0') <= 0) continue;
         const stored = advances.find((x) => x.id === a.id)!;
