@@ -152,7 +152,7 @@ impl Store {
             let recouped = sum(&rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>())?;
             let payable = sum(&rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>())?;
             let paid = sum(&paid)?;
-            let unrecouped = self.list_advances(payee.id).await?.iter().map(|a| a.remaining).sum();
+            let unrecouped: Decimal = self.list_advances(payee.id).await?.iter().map(|a| a.remaining).sum();
             out.push(PayeeBalance { earned, recouped, unrecouped, paid, payable: payable - paid, statements: rows.len() as u64, payee });
         }
         Ok(out)
