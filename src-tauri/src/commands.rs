@@ -589,6 +589,102 @@ commands! {
     fn conflicts_resolve(state, id: Uuid, take: roadie::sync::Take) -> roadie::sync::Conflict {
         store!(state).resolve_conflict(id, take).await
     }
+
+    // ---- Royalties II: the ledger (payees, splits, advances, rates, statements, payouts) ----
+    /// Payees by name with earned, recouped, unrecouped, paid and payable (their currency).
+    fn ledger_payees(state) -> Vec<roadie::royalties::PayeeBalance> { store!(state).payee_balances().await }
+    fn ledger_payee_add(state, workspace_id: Option<Uuid>, input: roadie::royalties::PayeeInput) -> roadie::royalties::Payee {
+        store!(state).create_payee(workspace_id, input).await
+    }
+    fn ledger_payee_update(state, id: Uuid, input: roadie::royalties::PayeeInput) -> roadie::royalties::Payee {
+        store!(state).update_payee(id, input).await
+    }
+    /// Every version of a release's or a track's split (superseded ones too).
+    fn ledger_split_history(state, scope: roadie::royalties::SplitScope, target_id: Uuid) -> Vec<roadie::royalties::Split> {
+        store!(state).split_history(scope, target_id).await
+    }
+    fn ledger_split_set(state, input: roadie::royalties::SplitInput) -> roadie::royalties::Split { store!(state).set_split(input).await }
+    /// Who would get what of the target's last reported month under these (unsaved) shares.
+    fn ledger_split_preview(state, scope: roadie::royalties::SplitScope, target_id: Uuid, shares: Vec<roadie::royalties::Share>) -> roadie::royalties::SplitPreview {
+        store!(state).split_preview(scope, target_id, &shares).await
+    }
+    fn ledger_advances(state, payee_id: Uuid) -> Vec<roadie::royalties::Advance> { store!(state).list_advances(payee_id).await }
+    fn ledger_advance_add(state, input: roadie::royalties::AdvanceInput) -> roadie::royalties::Advance { store!(state).add_advance(input).await }
+    /// Stored exchange rates, newest first.
+    fn ledger_rates(state, limit: u32) -> Vec<roadie::royalties::FxRate> { store!(state).all_rates(limit).await }
+    fn ledger_rate_set(state, input: roadie::royalties::RateInput) -> roadie::royalties::FxRate {
+        store!(state).set_rate(input.date, &input.from, &input.to, input.rate).await
+    }
+    /// Native dialog: an ECB reference rates CSV, imported. `null` when cancelled.
+    fn ledger_rates_import_dialog(state) -> Option<roadie::royalties::FxImportReport> {
+        let store = store!(state);
+        let picked = dialogs::pick_files(state.app(), "Import ECB rates", "ECB rates CSV", &["csv"], false).await;
+        match picked.into_iter().next() {
+            Some(path) => store.import_ecb_rates(&path).await.map(Some),
+            None => Ok(None),
+        }
+    }
+    /// The ECB CSV as the page read it (`<input type=file>`).
+    fn ledger_rates_import_bytes(state, name: String, bytes: Vec<u8>) -> roadie::royalties::FxImportReport {
+        let store = store!(state);
+        let dir = tempfile_dir()?;
+        let path = dir.join(temp_copy_name(&name));
+        tokio::fs::write(&path, &bytes).await?;
+        let result = store.import_ecb_rates(&path).await;
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+        result.map(|mut r| {
+            r.path = name;
+            r
+        })
+    }
+    /// The months lines were reported in, newest first, issued or not.
+    fn ledger_periods(state) -> Vec<roadie::royalties::LedgerPeriod> { store!(state).ledger_periods().await }
+    /// A period's issued statements and totals; `null` when not issued.
+    fn ledger_statements(state, period: roadie::royalties::YearMonth) -> Option<roadie::royalties::IssuedPeriod> {
+        store!(state).issued_period(period).await
+    }
+    /// The issued statements' documents (every figure the PDF shows), for the preview.
+    fn ledger_statement_documents(state, period: roadie::royalties::YearMonth) -> Vec<roadie::royalties::StatementDocument> {
+        store!(state).statement_documents(period).await
+    }
+    /// Issues a period's statements (PDF + CSV per payee next to the store, under
+    /// `Statements/<period>`), with progress; `ledger_generate_cancel(job_id)` stops it.
+    fn ledger_generate(state, job_id: String, period: roadie::royalties::YearMonth; on_generate: Channel<Progress>) -> roadie::royalties::StatementRun {
+        let store = store!(state);
+        let out = statements_dir(&state, period).await;
+        let cancel = CancelToken::new();
+        let _job = state.register_job(&job_id, cancel.clone());
+        let progress = |p: Progress| { let _ = on_generate.send(p); };
+        store.generate_statements_with(period, &out, &progress, &cancel).await
+    }
+    fn ledger_generate_cancel(state, job_id: String) -> bool { Ok(state.cancel_job(&job_id)) }
+    /// Native dialog: saves a payee's statement of a period as PDF or CSV (`kind`). The files
+    /// are rendered again first when missing. `null` when cancelled.
+    fn ledger_statement_export(state, period: roadie::royalties::YearMonth, payee_id: Uuid, kind: String) -> Option<String> {
+        let store = store!(state);
+        let ext = if kind == "csv" { "csv" } else { "pdf" };
+        let dir = statements_dir(&state, period).await;
+        let source = dir.join(format!("{period}_{payee_id}.{ext}"));
+        if !source.exists() {
+            store.generate_statements(period, &dir).await?;
+        }
+        let name = store.get_payee(payee_id).await?.name;
+        let suggested = format!("{period} {}.{ext}", temp_copy_name(&name));
+        let kind_label = if ext == "csv" { "CSV" } else { "PDF" };
+        match dialogs::save_as(state.app(), "Export statement", &suggested, kind_label, ext).await {
+            Some(target) => {
+                tokio::fs::copy(&source, &target).await?;
+                Ok(Some(target.display().to_string()))
+            }
+            None => Ok(None),
+        }
+    }
+    /// Where a period's statement files are: the folder (for "reveal").
+    fn ledger_statements_folder(state, period: roadie::royalties::YearMonth) -> String {
+        Ok(statements_dir(&state, period).await.display().to_string())
+    }
+    /// Records a payout (refused above what is payable: `payout_exceeds_payable`).
+    fn ledger_payout_add(state, input: roadie::royalties::PayoutInput) -> roadie::royalties::Payout { store!(state).add_payout(input).await }
 }
 
 /// A file to import: the name the user knows it by, and where it is.
@@ -686,4 +782,11 @@ mod tests {
         assert_eq!(super::upload_path("..").unwrap().file_name().unwrap(), "upload.csv");
         assert_ne!(a.parent(), super::upload_path("粉丝名单.csv").unwrap().parent(), "each upload gets its own folder");
     }
+}
+
+/// Where a period's statements are written: `Statements/<period>` next to the store.
+async fn statements_dir(state: &AppState, period: roadie::royalties::YearMonth) -> std::path::PathBuf {
+    let store_path = state.path().await;
+    let base = store_path.parent().map(|p| p.to_path_buf()).unwrap_or_else(std::env::temp_dir);
+    base.join("Statements").join(period.to_string())
 }

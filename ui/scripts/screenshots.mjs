@@ -28,6 +28,38 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 
+/** Two payees and a 60/40 split on the demo album, through the ledger screens. */
+/** @param {import('playwright-core').Page} page */
+async function ledgerSetup(page) {
+  await nav(page, 'nav-royalties', 'report-row');
+  await page.getByTestId('royalties-tab-payees').click();
+  for (const name of ['Ann Lee', '陈北']) {
+    await page.getByTestId('payee-add').click();
+    await page.getByTestId('payee-name').fill(name);
+    await page.getByTestId('payee-save').click();
+    await page.getByTestId('payee-row').filter({ hasText: name }).waitFor();
+  }
+  await page.getByTestId('royalties-tab-splits').click();
+  await page.getByTestId('split-row').first().waitFor();
+  const album = await page.getByTestId('split-release').locator('option', { hasText: 'Night Market Radio' }).getAttribute('value');
+  await page.getByTestId('split-release').selectOption(album);
+  await page.waitForTimeout(300);
+  /** @param {number} i @param {string} name */
+  const pick = async (i, name) => {
+    const select = page.getByTestId('split-payee').nth(i);
+    const value = await select.locator('option', { hasText: name }).getAttribute('value');
+    await select.selectOption(value);
+  };
+  await pick(0, 'Ann Lee');
+  await page.getByTestId('split-percent').nth(0).fill('60');
+  await page.getByTestId('split-add-row').click();
+  await pick(1, '陈北');
+  await page.getByTestId('split-percent').nth(1).fill('40');
+  await page.getByTestId('split-preview-row').first().waitFor();
+  await page.getByTestId('split-save').click();
+  await page.getByTestId('split-saved').waitFor();
+}
+
 /**
  * @typedef {import('playwright-core').Page} Page
  * @type {{ name: string, query: string, height?: number, steps: (page: Page) => Promise<void> }[]}
@@ -184,6 +216,52 @@ const shots = [
       const csv = '月份,平台,国家,ISRC,歌曲,艺人,数量,收入,币种,备注\n15/01/2026,QQ音乐,中国,CNA012600001,Neon Rain,Jay Chou,120,"1234.50",CNY,\n16/01/2026,网易云音乐,美国,,晴天,周杰伦,30,12.25,USD,试听\n';
       await page.getByTestId('royalties-import-file').setInputFiles({ name: 'qq-music-2026-01.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
       await page.getByTestId('mapping-preview-row').first().waitFor();
+    },
+  },
+  {
+    name: 'ledger-payees',
+    query: 'demo',
+    steps: async (page) => {
+      await ledgerSetup(page);
+      await page.getByTestId('royalties-tab-payees').click();
+      await page.getByTestId('payee-row').first().waitFor();
+    },
+  },
+  {
+    name: 'ledger-split',
+    query: 'demo',
+    height: 1000,
+    steps: async (page) => {
+      await ledgerSetup(page);
+      await page.getByTestId('royalties-tab-splits').click();
+      await page.getByTestId('split-history-row').first().waitFor();
+      await page.getByTestId('split-percent').first().fill('55');
+      await page.getByTestId('split-remainder').waitFor();
+    },
+  },
+  {
+    name: 'ledger-statements',
+    query: 'demo',
+    steps: async (page) => {
+      await ledgerSetup(page);
+      await page.getByTestId('royalties-tab-statements').click();
+      await page.getByTestId('statements-period').selectOption('2026-06');
+      await page.getByTestId('statements-generate').click();
+      await page.getByTestId('statement-row').first().waitFor();
+      await page.getByTestId('statement-pay').first().click();
+      await page.getByTestId('payout-amount').fill('100000');
+      await page.getByTestId('payout-problem').waitFor();
+    },
+  },
+  {
+    name: 'ledger-advances',
+    query: 'demo',
+    steps: async (page) => {
+      await ledgerSetup(page);
+      await page.getByTestId('royalties-tab-advances').click();
+      await page.getByTestId('advance-amount').fill('500');
+      await page.getByTestId('advance-save').click();
+      await page.getByTestId('advance-row').first().waitFor();
     },
   },
   { name: 'fans', query: 'demo', steps: async (page) => void (await nav(page, 'nav-fans', 'page-title')) },

@@ -10,7 +10,7 @@ export type Route =
   | { name: 'releases' }
   | { name: 'release'; id: string | null }
   | { name: 'fans' }
-  | { name: 'royalties' }
+  | { name: 'royalties'; tab?: 'overview' | 'payees' | 'splits' | 'advances' | 'rates' | 'statements'; release?: string }
   | { name: 'roster' }
   | { name: 'settings' }
   | { name: 'conflicts' };

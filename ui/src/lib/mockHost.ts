@@ -49,6 +49,7 @@ import { newReleaseInput, newTrackInput } from './inputs';
 import { compareAmounts, sumAmounts } from './money';
 import { createMockPlatform } from './mockPlatform';
 import { createMockSync } from './mockSync';
+import { createMockLedger } from './mockLedger';
 import { HostError, type FileDropEvent, type Args, type CommandName, type Host, type Result } from './host';
 
 type StoredRelease = Omit<Release, 'artists' | 'featuring' | 'remixers' | 'track_count'> & { artist_ids: string[]; featuring_ids: string[]; remixer_ids: string[] };
@@ -622,9 +623,25 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       if (item && conflict.column in item) item[conflict.column] = value;
     },
   });
+  const ledger = createMockLedger({
+    now,
+    newId,
+    lines: () => store().lines,
+    releaseOf: (trackId) => data.tracks.find((t) => t.id === trackId)?.release_id ?? null,
+    releaseExists: (id) => data.releases.some((r) => r.id === id),
+    trackExists: (id) => data.tracks.some((t) => t.id === id),
+    primaryArtist: (releaseId) => {
+      const r = data.releases.find((x) => x.id === releaseId);
+      const a = r ? data.artists.find((x) => x.id === r.artist_ids[0]) : undefined;
+      return a ? { id: a.id, name: a.name, workspace_id: a.workspace_id } : null;
+    },
+    artistExists: (id) => data.artists.some((a) => a.id === id),
+    saveDialog: options.saveDialog,
+  });
   const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {
     ...platform,
     ...sync.handlers,
+    ...ledger.handlers,
     app_info: () => info(),
     store_open_dialog: () => switchStore('open'),
     store_new_dialog: () => switchStore('new'),
@@ -1404,6 +1421,8 @@ export function createMockHost(options: MockOptions = {}): MockHost {
         if (progress) copy.progress = progress;
         const onChange = (args as { on_change?: Channel<unknown> }).on_change;
         if (onChange) (copy as { on_change?: Channel<unknown> }).on_change = onChange;
+        const onGenerate = (args as { on_generate?: Channel<unknown> }).on_generate;
+        if (onGenerate) (copy as { on_generate?: Channel<unknown> }).on_generate = onGenerate;
         return ipc(handler(copy));
       } finally {
         currentChannel = null;

@@ -30,6 +30,8 @@ mod payouts;
 mod recoup;
 mod splits;
 pub mod statements;
+mod desk;
+mod preview;
 
 pub use dates::YearMonth;
 pub use formats::ColumnMapping;
@@ -46,6 +48,8 @@ pub use payouts::{Payout, PayoutInput};
 pub use recoup::{recoup, Recouped, Unrecouped};
 pub use splits::{check_shares, Share, Split, SplitInput, SplitScope, SplitShare, SplitTarget};
 pub use statements::{StatementDocument, StatementRun, StatementSummary};
+pub use desk::{IssuedPeriod, IssuedStatement, LedgerPeriod, PayeeBalance, RateInput};
+pub use preview::{PreviewCurrency, PreviewShare, SplitPreview};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
