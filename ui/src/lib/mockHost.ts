@@ -48,6 +48,7 @@ import { emptyFilter as emptyFanFilter } from './fans';
 import { newReleaseInput, newTrackInput } from './inputs';
 import { compareAmounts, sumAmounts } from './money';
 import { createMockPlatform } from './mockPlatform';
+import { createMockTeam } from './mockTeam';
 import { createMockSync } from './mockSync';
 import { HostError, type FileDropEvent, type Args, type CommandName, type Host, type Result } from './host';
 
@@ -610,6 +611,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
   }
 
   const platform = createMockPlatform(now, () => options_.files ?? {});
+  const team = createMockTeam(() => platform.account_get({} as never).account, now);
   const sync = createMockSync({
     now,
     account: () => platform.account_get({} as never),
@@ -624,6 +626,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
   });
   const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {
     ...platform,
+    ...team,
     ...sync.handlers,
     app_info: () => info(),
     store_open_dialog: () => switchStore('open'),
