@@ -842,6 +842,80 @@ export type Conflict = { id: string, workspace_id: string, table: string, pk: st
  */
 applied: Take, };
 
+export type TeamRole = "owner" | "label_admin" | "label_staff" | "artist" | "collaborator";
+
+export type TeamWorkspace = { id: string, 
+/**
+ * `artist` or `label`.
+ */
+kind: string, name: string, 
+/**
+ * The account's role in it.
+ */
+role: TeamRole, 
+/**
+ * True for the account's own workspace (made at sign-up).
+ */
+own: boolean, };
+
+export type TeamMember = { user_id: string, email: string, name: string, role: TeamRole, 
+/**
+ * An artist member's own roster entry.
+ */
+roster_artist_id: string | null, 
+/**
+ * True for the signed-in account.
+ */
+is_me: boolean, };
+
+export type TeamRosterArtist = { id: string, name: string, 
+/**
+ * The label staff assigned to this artist (user ids; names are in `Team::members`).
+ */
+staff: Array<string>, 
+/**
+ * The member whose roster entry this is, once they accepted their invitation.
+ */
+artist_user_id: string | null, };
+
+export type TeamInvitation = { id: string, email: string, role: TeamRole, roster_artist_id: string | null, 
+/**
+ * RFC 3339.
+ */
+created_at: string, 
+/**
+ * RFC 3339.
+ */
+expires_at: string, accepted: boolean, 
+/**
+ * Only right after creating it: the link to send to the invited person (the server keeps
+ * only the token's hash, so it cannot be shown again).
+ */
+link: string | null, };
+
+export type Team = { workspace: TeamWorkspace, 
+/**
+ * True when the account may invite, change roles, remove members and edit the roster.
+ */
+can_manage: boolean, 
+/**
+ * Empty for an artist or collaborator (the server does not show them the members).
+ */
+members: Array<TeamMember>, 
+/**
+ * The roster artists the account may see (all of them for managers, the assigned ones for
+ * label staff, their own entry for an artist).
+ */
+roster: Array<TeamRosterArtist>, 
+/**
+ * Pending and accepted invitations (managers only), newest first.
+ */
+invitations: Array<TeamInvitation>, };
+
+export type CreatedInvitation = { invitation: TeamInvitation, team: Team, };
+
+export type JoinedWorkspace = { workspace: TeamWorkspace, };
+
 /** A progress channel: the Tauri `Channel` class in the app, a plain object in the mock host. */
 export type ProgressChannel = { onmessage: (progress: Progress) => void };
 
@@ -913,6 +987,16 @@ export interface Commands {
   uploads_cancel: { args: { id: string }; result: UploadQueueItem };
   uploads_clear: { args: Record<string, never>; result: number };
   uploads_run: { args: { on_change: Channel<UploadQueueItem> }; result: number };
+  team_workspaces: { args: Record<string, never>; result: Array<TeamWorkspace> };
+  team_get: { args: { workspace_id: string }; result: Team };
+  team_create_label: { args: { name: string }; result: Team };
+  team_invite: { args: { workspace_id: string; email: string; role: TeamRole; roster_artist_id: string | null }; result: CreatedInvitation };
+  team_revoke_invitation: { args: { workspace_id: string; invitation_id: string }; result: Team };
+  team_set_role: { args: { workspace_id: string; user_id: string; role: TeamRole }; result: Team };
+  team_remove_member: { args: { workspace_id: string; user_id: string }; result: Team };
+  team_add_artist: { args: { workspace_id: string; name: string }; result: Team };
+  team_assign: { args: { workspace_id: string; artist_id: string; user_id: string; assigned: boolean }; result: Team };
+  team_accept: { args: { link: string }; result: JoinedWorkspace };
   royalties_mapping_list: { args: Record<string, never>; result: Array<SavedMapping> };
   royalties_mapping_save: { args: { name: string; header: Array<string>; mapping: ColumnMapping }; result: SavedMapping };
   release_add_files: { args: { release_id: string; job_id: string; paths: Array<string>; on_analysis: Channel<Progress> }; result: AddedTracks };
