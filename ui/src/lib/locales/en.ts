@@ -798,7 +798,7 @@ export const en = {
   "reason.roster_artist_id.required": "An artist invitation names their roster entry",
   "uploads.toPlatform": "Upload to platform",
   "uploads.releaseTitle": "Upload to the platform",
-  "uploads.releaseHint": "Queues this release’s masters and artwork; they keep going in the background (see Settings → Uploads).",
+  "uploads.releaseHint": "Queues this release’s masters and artwork; they keep going in the background (see Settings → Uploads to the platform).",
   "uploads.releaseSignIn": "Sign in to a platform server in Settings to upload.",
 } as const;
 

@@ -800,6 +800,6 @@ export const zhCN: Dictionary = {
   "reason.roster_artist_id.required": "邀请艺人时需指定其名册条目",
   "uploads.toPlatform": "上传到平台",
   "uploads.releaseTitle": "上传到平台",
-  "uploads.releaseHint": "将此发行的母带和封面加入上传队列，它们会在后台继续上传（见 设置 → 上传）。",
+  "uploads.releaseHint": "将此发行的母带和封面加入上传队列，它们会在后台继续上传（见 设置 → 上传到平台）。",
   "uploads.releaseSignIn": "请先在设置中登录平台服务器，然后再上传。",
 };
