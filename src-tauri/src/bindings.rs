@@ -172,6 +172,14 @@ pub fn typescript() -> String {
         roadie::royalties::YearMonth,
         roadie::royalties::PayoutInput,
         roadie::royalties::Payout,
+        roadie::platform::TeamRole,
+        roadie::platform::TeamWorkspace,
+        roadie::platform::TeamMember,
+        roadie::platform::TeamRosterArtist,
+        roadie::platform::TeamInvitation,
+        roadie::platform::Team,
+        roadie::platform::CreatedInvitation,
+        roadie::platform::JoinedWorkspace,
     );
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p roadie-desktop bindings`.\n\

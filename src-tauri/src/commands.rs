@@ -442,6 +442,67 @@ commands! {
         store.run_upload_queue(secrets.as_ref(), state.uploads(), &roadie::platform::QueueOptions::default(), &report).await
     }
 
+    /// The platform workspaces of the signed-in account (its own first).
+    fn team_workspaces(state) -> Vec<roadie::platform::TeamWorkspace> {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.team_workspaces(secrets.as_ref()).await
+    }
+    /// One platform workspace's team: members, roster with assigned staff, invitations.
+    fn team_get(state, workspace_id: Uuid) -> roadie::platform::Team {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.team(secrets.as_ref(), workspace_id).await
+    }
+    /// Creates a label workspace on the platform, owned by the account.
+    fn team_create_label(state, name: String) -> roadie::platform::Team {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.team_create_label(secrets.as_ref(), &name).await
+    }
+    /// Invites an e-mail address with a role; the result carries the link to copy (shown once).
+    fn team_invite(state, workspace_id: Uuid, email: String, role: roadie::platform::TeamRole, roster_artist_id: Option<Uuid>) -> roadie::platform::CreatedInvitation {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.team_invite(secrets.as_ref(), workspace_id, &email, role, roster_artist_id).await
+    }
+    /// Withdraws a pending invitation.
+    fn team_revoke_invitation(state, workspace_id: Uuid, invitation_id: Uuid) -> roadie::platform::Team {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.team_revoke_invitation(secrets.as_ref(), workspace_id, invitation_id).await
+    }
+    /// Changes a member's role.
+    fn team_set_role(state, workspace_id: Uuid, user_id: Uuid, role: roadie::platform::TeamRole) -> roadie::platform::Team {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.team_set_role(secrets.as_ref(), workspace_id, user_id, role).await
+    }
+    /// Removes a member from the workspace.
+    fn team_remove_member(state, workspace_id: Uuid, user_id: Uuid) -> roadie::platform::Team {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.team_remove_member(secrets.as_ref(), workspace_id, user_id).await
+    }
+    /// Adds an artist to the label's roster.
+    fn team_add_artist(state, workspace_id: Uuid, name: String) -> roadie::platform::Team {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.team_add_artist(secrets.as_ref(), workspace_id, &name).await
+    }
+    /// Assigns (or unassigns) a label staff member to a roster artist.
+    fn team_assign(state, workspace_id: Uuid, artist_id: Uuid, user_id: Uuid, assigned: bool) -> roadie::platform::Team {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.team_assign(secrets.as_ref(), workspace_id, artist_id, user_id, assigned).await
+    }
+    /// Accepts an invitation (its link or token) as the signed-in account.
+    fn team_accept(state, link: String) -> roadie::platform::JoinedWorkspace {
+        let store = store!(state);
+        let (secrets, _) = state.secrets().await;
+        store.team_accept(secrets.as_ref(), &link).await
+    }
+
     fn royalties_mapping_list(state) -> Vec<SavedMapping> { store!(state).list_mappings().await }
     fn royalties_mapping_save(state, name: String, header: Vec<String>, mapping: ColumnMapping) -> SavedMapping {
         store!(state).save_mapping(&name, &header, mapping).await

@@ -286,6 +286,35 @@ const shots = [
       await page.getByTestId('upload-item').nth(1).waitFor();
     },
   },
+  {
+    name: 'settings-team',
+    query: 'demo',
+    height: 1100,
+    steps: async (page) => {
+      await nav(page, 'nav-settings', 'account-card');
+      await page.getByTestId('account-server-input').fill('https://platform.example.com');
+      await page.getByTestId('account-mode-sign-up').click();
+      await page.getByTestId('account-name-input').fill('Mei Chen');
+      await page.getByTestId('account-email-input').fill('mei@example.com');
+      await page.getByTestId('account-password-input').fill('night market');
+      await page.getByTestId('account-submit').click();
+      await page.getByTestId('team-card').waitFor();
+      await page.getByTestId('team-new-label').click();
+      await page.getByTestId('team-label-name').fill('Neon Harbor Records');
+      await page.getByTestId('team-label-create').click();
+      await page.getByTestId('team-roster-empty').waitFor();
+      for (const name of ['Lin Qiao', 'Jay Chou']) {
+        await page.getByTestId('team-artist-name').fill(name);
+        await page.getByTestId('team-artist-add').click();
+        await page.getByTestId('team-roster-row').filter({ hasText: name }).waitFor();
+      }
+      await page.getByTestId('team-invite-email').fill('sam.okafor@example.com');
+      await page.getByTestId('team-invite-role').selectOption('label_staff');
+      await page.getByTestId('team-invite-create').click();
+      await page.getByTestId('team-invite-link').waitFor();
+      await page.getByTestId('team-card').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    },
+  },
   { name: 'new-workspace', query: 'demo', steps: async (page) => {
     await page.getByTestId('workspace-new').click();
     await page.getByTestId('workspace-name').waitFor();

@@ -104,6 +104,18 @@ pub enum Command {
     /// Payouts to payees.
     #[command(subcommand)]
     Payout(crate::ledger::PayoutCmd),
+    /// Platform workspaces of the signed-in account and their teams (`--workspace ID` picks one).
+    #[command(subcommand)]
+    Workspaces(crate::team::WorkspacesCmd),
+    /// Invitations to a platform workspace: create (prints the link), list, revoke, accept.
+    #[command(subcommand)]
+    Invite(crate::team::InviteCmd),
+    /// Members of a platform workspace and their roles.
+    #[command(subcommand)]
+    Member(crate::team::MemberCmd),
+    /// A label's roster on the platform, and which staff are assigned to which artist.
+    #[command(subcommand)]
+    Roster(crate::team::RosterCmd),
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,6 +5,7 @@ mod args;
 mod fans;
 mod ledger;
 mod run;
+mod team;
 mod text;
 
 use clap::Parser;

@@ -52,6 +52,11 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The raw `--workspace` value (a platform workspace id for the team commands).
+    pub fn workspace_ref(&self) -> Option<&str> {
+        self.workspace
+    }
+
     /// The workspace to act in: `--workspace`, else the current one.
     pub async fn workspace(&self) -> Result<Workspace> {
         match self.workspace {
@@ -215,6 +220,10 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
         Command::Fx(cmd) => crate::ledger::fx(ctx, out, cmd).await?,
         Command::Statements(cmd) => crate::ledger::statements(ctx, out, cmd).await?,
         Command::Payout(cmd) => crate::ledger::payout(ctx, out, cmd).await?,
+        Command::Workspaces(cmd) => crate::team::workspaces(ctx, out, cmd).await?,
+        Command::Invite(cmd) => crate::team::invite(ctx, out, cmd).await?,
+        Command::Member(cmd) => crate::team::member(ctx, out, cmd).await?,
+        Command::Roster(cmd) => crate::team::roster(ctx, out, cmd).await?,
         Command::Login { server, email } => {
             let mut password = String::new();
             std::io::stdin().read_line(&mut password).map_err(Error::Io)?;

@@ -146,6 +146,33 @@ pub enum Error {
     #[error("a payout of {amount} {currency} exceeds what is payable to {payee} ({payable} {currency})")]
     PayoutExceedsPayable { payee: String, amount: String, payable: String, currency: String },
 
+    #[error("the platform does not allow this for your role: {message}")]
+    PlatformForbidden { message: String },
+
+    #[error("not found on the platform: {message}")]
+    PlatformNotFound { message: String },
+
+    #[error("no such invitation: the link is wrong or was withdrawn")]
+    InvitationNotFound,
+
+    #[error("this invitation has expired or was already accepted; ask for a new one")]
+    InvitationUsed,
+
+    #[error("this invitation is for another e-mail address: sign in with the invited address to accept it")]
+    InvitationEmailMismatch,
+
+    #[error("you are already a member of this workspace")]
+    AlreadyMember,
+
+    #[error("only a label workspace has a roster, label staff and artists")]
+    NotALabel,
+
+    #[error("not an invitation link: paste the whole link (…/invite/rdi_…) or its token")]
+    InvitationLinkInvalid { input: String },
+
+    #[error("this invitation is for the platform at {server}, but you are signed in to {signed_in}")]
+    InvitationOtherServer { server: String, signed_in: String },
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -202,6 +229,15 @@ impl Error {
             Error::FxRateMissing { .. } => "fx_rate_missing",
             Error::PeriodClosed { .. } => "period_closed",
             Error::PayoutExceedsPayable { .. } => "payout_exceeds_payable",
+            Error::PlatformForbidden { .. } => "platform_forbidden",
+            Error::PlatformNotFound { .. } => "platform_not_found",
+            Error::InvitationNotFound => "invitation_not_found",
+            Error::InvitationUsed => "invitation_used",
+            Error::InvitationEmailMismatch => "invitation_email_mismatch",
+            Error::AlreadyMember => "already_member",
+            Error::NotALabel => "not_a_label",
+            Error::InvitationLinkInvalid { .. } => "invitation_link_invalid",
+            Error::InvitationOtherServer { .. } => "invitation_other_server",
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
@@ -354,6 +390,17 @@ impl Error {
                 params.insert("payable".into(), payable.clone());
                 params.insert("currency".into(), currency.clone());
             }
+            Error::PlatformForbidden { message } | Error::PlatformNotFound { message } => {
+                params.insert("message".into(), message.clone());
+            }
+            Error::InvitationLinkInvalid { input } => {
+                params.insert("input".into(), input.clone());
+            }
+            Error::InvitationOtherServer { server, signed_in } => {
+                params.insert("server".into(), server.clone());
+                params.insert("signed_in".into(), signed_in.clone());
+            }
+            Error::InvitationNotFound | Error::InvitationUsed | Error::InvitationEmailMismatch | Error::AlreadyMember | Error::NotALabel => {}
             Error::NotSignedIn | Error::WrongCredentials => {}
             Error::ArtistWorkspaceFull
             | Error::Cancelled

@@ -842,223 +842,79 @@ export type Conflict = { id: string, workspace_id: string, table: string, pk: st
  */
 applied: Take, };
 
-export type Payee = { id: string, workspace_id: string | null, name: string, 
-/**
- * ISO 4217: the currency their statements are in.
- */
-currency: string, email: string | null, artist_id: string | null, platform_user_id: string | null, };
+export type TeamRole = "owner" | "label_admin" | "label_staff" | "artist" | "collaborator";
 
-export type PayeeInput = { name: string, 
+export type TeamWorkspace = { id: string, 
 /**
- * ISO 4217; USD when not given.
+ * `artist` or `label`.
  */
-currency: string | null, email: string | null, artist_id: string | null, platform_user_id: string | null, };
+kind: string, name: string, 
+/**
+ * The account's role in it.
+ */
+role: TeamRole, 
+/**
+ * True for the account's own workspace (made at sign-up).
+ */
+own: boolean, };
 
-export type PayeeBalance = { payee: Payee, 
+export type TeamMember = { user_id: string, email: string, name: string, role: TeamRole, 
 /**
- * Earned on every issued statement.
+ * An artist member's own roster entry.
  */
-earned: string, 
+roster_artist_id: string | null, 
 /**
- * Recouped from those earnings.
+ * True for the signed-in account.
  */
-recouped: string, 
-/**
- * What remains to recoup of their advances and expenses.
- */
-unrecouped: string, paid: string, 
-/**
- * Owed now: issued statements' payable less payouts.
- */
-payable: string, statements: number, };
+is_me: boolean, };
 
-export type SplitScope = "release" | "track";
+export type TeamRosterArtist = { id: string, name: string, 
+/**
+ * The label staff assigned to this artist (user ids; names are in `Team::members`).
+ */
+staff: Array<string>, 
+/**
+ * The member whose roster entry this is, once they accepted their invitation.
+ */
+artist_user_id: string | null, };
 
-export type SplitTarget = { "by": "release", "value": string } | { "by": "track", "value": string } | { "by": "isrc", "value": string } | { "by": "upc", "value": string };
+export type TeamInvitation = { id: string, email: string, role: TeamRole, roster_artist_id: string | null, 
+/**
+ * RFC 3339.
+ */
+created_at: string, 
+/**
+ * RFC 3339.
+ */
+expires_at: string, accepted: boolean, 
+/**
+ * Only right after creating it: the link to send to the invited person (the server keeps
+ * only the token's hash, so it cannot be shown again).
+ */
+link: string | null, };
 
-export type Share = { payee_id: string, 
+export type Team = { workspace: TeamWorkspace, 
 /**
- * Percent of the line amount, up to 4 decimals (`33.3333`).
+ * True when the account may invite, change roles, remove members and edit the roster.
  */
-percent: string, };
+can_manage: boolean, 
+/**
+ * Empty for an artist or collaborator (the server does not show them the members).
+ */
+members: Array<TeamMember>, 
+/**
+ * The roster artists the account may see (all of them for managers, the assigned ones for
+ * label staff, their own entry for an artist).
+ */
+roster: Array<TeamRosterArtist>, 
+/**
+ * Pending and accepted invitations (managers only), newest first.
+ */
+invitations: Array<TeamInvitation>, };
 
-export type SplitInput = { target: SplitTarget, shares: Array<Share>, 
-/**
- * Applies to lines reported in this date's month and later; `None`: to every line.
- */
-effective_from: string | null, };
+export type CreatedInvitation = { invitation: TeamInvitation, team: Team, };
 
-export type SplitShare = { payee_id: string, payee: string, percent: string, };
-
-export type Split = { id: string, scope: SplitScope, target_id: string, effective_from: string | null, 
-/**
- * Replaced by a later version with the same start date (kept as history).
- */
-superseded: boolean, shares: Array<SplitShare>, };
-
-export type SplitPreview = { 
-/**
- * The last month the target's lines were reported in; `None` when it has no lines yet.
- */
-period: YearMonth | null, currencies: Array<PreviewCurrency>, };
-
-export type PreviewCurrency = { currency: string, lines: number, 
-/**
- * The lines' total rounded to the minor unit: what the shares add up to.
- */
-total: string, shares: Array<PreviewShare>, };
-
-export type PreviewShare = { payee_id: string, payee: string, percent: string, 
-/**
- * Rounded to the currency's minor unit.
- */
-amount: string, };
-
-export type AdvanceKind = "advance" | "recording" | "mastering" | "video" | "marketing" | "other";
-
-export type AdvanceInput = { payee_id: string, kind: AdvanceKind, amount: string, currency: string, 
-/**
- * Recouped only from this release's earnings; `None`: from everything (cross-collateralised).
- */
-release_id: string | null, incurred_on: string, note: string | null, };
-
-export type Advance = { id: string, payee_id: string, kind: AdvanceKind, amount: string, currency: string, 
-/**
- * In the payee's statement currency.
- */
-payee_amount: string, rate: string, release_id: string | null, incurred_on: string, note: string | null, 
-/**
- * Recouped so far on issued statements (payee currency).
- */
-recouped: string, remaining: string, };
-
-export type FxRate = { date: string, base: string, quote: string, rate: string, source: RateSource, };
-
-export type RateSource = "manual" | "ecb";
-
-export type RateInput = { date: string, from: string, to: string, rate: string, };
-
-export type RateUsed = { from: string, to: string, rate: string, 
-/**
- * The date of the rate (the latest on or before the conversion date).
- */
-date: string, 
-/**
- * `manual`, `ecb`, `manual (inverse)`, `ecb (via EUR)`...
- */
-source: string, };
-
-export type FxImportReport = { path: string, 
-/**
- * Days (rows) read.
- */
-days: number, 
-/**
- * Rates stored (new or changed).
- */
-rates: number, 
-/**
- * Cells without a rate (`N/A` or empty).
- */
-missing: number, currencies: Array<string>, first_date: string | null, last_date: string | null, };
-
-export type LedgerPeriod = { period: YearMonth, lines: number, issued: boolean, };
-
-export type IssuedPeriod = { period: YearMonth, issued_at: string, statements: Array<IssuedStatement>, totals: Array<CurrencyTotal>, };
-
-export type IssuedStatement = { statement_id: string, payee_id: string, payee: string, currency: string, earned: string, recouped: string, payable: string, 
-/**
- * Owed after this statement (brought forward plus payable).
- */
-balance: string, };
-
-export type CurrencyTotal = { currency: string, lines: number, 
-/**
- * The exact sum of the lines.
- */
-imported: string, 
-/**
- * `imported` rounded to the minor unit: what `allocated` + `unallocated` always make.
- */
-rounded: string, 
-/**
- * The payees' statement amounts (before conversion).
- */
-allocated: string, 
-/**
- * Lines matched to no release (or a release with no primary artist): paid to no one yet.
- */
-unallocated: string, };
-
-export type StatementRun = { period: YearMonth, statements: Array<StatementSummary>, totals: Array<CurrencyTotal>, 
-/**
- * The period was issued before: its stored statements were rendered again.
- */
-regenerated: boolean, };
-
-export type StatementSummary = { payee_id: string, payee: string, currency: string, earned: string, recouped: string, payable: string, pdf: string, csv: string, };
-
-export type StatementDocument = { statement_id: string, period: YearMonth, 
-/**
- * Who issues it: the label's or artist's workspace name.
- */
-issuer: string, payee_id: string, payee: string, currency: string, 
-/**
- * The conversion date: the last day of the period.
- */
-rate_date: string, by_currency: Array<CurrencyEarning>, earnings: Array<EarningRow>, recoupment: Array<RecoupmentRow>, 
-/**
- * Owed after the previous statement, less payments made since.
- */
-balance_brought_forward: string, 
-/**
- * Payments recorded since the previous statement.
- */
-payments: string, 
-/**
- * Every payment recorded up to this statement (for the next one's "payments since").
- */
-payments_to_date: string, earned: string, recouped: string, 
-/**
- * Earned less recouped: what this period adds to the balance.
- */
-payable: string, 
-/**
- * Brought forward plus payable: what is owed after this statement.
- */
-balance: string, };
-
-export type CurrencyEarning = { currency: string, amount: string, rate: RateUsed, converted: string, };
-
-export type EarningRow = { 
-/**
- * The month the lines were reported for (earlier than the statement's: an adjustment).
- */
-reported: YearMonth, release: string, track: string, isrc: string, store: string, territory: string, 
-/**
- * The lines' currency and the payee's share in it (rounded to its minor unit).
- */
-currency: string, amount: string, 
-/**
- * In the payee's currency.
- */
-converted: string, };
-
-export type RecoupmentRow = { advance_id: string, kind: string, 
-/**
- * The release it is recouped from; empty: cross-collateralised.
- */
-release: string, note: string, opening: string, recouped: string, remaining: string, };
-
-export type YearMonth = string;
-
-export type PayoutInput = { payee_id: string, amount: string, currency: string, paid_on: string, method: string | null, reference: string | null, };
-
-export type Payout = { id: string, payee_id: string, amount: string, currency: string, paid_on: string, method: string | null, reference: string | null, 
-/**
- * What is still payable after this payout.
- */
-payable_after: string, };
+export type JoinedWorkspace = { workspace: TeamWorkspace, };
 
 /** A progress channel: the Tauri `Channel` class in the app, a plain object in the mock host. */
 export type ProgressChannel = { onmessage: (progress: Progress) => void };
@@ -1131,6 +987,16 @@ export interface Commands {
   uploads_cancel: { args: { id: string }; result: UploadQueueItem };
   uploads_clear: { args: Record<string, never>; result: number };
   uploads_run: { args: { on_change: Channel<UploadQueueItem> }; result: number };
+  team_workspaces: { args: Record<string, never>; result: Array<TeamWorkspace> };
+  team_get: { args: { workspace_id: string }; result: Team };
+  team_create_label: { args: { name: string }; result: Team };
+  team_invite: { args: { workspace_id: string; email: string; role: TeamRole; roster_artist_id: string | null }; result: CreatedInvitation };
+  team_revoke_invitation: { args: { workspace_id: string; invitation_id: string }; result: Team };
+  team_set_role: { args: { workspace_id: string; user_id: string; role: TeamRole }; result: Team };
+  team_remove_member: { args: { workspace_id: string; user_id: string }; result: Team };
+  team_add_artist: { args: { workspace_id: string; name: string }; result: Team };
+  team_assign: { args: { workspace_id: string; artist_id: string; user_id: string; assigned: boolean }; result: Team };
+  team_accept: { args: { link: string }; result: JoinedWorkspace };
   royalties_mapping_list: { args: Record<string, never>; result: Array<SavedMapping> };
   royalties_mapping_save: { args: { name: string; header: Array<string>; mapping: ColumnMapping }; result: SavedMapping };
   release_add_files: { args: { release_id: string; job_id: string; paths: Array<string>; on_analysis: Channel<Progress> }; result: AddedTracks };
@@ -1159,24 +1025,4 @@ export interface Commands {
   sync_status: { args: Record<string, never>; result: SyncStatus };
   conflicts_list: { args: Record<string, never>; result: Array<Conflict> };
   conflicts_resolve: { args: { id: string; take: Take }; result: Conflict };
-  ledger_payees: { args: Record<string, never>; result: Array<PayeeBalance> };
-  ledger_payee_add: { args: { workspace_id: string | null; input: PayeeInput }; result: Payee };
-  ledger_payee_update: { args: { id: string; input: PayeeInput }; result: Payee };
-  ledger_split_history: { args: { scope: SplitScope; target_id: string }; result: Array<Split> };
-  ledger_split_set: { args: { input: SplitInput }; result: Split };
-  ledger_split_preview: { args: { scope: SplitScope; target_id: string; shares: Array<Share> }; result: SplitPreview };
-  ledger_advances: { args: { payee_id: string }; result: Array<Advance> };
-  ledger_advance_add: { args: { input: AdvanceInput }; result: Advance };
-  ledger_rates: { args: { limit: number }; result: Array<FxRate> };
-  ledger_rate_set: { args: { input: RateInput }; result: FxRate };
-  ledger_rates_import_dialog: { args: Record<string, never>; result: FxImportReport | null };
-  ledger_rates_import_bytes: { args: { name: string; bytes: Array<number> }; result: FxImportReport };
-  ledger_periods: { args: Record<string, never>; result: Array<LedgerPeriod> };
-  ledger_statements: { args: { period: YearMonth }; result: IssuedPeriod | null };
-  ledger_statement_documents: { args: { period: YearMonth }; result: Array<StatementDocument> };
-  ledger_generate: { args: { job_id: string; period: YearMonth; on_generate: Channel<Progress> }; result: StatementRun };
-  ledger_generate_cancel: { args: { job_id: string }; result: boolean };
-  ledger_statement_export: { args: { period: YearMonth; payee_id: string; kind: string }; result: string | null };
-  ledger_statements_folder: { args: { period: YearMonth }; result: string };
-  ledger_payout_add: { args: { input: PayoutInput }; result: Payout };
 }

@@ -48,6 +48,7 @@ import { emptyFilter as emptyFanFilter } from './fans';
 import { newReleaseInput, newTrackInput } from './inputs';
 import { compareAmounts, sumAmounts } from './money';
 import { createMockPlatform } from './mockPlatform';
+import { createMockTeam } from './mockTeam';
 import { createMockSync } from './mockSync';
 import { createMockLedger } from './mockLedger';
 import { HostError, type FileDropEvent, type Args, type CommandName, type Host, type Result } from './host';
@@ -611,6 +612,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
   }
 
   const platform = createMockPlatform(now, () => options_.files ?? {});
+  const team = createMockTeam(() => platform.account_get({} as never).account, now);
   const sync = createMockSync({
     now,
     account: () => platform.account_get({} as never),
@@ -640,6 +642,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
   });
   const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {
     ...platform,
+    ...team,
     ...sync.handlers,
     ...ledger.handlers,
     app_info: () => info(),

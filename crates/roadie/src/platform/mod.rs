@@ -4,6 +4,7 @@
 
 pub mod queue;
 pub mod secrets;
+pub mod team;
 pub mod upload;
 
 use crate::error::{Error, Result};
@@ -17,6 +18,7 @@ use uuid::Uuid;
 pub use queue::{QueueControl, QueueOptions, UploadQueueItem, UploadQueueStatus};
 pub use secrets::{detect_secret_store, FileSecrets, SecretStore, SecretStoreInfo, SecretStoreKind};
 pub use upload::{CancelFlag, UploadProgress, UploadResult, UploadStatus};
+pub use team::{CreatedInvitation, JoinedWorkspace, Team, TeamInvitation, TeamMember, TeamRole, TeamRosterArtist, TeamWorkspace};
 
 const ACCOUNT_KEY: &str = "platform.account";
 

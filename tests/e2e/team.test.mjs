@@ -1,0 +1,240 @@
+// The team on a real platform in the real app (tauri-driver + WebKitWebDriver under Xvfb) against
+// `roadie-platform serve` on a throwaway PostgreSQL cluster: a label owner signs up in the app,
+// creates the label on the platform, adds a roster artist, invites a staff member and copies the
+// link; the staff member (a second account) accepts it through the CLI on their own store; the
+// owner sees them appear as a member assigned to the artist, makes them label admin; a pasted
+// non-link is refused in words. Then "Upload to platform" in the release editor sends the
+// release's master with per-file progress, checked on the server. Screenshots: en/zh, light/dark.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDriver, Session } from './webdriver.mjs';
+import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
+import { startPlatform } from './platform-server.mjs';
+
+let sandbox;
+let driver;
+let session;
+let platform;
+
+before(async () => {
+  assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
+  platform = await startPlatform();
+  sandbox = privateHome('roadie-e2e-team-');
+  driver = await startDriver({ ...sandbox.env, DBUS_SESSION_BUS_ADDRESS: '' });
+});
+
+after(async () => {
+  if (session) await session.quit().catch(() => {});
+  if (driver) await driver.stop();
+  if (platform) await platform.stop();
+  sandbox?.remove();
+});
+
+async function shot(name) {
+  await saveScreenshot(session, name);
+}
+
+async function step(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    await shot(`team-${name}-failure`).catch(() => {});
+    throw new Error(`${name}: ${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}\n--- platform log ---\n${platform.log().slice(-2000)}`);
+  }
+}
+
+/** The staff member's own device: the CLI on its own store (its token in the 0600 file). */
+function staffCli(args, input = '') {
+  const db = path.join(sandbox.home, 'staff-device.sqlite');
+  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: '', HOME: sandbox.home };
+  delete env.ROADIE_DB;
+  const out = execFileSync(cli, ['--db', db, ...args], { input, env, encoding: 'utf8' });
+  return args.includes('--json') ? JSON.parse(out) : out;
+}
+
+/** A 16-bit stereo PCM WAV: `seconds` of a 440 Hz tone. */
+function wav(seconds) {
+  const rate = 44100;
+  const frames = Math.round(rate * seconds);
+  const data = Buffer.alloc(frames * 4);
+  for (let i = 0; i < frames; i++) {
+    const v = Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 12000);
+    data.writeInt16LE(v, i * 4);
+    data.writeInt16LE(v, i * 4 + 2);
+  }
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(2, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 4, 28);
+  h.writeUInt16LE(4, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+const OWNER = 'mei.chen@example.com';
+const STAFF = 'sam.okafor@example.com';
+const PASSWORD = 'night ferry 2026';
+
+async function scrollTo(testid) {
+  await session.exec(`document.querySelector('[data-testid="${testid}"]').scrollIntoView({ block: 'start' })`);
+}
+
+test('a label owner invites staff in the app, the staff member accepts through the CLI, and appears', async () => {
+  const master = path.join(sandbox.home, '01 Harbor Lights.wav');
+  const bytes = wav(2);
+  fs.writeFileSync(master, bytes);
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  session = await Session.start(driver.url, application);
+  let link;
+  let labelId;
+
+  await step('release', async () => {
+    await session.waitFor('[data-testid="welcome"]');
+    await session.type('[data-testid="workspace-name"]', 'Neon Harbor Records');
+    await session.click('[data-testid="workspace-kind-label"]');
+    await session.click('[data-testid="workspace-create"]');
+    await session.click('[data-testid="nav-roster"]');
+    await session.click('[data-testid="artist-add"]');
+    await session.type('[data-testid="artist-name"]', 'Lin Qiao');
+    await session.click('[data-testid="artist-save"]');
+    await session.waitFor('[data-testid="artist-row"]', { text: 'Lin Qiao' });
+    await session.click('[data-testid="nav-releases"]');
+    await session.click('[data-testid="release-new"]');
+    await session.type('[data-testid="release-title"]', 'Night Ferry');
+    await session.click('[data-testid="release-artist"]');
+    await session.click('[data-testid="release-save"]');
+    await session.waitFor('[data-testid="track-title"]');
+    const input = await session.find('[data-testid="release-files-input"]');
+    await session.cmd('POST', `/element/${input}/value`, { text: master });
+    await session.waitForCount('[data-testid="track-row"]', 1, 30000);
+    // Not signed in yet: the editor says where to sign in and the button waits.
+    await session.waitFor('[data-testid="release-uploads"]', { text: 'Sign in to a platform server' });
+  });
+
+  await step('sign-up', async () => {
+    await session.click('[data-testid="nav-settings"]');
+    await session.type('[data-testid="account-server-input"]', platform.base);
+    await session.click('[data-testid="account-mode-sign-up"]');
+    await session.type('[data-testid="account-name-input"]', 'Mei Chen');
+    await session.type('[data-testid="account-email-input"]', OWNER);
+    await session.type('[data-testid="account-password-input"]', PASSWORD);
+    await session.click('[data-testid="account-submit"]');
+    await session.waitFor('[data-testid="account-who"]', { text: OWNER });
+    // The team card: the account's own workspace, where Mei is the owner.
+    await session.waitFor('[data-testid="team-card"]');
+    await session.waitFor('[data-testid="team-member-row"]', { text: 'Mei Chen' });
+  });
+
+  await step('label', async () => {
+    await session.click('[data-testid="team-new-label"]');
+    await session.type('[data-testid="team-label-name"]', 'Neon Harbor Records');
+    await session.click('[data-testid="team-label-create"]');
+    await session.waitFor('[data-testid="team-roster-empty"]');
+    labelId = await session.exec('return document.querySelector(\'[data-testid="team-workspace-select"]\').value');
+    await session.type('[data-testid="team-artist-name"]', 'Lin Qiao');
+    await session.click('[data-testid="team-artist-add"]');
+    await session.waitFor('[data-testid="team-roster-row"]', { text: 'Lin Qiao' });
+    await session.waitFor('[data-testid="team-roster-row"]', { text: 'No staff assigned' });
+  });
+
+  await step('invite', async () => {
+    // A bad address is refused next to the field.
+    await session.type('[data-testid="team-invite-email"]', 'sam at example');
+    await session.click('[data-testid="team-invite-create"]');
+    await session.waitFor('[data-testid="field-error"][data-field="email"]', { text: 'Not an e-mail address' });
+    await session.setValue('[data-testid="team-invite-email"]', STAFF);
+    await session.select('[data-testid="team-invite-role"]', 'label_staff');
+    const artistId = await session.exec(
+      'return [...document.querySelectorAll(\'[data-testid="team-invite-artist"] option\')].find(o => o.textContent.trim() === "Lin Qiao").value',
+    );
+    await session.select('[data-testid="team-invite-artist"]', artistId);
+    await session.click('[data-testid="team-invite-create"]');
+    await session.waitFor('[data-testid="team-invite-created"]', { text: STAFF });
+    link = await session.exec('return document.querySelector(\'[data-testid="team-invite-link"]\').value');
+    assert.match(link, new RegExp(`^${platform.base.replace(/[.]/g, '\\.')}/invite/rdi_[A-Za-z0-9_-]+$`));
+    await session.click('[data-testid="team-invite-copy"]');
+    await session.waitFor('[data-testid="team-invite-copy"]', { text: 'Copied' });
+    await session.waitFor('[data-testid="team-invitation-row"]', { text: STAFF });
+    await scrollTo('team-card');
+    await shot('team-invited-en-light');
+  });
+
+  await step('accept-cli', async () => {
+    const signup = await platform.api('POST', '/v1/auth/signup', { body: { email: STAFF, password: PASSWORD, name: 'Sam Okafor' } });
+    assert.equal(signup.status, 201);
+    staffCli(['login', '--server', platform.base, '--email', STAFF, '--json'], `${PASSWORD}\n`);
+    const joined = staffCli(['invite', 'accept', link, '--json']);
+    assert.equal(joined.workspace.id, labelId);
+    assert.equal(joined.workspace.name, 'Neon Harbor Records');
+    assert.equal(joined.workspace.role, 'label_staff');
+    // Staff see the label's roster: the artist they are assigned to.
+    const team = staffCli(['--workspace', labelId, 'workspaces', 'show', '--json']);
+    assert.deepEqual(team.roster.map((r) => r.name), ['Lin Qiao']);
+  });
+
+  await step('member-appears', async () => {
+    await session.click('[data-testid="team-refresh"]');
+    await session.waitFor('[data-testid="team-member-row"][data-email="sam.okafor@example.com"]', { text: 'Sam Okafor' });
+    await session.waitFor('[data-testid="team-pending-empty"]');
+    await session.waitFor('[data-testid="team-staff-chip"]', { text: 'Sam Okafor' });
+    await scrollTo('team-card');
+    await shot('team-member-en-light');
+    await session.select('[data-testid="theme-select"]', 'dark');
+    await scrollTo('team-card');
+    await shot('team-member-en-dark');
+  });
+
+  await step('role', async () => {
+    await session.select('[data-testid="team-member-role"]', 'label_admin');
+    await session.waitFor('[data-testid="team-member-row"][data-role="label_admin"]', { text: 'Sam Okafor' });
+    const members = await platform.api('POST', '/v1/auth/login', { body: { email: OWNER, password: PASSWORD } }).then((l) =>
+      platform.api('GET', `/v1/workspaces/${labelId}/members`, { token: l.json.token }),
+    );
+    assert.deepEqual(members.json.map((m) => [m.email, m.role]), [[OWNER, 'owner'], [STAFF, 'label_admin']]);
+  });
+
+  await step('chinese', async () => {
+    await session.select('[data-testid="language-select"]', 'zh-CN');
+    await session.waitFor('[data-testid="team-card"]', { text: '团队' });
+    await session.type('[data-testid="team-accept-input"]', 'please let me in');
+    await session.click('[data-testid="team-accept"]');
+    await session.waitFor('[data-testid="team-card"] [data-testid="error-banner"]', { text: '这不是邀请链接' });
+    await scrollTo('team-card');
+    await shot('team-member-zh-dark');
+    await session.select('[data-testid="theme-select"]', 'light');
+    await scrollTo('team-card');
+    await shot('team-member-zh-light');
+    await session.select('[data-testid="language-select"]', 'en');
+    await session.waitFor('[data-testid="team-card"]', { text: 'Team' });
+  });
+
+  await step('upload-from-editor', async () => {
+    await session.click('[data-testid="nav-releases"]');
+    await session.click('[data-testid="release-row"] a');
+    await session.waitFor('[data-testid="release-upload-platform"]');
+    await scrollTo('release-uploads');
+    await session.click('[data-testid="release-upload-platform"]');
+    await session.waitFor('[data-testid="release-upload-item"][data-status="complete"]', { timeout: 60000 });
+    assert.equal(await session.textOf('[data-testid="release-upload-status"]'), 'Uploaded');
+    await scrollTo('release-uploads');
+    await shot('team-release-upload-en-light');
+    const login = await platform.api('POST', '/v1/auth/login', { body: { email: OWNER, password: PASSWORD } });
+    const me = await platform.api('GET', '/v1/me', { token: login.json.token });
+    const assets = await platform.api('GET', `/v1/workspaces/${me.json.workspace_id}/assets`, { token: login.json.token });
+    assert.equal(assets.json.length, 1);
+    assert.equal(assets.json[0].kind, 'master');
+    assert.equal(assets.json[0].size, bytes.length);
+    assert.equal(assets.json[0].sha256, sha256);
+  });
+});
