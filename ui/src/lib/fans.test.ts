@@ -66,3 +66,20 @@ describe('the activity, spend and column helpers', () => {
     expect(narrowLevel(0)).toBe(0);
   });
 });
+
+describe('segment descriptions', () => {
+  it('says what each filter of a segment keeps, in English and Chinese', async () => {
+    const { describeFilter } = await import('./fans');
+    const { setLanguage } = await import('./i18n');
+    const filter = { ...emptyFilter(), tags: ['vip', 'merch'], country: 'cn', consent: 'opted_in' as const, spend_above: '30', spend_currency: 'usd', purchased_release: 'r1' };
+    setLanguage('en');
+    expect(describeFilter(filter, (id) => (id === 'r1' ? 'Night Drive' : null))).toBe('tagged vip, merch · in CN · Opted in · spent over 30 USD · bought “Night Drive”');
+    expect(describeFilter(emptyFilter())).toBe('Every fan');
+    expect(describeFilter({ ...emptyFilter(), query: '杰伦', city: 'Shanghai', source: 'bandcamp' })).toBe('matching “杰伦” · city Shanghai · from bandcamp');
+    expect(describeFilter({ ...emptyFilter(), purchased_release: 'gone' })).toBe('bought a release no longer in the catalog');
+    setLanguage('zh-CN');
+    expect(describeFilter(filter, () => '夜行')).toBe('标签为vip、merch · 国家/地区：CN · 已订阅 · 消费超过 30 USD · 购买过《夜行》');
+    expect(describeFilter(emptyFilter())).toBe('全部粉丝');
+    setLanguage('en');
+  });
+});

@@ -1,6 +1,7 @@
 // The Fans screen's logic that is not markup: a page cache for the virtualised table, the visible
 // window of rows, filters, and the import wizard's mapping.
 import type { ContactFilter, ContactSummary, FanField, MappingSuggestion } from './bindings';
+import { language, t } from './i18n';
 
 export const PAGE_SIZE = 200;
 export const ROW_HEIGHT = 40;
@@ -173,4 +174,33 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
     timer = null;
   };
   return wrapped;
+}
+
+/**
+ * A segment's filters as one line a person reads ("tagged vip · in CN · opted in"), in the current
+ * language. `releaseTitle` names a release by id (the segment stores only the id).
+ */
+export function describeFilter(filter: ContactFilter, releaseTitle: (id: string) => string | null = () => null): string {
+  const f = cleanFilter({ ...emptyFilter(), ...filter });
+  const day = (iso: string) => {
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(language(), { dateStyle: 'medium' }).format(d);
+  };
+  const list = (items: string[]) => items.join(t('fans.describe.and'));
+  const parts: string[] = [];
+  if (f.query) parts.push(t('fans.describe.query', { text: f.query }));
+  if (f.tags.length) parts.push(t('fans.describe.tags', { tags: list(f.tags) }));
+  if (f.country) parts.push(t('fans.describe.country', { country: f.country }));
+  if (f.city) parts.push(t('fans.describe.city', { city: f.city }));
+  if (f.source) parts.push(t('fans.describe.source', { source: f.source }));
+  if (f.consent) parts.push(t(`consent.${f.consent}`));
+  if (f.last_activity_after) parts.push(t('fans.describe.activeAfter', { date: day(f.last_activity_after) }));
+  if (f.last_activity_before) parts.push(t('fans.describe.activeBefore', { date: day(f.last_activity_before) }));
+  if (f.spend_above) parts.push(t('fans.describe.spendAbove', { amount: f.spend_above, currency: f.spend_currency ?? '' }));
+  if (f.spend_below) parts.push(t('fans.describe.spendBelow', { amount: f.spend_below, currency: f.spend_currency ?? '' }));
+  if (f.purchased_release) {
+    const title = releaseTitle(f.purchased_release);
+    parts.push(title ? t('fans.describe.purchased', { title }) : t('fans.describe.purchasedUnknown'));
+  }
+  return parts.length ? parts.join(t('fans.describe.separator')) : t('fans.describe.everyone');
 }

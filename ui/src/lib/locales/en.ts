@@ -739,6 +739,20 @@ export const en = {
   'error.sync_schema_too_new': "The workspace holds changes from a newer Roadie ({table}.{column} is unknown here). Update Roadie to sync; nothing was applied.",
   'platformError.wrong_workspace': "This change belongs to a workspace your account cannot write to; it stays on this computer.",
   'platformError.refused': "The server refused this change ({message}).",
+  'fans.describe.everyone': "Every fan",
+  'fans.describe.separator': " · ",
+  'fans.describe.and': ", ",
+  'fans.describe.query': "matching “{text}”",
+  'fans.describe.tags': "tagged {tags}",
+  'fans.describe.country': "in {country}",
+  'fans.describe.city': "city {city}",
+  'fans.describe.source': "from {source}",
+  'fans.describe.activeAfter': "active since {date}",
+  'fans.describe.activeBefore': "last active before {date}",
+  'fans.describe.spendAbove': "spent over {amount} {currency}",
+  'fans.describe.spendBelow': "spent under {amount} {currency}",
+  'fans.describe.purchased': "bought “{title}”",
+  'fans.describe.purchasedUnknown': "bought a release no longer in the catalog",
 } as const;
 
 export type MessageKey = keyof typeof en;
