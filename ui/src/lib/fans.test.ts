@@ -27,6 +27,47 @@ describe('the virtualised table', () => {
   });
 });
 
+describe('keyset paging', () => {
+  const TOTAL = 100_000;
+  const index = (id: string) => Number(id.slice(3));
+  const make = () => {
+    const fetch = vi.fn(async (offset: number, limit: number) => ({ total: TOTAL, rows: Array.from({ length: Math.min(limit, TOTAL - offset) }, (_, i) => row(offset + i)) }));
+    const after = vi.fn(async (c: { id: string }, limit: number) => Array.from({ length: Math.min(limit, TOTAL - index(c.id) - 1) }, (_, i) => row(index(c.id) + 1 + i)));
+    const before = vi.fn(async (c: { id: string }, limit: number) => {
+      const start = Math.max(0, index(c.id) - limit);
+      return Array.from({ length: index(c.id) - start }, (_, i) => row(start + i));
+    });
+    return { fetch, after, before, pager: new ContactPager(fetch, () => {}, 200, { after, before }) };
+  };
+
+  it('reads a page next to a loaded one after its last row, and a page before one before its first', async () => {
+    const { fetch, after, before, pager } = make();
+    await pager.ensure(0, 30);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    // Scrolling down across a page boundary: the next page follows the one loaded.
+    await pager.ensure(190, 230);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(after).toHaveBeenLastCalledWith({ name: 'Fan 199', id: 'id-199' }, 200);
+    expect(pager.row(200)?.name).toBe('Fan 200');
+    // A jump (the scrollbar dropped at row 90,000): one offset read there, then keyset both ways.
+    await pager.ensure(90_000, 90_030);
+    expect(fetch).toHaveBeenLastCalledWith(90_000, 200);
+    await pager.ensure(89_990, 90_010);
+    expect(before).toHaveBeenLastCalledWith({ name: 'Fan 90000', id: 'id-90000' }, 200);
+    expect(pager.row(89_800)?.name).toBe('Fan 89800');
+    expect(pager.row(89_999)?.name).toBe('Fan 89999');
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('chains a page onto a neighbour still loading instead of reading it by offset', async () => {
+    const { fetch, after, pager } = make();
+    await pager.ensure(0, 600);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(after).toHaveBeenCalledTimes(2);
+    expect([pager.row(0)?.name, pager.row(399)?.name, pager.row(599)?.name]).toEqual(['Fan 0', 'Fan 399', 'Fan 599']);
+  });
+});
+
 describe('filters and mappings', () => {
   it('sends blanks as null and country codes upper case', () => {
     const f = cleanFilter({ ...emptyFilter(), query: '  ', country: 'cn ', tags: [' vip ', ''] });
@@ -64,5 +105,22 @@ describe('the activity, spend and column helpers', () => {
     expect(narrowLevel(500)).toBe(2);
     expect(narrowLevel(360)).toBe(3);
     expect(narrowLevel(0)).toBe(0);
+  });
+});
+
+describe('segment descriptions', () => {
+  it('says what each filter of a segment keeps, in English and Chinese', async () => {
+    const { describeFilter } = await import('./fans');
+    const { setLanguage } = await import('./i18n');
+    const filter = { ...emptyFilter(), tags: ['vip', 'merch'], country: 'cn', consent: 'opted_in' as const, spend_above: '30', spend_currency: 'usd', purchased_release: 'r1' };
+    setLanguage('en');
+    expect(describeFilter(filter, (id) => (id === 'r1' ? 'Night Drive' : null))).toBe('tagged vip, merch · in CN · Opted in · spent over 30 USD · bought “Night Drive”');
+    expect(describeFilter(emptyFilter())).toBe('Every fan');
+    expect(describeFilter({ ...emptyFilter(), query: '杰伦', city: 'Shanghai', source: 'bandcamp' })).toBe('matching “杰伦” · city Shanghai · from bandcamp');
+    expect(describeFilter({ ...emptyFilter(), purchased_release: 'gone' })).toBe('bought a release no longer in the catalog');
+    setLanguage('zh-CN');
+    expect(describeFilter(filter, () => '夜行')).toBe('标签为vip、merch · 国家/地区：CN · 已订阅 · 消费超过 30 USD · 购买过《夜行》');
+    expect(describeFilter(emptyFilter())).toBe('全部粉丝');
+    setLanguage('en');
   });
 });

@@ -1,6 +1,7 @@
 // The Fans screen's logic that is not markup: a page cache for the virtualised table, the visible
 // window of rows, filters, and the import wizard's mapping.
 import type { ContactFilter, ContactSummary, FanField, MappingSuggestion } from './bindings';
+import { language, t } from './i18n';
 
 export const PAGE_SIZE = 200;
 export const ROW_HEIGHT = 40;
@@ -76,9 +77,28 @@ export function visibleRange(scrollTop: number, viewport: number, total: number,
   return { start, end: Math.max(start, end) };
 }
 
+/** A row's place in the Fans table's order, as the engine's `ContactCursor` (name, then id). */
+export interface ContactCursor {
+  name: string | null;
+  id: string;
+}
+
+/** Fetching rows next to a known row (keyset paging): `after` it, or `before` it in table order. */
+export interface KeysetFetch {
+  after(cursor: ContactCursor, limit: number): Promise<ContactSummary[]>;
+  before(cursor: ContactCursor, limit: number): Promise<ContactSummary[]>;
+}
+
+export function cursorOf(row: ContactSummary): ContactCursor {
+  return { name: row.name, id: row.id };
+}
+
 /**
  * Rows of a filtered list, fetched a page at a time as they are needed. A new filter starts a new
- * pager; an answer for an old one is dropped.
+ * pager; an answer for an old one is dropped. A page next to a loaded (or loading) one is read by
+ * keyset, after that page's last row or before its first, in the same time deep in the list as at
+ * its top; a page far from any other (the first, or where the scrollbar was dropped) by offset,
+ * which also gives the total.
  */
 export class ContactPager {
   total: number | null = null;
@@ -89,6 +109,7 @@ export class ContactPager {
     private readonly fetch: (offset: number, limit: number) => Promise<{ total: number; rows: ContactSummary[] }>,
     private readonly onchange: () => void,
     readonly pageSize = PAGE_SIZE,
+    private readonly keyset: KeysetFetch | null = null,
   ) {}
 
   row(index: number): ContactSummary | undefined {
@@ -100,6 +121,7 @@ export class ContactPager {
     const first = Math.floor(start / this.pageSize);
     const last = Math.floor(Math.max(start, end - 1) / this.pageSize);
     const waits: Promise<void>[] = [];
+    // In order, so each page after the first finds its neighbour loading and follows it.
     for (let page = first; page <= last; page++) waits.push(this.load(page));
     return Promise.all(waits).then(() => undefined);
   }
@@ -109,15 +131,36 @@ export class ContactPager {
     const pending = this.loading.get(page);
     if (pending) return pending;
     if (this.total !== null && page * this.pageSize >= this.total && page > 0) return Promise.resolve();
-    const promise = this.fetch(page * this.pageSize, this.pageSize)
-      .then((result) => {
-        this.total = result.total;
-        this.pages.set(page, result.rows);
+    const promise = this.read(page)
+      .then((rows) => {
+        this.pages.set(page, rows);
         this.onchange();
       })
       .finally(() => this.loading.delete(page));
     this.loading.set(page, promise);
     return promise;
+  }
+
+  /** A page's rows: by keyset from a neighbour when there is one, else by offset. */
+  private async read(page: number): Promise<ContactSummary[]> {
+    const size = this.pageSize;
+    if (this.keyset) {
+      const previous = this.loading.get(page - 1);
+      if (this.pages.has(page - 1) || previous) {
+        await previous?.catch(() => undefined);
+        const rows = this.pages.get(page - 1);
+        if (rows && rows.length === size) return this.keyset.after(cursorOf(rows[size - 1]), size);
+      }
+      const next = this.loading.get(page + 1);
+      if (this.pages.has(page + 1) || next) {
+        await next?.catch(() => undefined);
+        const rows = this.pages.get(page + 1);
+        if (rows && rows.length > 0) return this.keyset.before(cursorOf(rows[0]), size);
+      }
+    }
+    const result = await this.fetch(page * size, size);
+    this.total = result.total;
+    return result.rows;
   }
 
   /** How many pages are held (for tests: a long scroll must not load everything). */
@@ -173,4 +216,33 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
     timer = null;
   };
   return wrapped;
+}
+
+/**
+ * A segment's filters as one line a person reads ("tagged vip · in CN · opted in"), in the current
+ * language. `releaseTitle` names a release by id (the segment stores only the id).
+ */
+export function describeFilter(filter: ContactFilter, releaseTitle: (id: string) => string | null = () => null): string {
+  const f = cleanFilter({ ...emptyFilter(), ...filter });
+  const day = (iso: string) => {
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(language(), { dateStyle: 'medium' }).format(d);
+  };
+  const list = (items: string[]) => items.join(t('fans.describe.and'));
+  const parts: string[] = [];
+  if (f.query) parts.push(t('fans.describe.query', { text: f.query }));
+  if (f.tags.length) parts.push(t('fans.describe.tags', { tags: list(f.tags) }));
+  if (f.country) parts.push(t('fans.describe.country', { country: f.country }));
+  if (f.city) parts.push(t('fans.describe.city', { city: f.city }));
+  if (f.source) parts.push(t('fans.describe.source', { source: f.source }));
+  if (f.consent) parts.push(t(`consent.${f.consent}`));
+  if (f.last_activity_after) parts.push(t('fans.describe.activeAfter', { date: day(f.last_activity_after) }));
+  if (f.last_activity_before) parts.push(t('fans.describe.activeBefore', { date: day(f.last_activity_before) }));
+  if (f.spend_above) parts.push(t('fans.describe.spendAbove', { amount: f.spend_above, currency: f.spend_currency ?? '' }));
+  if (f.spend_below) parts.push(t('fans.describe.spendBelow', { amount: f.spend_below, currency: f.spend_currency ?? '' }));
+  if (f.purchased_release) {
+    const title = releaseTitle(f.purchased_release);
+    parts.push(title ? t('fans.describe.purchased', { title }) : t('fans.describe.purchasedUnknown'));
+  }
+  return parts.length ? parts.join(t('fans.describe.separator')) : t('fans.describe.everyone');
 }

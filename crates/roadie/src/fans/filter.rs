@@ -1,6 +1,6 @@
 //! Filters over contacts (the Fans table, segment counts, exports) and saved segments.
 
-use super::contacts::{summary_from_row, ConsentStatus, ContactsPage, SUMMARY_COLUMNS};
+use super::contacts::{summary_from_row, ConsentStatus, ContactSummary, ContactsPage, SUMMARY_COLUMNS};
 use super::money::{parse_amount, to_micros};
 use super::search::fts_query;
 use crate::catalog::rows::uuid;
@@ -257,6 +257,105 @@ impl Store {
     }
 }
 
+/// A row's place in the Fans table's order (name without case, nameless contacts last, then id):
+/// a keyset page starts next to it, found through the `contacts_by_name` index instead of
+/// counting every row before it (what OFFSET does).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ContactCursor {
+    pub name: Option<String>,
+    pub id: Uuid,
+}
+
+impl ContactCursor {
+    pub fn of(row: &ContactSummary) -> Self {
+        Self { name: row.name.clone(), id: row.id }
+    }
+}
+
+/// Which way a keyset page runs from its cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Toward {
+    End,
+    Start,
+}
+
+impl Store {
+    /// The `limit` rows after `after` in the Fans table's order (the first rows when `None`).
+    pub async fn list_contacts_after(&self, workspace_id: Uuid, filter: &ContactFilter, after: Option<&ContactCursor>, limit: u32) -> Result<Vec<ContactSummary>> {
+        // Named contacts, then nameless ones; a cursor in the nameless part skips the named.
+        let mut rows = match after {
+            Some(ContactCursor { name: None, .. }) => Vec::new(),
+            Some(ContactCursor { name: Some(name), id }) => self.keyset_part(workspace_id, filter, true, Some((Some(name), *id)), Toward::End, limit).await?,
+            None => self.keyset_part(workspace_id, filter, true, None, Toward::End, limit).await?,
+        };
+        if (rows.len() as u32) < limit {
+            let bound = after.filter(|c| c.name.is_none()).map(|c| (None, c.id));
+            let rest = limit - rows.len() as u32;
+            rows.extend(self.keyset_part(workspace_id, filter, false, bound, Toward::End, rest).await?);
+        }
+        Ok(rows)
+    }
+
+    /// The `limit` rows before `before` in the Fans table's order, in that order (scrolling back
+    /// to a page that is not loaded).
+    pub async fn list_contacts_before(&self, workspace_id: Uuid, filter: &ContactFilter, before: &ContactCursor, limit: u32) -> Result<Vec<ContactSummary>> {
+        let mut rows = match &before.name {
+            None => self.keyset_part(workspace_id, filter, false, Some((None, before.id)), Toward::Start, limit).await?,
+            Some(_) => Vec::new(),
+        };
+        if (rows.len() as u32) < limit {
+            let bound = before.name.as_ref().map(|name| (Some(name), before.id));
+            let rest = limit - rows.len() as u32;
+            rows.extend(self.keyset_part(workspace_id, filter, true, bound, Toward::Start, rest).await?);
+        }
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// One run of the named (or nameless) contacts from a bound, walking the index's order.
+    async fn keyset_part(
+        &self,
+        workspace_id: Uuid,
+        filter: &ContactFilter,
+        named: bool,
+        bound: Option<(Option<&String>, Uuid)>,
+        toward: Toward,
+        limit: u32,
+    ) -> Result<Vec<ContactSummary>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let (mut sql, mut binds) = conditions(workspace_id, filter)?;
+        sql.push_str(if named { " AND (c.name IS NULL) = 0" } else { " AND (c.name IS NULL) = 1" });
+        let (cmp, dir) = match toward {
+            Toward::End => (">", "ASC"),
+            Toward::Start => ("<", "DESC"),
+        };
+        match bound {
+            Some((Some(name), id)) => {
+                // The name alone bounds the index range (SQLite does not range-scan on the row
+                // value); the row value then orders equal names by id.
+                sql.push_str(&format!(" AND c.name {cmp}= ? COLLATE NOCASE AND (c.name COLLATE NOCASE, c.id) {cmp} (?, ?)"));
+                binds.push(Bind::Text(name.clone()));
+                binds.push(Bind::Text(name.clone()));
+                binds.push(Bind::Text(id.to_string()));
+            }
+            Some((None, id)) => {
+                sql.push_str(&format!(" AND c.id {cmp} ?"));
+                binds.push(Bind::Text(id.to_string()));
+            }
+            None => {}
+        }
+        // The nameless part in the same terms (all its names are NULL): it walks `contacts_by_name` too.
+        let order = format!("c.name COLLATE NOCASE {dir}, c.id {dir}");
+        let rows = bind_all(sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} FROM contacts c WHERE {sql} ORDER BY {order} LIMIT ?")), binds)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,5 +436,55 @@ mod tests {
         assert_eq!(store.segment_by_name(ws, "VIPs").await.unwrap().count, 8, "segment counts are live");
         store.save_segment(ws, "VIPs", &ContactFilter { tags: vec!["vip".into()], country: Some("CN".into()), ..Default::default() }).await.unwrap();
         assert_eq!(store.list_segments(ws).await.unwrap().len(), 1, "saving again replaces");
+    }
+
+    /// Keyset pages walk the same order as offset pages, both ways, across names that differ only
+    /// in case, equal names (ordered by id) and nameless contacts (last), with a filter too.
+    #[tokio::test]
+    async fn keyset_pages_match_offset_pages_both_ways() {
+        let (store, ws, _dir) = store().await;
+        let names = ["bea", "Ada", "ada", "Ada", "Çelik", "zoë", "周杰伦", "ADA", "bob", "Bob"];
+        for i in 0..23 {
+            let name = (i % 4 != 3).then(|| names[i % names.len()].to_string());
+            let input = ContactInput {
+                name,
+                emails: vec![format!("k{i}@example.com")],
+                tags: if i % 2 == 0 { vec!["even".into()] } else { vec![] },
+                ..ContactInput::default()
+            };
+            store.create_contact(ws, input, "manual").await.unwrap();
+        }
+        for filter in [ContactFilter::default(), ContactFilter { tags: vec!["even".into()], ..Default::default() }] {
+            let all = store.list_contacts(ws, &filter, 0, 100).await.unwrap().rows;
+            assert_eq!(all.len() as u32, store.count_contacts(ws, &filter).await.unwrap());
+            if filter == ContactFilter::default() {
+                assert!(all.last().unwrap().name.is_none(), "nameless last");
+            }
+            for size in [1, 3, 4, 7] {
+                let mut walked = store.list_contacts_after(ws, &filter, None, size).await.unwrap();
+                loop {
+                    let next = store.list_contacts_after(ws, &filter, Some(&ContactCursor::of(walked.last().unwrap())), size).await.unwrap();
+                    if next.is_empty() {
+                        break;
+                    }
+                    assert!(next.len() as u32 <= size);
+                    walked.extend(next);
+                }
+                assert_eq!(walked, all, "forward by {size}");
+                let mut back = all[all.len() - 1..].to_vec();
+                loop {
+                    let prev = store.list_contacts_before(ws, &filter, &ContactCursor::of(&back[0]), size).await.unwrap();
+                    if prev.is_empty() {
+                        break;
+                    }
+                    back.splice(0..0, prev);
+                }
+                assert_eq!(back, all, "backward by {size}");
+            }
+            // A page from the middle is the offset page there.
+            let mid = all.len() / 2;
+            let page = store.list_contacts_after(ws, &filter, Some(&ContactCursor::of(&all[mid - 1])), 5).await.unwrap();
+            assert_eq!(page, store.list_contacts(ws, &filter, mid as u32, 5).await.unwrap().rows);
+        }
     }
 }

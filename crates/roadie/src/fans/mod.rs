@@ -18,7 +18,7 @@ pub use contacts::{
 };
 pub use dedupe::{DuplicateGroup, MergeChoices};
 pub use export::{ExportFormat, ExportSummary};
-pub use filter::{ContactFilter, Segment};
+pub use filter::{ContactCursor, ContactFilter, Segment};
 pub use money::Money;
 pub use sales::SalesLinkReport;
 

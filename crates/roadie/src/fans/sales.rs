@@ -1,7 +1,10 @@
 //! Bandcamp sales from imported royalty statements become purchases of the fan with the buyer's
 //! e-mail: the line's `buyer email` cell (kept in the line's raw row by the royalties import),
-//! what the buyer paid (`item total`, else the line's amount) in the line's currency, in the
-//! month the statement reports, with the line's release when the royalties matching found it.
+//! what the buyer paid (`item total`, else the line's amount) in the line's currency, at the
+//! sale's own time (Bandcamp's `date` column, e.g. `11/25/22 5:45pm`, read as UTC: the royalties
+//! import keeps it in the line's raw row), else the first of the month the statement reports (a
+//! line imported before the raw row kept the date), with the line's release when the royalties
+//! matching found it.
 //! A sale is recorded once (its file and line are the activity's external reference), so linking
 //! again, after every fan or statement import, adds only what is new. Buyers with no contact stay
 //! out of the fans (a sale is not consent to be contacted).
@@ -34,6 +37,21 @@ fn header(name: &str) -> String {
     name.to_lowercase().replace(['_', '-'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// When a Bandcamp sale happened, from its `date` cell: `11/25/22 5:45pm` (US order, two-digit
+/// year, 12-hour clock), `11/25/2022 17:45`, or any date and time a fan list may write.
+fn sale_time(cell: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let t = cell.trim();
+    for fmt in ["%m/%d/%y %I:%M%p", "%m/%d/%y %I:%M %p", "%m/%d/%Y %I:%M%p", "%m/%d/%Y %I:%M %p", "%m/%d/%y %H:%M", "%m/%d/%Y %H:%M"] {
+        if let Ok(n) = chrono::NaiveDateTime::parse_from_str(t, fmt) {
+            return Some(n.and_utc());
+        }
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%m/%d/%y") {
+        return Some(d.and_hms_opt(0, 0, 0)?.and_utc());
+    }
+    super::import::rows::parse_when(t)
+}
+
 /// `2022-11` → the first of that month, as activities store times.
 fn month_start(period: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     let date = chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").ok()?;
@@ -53,6 +71,7 @@ pub(crate) async fn link_bandcamp_sales(conn: &mut SqliteConnection, ids: &dyn c
         let position = |names: &[&str]| columns.iter().position(|c| names.contains(&header(c).as_str()));
         let Some(email_at) = position(&["buyer email", "buyer e mail", "email"]) else { continue };
         let paid_at = position(&["item total"]);
+        let date_at = position(&["date"]);
         let seq: i64 = file.try_get("seq")?;
         let hash: String = file.try_get("content_hash")?;
         let lines = sqlx::query(
@@ -80,7 +99,8 @@ pub(crate) async fn link_bandcamp_sales(conn: &mut SqliteConnection, ids: &dyn c
             let amount: String = line.try_get("amount")?;
             let Ok(micros) = parse_amount(paid.as_deref().unwrap_or(&amount)).and_then(to_micros) else { continue };
             let period: String = line.try_get("period")?;
-            let Some(at) = month_start(&period) else { continue };
+            let sold = date_at.and_then(|i| raw.get(i).cloned().flatten()).and_then(|d| sale_time(&d));
+            let Some(at) = sold.or_else(|| month_start(&period)) else { continue };
             let title: Option<String> = line.try_get("title")?;
             let line_no: i64 = line.try_get("line_no")?;
             let done = sqlx::query(sql::APPEND_ACTIVITY)
@@ -140,6 +160,19 @@ mod tests {
         12/02/22 9:00am,paypal,track,Intro,Artist 1,GBP,1.00,1,,1.00,0.10,paypal,1.00,0.90,125,ABE,0.90,Someone,nobody@example.com,GB\r\n\
         12/03/22 9:00am,paypal,track,Intro,Artist 1,GBP,1.00,1,,1.00,0.10,paypal,1.00,0.90,126,ABF,0.90,,,GB\r\n";
 
+    #[test]
+    fn sale_times_as_bandcamp_writes_them() {
+        let at = |s: &str| sale_time(s).map(|t| t.to_rfc3339());
+        assert_eq!(at("11/25/22 5:45pm").as_deref(), Some("2022-11-25T17:45:00+00:00"));
+        assert_eq!(at("1/5/23 12:03am").as_deref(), Some("2023-01-05T00:03:00+00:00"));
+        assert_eq!(at("12/02/22 9:00 AM").as_deref(), Some("2022-12-02T09:00:00+00:00"));
+        assert_eq!(at("11/25/2022 17:45").as_deref(), Some("2022-11-25T17:45:00+00:00"));
+        assert_eq!(at("2022-11-25 17:45:00").as_deref(), Some("2022-11-25T17:45:00+00:00"));
+        assert_eq!(at("11/25/22").as_deref(), Some("2022-11-25T00:00:00+00:00"));
+        assert_eq!(at("later"), None);
+        assert_eq!(month_start("2022-11").map(|t| t.to_rfc3339()).as_deref(), Some("2022-11-01T00:00:00+00:00"));
+    }
+
     #[tokio::test]
     async fn bandcamp_sales_become_purchases_of_the_fan_with_that_email() {
         let (store, ws, dir) = store().await;
@@ -157,7 +190,20 @@ mod tests {
         let ada = store.get_contact(ada.id).await.unwrap();
         // What the fan paid (item total), not what the artist received.
         assert_eq!(ada.lifetime_spend, vec![Money { currency: "USD".into(), amount: "32".into() }]);
-        assert_eq!(ada.last_activity, month_start("2022-11"));
+        // Dated by the sale's own time, not the statement's month.
+        assert_eq!(ada.last_activity, sale_time("11/26/22 9:00am"));
+        assert_eq!(ada.last_activity.unwrap().to_rfc3339(), "2022-11-26T09:00:00+00:00");
+        let times: Vec<String> = store
+            .contact_timeline(ada.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| match e {
+                crate::fans::TimelineEntry::Activity(a) => a.at.to_rfc3339(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(times, ["2022-11-26T09:00:00+00:00", "2022-11-25T17:45:00+00:00"]);
         let spenders = ContactFilter { spend_above: Some("30".into()), spend_currency: Some("USD".into()), ..Default::default() };
         assert_eq!(store.count_contacts(ws, &spenders).await.unwrap(), 1);
 

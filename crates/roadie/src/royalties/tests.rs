@@ -205,9 +205,10 @@ async fn tunecore_cdbaby_and_bandcamp_read_their_own_money_columns() {
     assert_eq!(periods[2], ("Deezer".into(), "2023-10".into(), "stream".into()));
     assert_eq!(periods[3], ("Bandcamp".into(), "2022-11".into(), "download".into()));
     assert_eq!(periods[4].2, "physical");
-    // Unmapped cells kept raw, in the file's raw_columns order, empty ones as null.
+    // Unmapped cells kept raw, in the file's raw_columns order, empty ones as null (and Bandcamp's
+    // sale time, which the reporting period keeps only the month of).
     let raw: String = sqlx::query_scalar("SELECT raw FROM statement_lines WHERE store = 'Bandcamp' ORDER BY id LIMIT 1").fetch_one(&store.pool).await.unwrap();
-    assert_eq!(raw, r#"["paypal","7.00",null,"7.00","0.50","paypal","7.00","5.95","123","ABC"]"#);
+    assert_eq!(raw, r#"["11/25/22 5:45pm","paypal","7.00",null,"7.00","0.50","paypal","7.00","5.95","123","ABC"]"#);
 }
 
 #[tokio::test]

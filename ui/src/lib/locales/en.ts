@@ -944,6 +944,20 @@ export const en = {
   "uploads.releaseTitle": "Upload to the platform",
   "uploads.releaseHint": "Queues this release’s masters and artwork; they keep going in the background (see Settings → Uploads to the platform).",
   "uploads.releaseSignIn": "Sign in to a platform server in Settings to upload.",
+  'fans.describe.everyone': "Every fan",
+  'fans.describe.separator': " · ",
+  'fans.describe.and': ", ",
+  'fans.describe.query': "matching “{text}”",
+  'fans.describe.tags': "tagged {tags}",
+  'fans.describe.country': "in {country}",
+  'fans.describe.city': "city {city}",
+  'fans.describe.source': "from {source}",
+  'fans.describe.activeAfter': "active since {date}",
+  'fans.describe.activeBefore': "last active before {date}",
+  'fans.describe.spendAbove': "spent over {amount} {currency}",
+  'fans.describe.spendBelow': "spent under {amount} {currency}",
+  'fans.describe.purchased': "bought “{title}”",
+  'fans.describe.purchasedUnknown': "bought a release no longer in the catalog",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -41,11 +41,18 @@ pub(super) struct RowContext<'a> {
     pub ids: &'a dyn IdGenerator,
 }
 
-/// Contacts this import wrote to, in first-touch order, with what must be redone for them.
-#[derive(Default)]
+/// Contacts this import wrote to, in first-touch order, with what must be redone for them; and
+/// the e-mails it attached, so a later row of the file finds its contact without a query.
 pub(crate) struct Touched {
     order: Vec<String>,
     state: HashMap<String, TouchState>,
+    /// E-mail → contact, for every e-mail this import attached.
+    emails: HashMap<String, String>,
+    /// The workspace had live e-mails before the import: one not in `emails` is looked up.
+    /// Without any, an e-mail not in `emails` belongs to no one (no query at all).
+    pub(crate) store_has_emails: bool,
+    /// `ROADIE_FANS_EMAIL_MAP=off`: the map is not read (comparisons).
+    lookup_all: bool,
 }
 
 #[derive(Default)]
@@ -60,6 +67,29 @@ struct TouchState {
 }
 
 impl Touched {
+    pub(crate) fn new(conn: &Connection, workspace: &str) -> Result<Touched> {
+        // For benchmarks and comparisons: every e-mail looked up in the store, as before the map.
+        let lookup_all = std::env::var_os("ROADIE_FANS_EMAIL_MAP").is_some_and(|v| v == "off");
+        let store_has_emails = lookup_all
+            || conn
+            .prepare("SELECT 1 FROM contact_emails WHERE workspace_id = ?1 AND deleted = 0 LIMIT 1")
+            .map_err(db)?
+            .exists(params![workspace])
+            .map_err(db)?;
+        Ok(Touched { order: Vec::new(), state: HashMap::new(), emails: HashMap::new(), store_has_emails, lookup_all })
+    }
+
+    /// The live contact holding an e-mail: one this import attached it to, else the store's.
+    fn owner(&self, conn: &Connection, workspace: &str, email: &str) -> Result<Option<String>> {
+        if let Some(id) = self.emails.get(email).filter(|_| !self.lookup_all) {
+            return Ok(Some(id.clone()));
+        }
+        if !self.store_has_emails {
+            return Ok(None);
+        }
+        conn.prepare_cached(sql::EMAIL_OWNER).map_err(db)?.query_row(params![workspace, email], |r| r.get(0)).optional().map_err(db)
+    }
+
     pub(crate) fn touch(&mut self, id: &str, fresh: Option<SearchFields>, derived: bool) {
         match self.state.get_mut(id) {
             Some(state) => {
@@ -80,7 +110,7 @@ impl Touched {
         let mut unindex = conn.prepare_cached(sql::UNINDEX).map_err(db)?;
         let mut fields = conn.prepare_cached(sql::SEARCH_FIELDS).map_err(db)?;
         let mut index = conn.prepare_cached(sql::INDEX).map_err(db)?;
-        let Touched { order, mut state } = self;
+        let Touched { order, mut state, .. } = self;
         for (n, id) in order.iter().enumerate() {
             if n % 1000 == 0 && cancel.is_cancelled() {
                 return Err(Error::Cancelled);
@@ -125,13 +155,9 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
     if fields.emails.is_empty() && fields.phone.is_none() {
         return Err(Error::invalid("contact", vec![FieldIssue::new("emails", "required", "no e-mail or phone")]));
     }
-    let mut owner_of = conn.prepare_cached(sql::EMAIL_OWNER).map_err(db)?;
-    let mut owner = |email: &str| -> Result<Option<String>> {
-        owner_of.query_row(params![cx.workspace, email], |r| r.get(0)).optional().map_err(db)
-    };
     let mut owners = Vec::with_capacity(fields.emails.len());
     for email in &fields.emails {
-        owners.push(owner(email)?);
+        owners.push(touched.owner(conn, &cx.workspace, email)?);
     }
     let existing = owners.iter().flatten().next().cloned();
     let (id, fresh_rowid) = match existing {
@@ -174,6 +200,7 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
         }
         attach.execute(params![id, cx.workspace, email, !has_primary, row.bounced, cx.hlc]).map_err(db)?;
         has_primary = true;
+        touched.emails.insert(email.clone(), id.clone());
     }
     for (kind, labels) in [(Labels::Tags, &fields.tags[..]), (Labels::Sources, std::slice::from_ref(&cx.source))] {
         let mut attach = conn.prepare_cached(kind.attach_sql()).map_err(db)?;
@@ -233,19 +260,28 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
 /// events) and returns their definitions, to be built again by [`rebuild_indexes`] once all rows
 /// are in: one sort per index instead of a search at a random place for every row. Inside the
 /// import's transaction, so a failed import gets them back with everything else.
-pub(super) fn defer_indexes(conn: &Connection, expected_rows: u64) -> Result<Vec<String>> {
+///
+/// The unique index of live e-mails is deferred too when no row will read it: the workspace had
+/// no e-mails (`store_has_emails` false), so every e-mail's owner comes from the import's own map.
+/// Building it again at the end still refuses a duplicate, failing the import as a whole.
+pub(super) fn defer_indexes(conn: &Connection, expected_rows: u64, store_has_emails: bool) -> Result<Vec<String>> {
     let existing: i64 = conn.query_row("SELECT COUNT(*) FROM contacts", [], |r| r.get(0)).map_err(db)?;
     if expected_rows < 5_000 || expected_rows < existing as u64 {
         return Ok(Vec::new());
     }
     let mut stmt = conn
         .prepare(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' \
-             AND tbl_name IN ('contacts', 'contact_tags', 'contact_sources', 'consent_events', 'activities') ORDER BY name",
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
+             AND ((sql NOT LIKE 'CREATE UNIQUE%' \
+                   AND tbl_name IN ('contacts', 'contact_tags', 'contact_sources', 'consent_events', 'activities')) \
+                  OR (name = 'contact_emails_unique' AND ?1 = 0)) ORDER BY name",
         )
         .map_err(db)?;
-    let indexes: Vec<(String, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)?.collect::<std::result::Result<_, _>>().map_err(db)?;
+    let indexes: Vec<(String, String)> = stmt
+        .query_map(params![store_has_emails], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(db)?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(db)?;
     for (name, _) in &indexes {
         conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))).map_err(db)?;
     }
@@ -312,4 +348,38 @@ fn merge_fields(
             .map_err(db)?;
     }
     Ok(())
+}
+
+/// With `ROADIE_FANS_PHASES` in the environment, prints each import phase's CPU seconds (user +
+/// system, this process) and wall seconds to stderr: for the benchmark (bench/fans.sh), which
+/// reports where an import's time goes. Linux only (reads /proc/self/stat); silent otherwise.
+pub(crate) struct Phases {
+    on: bool,
+    cpu: f64,
+    wall: std::time::Instant,
+}
+
+impl Phases {
+    pub(crate) fn start() -> Phases {
+        let on = std::env::var_os("ROADIE_FANS_PHASES").is_some();
+        Phases { on, cpu: if on { process_cpu() } else { 0.0 }, wall: std::time::Instant::now() }
+    }
+
+    pub(crate) fn mark(&mut self, phase: &str) {
+        if !self.on {
+            return;
+        }
+        let cpu = process_cpu();
+        eprintln!("fan import phase {phase}: CPU {:.3} s, wall {:.3} s", cpu - self.cpu, self.wall.elapsed().as_secs_f64());
+        self.cpu = cpu;
+        self.wall = std::time::Instant::now();
+    }
+}
+
+fn process_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }

@@ -10,7 +10,7 @@
 
 mod bulk;
 mod columns;
-mod rows;
+pub(crate) mod rows;
 mod vcard;
 
 pub use columns::{FanField, MappingSuggestion};
@@ -316,6 +316,7 @@ impl Store {
         progress: ProgressFn<'_>,
         cancel: &CancelToken,
     ) -> Result<FanImportReport> {
+        let mut phases = bulk::Phases::start();
         self.get_workspace(workspace_id).await?;
         let shown = path.display().to_string();
         let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| shown.clone());
@@ -391,7 +392,8 @@ impl Store {
         // e-mail, tag and source written) are left out on this connection, for this import only.
         let mut pooled = self.pool.acquire().await?;
         sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *pooled).await?;
-        let written = self.write_fan_rows(&mut pooled, rows, &cx, options, &shown, progress, cancel, &mut report).await;
+        phases.mark("file hash and header");
+        let written = self.write_fan_rows(&mut pooled, rows, &cx, options, &shown, progress, cancel, &mut report, &mut phases).await;
         let restored = sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *pooled).await;
         if restored.is_err() {
             pooled.close_on_drop();
@@ -400,6 +402,7 @@ impl Store {
         restored?;
         // A big import changes the statistics the planner picks indexes by.
         sqlx::query("PRAGMA optimize").execute(&self.pool).await?;
+        phases.mark("optimize");
         progress(Progress { done: total_bytes, total: Some(total_bytes) });
         Ok(report)
     }
@@ -416,6 +419,7 @@ impl Store {
         progress: ProgressFn<'_>,
         cancel: &CancelToken,
         report: &mut FanImportReport,
+        phases: &mut bulk::Phases,
     ) -> Result<()> {
         use sqlx::Connection as _;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
@@ -430,9 +434,9 @@ impl Store {
             // during the import, the connection's own setting again after.
             let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(bulk::db)?;
             conn.execute_batch("PRAGMA cache_size = -131072").map_err(bulk::db)?;
-            let mut touched = bulk::Touched::default();
             let outcome = (|| -> Result<()> {
-                let deferred = bulk::defer_indexes(&conn, cx.expected_rows)?;
+                let mut touched = bulk::Touched::new(&conn, &cx.workspace)?;
+                let deferred = bulk::defer_indexes(&conn, cx.expected_rows, touched.store_has_emails)?;
                 // The outbox of the rows made here: queued set-wise at the end, not per row.
                 let outbox = crate::sync::BulkWrite::begin(&conn)?;
                 for (n, row) in rows.enumerate() {
@@ -466,10 +470,14 @@ impl Store {
                         Err(other) => return Err(other),
                     }
                 }
+                phases.mark("rows");
                 bulk::rebuild_indexes(&conn, &deferred)?;
+                phases.mark("indexes built again");
                 // Status, last activity and search rows, once per contact touched.
                 touched.finish(&conn, &cx.hlc, cancel)?;
+                phases.mark("derived fields and search rows");
                 outbox.finish(&conn)?;
+                phases.mark("sync outbox");
                 Ok(())
             })();
             let restored = conn.execute_batch(&format!("PRAGMA cache_size = {cache}")).map_err(bulk::db);
@@ -481,6 +489,7 @@ impl Store {
         // Bandcamp sales of buyers this list brings in become their purchases.
         let workspace = Uuid::parse_str(&cx.workspace).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
         super::sales::link_bandcamp_sales(&mut tx, self.ids.as_ref(), workspace, &cx.hlc).await?;
+        phases.mark("Bandcamp sales");
         sqlx::query("INSERT INTO fan_import_files (workspace_id, sha256, file_name, format, rows, imported_at) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(&cx.workspace)
             .bind(&cx.sha)
@@ -491,6 +500,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        phases.mark("commit");
         Ok(())
     }
 

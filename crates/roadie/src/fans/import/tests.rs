@@ -241,6 +241,34 @@ async fn a_big_list_builds_its_indexes_after_the_rows_and_keeps_every_rule() {
     assert!(page.rows[0].name.as_deref().is_some_and(|n| n.contains("0")), "{:?}", page.rows[0]);
 }
 
+/// Into a workspace without fans: every owner comes from the import's own map and the unique
+/// index of e-mails is built after the rows; duplicates in the file still merge, and a second
+/// file then merges through the index.
+#[tokio::test]
+async fn a_first_big_list_merges_its_own_duplicates_and_keeps_emails_unique() {
+    let (store, ws, dir) = store().await;
+    let mut text = String::from("Name,Email,City,Country,Tags\n");
+    for i in 0..6000 {
+        text.push_str(&format!("Fan {i},fan{i}@example.com,Shanghai,CN,vip\n"));
+    }
+    for i in (0..6000).step_by(50) {
+        text.push_str(&format!("Fan {i},\"  FAN{i}@Example.COM \",,,dup\n"));
+    }
+    assert!(text.len() as u64 / 48 >= 5_000, "the file takes the bulk path");
+    let path = write(dir.path(), "first.csv", text.as_bytes());
+    let r = import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    assert_eq!((r.rows, r.created, r.merged), (6120, 6000, 120));
+    let unique: Option<String> = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'contact_emails_unique'").fetch_optional(&store.pool).await.unwrap();
+    assert!(unique.is_some_and(|s| s.starts_with("CREATE UNIQUE INDEX")), "the unique index is back");
+    let emails: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contact_emails").fetch_one(&store.pool).await.unwrap();
+    assert_eq!(emails, 6000);
+    assert_eq!(store.count_contacts(ws, &ContactFilter { tags: vec!["dup".into()], ..Default::default() }).await.unwrap(), 120);
+    let again = "Name,Email,City\nSomeone,FAN42@example.com,Beijing\nNew,new@example.com,\n";
+    let r = import(&store, ws, &write(dir.path(), "second.csv", again.as_bytes()), FanImportOptions::default()).await.unwrap();
+    assert_eq!((r.created, r.merged), (1, 1));
+    assert_eq!(store.count_contacts(ws, &ContactFilter::default()).await.unwrap(), 6001);
+}
+
 /// The outbox and clocks of a store, with its HLC node id taken out (each store has its own):
 /// the changes as a sorted list of (table, key, workspace, HLC, fields, base, old), and the
 /// clocks that tell something (a field's clock equal to its row's insert clock `*` is the same

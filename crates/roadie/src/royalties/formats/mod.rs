@@ -183,7 +183,10 @@ impl Resolved {
         let not_earnings = layout
             .not_earnings
             .and_then(|(col, values)| header.iter().position(|h| h == col).map(|i| (i, values)));
-        let raw_columns = (0..header.len()).filter(|i| !used[*i]).collect();
+        // A Bandcamp line's `date` is the sale's own time, which the reporting period keeps only
+        // the month of: it stays in the raw row too (fans date purchases by it, fans::sales).
+        let keep_date = layout.format == Format::Bandcamp;
+        let raw_columns = (0..header.len()).filter(|i| !used[*i] || (keep_date && Some(*i) == reporting_period)).collect();
         Ok(Resolved {
             date_order: layout.mapping.date_order.unwrap_or_default(),
             raw_columns,
