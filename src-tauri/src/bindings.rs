@@ -131,6 +131,7 @@ pub fn typescript() -> String {
         StatementPreview,
         roadie::fans::ContactInput,
         roadie::fans::SalesLinkReport,
+        roadie::fans::ContactCursor,
         roadie::sync::SyncPhase,
         roadie::sync::SyncProgress,
         roadie::sync::SyncError,

@@ -629,6 +629,14 @@ commands! {
     fn fans_update(state, id: Uuid, input: roadie::fans::ContactInput) -> Contact { store!(state).update_contact(id, input).await }
     /// Bandcamp sales of imported statements become purchases of the fans with the buyers' e-mails.
     fn fans_link_sales(state, workspace_id: Uuid) -> roadie::fans::SalesLinkReport { store!(state).link_bandcamp_sales(workspace_id).await }
+    /// The Fans table's rows after a row (keyset paging: as fast deep in the list as at its top).
+    fn fans_list_after(state, workspace_id: Uuid, filter: ContactFilter, after: Option<roadie::fans::ContactCursor>, limit: u32) -> Vec<ContactSummary> {
+        store!(state).list_contacts_after(workspace_id, &filter, after.as_ref(), limit.min(1000)).await
+    }
+    /// The Fans table's rows before a row, in table order (scrolling back to a page not loaded).
+    fn fans_list_before(state, workspace_id: Uuid, filter: ContactFilter, before: roadie::fans::ContactCursor, limit: u32) -> Vec<ContactSummary> {
+        store!(state).list_contacts_before(workspace_id, &filter, &before, limit.min(1000)).await
+    }
 
     /// Syncs with the platform now: pushes local changes, pulls the others'. Progress on
     /// `on_progress`; `sync_cancel(job_id)` stops between batches (what was done stays done).

@@ -782,6 +782,8 @@ contacts: number,
  */
 unknown_buyers: number, };
 
+export type ContactCursor = { name: string | null, id: string, };
+
 export type SyncPhase = "push" | "pull" | "done";
 
 export type SyncProgress = { phase: SyncPhase, done: number, total: number, };
@@ -841,6 +843,224 @@ export type Conflict = { id: string, workspace_id: string, table: string, pk: st
  * Which side the field holds now.
  */
 applied: Take, };
+
+export type Payee = { id: string, workspace_id: string | null, name: string, 
+/**
+ * ISO 4217: the currency their statements are in.
+ */
+currency: string, email: string | null, artist_id: string | null, platform_user_id: string | null, };
+
+export type PayeeInput = { name: string, 
+/**
+ * ISO 4217; USD when not given.
+ */
+currency: string | null, email: string | null, artist_id: string | null, platform_user_id: string | null, };
+
+export type PayeeBalance = { payee: Payee, 
+/**
+ * Earned on every issued statement.
+ */
+earned: string, 
+/**
+ * Recouped from those earnings.
+ */
+recouped: string, 
+/**
+ * What remains to recoup of their advances and expenses.
+ */
+unrecouped: string, paid: string, 
+/**
+ * Owed now: issued statements' payable less payouts.
+ */
+payable: string, statements: number, };
+
+export type SplitScope = "release" | "track";
+
+export type SplitTarget = { "by": "release", "value": string } | { "by": "track", "value": string } | { "by": "isrc", "value": string } | { "by": "upc", "value": string };
+
+export type Share = { payee_id: string, 
+/**
+ * Percent of the line amount, up to 4 decimals (`33.3333`).
+ */
+percent: string, };
+
+export type SplitInput = { target: SplitTarget, shares: Array<Share>, 
+/**
+ * Applies to lines reported in this date's month and later; `None`: to every line.
+ */
+effective_from: string | null, };
+
+export type SplitShare = { payee_id: string, payee: string, percent: string, };
+
+export type Split = { id: string, scope: SplitScope, target_id: string, effective_from: string | null, 
+/**
+ * Replaced by a later version with the same start date (kept as history).
+ */
+superseded: boolean, shares: Array<SplitShare>, };
+
+export type SplitPreview = { 
+/**
+ * The last month the target's lines were reported in; `None` when it has no lines yet.
+ */
+period: YearMonth | null, currencies: Array<PreviewCurrency>, };
+
+export type PreviewCurrency = { currency: string, lines: number, 
+/**
+ * The lines' total rounded to the minor unit: what the shares add up to.
+ */
+total: string, shares: Array<PreviewShare>, };
+
+export type PreviewShare = { payee_id: string, payee: string, percent: string, 
+/**
+ * Rounded to the currency's minor unit.
+ */
+amount: string, };
+
+export type AdvanceKind = "advance" | "recording" | "mastering" | "video" | "marketing" | "other";
+
+export type AdvanceInput = { payee_id: string, kind: AdvanceKind, amount: string, currency: string, 
+/**
+ * Recouped only from this release's earnings; `None`: from everything (cross-collateralised).
+ */
+release_id: string | null, incurred_on: string, note: string | null, };
+
+export type Advance = { id: string, payee_id: string, kind: AdvanceKind, amount: string, currency: string, 
+/**
+ * In the payee's statement currency.
+ */
+payee_amount: string, rate: string, release_id: string | null, incurred_on: string, note: string | null, 
+/**
+ * Recouped so far on issued statements (payee currency).
+ */
+recouped: string, remaining: string, };
+
+export type FxRate = { date: string, base: string, quote: string, rate: string, source: RateSource, };
+
+export type RateSource = "manual" | "ecb";
+
+export type RateInput = { date: string, from: string, to: string, rate: string, };
+
+export type RateUsed = { from: string, to: string, rate: string, 
+/**
+ * The date of the rate (the latest on or before the conversion date).
+ */
+date: string, 
+/**
+ * `manual`, `ecb`, `manual (inverse)`, `ecb (via EUR)`...
+ */
+source: string, };
+
+export type FxImportReport = { path: string, 
+/**
+ * Days (rows) read.
+ */
+days: number, 
+/**
+ * Rates stored (new or changed).
+ */
+rates: number, 
+/**
+ * Cells without a rate (`N/A` or empty).
+ */
+missing: number, currencies: Array<string>, first_date: string | null, last_date: string | null, };
+
+export type LedgerPeriod = { period: YearMonth, lines: number, issued: boolean, };
+
+export type IssuedPeriod = { period: YearMonth, issued_at: string, statements: Array<IssuedStatement>, totals: Array<CurrencyTotal>, };
+
+export type IssuedStatement = { statement_id: string, payee_id: string, payee: string, currency: string, earned: string, recouped: string, payable: string, 
+/**
+ * Owed after this statement (brought forward plus payable).
+ */
+balance: string, };
+
+export type CurrencyTotal = { currency: string, lines: number, 
+/**
+ * The exact sum of the lines.
+ */
+imported: string, 
+/**
+ * `imported` rounded to the minor unit: what `allocated` + `unallocated` always make.
+ */
+rounded: string, 
+/**
+ * The payees' statement amounts (before conversion).
+ */
+allocated: string, 
+/**
+ * Lines matched to no release (or a release with no primary artist): paid to no one yet.
+ */
+unallocated: string, };
+
+export type StatementRun = { period: YearMonth, statements: Array<StatementSummary>, totals: Array<CurrencyTotal>, 
+/**
+ * The period was issued before: its stored statements were rendered again.
+ */
+regenerated: boolean, };
+
+export type StatementSummary = { payee_id: string, payee: string, currency: string, earned: string, recouped: string, payable: string, pdf: string, csv: string, };
+
+export type StatementDocument = { statement_id: string, period: YearMonth, 
+/**
+ * Who issues it: the label's or artist's workspace name.
+ */
+issuer: string, payee_id: string, payee: string, currency: string, 
+/**
+ * The conversion date: the last day of the period.
+ */
+rate_date: string, by_currency: Array<CurrencyEarning>, earnings: Array<EarningRow>, recoupment: Array<RecoupmentRow>, 
+/**
+ * Owed after the previous statement, less payments made since.
+ */
+balance_brought_forward: string, 
+/**
+ * Payments recorded since the previous statement.
+ */
+payments: string, 
+/**
+ * Every payment recorded up to this statement (for the next one's "payments since").
+ */
+payments_to_date: string, earned: string, recouped: string, 
+/**
+ * Earned less recouped: what this period adds to the balance.
+ */
+payable: string, 
+/**
+ * Brought forward plus payable: what is owed after this statement.
+ */
+balance: string, };
+
+export type CurrencyEarning = { currency: string, amount: string, rate: RateUsed, converted: string, };
+
+export type EarningRow = { 
+/**
+ * The month the lines were reported for (earlier than the statement's: an adjustment).
+ */
+reported: YearMonth, release: string, track: string, isrc: string, store: string, territory: string, 
+/**
+ * The lines' currency and the payee's share in it (rounded to its minor unit).
+ */
+currency: string, amount: string, 
+/**
+ * In the payee's currency.
+ */
+converted: string, };
+
+export type RecoupmentRow = { advance_id: string, kind: string, 
+/**
+ * The release it is recouped from; empty: cross-collateralised.
+ */
+release: string, note: string, opening: string, recouped: string, remaining: string, };
+
+export type YearMonth = string;
+
+export type PayoutInput = { payee_id: string, amount: string, currency: string, paid_on: string, method: string | null, reference: string | null, };
+
+export type Payout = { id: string, payee_id: string, amount: string, currency: string, paid_on: string, method: string | null, reference: string | null, 
+/**
+ * What is still payable after this payout.
+ */
+payable_after: string, };
 
 export type TeamRole = "owner" | "label_admin" | "label_staff" | "artist" | "collaborator";
 
@@ -1020,9 +1240,31 @@ export interface Commands {
   royalties_statement_preview_bytes: { args: { name: string; bytes: Array<number>; encoding: string | null; mapping: ColumnMapping | null }; result: StatementPreview };
   fans_update: { args: { id: string; input: ContactInput }; result: Contact };
   fans_link_sales: { args: { workspace_id: string }; result: SalesLinkReport };
+  fans_list_after: { args: { workspace_id: string; filter: ContactFilter; after: ContactCursor | null; limit: number }; result: Array<ContactSummary> };
+  fans_list_before: { args: { workspace_id: string; filter: ContactFilter; before: ContactCursor; limit: number }; result: Array<ContactSummary> };
   sync_now: { args: { job_id: string; on_sync: Channel<SyncProgress> }; result: SyncReport };
   sync_cancel: { args: { job_id: string }; result: boolean };
   sync_status: { args: Record<string, never>; result: SyncStatus };
   conflicts_list: { args: Record<string, never>; result: Array<Conflict> };
   conflicts_resolve: { args: { id: string; take: Take }; result: Conflict };
+  ledger_payees: { args: Record<string, never>; result: Array<PayeeBalance> };
+  ledger_payee_add: { args: { workspace_id: string | null; input: PayeeInput }; result: Payee };
+  ledger_payee_update: { args: { id: string; input: PayeeInput }; result: Payee };
+  ledger_split_history: { args: { scope: SplitScope; target_id: string }; result: Array<Split> };
+  ledger_split_set: { args: { input: SplitInput }; result: Split };
+  ledger_split_preview: { args: { scope: SplitScope; target_id: string; shares: Array<Share> }; result: SplitPreview };
+  ledger_advances: { args: { payee_id: string }; result: Array<Advance> };
+  ledger_advance_add: { args: { input: AdvanceInput }; result: Advance };
+  ledger_rates: { args: { limit: number }; result: Array<FxRate> };
+  ledger_rate_set: { args: { input: RateInput }; result: FxRate };
+  ledger_rates_import_dialog: { args: Record<string, never>; result: FxImportReport | null };
+  ledger_rates_import_bytes: { args: { name: string; bytes: Array<number> }; result: FxImportReport };
+  ledger_periods: { args: Record<string, never>; result: Array<LedgerPeriod> };
+  ledger_statements: { args: { period: YearMonth }; result: IssuedPeriod | null };
+  ledger_statement_documents: { args: { period: YearMonth }; result: Array<StatementDocument> };
+  ledger_generate: { args: { job_id: string; period: YearMonth; on_generate: Channel<Progress> }; result: StatementRun };
+  ledger_generate_cancel: { args: { job_id: string }; result: boolean };
+  ledger_statement_export: { args: { period: YearMonth; payee_id: string; kind: string }; result: string | null };
+  ledger_statements_folder: { args: { period: YearMonth }; result: string };
+  ledger_payout_add: { args: { input: PayoutInput }; result: Payout };
 }

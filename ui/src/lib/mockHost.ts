@@ -4,6 +4,7 @@ import type {
   AppInfo,
   ConsentStatus,
   Contact,
+  ContactCursor,
   ContactFilter,
   ContactSummary,
   DuplicateGroup,
@@ -472,6 +473,15 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       .sort((a, b) => byText(a.name ?? a.email ?? '', b.name ?? b.email ?? '') || a.id.localeCompare(b.id));
   };
 
+  /** Where a keyset page starts in a sorted list: just past the cursor's row (`after`) or at it. */
+  const keysetIndex = (all: StoredContact[], cursor: ContactCursor, after = true) => {
+    const at = all.findIndex((c) => c.id === cursor.id);
+    if (at >= 0) return after ? at + 1 : at;
+    // The row is gone: the first one that sorts after where it was.
+    const past = all.findIndex((c) => (byText(c.name ?? c.email ?? '', cursor.name ?? '') || c.id.localeCompare(cursor.id)) > 0);
+    return past < 0 ? all.length : past;
+  };
+
   const deriveConsent = (c: StoredContact): ConsentStatus => {
     const events = c.timeline.filter((e): e is Extract<TimelineEntry, { type: 'consent' }> => e.type === 'consent').sort((a, b) => (a.at < b.at ? -1 : 1));
     return events.length ? events[events.length - 1].status : 'unknown';
@@ -881,6 +891,16 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     fans_list: ({ workspace_id, filter, offset, limit }) => {
       const all = fansOf(workspace_id, filter);
       return { total: all.length, rows: all.slice(offset, offset + Math.min(limit, 1000)).map(summary) };
+    },
+    fans_list_after: ({ workspace_id, filter, after, limit }) => {
+      const all = fansOf(workspace_id, filter);
+      const start = after ? keysetIndex(all, after) : 0;
+      return all.slice(start, start + Math.min(limit, 1000)).map(summary);
+    },
+    fans_list_before: ({ workspace_id, filter, before, limit }) => {
+      const all = fansOf(workspace_id, filter);
+      const end = keysetIndex(all, before, false);
+      return all.slice(Math.max(0, end - Math.min(limit, 1000)), end).map(summary);
     },
     fans_count: ({ workspace_id, filter }) => fansOf(workspace_id, filter).length,
     fans_search: ({ workspace_id, query, limit }) => fansOf(workspace_id, { ...emptyFanFilter(), query }).slice(0, limit).map(summary),
