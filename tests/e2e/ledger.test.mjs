@@ -5,29 +5,33 @@
 // preview), the period is generated, and the statements' payable amounts add up exactly to the
 // period total shown (and to the statement's own total, rounded to the cent). A payout is refused
 // above payable and recorded at it. Screenshots in English and Chinese, light and dark.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDriver, Session } from './webdriver.mjs';
-import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
+import { cli, cliOn, appUnderTest } from './harness.mjs';
 
 const ISRC = 'CNA012600007';
 const LINES = 600;
 
-let home;
-let sandbox;
 let db;
-let driver;
 let session;
+const app = appUnderTest('ledger', {
+  prepare: async (sandbox) => {
+    db = sandbox.db;
+    assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
+    roadie('workspace', 'create', '--kind', 'label', '--name', 'Harbour Records');
+    roadie('artist', 'add', 'Harbour Lights');
+    const release = roadie('release', 'add', '--title', 'Tide Line', '--type', 'single', '--artist', 'Harbour Lights');
+    roadie('track', 'add', release.id, '--title', 'Tide Line', '--isrc', ISRC);
+  },
+});
+const shot = (name) => app.shot(`ledger-${name}`);
+const step = (name, fn) => app.step(name, fn);
 let statementTotal;
 
 function roadie(...args) {
-  const env = { ...process.env };
-  delete env.ROADIE_DB;
-  const out = execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8', env });
-  return JSON.parse(out);
+  return cliOn(db)(...args);
 }
 
 /** Exact decimal strings summed as BigInt hundred-thousandths. */
@@ -58,37 +62,6 @@ function distrokid(file) {
   return total;
 }
 
-before(async () => {
-  assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
-  sandbox = privateHome('roadie-e2e-ledger-');
-  home = sandbox.home;
-  db = sandbox.db;
-  roadie('workspace', 'create', '--kind', 'label', '--name', 'Harbour Records');
-  roadie('artist', 'add', 'Harbour Lights');
-  const release = roadie('release', 'add', '--title', 'Tide Line', '--type', 'single', '--artist', 'Harbour Lights');
-  roadie('track', 'add', release.id, '--title', 'Tide Line', '--isrc', ISRC);
-  driver = await startDriver(sandbox.env);
-});
-
-after(async () => {
-  if (session) await session.quit().catch(() => {});
-  if (driver) await driver.stop();
-  sandbox?.remove();
-});
-
-async function shot(name) {
-  await saveScreenshot(session, `ledger-${name}`);
-}
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shot(`${name}-failure`).catch(() => {});
-    throw new Error(`${name}: ${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}`);
-  }
-}
-
 /** Picks the option whose text is `text` in the select `css`. */
 async function selectByText(css, text) {
   const value = await session.exec(
@@ -109,10 +82,10 @@ async function addPayee(name, email) {
 }
 
 test('payees, a 60/40 split set in the UI, a generated period whose statements add up, a payout', async () => {
-  const statement = path.join(home, 'distrokid-2026-03.tsv');
+  const statement = path.join(app.sandbox.home, 'distrokid-2026-03.tsv');
   const exact = distrokid(statement);
   statementTotal = cents(exact);
-  session = await Session.start(driver.url, application);
+  session = await app.start();
 
   await step('import', async () => {
     await session.click('[data-testid="nav-royalties"]');
@@ -168,7 +141,7 @@ test('payees, a 60/40 split set in the UI, a generated period whose statements a
     await session.waitFor('[data-testid="advance-remaining"]', { text: '5.00' });
     await shot('advances-en-light');
     await session.click('[data-testid="royalties-tab-rates"]');
-    const ecb = path.join(home, 'eurofxref.csv');
+    const ecb = path.join(app.sandbox.home, 'eurofxref.csv');
     fs.writeFileSync(ecb, 'Date, USD, JPY, CNY, GBP, \n31 March 2026, 1.0812, 162.05, 7.8420, 0.83575, \n');
     const input = await session.find('[data-testid="rates-import-file"]');
     await session.cmd('POST', `/element/${input}/value`, { text: ecb });

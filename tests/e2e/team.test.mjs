@@ -5,52 +5,35 @@
 // owner sees them appear as a member assigned to the artist, makes them label admin; a pasted
 // non-link is refused in words. Then "Upload to platform" in the release editor sends the
 // release's master with per-file progress, checked on the server. Screenshots: en/zh, light/dark.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDriver, Session } from './webdriver.mjs';
-import { application, cli, privateHome, saveScreenshot } from './harness.mjs';
+import { cli, appUnderTest } from './harness.mjs';
 import { startPlatform } from './platform-server.mjs';
 
-let sandbox;
-let driver;
 let session;
 let platform;
-
-before(async () => {
-  assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
-  platform = await startPlatform();
-  sandbox = privateHome('roadie-e2e-team-');
-  driver = await startDriver({ ...sandbox.env, DBUS_SESSION_BUS_ADDRESS: '' });
+const app = appUnderTest('team', {
+  env: { DBUS_SESSION_BUS_ADDRESS: '' },
+  prepare: async () => {
+    assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
+    platform = await startPlatform();
+  },
+  cleanup: async () => {
+    if (platform) await platform.stop();
+  },
+  extraLog: () => `--- platform log ---\n${platform.log().slice(-2000)}`,
 });
-
-after(async () => {
-  if (session) await session.quit().catch(() => {});
-  if (driver) await driver.stop();
-  if (platform) await platform.stop();
-  sandbox?.remove();
-});
-
-async function shot(name) {
-  await saveScreenshot(session, name);
-}
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await shot(`team-${name}-failure`).catch(() => {});
-    throw new Error(`${name}: ${e.message}\n--- tauri-driver log ---\n${driver.log().slice(-3000)}\n--- platform log ---\n${platform.log().slice(-2000)}`);
-  }
-}
+const shot = (name) => app.shot(name);
+const step = (name, fn) => app.step(name, fn);
 
 /** The staff member's own device: the CLI on its own store (its token in the 0600 file). */
 function staffCli(args, input = '') {
-  const db = path.join(sandbox.home, 'staff-device.sqlite');
-  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: '', HOME: sandbox.home };
+  const db = path.join(app.sandbox.home, 'staff-device.sqlite');
+  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: '', HOME: app.sandbox.home };
   delete env.ROADIE_DB;
   const out = execFileSync(cli, ['--db', db, ...args], { input, env, encoding: 'utf8' });
   return args.includes('--json') ? JSON.parse(out) : out;
@@ -91,11 +74,11 @@ async function scrollTo(testid) {
 }
 
 test('a label owner invites staff in the app, the staff member accepts through the CLI, and appears', async () => {
-  const master = path.join(sandbox.home, '01 Harbor Lights.wav');
+  const master = path.join(app.sandbox.home, '01 Harbor Lights.wav');
   const bytes = wav(2);
   fs.writeFileSync(master, bytes);
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-  session = await Session.start(driver.url, application);
+  session = await app.start();
   let link;
   let labelId;
 
