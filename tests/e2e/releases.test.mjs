@@ -10,6 +10,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { cli, cliOn, appUnderTest } from './harness.mjs';
+import { writeWav } from './fixtures.mjs';
 
 let db;
 let session;
@@ -28,31 +29,6 @@ function roadie(...args) {
   return cliOn(db)(...args);
 }
 
-/** A 16-bit PCM WAV: `seconds` of a sine at `freq` Hz, `amplitude` of full scale (above 1 clips). */
-function writeWav(file, { rate, seconds, freq = 1000, amplitude = 0.2, channels = 2 }) {
-  const frames = Math.round(rate * seconds);
-  const data = Buffer.alloc(frames * channels * 2);
-  for (let i = 0; i < frames; i++) {
-    const v = Math.max(-1, Math.min(1, amplitude * Math.sin((2 * Math.PI * freq * i) / rate)));
-    const s = Math.round(v * 32767);
-    for (let c = 0; c < channels; c++) data.writeInt16LE(s, (i * channels + c) * 2);
-  }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(channels, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * channels * 2, 28);
-  header.writeUInt16LE(channels * 2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([header, data]));
-}
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;

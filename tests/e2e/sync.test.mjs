@@ -7,11 +7,11 @@
 // next sync; then the server stops and the app says it is offline, the edit kept for later.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cli, appUnderTest } from './harness.mjs';
 import { startPlatform } from './platform-server.mjs';
+import { cliDevice } from './fixtures.mjs';
 
 let session;
 let platform;
@@ -33,18 +33,8 @@ const step = (name, fn) => app.step(name, fn);
 const EMAIL = 'lin.qiao@example.com';
 const PASSWORD = 'night ferry 2026';
 
-/** The second device: the CLI on its own store (no D-Bus: its token goes to the 0600 file). */
-function roadie(args, input = '') {
-  const db = path.join(app.sandbox.home, 'cli-device.sqlite');
-  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: '', HOME: app.sandbox.home };
-  delete env.ROADIE_DB;
-  const out = execFileSync(cli, ['--db', db, ...args], {
-    input,
-    env,
-    encoding: 'utf8',
-  });
-  return args.includes('--json') ? JSON.parse(out) : out;
-}
+/** The second device: the CLI on its own store. */
+const roadie = (args, input) => cliDevice(app.sandbox.home, 'cli-device.sqlite')(args, input);
 
 async function pending() {
   const el = await session.waitFor('[data-testid="sync-pending"]');

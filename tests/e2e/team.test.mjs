@@ -7,12 +7,12 @@
 // release's master with per-file progress, checked on the server. Screenshots: en/zh, light/dark.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cli, appUnderTest } from './harness.mjs';
 import { startPlatform } from './platform-server.mjs';
+import { wavBytes, cliDevice } from './fixtures.mjs';
 
 let session;
 let platform;
@@ -30,40 +30,11 @@ const app = appUnderTest('team', {
 const shot = (name) => app.shot(name);
 const step = (name, fn) => app.step(name, fn);
 
-/** The staff member's own device: the CLI on its own store (its token in the 0600 file). */
-function staffCli(args, input = '') {
-  const db = path.join(app.sandbox.home, 'staff-device.sqlite');
-  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: '', HOME: app.sandbox.home };
-  delete env.ROADIE_DB;
-  const out = execFileSync(cli, ['--db', db, ...args], { input, env, encoding: 'utf8' });
-  return args.includes('--json') ? JSON.parse(out) : out;
-}
+/** The staff member's own device: the CLI on its own store. */
+const staffCli = (args, input) => cliDevice(app.sandbox.home, 'staff-device.sqlite')(args, input);
 
 /** A 16-bit stereo PCM WAV: `seconds` of a 440 Hz tone. */
-function wav(seconds) {
-  const rate = 44100;
-  const frames = Math.round(rate * seconds);
-  const data = Buffer.alloc(frames * 4);
-  for (let i = 0; i < frames; i++) {
-    const v = Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 12000);
-    data.writeInt16LE(v, i * 4);
-    data.writeInt16LE(v, i * 4 + 2);
-  }
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(2, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 4, 28);
-  h.writeUInt16LE(4, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
-}
+const wav = (seconds) => wavBytes({ seconds, freq: 440, amplitude: 0.37 });
 
 const OWNER = 'mei.chen@example.com';
 const STAFF = 'sam.okafor@example.com';
