@@ -47,6 +47,8 @@ describe('platform account and uploads', () => {
     await signUp(user);
     expect(await screen.findByTestId('account-who')).toHaveTextContent('Lin Yue · lin@example.com');
     expect(screen.getByTestId('account-server')).toHaveTextContent('http://127.0.0.1:8787');
+    // The sidebar's sync status follows the sign-in at once (it polls only every 10 s).
+    await waitFor(() => expect(screen.getByTestId('sync-state')).not.toHaveAttribute('data-state', 'signed-out'), { timeout: 2000 });
 
     await user.selectOptions(await screen.findByTestId('uploads-release'), release.id);
     const file = new File([new Uint8Array(2048)], '01 Harbour Lights.wav', { type: 'audio/wav' });
