@@ -1,53 +1,10 @@
 //! `roadie payee|split|advance|fx|statements|payout` end to end: the JSON contract, the sum
 //! invariant on real imported lines, the PDF read back, byte-identical regeneration, errors.
 
-use assert_cmd::Command;
 use serde_json::Value;
-use std::path::PathBuf;
-use tempfile::TempDir;
 
-const DK_HEADER: &str = "Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)";
-
-struct Roadie {
-    dir: TempDir,
-    db: PathBuf,
-}
-
-impl Roadie {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("store.sqlite");
-        Self { dir, db }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("roadie").unwrap();
-        cmd.env_remove("ROADIE_DB").arg("--db").arg(&self.db).args(args);
-        cmd
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.cmd(args).arg("--json").output().unwrap();
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?} should fail with exit 1");
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.dir.path().join(name).display().to_string()
-    }
-}
+mod common;
+use common::{Roadie, DK_HEADER};
 
 fn keys(v: &Value) -> Vec<&str> {
     let mut k: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
