@@ -1655,3 +1655,88 @@ async fn bench_sync() {
     println!("| bytes on the wire per change, pull (both directions) | {:.0} |", (total - up) as f64 / n as f64);
     println!("| no-op sync round trip, median of 21 | {:.1} ms |", noop[10]);
 }
+
+/// The ledger's set-up (payees, a split with its shares, an advance, exchange rates) made on one
+/// device is on the other after a sync; the same ECB file imported on both is one set of rates,
+/// not a clash; a split changed on both sides while offline ends the same everywhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ledger_set_up_syncs_and_the_same_rates_imported_twice_are_one() {
+    use roadie::royalties::{AdvanceInput, AdvanceKind, PayeeInput, Share, SplitInput, SplitScope, SplitTarget};
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("label@example.com", "Label").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, "label@example.com").await;
+    let b = Device::new(dir.path(), "b", &srv.base, "label@example.com").await;
+    let ws = a
+        .store
+        .create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() })
+        .await
+        .unwrap();
+    let artist = a.store.create_artist(ws.id, ArtistInput::named("Ana")).await.unwrap();
+    let release = a
+        .store
+        .create_release(ws.id, ReleaseInput::new("Songs", ReleaseType::Album, vec![artist.id]))
+        .await
+        .unwrap()
+        .release;
+    let ana = a
+        .store
+        .create_payee(Some(ws.id), PayeeInput { artist_id: Some(artist.id), ..PayeeInput::named("Ana") })
+        .await
+        .unwrap();
+    let producer = a.store.create_payee(None, PayeeInput::named("Producer")).await.unwrap();
+    let pct = |s: &str| Decimal::from_str(s).unwrap();
+    let split = |shares: [(Uuid, &str); 2]| SplitInput {
+        target: SplitTarget::Release(release.id),
+        shares: shares.iter().map(|(p, s)| Share { payee_id: *p, percent: pct(s) }).collect(),
+        effective_from: None,
+    };
+    a.store.set_split(split([(ana.id, "70"), (producer.id, "30")])).await.unwrap();
+    a.store
+        .add_advance(AdvanceInput {
+            payee_id: producer.id,
+            kind: AdvanceKind::Recording,
+            amount: pct("250.00"),
+            currency: "USD".into(),
+            release_id: Some(release.id),
+            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+            note: Some("studio".into()),
+        })
+        .await
+        .unwrap();
+    // The same ECB history imported on both devices before either syncs.
+    let ecb = dir.path().join("eurofxref-hist.csv");
+    std::fs::write(&ecb, "Date,USD,CNY,\n2026-01-06,1.0919,7.8128,\n2026-01-05,1.0956,7.8193,\n").unwrap();
+    a.store.import_ecb_rates(&ecb).await.unwrap();
+    b.store.import_ecb_rates(&ecb).await.unwrap();
+    let devices = vec![a, b];
+    sync_until_quiet(&devices, &[0, 1]).await;
+    let (a, b) = (&devices[0], &devices[1]);
+    assert_eq!(
+        b.store.list_payees().await.unwrap().iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+        vec!["Ana", "Producer"]
+    );
+    let on_b = b.store.split_history(SplitScope::Release, release.id).await.unwrap();
+    assert_eq!(on_b, a.store.split_history(SplitScope::Release, release.id).await.unwrap());
+    assert_eq!(on_b.len(), 1);
+    assert_eq!(on_b[0].shares.iter().map(|s| s.percent).collect::<Vec<_>>(), vec![pct("70"), pct("30")]);
+    let advances = b.store.list_advances(producer.id).await.unwrap();
+    assert_eq!((advances.len(), advances[0].amount), (1, pct("250.00")));
+    assert_eq!(b.store.list_rates("EUR", "CNY", 10).await.unwrap().len(), 2, "one row per day, not one per device");
+    assert_eq!(
+        b.store.rate_on("USD", "CNY", chrono::NaiveDate::from_ymd_opt(2026, 1, 7).unwrap()).await.unwrap().rate,
+        (pct("7.8128") / pct("1.0919")).round_dp(10).normalize()
+    );
+    // Offline, each device sets a new split of the release; after the sync the later version is
+    // the one in force on both, the other kept as history.
+    a.store.set_split(split([(ana.id, "50"), (producer.id, "50")])).await.unwrap();
+    b.store.set_split(split([(ana.id, "60"), (producer.id, "40")])).await.unwrap();
+    sync_until_quiet(&devices, &[1, 0]).await;
+    let (a, b) = (&devices[0], &devices[1]);
+    let history = a.store.split_history(SplitScope::Release, release.id).await.unwrap();
+    assert_eq!(history, b.store.split_history(SplitScope::Release, release.id).await.unwrap());
+    assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
+}

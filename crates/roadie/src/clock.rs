@@ -56,6 +56,25 @@ impl IdGenerator for UuidV7 {
     }
 }
 
+/// An id every device derives alike from the same natural key (e.g. the ECB rate of a pair on a
+/// day), so rows two devices make independently are one row after a sync, not a clash on a
+/// unique index. A version-8 UUID from the SHA-256 of the kind and the key parts.
+pub fn derived_id(kind: &str, parts: &[&str]) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(b"roadie:");
+    hash.update(kind.as_bytes());
+    for part in parts {
+        // A separator that can't occur in the parts keeps ("a", "bc") apart from ("ab", "c").
+        hash.update([0u8]);
+        hash.update(part.as_bytes());
+    }
+    let digest = hash.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
 /// Deterministic ids for tests: 00000000-0000-7000-8000-000000000001, ...2, ... (valid v7 layout).
 #[derive(Default)]
 pub struct SequentialIds {
@@ -86,6 +105,16 @@ mod tests {
         let b = ids.new_id();
         assert_eq!(a.to_string(), "00000000-0000-7000-8000-000000000001");
         assert!(a < b);
+    }
+
+    #[test]
+    fn derived_ids_depend_on_every_part_and_its_boundaries() {
+        let a = derived_id("fx_rate", &["EUR", "USD", "ecb", "2026-03-02"]);
+        assert_eq!(a, derived_id("fx_rate", &["EUR", "USD", "ecb", "2026-03-02"]));
+        assert_eq!(a.get_version_num(), 8);
+        assert_ne!(a, derived_id("fx_rate", &["EUR", "USD", "ecb", "2026-03-03"]));
+        assert_ne!(a, derived_id("fx_rat", &["eEUR", "USD", "ecb", "2026-03-02"]));
+        assert_ne!(derived_id("k", &["a", "bc"]), derived_id("k", &["ab", "c"]));
     }
 
     #[test]

@@ -227,7 +227,9 @@ async fn upsert(store: &Store, conn: &mut SqliteConnection, date: NaiveDate, bas
          ON CONFLICT (base, quote, source, rate_date) WHERE deleted = 0 DO UPDATE SET rate = excluded.rate, hlc = excluded.hlc \
          WHERE rate <> excluded.rate",
     )
-    .bind(store.ids.new_id().to_string())
+    // Derived from pair, source and day: two devices importing the same ECB file make the same
+    // rows, which sync as one (a random id per device would clash on the unique index).
+    .bind(crate::clock::derived_id("fx_rate", &[base, quote, source.as_str(), &date.to_string()]).to_string())
     .bind(date.to_string())
     .bind(base)
     .bind(quote)

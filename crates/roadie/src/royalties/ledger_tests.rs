@@ -255,6 +255,21 @@ async fn default_split_creates_the_primary_artists_payee() {
     assert_eq!((run.statements[0].payee.as_str(), run.statements[0].earned), ("Lone Wolf", d("12.35")));
     let payees = store.list_payees().await.unwrap();
     assert_eq!(payees[0].artist_id, Some(cat.artist));
+    // Its id is derived from the artist: another device making it offline makes the same row.
+    assert_eq!(payees[0].id, crate::clock::derived_id("artist_payee", &[&cat.artist.to_string()]));
+
+    // That payee given to another artist since: the artist's next payee gets a new id.
+    let other = store.create_artist(cat.ws, ArtistInput::named("Other")).await.unwrap();
+    sqlx::query("UPDATE payees SET artist_id = ? WHERE id = ?")
+        .bind(other.id.to_string())
+        .bind(payees[0].id.to_string())
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    let mut conn = store.pool.acquire().await.unwrap();
+    let again = super::payees::artist_payee(&store, &mut conn, &cat.artist.to_string()).await.unwrap();
+    assert_ne!(again, payees[0].id.to_string());
+    assert_eq!(store.list_payees().await.unwrap().len(), 2);
 }
 
 #[tokio::test]

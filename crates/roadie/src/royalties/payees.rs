@@ -146,20 +146,32 @@ pub(crate) async fn artist_payee(store: &Store, conn: &mut SqliteConnection, art
     }
     let (name, workspace): (String, String) =
         sqlx::query_as("SELECT name, workspace_id FROM artists WHERE id = ?").bind(artist_id).fetch_one(&mut *conn).await?;
-    let id = store.ids.new_id().to_string();
+    // Derived from the artist: two devices that each make the artist's payee (generating
+    // statements offline) make one row, which syncs as one. Taken already (the payee made for
+    // this artist was given to another artist since): a new id.
     let now = store.clock.now();
-    sqlx::query(
-        "INSERT INTO payees (id, workspace_id, name, currency, artist_id, created_at, updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&id)
-    .bind(&workspace)
-    .bind(&name)
-    .bind(DEFAULT_PAYEE_CURRENCY)
-    .bind(artist_id)
-    .bind(now)
-    .bind(now)
-    .bind(store.stamp())
-    .execute(&mut *conn)
-    .await?;
+    let stamp = store.stamp();
+    let insert = |id: String, skip_if_taken: bool| {
+        sqlx::query(if skip_if_taken {
+            "INSERT INTO payees (id, workspace_id, name, currency, artist_id, created_at, updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO NOTHING"
+        } else {
+            "INSERT INTO payees (id, workspace_id, name, currency, artist_id, created_at, updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        })
+        .bind(id)
+        .bind(workspace.clone())
+        .bind(name.clone())
+        .bind(DEFAULT_PAYEE_CURRENCY)
+        .bind(artist_id.to_string())
+        .bind(now)
+        .bind(now)
+        .bind(stamp.clone())
+    };
+    let derived = crate::clock::derived_id("artist_payee", &[artist_id]).to_string();
+    if insert(derived.clone(), true).execute(&mut *conn).await?.rows_affected() == 1 {
+        return Ok(derived);
+    }
+    let id = store.ids.new_id().to_string();
+    insert(id.clone(), false).execute(&mut *conn).await?;
     Ok(id)
 }

@@ -136,11 +136,12 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         for (pos, s) in input.shares.iter().enumerate() {
-            sqlx::query("INSERT INTO split_shares (split_id, payee_id, percent, position) VALUES (?, ?, ?, ?)")
+            sqlx::query("INSERT INTO split_shares (split_id, payee_id, percent, position, hlc) VALUES (?, ?, ?, ?, ?)")
                 .bind(id.to_string())
                 .bind(s.payee_id.to_string())
                 .bind(s.percent.normalize().to_string())
                 .bind(pos as i64)
+                .bind(&stamp)
                 .execute(&mut *tx)
                 .await?;
         }

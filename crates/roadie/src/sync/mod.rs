@@ -52,7 +52,8 @@
 //!   applying the page (`sync_schema_too_new`): update Roadie.
 //!
 //! Not synced: local job state (uploads, import bookkeeping, fan mappings), derived data (the
-//! royalty rollup, search index — rebuilt on apply), and statement files with their lines (bulk data: they need a file-level transfer).
+//! royalty rollup, search index — rebuilt on apply), statement files with their lines (bulk data: they need a file-level transfer),
+//! and what is issued from those lines (statement runs, payee statements, recoupments, payouts).
 
 pub(crate) mod bulk;
 pub(crate) mod engine;
@@ -97,6 +98,16 @@ const fn table(
 const VIA_RELEASE: &str = "(SELECT workspace_id FROM releases WHERE id = NEW.release_id)";
 const VIA_CONTACT: &str = "(SELECT workspace_id FROM contacts WHERE id = NEW.contact_id)";
 
+const PAYEE_WORKSPACE: &str =
+    "COALESCE(NEW.workspace_id, (SELECT workspace_id FROM artists WHERE id = NEW.artist_id))";
+const SPLIT_WORKSPACE: &str = "(CASE NEW.scope WHEN 'release' THEN (SELECT workspace_id FROM releases WHERE id = NEW.target_id) \
+     ELSE (SELECT r.workspace_id FROM tracks t JOIN releases r ON r.id = t.release_id WHERE t.id = NEW.target_id) END)";
+const SHARE_WORKSPACE: &str = "(SELECT CASE s.scope WHEN 'release' THEN (SELECT workspace_id FROM releases WHERE id = s.target_id) \
+     ELSE (SELECT r.workspace_id FROM tracks t JOIN releases r ON r.id = t.release_id WHERE t.id = s.target_id) END \
+     FROM splits s WHERE s.id = NEW.split_id)";
+const ADVANCE_WORKSPACE: &str = "(SELECT COALESCE(p.workspace_id, (SELECT workspace_id FROM artists WHERE id = p.artist_id)) \
+     FROM payees p WHERE p.id = NEW.payee_id)";
+
 /// Every synced table, parents before the tables that reference them.
 pub const SYNCED_TABLES: &[SyncedTable] = &[
     // Catalog
@@ -128,6 +139,17 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     // Royalties
     table("match_rules", &["id"], None),
     table("column_mappings", &["id"], None),
+    // The ledger's set-up. A payee belongs to its workspace, else to its artist's, else to the
+    // account's own; advances follow their payee, splits and shares the release or track they
+    // split. Issued statements, their recoupments and payouts stay on the device that issued them
+    // until statement lines sync (a run names the lines it took by local line ids).
+    table("payees", &["id"], Some(PAYEE_WORKSPACE)),
+    table("splits", &["id"], Some(SPLIT_WORKSPACE)),
+    table("split_shares", &["split_id", "payee_id"], Some(SHARE_WORKSPACE)),
+    table("advances", &["id"], Some(ADVANCE_WORKSPACE)),
+    // Rates are ids derived from pair, source and day (royalties/fx.rs): the same ECB file
+    // imported on two devices is the same rows.
+    table("fx_rates", &["id"], None),
     // ISRC counters (per registrant prefix and year): the highest designation any device handed
     // out wins, so after a sync the next code is above every code handed out anywhere.
     SyncedTable {
