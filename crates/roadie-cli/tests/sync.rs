@@ -46,6 +46,40 @@ impl Device {
     }
 }
 
+/// The platform on a fresh PostgreSQL cluster (fields drop in order: the server stops first).
+struct Platform {
+    srv: Server,
+    _pg: Pg,
+}
+
+/// One account signed in on a device per name (stores in a temporary directory), with a
+/// workspace of `kind` made on the first device and not synced yet.
+struct Account {
+    devices: Vec<Device>,
+    ws: roadie::catalog::Workspace,
+    platform: Platform,
+    dir: tempfile::TempDir,
+}
+
+impl Account {
+    async fn on_devices(email: &str, names: &[&str], kind: WorkspaceKind) -> Account {
+        let pg = Pg::start();
+        let srv = Server::start(&pg).await;
+        srv.signup(email, "Owner").await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut devices = Vec::new();
+        for name in names {
+            devices.push(Device::new(dir.path(), name, &srv.base, email).await);
+        }
+        let ws = devices[0]
+            .store
+            .create_workspace(NewWorkspace { kind, name: "Home".into() })
+            .await
+            .unwrap();
+        Account { devices, ws, platform: Platform { srv, _pg: pg }, dir }
+    }
+}
+
 /// Every synced table's rows (synced columns, `hlc` excluded), as JSON, in key order.
 async fn snapshot(path: &Path) -> BTreeMap<&'static str, Value> {
     let opts = sqlx::sqlite::SqliteConnectOptions::new()
@@ -433,20 +467,8 @@ fn random_offline_edits_on_three_devices_converge_with_conflicts_exactly_where_e
 async fn fans_sync_with_their_emails_tags_and_search_and_a_race_is_a_conflict_resolved_everywhere()
 {
     use roadie::fans::ContactInput;
-    let pg = Pg::start();
-    let srv = Server::start(&pg).await;
-    srv.signup("fan@example.com", "Fan Club").await;
-    let dir = tempfile::tempdir().unwrap();
-    let a = Device::new(dir.path(), "a", &srv.base, "fan@example.com").await;
-    let b = Device::new(dir.path(), "b", &srv.base, "fan@example.com").await;
-    let ws = a
-        .store
-        .create_workspace(NewWorkspace {
-            kind: WorkspaceKind::Artist,
-            name: "Me".into(),
-        })
-        .await
-        .unwrap();
+    let acc = Account::on_devices("fan@example.com", &["a", "b"], WorkspaceKind::Artist).await;
+    let (a, b, ws) = (&acc.devices[0], &acc.devices[1], &acc.ws);
     let input = ContactInput {
         name: Some("周杰伦".into()),
         emails: vec!["jay@example.com".into()],
@@ -554,23 +576,9 @@ async fn fans_imported_in_bulk_on_two_devices_sync_and_converge() {
     use roadie::fans::import::FanImportOptions;
     use roadie::fans::{ContactFilter, ContactInput};
     use roadie::jobs::CancelToken;
-    let pg = Pg::start();
-    let srv = Server::start(&pg).await;
-    srv.signup("bulk@example.com", "Bulk Club").await;
-    let dir = tempfile::tempdir().unwrap();
-    let devices = vec![
-        Device::new(dir.path(), "a", &srv.base, "bulk@example.com").await,
-        Device::new(dir.path(), "b", &srv.base, "bulk@example.com").await,
-    ];
+    let acc = Account::on_devices("bulk@example.com", &["a", "b"], WorkspaceKind::Artist).await;
+    let (devices, ws) = (&acc.devices, &acc.ws);
     let (a, b) = (&devices[0], &devices[1]);
-    let ws = a
-        .store
-        .create_workspace(NewWorkspace {
-            kind: WorkspaceKind::Artist,
-            name: "Me".into(),
-        })
-        .await
-        .unwrap();
     let old = ContactInput {
         name: Some("Old Fan".into()),
         emails: vec!["old@example.com".into()],
@@ -603,7 +611,7 @@ async fn fans_imported_in_bulk_on_two_devices_sync_and_converge() {
     }
     on_b.push_str("Old Fan,old@example.com,,DE,merch\n");
     for (device, name, text) in [(a, "subscribed_members_a.csv", &on_a), (b, "fans_b.csv", &on_b)] {
-        let path = dir.path().join(name);
+        let path = acc.dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         device
             .store
@@ -616,7 +624,7 @@ async fn fans_imported_in_bulk_on_two_devices_sync_and_converge() {
     sync_until_quiet(&devices, &[0, 1]).await;
     assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
     assert!(conflict_fields(&a.path).await.is_empty(), "different fields filled: no race");
-    for d in &devices {
+    for d in devices {
         let all = d.store.count_contacts(ws.id, &ContactFilter::default()).await.unwrap();
         assert_eq!(all, 1 + 400 + 50);
         let dup = ContactFilter { tags: vec!["dup".into()], ..Default::default() };
@@ -801,20 +809,8 @@ async fn proxy_dropping_first_push_response(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_whose_response_is_lost_is_retried_and_applied_exactly_once() {
-    let pg = Pg::start();
-    let srv = Server::start(&pg).await;
-    srv.signup("ana@example.com", "Ana").await;
-    let dir = tempfile::tempdir().unwrap();
-    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
-    let b = Device::new(dir.path(), "b", &srv.base, "ana@example.com").await;
-    let ws = a
-        .store
-        .create_workspace(NewWorkspace {
-            kind: WorkspaceKind::Label,
-            name: "L".into(),
-        })
-        .await
-        .unwrap();
+    let acc = Account::on_devices("ana@example.com", &["a", "b"], WorkspaceKind::Label).await;
+    let (a, b, ws, srv) = (&acc.devices[0], &acc.devices[1], &acc.ws, &acc.platform.srv);
     let artist = a
         .store
         .create_artist(ws.id, ArtistInput::named("A"))
@@ -1302,20 +1298,8 @@ async fn other_protocol_versions_and_unknown_columns_are_refused_clearly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn isrc_counters_merge_by_max_so_no_code_is_handed_out_twice_after_a_sync() {
     use roadie::catalog::IsrcOwner;
-    let pg = Pg::start();
-    let srv = Server::start(&pg).await;
-    srv.signup("ana@example.com", "Ana").await;
-    let dir = tempfile::tempdir().unwrap();
-    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
-    let b = Device::new(dir.path(), "b", &srv.base, "ana@example.com").await;
-    let ws = a
-        .store
-        .create_workspace(NewWorkspace {
-            kind: WorkspaceKind::Label,
-            name: "L".into(),
-        })
-        .await
-        .unwrap();
+    let acc = Account::on_devices("ana@example.com", &["a", "b"], WorkspaceKind::Label).await;
+    let (a, b, ws) = (&acc.devices[0], &acc.devices[1], &acc.ws);
     a.store
         .set_isrc_prefix(IsrcOwner::Workspace(ws.id), Some("QZ-K6L"))
         .await
@@ -1329,8 +1313,8 @@ async fn isrc_counters_merge_by_max_so_no_code_is_handed_out_twice_after_a_sync(
     }
     codes.insert(b.store.generate_isrc(IsrcOwner::Workspace(ws.id)).await.unwrap());
     assert_eq!(codes.len(), 3, "offline, both handed out the first code: {codes:?}");
-    let devices = vec![a, b];
-    sync_until_quiet(&devices, &[0, 1]).await;
+    let devices = &acc.devices;
+    sync_until_quiet(devices, &[0, 1]).await;
     let counters = |d: &Device| {
         let path = d.path.clone();
         async move {
@@ -1356,7 +1340,7 @@ async fn isrc_counters_merge_by_max_so_no_code_is_handed_out_twice_after_a_sync(
         snapshot(&devices[1].path).await
     );
     // After the sync each device hands out codes above every code handed out anywhere.
-    for d in &devices {
+    for d in devices {
         d.sync().await.unwrap();
         let code = d
             .store
@@ -1418,19 +1402,8 @@ async fn slow_proxy(
 async fn a_cli_sync_killed_mid_pull_resumes_and_converges_with_nothing_duplicated() {
     use std::sync::atomic::Ordering;
     const N: u64 = 6000;
-    let pg = Pg::start();
-    let srv = Server::start(&pg).await;
-    srv.signup("ana@example.com", "Ana").await;
-    let dir = tempfile::tempdir().unwrap();
-    let a = Device::new(dir.path(), "a", &srv.base, "ana@example.com").await;
-    let ws = a
-        .store
-        .create_workspace(NewWorkspace {
-            kind: WorkspaceKind::Label,
-            name: "L".into(),
-        })
-        .await
-        .unwrap();
+    let acc = Account::on_devices("ana@example.com", &["a"], WorkspaceKind::Label).await;
+    let (a, ws, srv) = (&acc.devices[0], &acc.ws, &acc.platform.srv);
     for i in 0..20 {
         a.store
             .create_artist(ws.id, ArtistInput::named(&format!("Artist {i}")))
@@ -1456,7 +1429,7 @@ async fn a_cli_sync_killed_mid_pull_resumes_and_converges_with_nothing_duplicate
 
     // Device B signs in through a slow link and starts its first sync with the CLI.
     let (proxy, slow) = slow_proxy(srv.addr, std::time::Duration::from_millis(300)).await;
-    let b_path = dir.path().join("b.sqlite");
+    let b_path = acc.dir.path().join("b.sqlite");
     {
         let b = Store::open(&b_path).await.unwrap();
         b.login(&proxy, "ana@example.com", PASSWORD, &FileSecrets::beside_store(&b_path))
@@ -1664,17 +1637,8 @@ async fn the_ledger_set_up_syncs_and_the_same_rates_imported_twice_are_one() {
     use roadie::royalties::{AdvanceInput, AdvanceKind, PayeeInput, Share, SplitInput, SplitScope, SplitTarget};
     use rust_decimal::Decimal;
     use std::str::FromStr;
-    let pg = Pg::start();
-    let srv = Server::start(&pg).await;
-    srv.signup("label@example.com", "Label").await;
-    let dir = tempfile::tempdir().unwrap();
-    let a = Device::new(dir.path(), "a", &srv.base, "label@example.com").await;
-    let b = Device::new(dir.path(), "b", &srv.base, "label@example.com").await;
-    let ws = a
-        .store
-        .create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "L".into() })
-        .await
-        .unwrap();
+    let acc = Account::on_devices("label@example.com", &["a", "b"], WorkspaceKind::Label).await;
+    let (a, b, ws) = (&acc.devices[0], &acc.devices[1], &acc.ws);
     let artist = a.store.create_artist(ws.id, ArtistInput::named("Ana")).await.unwrap();
     let release = a
         .store
@@ -1708,13 +1672,12 @@ async fn the_ledger_set_up_syncs_and_the_same_rates_imported_twice_are_one() {
         .await
         .unwrap();
     // The same ECB history imported on both devices before either syncs.
-    let ecb = dir.path().join("eurofxref-hist.csv");
+    let ecb = acc.dir.path().join("eurofxref-hist.csv");
     std::fs::write(&ecb, "Date,USD,CNY,\n2026-01-06,1.0919,7.8128,\n2026-01-05,1.0956,7.8193,\n").unwrap();
     a.store.import_ecb_rates(&ecb).await.unwrap();
     b.store.import_ecb_rates(&ecb).await.unwrap();
-    let devices = vec![a, b];
-    sync_until_quiet(&devices, &[0, 1]).await;
-    let (a, b) = (&devices[0], &devices[1]);
+    let devices = &acc.devices;
+    sync_until_quiet(devices, &[0, 1]).await;
     assert_eq!(
         b.store.list_payees().await.unwrap().iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
         vec!["Ana", "Producer"]
@@ -1734,8 +1697,7 @@ async fn the_ledger_set_up_syncs_and_the_same_rates_imported_twice_are_one() {
     // the one in force on both, the other kept as history.
     a.store.set_split(split([(ana.id, "50"), (producer.id, "50")])).await.unwrap();
     b.store.set_split(split([(ana.id, "60"), (producer.id, "40")])).await.unwrap();
-    sync_until_quiet(&devices, &[1, 0]).await;
-    let (a, b) = (&devices[0], &devices[1]);
+    sync_until_quiet(devices, &[1, 0]).await;
     let history = a.store.split_history(SplitScope::Release, release.id).await.unwrap();
     assert_eq!(history, b.store.split_history(SplitScope::Release, release.id).await.unwrap());
     assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
