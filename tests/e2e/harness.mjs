@@ -51,6 +51,24 @@ export function cliOn(db) {
   };
 }
 
+/** Opens Settings and fills the account card's sign-up form (the caller submits it). */
+export async function fillSignUp(session, { server, name, email, password }) {
+  await session.click('[data-testid="nav-settings"]');
+  await session.waitFor('[data-testid="account-card"]');
+  await session.type('[data-testid="account-server-input"]', server);
+  await session.click('[data-testid="account-mode-sign-up"]');
+  await session.type('[data-testid="account-name-input"]', name);
+  await session.type('[data-testid="account-email-input"]', email);
+  await session.type('[data-testid="account-password-input"]', password);
+}
+
+/** Signs up in Settings → Account and waits until the card shows the signed-in address. */
+export async function signUp(session, account) {
+  await fillSignUp(session, account);
+  await session.click('[data-testid="account-submit"]');
+  await session.waitFor('[data-testid="account-who"]', { text: account.email });
+}
+
 /** Removes a private home; the app may still be writing its shader cache as it exits, so a
  * failure is retried briefly. */
 async function removeHome(sandbox) {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { appUnderTest } from './harness.mjs';
+import { appUnderTest, fillSignUp } from './harness.mjs';
 import { startPlatform } from './platform-server.mjs';
 import { wavBytes } from './fixtures.mjs';
 
@@ -64,17 +64,11 @@ test('sign up against a real platform, upload a release master, check it on the 
   });
 
   await step('sign-up', async () => {
-    await session.click('[data-testid="nav-settings"]');
-    await session.waitFor('[data-testid="account-card"]');
+    await fillSignUp(session, { server: platform.base, name: 'Lin Qiao', email: EMAIL, password: 'short' });
     await session.waitFor('[data-testid="uploads-sign-in-first"]');
     // Where the token will be kept: the file, because no secret service answers.
     const where = await session.waitFor('[data-testid="account-token-store"]', { text: 'No system keychain' });
     assert.equal(await session.cmd('GET', `/element/${where}/attribute/data-kind`), 'file');
-    await session.type('[data-testid="account-server-input"]', platform.base);
-    await session.click('[data-testid="account-mode-sign-up"]');
-    await session.type('[data-testid="account-name-input"]', 'Lin Qiao');
-    await session.type('[data-testid="account-email-input"]', EMAIL);
-    await session.type('[data-testid="account-password-input"]', 'short');
     await session.click('[data-testid="account-submit"]');
     await session.waitFor('[data-testid="field-error"][data-field="password"]', { text: 'Too short' });
     await shot('platform-sign-up-en');

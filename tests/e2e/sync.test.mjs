@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cli, appUnderTest } from './harness.mjs';
+import { cli, appUnderTest, signUp } from './harness.mjs';
 import { startPlatform } from './platform-server.mjs';
 import { cliDevice } from './fixtures.mjs';
 
@@ -77,15 +77,7 @@ test('sync with a real platform; a conflicting edit from the CLI shows in the Co
   });
 
   await step('sign-up-and-sync', async () => {
-    await session.click('[data-testid="nav-settings"]');
-    await session.waitFor('[data-testid="account-card"]');
-    await session.type('[data-testid="account-server-input"]', platform.base);
-    await session.click('[data-testid="account-mode-sign-up"]');
-    await session.type('[data-testid="account-name-input"]', 'Lin Qiao');
-    await session.type('[data-testid="account-email-input"]', EMAIL);
-    await session.type('[data-testid="account-password-input"]', PASSWORD);
-    await session.click('[data-testid="account-submit"]');
-    await session.waitFor('[data-testid="account-who"]', { text: EMAIL });
+    await signUp(session, { server: platform.base, name: 'Lin Qiao', email: EMAIL, password: PASSWORD });
     await session.click('[data-testid="nav-roster"]');
     await session.waitFor('[data-testid="sync-state"][data-state="ok"]');
     assert.ok((await pending()) > 0, 'the workspace and the artist wait to be sent');

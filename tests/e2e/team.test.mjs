@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cli, appUnderTest } from './harness.mjs';
+import { cli, appUnderTest, signUp } from './harness.mjs';
 import { startPlatform } from './platform-server.mjs';
 import { wavBytes, cliDevice } from './fixtures.mjs';
 
@@ -77,14 +77,7 @@ test('a label owner invites staff in the app, the staff member accepts through t
   });
 
   await step('sign-up', async () => {
-    await session.click('[data-testid="nav-settings"]');
-    await session.type('[data-testid="account-server-input"]', platform.base);
-    await session.click('[data-testid="account-mode-sign-up"]');
-    await session.type('[data-testid="account-name-input"]', 'Mei Chen');
-    await session.type('[data-testid="account-email-input"]', OWNER);
-    await session.type('[data-testid="account-password-input"]', PASSWORD);
-    await session.click('[data-testid="account-submit"]');
-    await session.waitFor('[data-testid="account-who"]', { text: OWNER });
+    await signUp(session, { server: platform.base, name: 'Mei Chen', email: OWNER, password: PASSWORD });
     // The team card: the account's own workspace, where Mei is the owner.
     await session.waitFor('[data-testid="team-card"]');
     await session.waitFor('[data-testid="team-member-row"]', { text: 'Mei Chen' });
