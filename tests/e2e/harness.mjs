@@ -51,6 +51,29 @@ export function cliOn(db) {
   };
 }
 
+/** From the welcome screen: a label workspace, and one artist on its roster. */
+export async function startLabel(session, { label, artist }) {
+  await session.waitFor('[data-testid="welcome"]');
+  await session.type('[data-testid="workspace-name"]', label);
+  await session.click('[data-testid="workspace-kind-label"]');
+  await session.click('[data-testid="workspace-create"]');
+  await session.click('[data-testid="nav-roster"]');
+  await session.click('[data-testid="artist-add"]');
+  await session.type('[data-testid="artist-name"]', artist);
+  await session.click('[data-testid="artist-save"]');
+  await session.waitFor('[data-testid="artist-row"]', { text: artist });
+}
+
+/** A new release by the roster's first artist, saved; waits for the editor's track section. */
+export async function newRelease(session, title) {
+  await session.click('[data-testid="nav-releases"]');
+  await session.click('[data-testid="release-new"]');
+  await session.type('[data-testid="release-title"]', title);
+  await session.click('[data-testid="release-artist"]');
+  await session.click('[data-testid="release-save"]');
+  await session.waitFor('[data-testid="track-title"]');
+}
+
 /** Opens Settings and fills the account card's sign-up form (the caller submits it). */
 export async function fillSignUp(session, { server, name, email, password }) {
   await session.click('[data-testid="nav-settings"]');

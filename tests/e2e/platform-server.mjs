@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { platformServer } from './harness.mjs';
+import { platformServer, appUnderTest, cli } from './harness.mjs';
 
 const PG_USER = 'roadie-pg';
 const pgBin = (name) => path.join(process.env.ROADIE_PG_BIN ?? '/usr/lib/postgresql/15/bin', name);
@@ -107,4 +107,26 @@ export async function startPlatform() {
       fs.rmSync(storage, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The app under test beside a platform server of its own (started before the app, stopped after
+ * it; its log is added to a failing step's error). No secret service answers, so the app keeps its
+ * token in its 0600 file. `needsCli`: the test also drives the CLI (checked built up front).
+ * `platform()` is the running server.
+ */
+export function appWithPlatform(prefix, { needsCli = false } = {}) {
+  let platform;
+  const app = appUnderTest(prefix, {
+    env: { DBUS_SESSION_BUS_ADDRESS: '' },
+    prepare: async () => {
+      if (needsCli) assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
+      platform = await startPlatform();
+    },
+    cleanup: async () => {
+      if (platform) await platform.stop();
+    },
+    extraLog: () => `--- platform log ---\n${platform.log().slice(-2000)}`,
+  });
+  return { app, platform: () => platform };
 }

@@ -10,23 +10,13 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { appUnderTest, fillSignUp } from './harness.mjs';
-import { startPlatform } from './platform-server.mjs';
+import { fillSignUp, startLabel, newRelease } from './harness.mjs';
+import { appWithPlatform } from './platform-server.mjs';
 import { wavBytes } from './fixtures.mjs';
 
 let session;
-let platform;
-const app = appUnderTest('platform', {
-  // No secret service in the test: the app must fall back to its 0600 file (and say so).
-  env: { DBUS_SESSION_BUS_ADDRESS: '' },
-  prepare: async () => {
-    platform = await startPlatform();
-  },
-  cleanup: async () => {
-    if (platform) await platform.stop();
-  },
-  extraLog: () => `--- platform log ---\n${platform.log().slice(-2000)}`,
-});
+// No secret service in the test: the app must fall back to its 0600 file (and say so).
+const { app, platform: running } = appWithPlatform('platform');
 const shot = (name) => app.shot(name);
 const step = (name, fn) => app.step(name, fn);
 
@@ -37,6 +27,7 @@ const EMAIL = 'lin.qiao@example.com';
 const PASSWORD = 'night ferry 2026';
 
 test('sign up against a real platform, upload a release master, check it on the server, sign out', async () => {
+  const platform = running();
   const master = path.join(app.sandbox.home, 'Night Ferry - 01 Harbor Lights.wav');
   const bytes = wav(3);
   fs.writeFileSync(master, bytes);
@@ -46,21 +37,8 @@ test('sign up against a real platform, upload a release master, check it on the 
   let releaseId;
 
   await step('release', async () => {
-    await session.waitFor('[data-testid="welcome"]');
-    await session.type('[data-testid="workspace-name"]', 'Neon Harbor Records');
-    await session.click('[data-testid="workspace-kind-label"]');
-    await session.click('[data-testid="workspace-create"]');
-    await session.click('[data-testid="nav-roster"]');
-    await session.click('[data-testid="artist-add"]');
-    await session.type('[data-testid="artist-name"]', 'Lin Qiao');
-    await session.click('[data-testid="artist-save"]');
-    await session.waitFor('[data-testid="artist-row"]', { text: 'Lin Qiao' });
-    await session.click('[data-testid="nav-releases"]');
-    await session.click('[data-testid="release-new"]');
-    await session.type('[data-testid="release-title"]', 'Night Ferry');
-    await session.click('[data-testid="release-artist"]');
-    await session.click('[data-testid="release-save"]');
-    await session.waitFor('[data-testid="track-title"]');
+    await startLabel(session, { label: 'Neon Harbor Records', artist: 'Lin Qiao' });
+    await newRelease(session, 'Night Ferry');
   });
 
   await step('sign-up', async () => {

@@ -7,26 +7,12 @@
 // next sync; then the server stops and the app says it is offline, the edit kept for later.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { cli, appUnderTest, signUp } from './harness.mjs';
-import { startPlatform } from './platform-server.mjs';
+import { signUp, startLabel } from './harness.mjs';
+import { appWithPlatform } from './platform-server.mjs';
 import { cliDevice } from './fixtures.mjs';
 
 let session;
-let platform;
-const app = appUnderTest('sync', {
-  // No secret service in the test: the app keeps its token in its 0600 file.
-  env: { DBUS_SESSION_BUS_ADDRESS: '' },
-  prepare: async () => {
-    assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
-    platform = await startPlatform();
-  },
-  cleanup: async () => {
-    if (platform) await platform.stop();
-  },
-  extraLog: () => `--- platform log ---\n${platform.log().slice(-2000)}`,
-});
+const { app, platform: running } = appWithPlatform('sync', { needsCli: true });
 const shot = (name) => app.shot(name);
 const step = (name, fn) => app.step(name, fn);
 
@@ -58,19 +44,12 @@ async function syncNow() {
 }
 
 test('sync with a real platform; a conflicting edit from the CLI shows in the Conflicts screen and resolves', async () => {
+  const platform = running();
   session = await app.start();
   let artistId;
 
   await step('offline-start', async () => {
-    await session.waitFor('[data-testid="welcome"]');
-    await session.type('[data-testid="workspace-name"]', 'Neon Harbor Records');
-    await session.click('[data-testid="workspace-kind-label"]');
-    await session.click('[data-testid="workspace-create"]');
-    await session.click('[data-testid="nav-roster"]');
-    await session.click('[data-testid="artist-add"]');
-    await session.type('[data-testid="artist-name"]', 'Lin Qiao');
-    await session.click('[data-testid="artist-save"]');
-    await session.waitFor('[data-testid="artist-row"]', { text: 'Lin Qiao' });
+    await startLabel(session, { label: 'Neon Harbor Records', artist: 'Lin Qiao' });
     // Not signed in: changes stay here, and the sidebar says so.
     await session.waitFor('[data-testid="sync-state"][data-state="signed-out"]');
     await shot('sync-signed-out-en');

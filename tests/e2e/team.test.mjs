@@ -10,23 +10,12 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cli, appUnderTest, signUp } from './harness.mjs';
-import { startPlatform } from './platform-server.mjs';
+import { signUp, startLabel, newRelease } from './harness.mjs';
+import { appWithPlatform } from './platform-server.mjs';
 import { wavBytes, cliDevice } from './fixtures.mjs';
 
 let session;
-let platform;
-const app = appUnderTest('team', {
-  env: { DBUS_SESSION_BUS_ADDRESS: '' },
-  prepare: async () => {
-    assert.ok(fs.existsSync(cli), `build the CLI first (cargo build -p roadie-cli): ${cli} is missing`);
-    platform = await startPlatform();
-  },
-  cleanup: async () => {
-    if (platform) await platform.stop();
-  },
-  extraLog: () => `--- platform log ---\n${platform.log().slice(-2000)}`,
-});
+const { app, platform: running } = appWithPlatform('team', { needsCli: true });
 const shot = (name) => app.shot(name);
 const step = (name, fn) => app.step(name, fn);
 
@@ -45,6 +34,7 @@ async function scrollTo(testid) {
 }
 
 test('a label owner invites staff in the app, the staff member accepts through the CLI, and appears', async () => {
+  const platform = running();
   const master = path.join(app.sandbox.home, '01 Harbor Lights.wav');
   const bytes = wav(2);
   fs.writeFileSync(master, bytes);
@@ -54,21 +44,8 @@ test('a label owner invites staff in the app, the staff member accepts through t
   let labelId;
 
   await step('release', async () => {
-    await session.waitFor('[data-testid="welcome"]');
-    await session.type('[data-testid="workspace-name"]', 'Neon Harbor Records');
-    await session.click('[data-testid="workspace-kind-label"]');
-    await session.click('[data-testid="workspace-create"]');
-    await session.click('[data-testid="nav-roster"]');
-    await session.click('[data-testid="artist-add"]');
-    await session.type('[data-testid="artist-name"]', 'Lin Qiao');
-    await session.click('[data-testid="artist-save"]');
-    await session.waitFor('[data-testid="artist-row"]', { text: 'Lin Qiao' });
-    await session.click('[data-testid="nav-releases"]');
-    await session.click('[data-testid="release-new"]');
-    await session.type('[data-testid="release-title"]', 'Night Ferry');
-    await session.click('[data-testid="release-artist"]');
-    await session.click('[data-testid="release-save"]');
-    await session.waitFor('[data-testid="track-title"]');
+    await startLabel(session, { label: 'Neon Harbor Records', artist: 'Lin Qiao' });
+    await newRelease(session, 'Night Ferry');
     const input = await session.find('[data-testid="release-files-input"]');
     await session.cmd('POST', `/element/${input}/value`, { text: master });
     await session.waitForCount('[data-testid="track-row"]', 1, 30000);
