@@ -3,35 +3,15 @@
 
 #[path = "../../../platform/tests/common/mod.rs"]
 mod common;
+#[path = "common/mod.rs"]
+mod cli_common;
 
-use assert_cmd::Command;
+use cli_common::Cli;
 use common::{proxy_cutting_once, Pg, Server, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-
-struct Cli {
-    db: PathBuf,
-}
-
-impl Cli {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("roadie").unwrap();
-        cmd.env_remove("ROADIE_DB").arg("--db").arg(&self.db).args(args);
-        cmd
-    }
-    fn json(&self, args: &[&str], stdin: &str) -> Value {
-        let out = self.cmd(args).arg("--json").write_stdin(stdin).output().unwrap();
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-    fn fails(&self, args: &[&str], stdin: &str) -> String {
-        let out = self.cmd(args).write_stdin(stdin).output().unwrap();
-        assert!(!out.status.success(), "{args:?} should fail");
-        String::from_utf8(out.stderr).unwrap()
-    }
-}
 
 fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> tokio::task::JoinHandle<T> {
     tokio::task::spawn_blocking(f)

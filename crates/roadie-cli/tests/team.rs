@@ -5,39 +5,12 @@
 
 #[path = "../../../platform/tests/common/mod.rs"]
 mod common;
+#[path = "common/mod.rs"]
+mod cli_common;
 
-use assert_cmd::Command;
+use cli_common::Cli;
 use common::{Pg, Server, PASSWORD};
-use serde_json::Value;
-use std::path::PathBuf;
 use std::sync::Arc;
-
-struct Cli {
-    db: PathBuf,
-}
-
-impl Cli {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("roadie").unwrap();
-        cmd.env_remove("ROADIE_DB").arg("--db").arg(&self.db).args(args);
-        cmd
-    }
-    fn json(&self, args: &[&str], stdin: &str) -> Value {
-        let out = self.cmd(args).arg("--json").write_stdin(stdin).output().unwrap();
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-    fn text(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert!(!out.status.success(), "{args:?} should fail");
-        String::from_utf8(out.stderr).unwrap()
-    }
-}
 
 /// Runs CLI calls off the runtime (the server runs in-process on it).
 async fn cli<T: Send + 'static>(c: &Arc<Cli>, f: impl FnOnce(&Cli) -> T + Send + 'static) -> T {
@@ -59,7 +32,7 @@ async fn owner_invites_staff_who_accepts_the_link() {
     let base = srv.base.clone();
 
     // Not signed in: a typed error, before anything reaches the server.
-    let err = cli(&owner, |c| c.fails(&["workspaces", "list"])).await;
+    let err = cli(&owner, |c| c.fails(&["workspaces", "list"], "")).await;
     assert!(err.contains("[not_signed_in]"), "{err}");
 
     for (c, email) in [(&owner, "owner@example.com"), (&staff, "sam@example.com"), (&eve, "eve@example.com")] {
@@ -102,25 +75,25 @@ async fn owner_invites_staff_who_accepts_the_link() {
 
     // Bad input is refused with its own code.
     let w = ws.clone();
-    let err = cli(&owner, move |c| c.fails(&["--workspace", &w, "invite", "create", "--email", "nobody", "--role", "label_staff"])).await;
+    let err = cli(&owner, move |c| c.fails(&["--workspace", &w, "invite", "create", "--email", "nobody", "--role", "label_staff"], "")).await;
     assert!(err.contains("[invalid_input]") && err.contains("email"), "{err}");
     let w = ws.clone();
-    let err = cli(&owner, move |c| c.fails(&["--workspace", &w, "invite", "create", "--email", "x@example.com", "--role", "boss"])).await;
+    let err = cli(&owner, move |c| c.fails(&["--workspace", &w, "invite", "create", "--email", "x@example.com", "--role", "boss"], "")).await;
     assert!(err.contains("[invalid_input]") && err.contains("role"), "{err}");
     // Label roles in an artist workspace.
-    let err = cli(&owner, |c| c.fails(&["invite", "create", "--email", "x@example.com", "--role", "label_admin"])).await;
+    let err = cli(&owner, |c| c.fails(&["invite", "create", "--email", "x@example.com", "--role", "label_admin"], "")).await;
     assert!(err.contains("[not_a_label]"), "{err}");
 
     // Someone else cannot use Sam's link; garbage is not a link; another server's link is refused.
     let l = link.clone();
-    let err = cli(&eve, move |c| c.fails(&["invite", "accept", &l])).await;
+    let err = cli(&eve, move |c| c.fails(&["invite", "accept", &l], "")).await;
     assert!(err.contains("[invitation_email_mismatch]"), "{err}");
-    let err = cli(&staff, |c| c.fails(&["invite", "accept", "please let me in"])).await;
+    let err = cli(&staff, |c| c.fails(&["invite", "accept", "please let me in"], "")).await;
     assert!(err.contains("[invitation_link_invalid]"), "{err}");
     let other = link.replace(&base, "https://elsewhere.example.com");
-    let err = cli(&staff, move |c| c.fails(&["invite", "accept", &other])).await;
+    let err = cli(&staff, move |c| c.fails(&["invite", "accept", &other], "")).await;
     assert!(err.contains("[invitation_other_server]"), "{err}");
-    let err = cli(&staff, |c| c.fails(&["invite", "accept", "rdi_doesnotexist0000000"])).await;
+    let err = cli(&staff, |c| c.fails(&["invite", "accept", "rdi_doesnotexist0000000"], "")).await;
     assert!(err.contains("[invitation_not_found]"), "{err}");
 
     // Sam accepts and sees the label with the artist assigned to them.
@@ -130,7 +103,7 @@ async fn owner_invites_staff_who_accepts_the_link() {
     assert_eq!(joined["workspace"]["name"], "Night Label");
     assert_eq!(joined["workspace"]["role"], "label_staff");
     let l = link.clone();
-    let err = cli(&staff, move |c| c.fails(&["invite", "accept", &l])).await;
+    let err = cli(&staff, move |c| c.fails(&["invite", "accept", &l], "")).await;
     assert!(err.contains("[invitation_used]"), "{err}");
     let w = ws.clone();
     let team = cli(&staff, move |c| c.json(&["--workspace", &w, "workspaces", "show"], "")).await;
@@ -142,11 +115,11 @@ async fn owner_invites_staff_who_accepts_the_link() {
     assert_eq!(team["roster"][0]["staff"][0], sam_id.as_str());
     // Staff may not invite.
     let w = ws.clone();
-    let err = cli(&staff, move |c| c.fails(&["--workspace", &w, "invite", "create", "--email", "y@example.com", "--role", "label_staff"])).await;
+    let err = cli(&staff, move |c| c.fails(&["--workspace", &w, "invite", "create", "--email", "y@example.com", "--role", "label_staff"], "")).await;
     assert!(err.contains("[platform_forbidden]"), "{err}");
     // Eve is no member: the label does not exist for her.
     let w = ws.clone();
-    let err = cli(&eve, move |c| c.fails(&["--workspace", &w, "workspaces", "show"])).await;
+    let err = cli(&eve, move |c| c.fails(&["--workspace", &w, "workspaces", "show"], "")).await;
     assert!(err.contains("[platform_not_found]"), "{err}");
 
     // The owner sees Sam as a member and the invitation accepted; the text form names Sam as
@@ -172,13 +145,13 @@ async fn owner_invites_staff_who_accepts_the_link() {
     assert_eq!(members[1]["role"], "label_admin");
     let owner_id = members[0]["user_id"].as_str().unwrap().to_string();
     let (w, o) = (ws.clone(), owner_id.clone());
-    let err = cli(&owner, move |c| c.fails(&["--workspace", &w, "member", "remove", &o])).await;
+    let err = cli(&owner, move |c| c.fails(&["--workspace", &w, "member", "remove", &o], "")).await;
     assert!(err.contains("[platform_forbidden]"), "{err}");
     let (w, s) = (ws.clone(), sam_id.clone());
     let members = cli(&owner, move |c| c.json(&["--workspace", &w, "member", "remove", &s], "")).await;
     assert_eq!(members.as_array().unwrap().len(), 1);
     let w = ws.clone();
-    let err = cli(&staff, move |c| c.fails(&["--workspace", &w, "workspaces", "show"])).await;
+    let err = cli(&staff, move |c| c.fails(&["--workspace", &w, "workspaces", "show"], "")).await;
     assert!(err.contains("[platform_not_found]"), "{err}");
 
     // A withdrawn invitation's link stops working.
@@ -187,7 +160,7 @@ async fn owner_invites_staff_who_accepts_the_link() {
     let (w, id) = (ws.clone(), inv["id"].as_str().unwrap().to_string());
     cli(&owner, move |c| c.json(&["--workspace", &w, "invite", "revoke", &id], "")).await;
     let l = inv["link"].as_str().unwrap().to_string();
-    let err = cli(&eve, move |c| c.fails(&["invite", "accept", &l])).await;
+    let err = cli(&eve, move |c| c.fails(&["invite", "accept", &l], "")).await;
     assert!(err.contains("[invitation_not_found]"), "{err}");
 
     srv.stop().await;

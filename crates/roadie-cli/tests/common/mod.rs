@@ -1,4 +1,5 @@
-//! What the CLI end-to-end tests share: a `roadie` on a temp store, and the DistroKid header.
+//! What the CLI end-to-end tests share: a `roadie` on a temp store, one on a store at a given path
+//! (a test with several devices or users), and the DistroKid header.
 // Each test binary uses its own subset.
 #![allow(dead_code)]
 
@@ -47,5 +48,36 @@ impl Roadie {
 
     pub fn path(&self, name: &str) -> String {
         self.dir.path().join(name).display().to_string()
+    }
+}
+
+/// `roadie` on the store at `db` (one per device or user when a test has several), input on stdin.
+pub struct Cli {
+    pub db: PathBuf,
+}
+
+impl Cli {
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("roadie").unwrap();
+        cmd.env_remove("ROADIE_DB").arg("--db").arg(&self.db).args(args);
+        cmd
+    }
+
+    pub fn json(&self, args: &[&str], stdin: &str) -> Value {
+        let out = self.cmd(args).arg("--json").write_stdin(stdin).output().unwrap();
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    pub fn text(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).output().unwrap();
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn fails(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.cmd(args).write_stdin(stdin).output().unwrap();
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
     }
 }
