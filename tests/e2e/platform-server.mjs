@@ -1,7 +1,7 @@
 // A real platform for an e2e test: a throwaway PostgreSQL cluster (initdb + postgres on a free
 // loopback port; as root it runs as the `roadie-pg` user, since PostgreSQL refuses root — the
 // same way platform/tests/common does it) and `roadie-platform serve` on another free port.
-// `stop()` ends both and removes the cluster's files.
+// `stop()` ends both and removes the cluster's files (again: nothing more).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -143,7 +143,6 @@ test('sync with a real platform; a conflicting edit from the CLI shows in the Co
   await step('offline', async () => {
     // The server goes away: the next sync says so, in words, and nothing is lost.
     await platform.stop();
-    platform = null;
     await session.click('[data-testid="nav-roster"]');
     await session.click('[data-testid="artist-edit"]');
     await session.setValue('[data-testid="artist-name"]', 'Lin Qiao (offline)');
