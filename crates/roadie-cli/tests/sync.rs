@@ -1700,5 +1700,8 @@ async fn the_ledger_set_up_syncs_and_the_same_rates_imported_twice_are_one() {
     sync_until_quiet(devices, &[1, 0]).await;
     let history = a.store.split_history(SplitScope::Release, release.id).await.unwrap();
     assert_eq!(history, b.store.split_history(SplitScope::Release, release.id).await.unwrap());
+    let live: Vec<_> = history.iter().filter(|s| !s.superseded).collect();
+    assert_eq!(live.len(), 1, "{history:?}");
+    assert_eq!(live[0].shares.iter().map(|s| s.percent).collect::<Vec<_>>(), vec![pct("60"), pct("40")], "B's is the later version");
     assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
 }

@@ -181,6 +181,14 @@ impl Store {
                 percent: parse_decimal(&percent)?,
             });
         }
+        // Two live versions from one date: set on two devices offline, met in a sync. The later
+        // one (larger id) applies, as in allocation (`SplitBook`); the other shows as superseded.
+        let mut live_from = std::collections::HashSet::new();
+        for split in out.iter_mut().rev() {
+            if !split.superseded && !live_from.insert(split.effective_from) {
+                split.superseded = true;
+            }
+        }
         Ok(out)
     }
 
