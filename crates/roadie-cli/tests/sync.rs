@@ -1705,3 +1705,39 @@ async fn the_ledger_set_up_syncs_and_the_same_rates_imported_twice_are_one() {
     assert_eq!(live[0].shares.iter().map(|s| s.percent).collect::<Vec<_>>(), vec![pct("60"), pct("40")], "B's is the later version");
     assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
 }
+
+/// The same fan typed in on two devices while offline (same e-mail), with the same consent
+/// recorded on both: after a sync one contact, one consent event, no sync error; the fields both
+/// set differently are a conflict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_fan_added_on_two_devices_offline_is_one_contact_after_a_sync() {
+    use roadie::fans::{ConsentInput, ConsentStatus, ContactInput};
+    let acc = Account::on_devices("fans@example.com", &["a", "b"], WorkspaceKind::Artist).await;
+    let (devices, ws) = (&acc.devices, &acc.ws);
+    sync_until_quiet(devices, &[0, 1]).await;
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T19:30:00Z").unwrap().with_timezone(&chrono::Utc);
+    let mut ids = Vec::new();
+    for (d, city) in devices.iter().zip(["Shanghai", "Hangzhou"]) {
+        let input = ContactInput {
+            name: Some("周杰伦".into()),
+            emails: vec!["Jay@Example.com ".into()],
+            city: Some(city.into()),
+            ..Default::default()
+        };
+        let c = d.store.create_contact(ws.id, input, "merch table").await.unwrap();
+        let consent = ConsentInput { status: ConsentStatus::OptedIn, at, source: "merch table sign-up".into(), wording: None };
+        d.store.record_consent(c.id, consent).await.unwrap();
+        ids.push(c.id);
+    }
+    assert_eq!(ids[0], ids[1], "the contact's id follows from its e-mail");
+    sync_until_quiet(devices, &[0, 1]).await;
+    for d in devices {
+        let found = d.store.search_contacts(ws.id, "jay@example.com", 10).await.unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        let record = d.store.contact_record(ids[0]).await.unwrap();
+        assert_eq!(record.consent_events.len(), 1, "one consent event: {:?}", record.consent_events);
+    }
+    let conflicts = conflict_fields(&devices[0].path).await;
+    assert!(conflicts.iter().any(|(t, _, c)| t == "contacts" && c == "city"), "{conflicts:?}");
+    assert_eq!(snapshot(&devices[0].path).await, snapshot(&devices[1].path).await);
+}

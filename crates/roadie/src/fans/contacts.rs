@@ -279,6 +279,30 @@ pub(crate) const SUMMARY_COLUMNS: &str = "c.id, c.name, c.city, c.country, c.con
     (SELECT email FROM contact_emails e WHERE e.contact_id = c.id AND e.deleted = 0 ORDER BY e.is_primary DESC, e.email LIMIT 1) AS primary_email, \
     (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM contact_tags t WHERE t.contact_id = c.id AND t.deleted = 0 ORDER BY tag)) AS tag_list";
 
+/// Ids of fan rows that two devices may each make from the same data (the same list imported on
+/// both, the same fan typed in twice): derived from what makes the rows the same, so a sync merges
+/// them into one row instead of failing on a unique index (one live contact per e-mail, one consent
+/// event per contact, status, time and source, one activity per source reference).
+pub(crate) mod derived_ids {
+    use crate::clock::derived_id;
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use uuid::Uuid;
+
+    /// A new contact with this (normalised) e-mail in this workspace. The caller falls back to a
+    /// new random id when the derived one is taken (a contact erased or merged away keeps its id).
+    pub fn contact(workspace: &str, email: &str) -> Uuid {
+        derived_id("contact", &[workspace, email])
+    }
+
+    pub fn consent_event(contact: &str, status: &str, at: DateTime<Utc>, source: &str) -> Uuid {
+        derived_id("consent_event", &[contact, status, &at.to_rfc3339_opts(SecondsFormat::AutoSi, true), source])
+    }
+
+    pub fn activity(contact: &str, external_ref: &str) -> Uuid {
+        derived_id("activity", &[contact, external_ref])
+    }
+}
+
 // ---- writes shared by single edits, imports and merges (all inside the caller's transaction) ----
 
 /// The SQL of every contact write, one text each, run by the single edits below (sqlx) and by the
@@ -327,6 +351,11 @@ pub(crate) mod sql {
     pub const UNINDEX: &str = "DELETE FROM contacts_fts WHERE rowid = (SELECT rowid FROM contacts WHERE id = ?1)";
     /// rowid, name, emails, place, notes, tags (CJK already spaced out by search::index_text).
     pub const INDEX: &str = "INSERT INTO contacts_fts (rowid, name, emails, city, notes, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+}
+
+/// Whether a contact row (live, erased or merged away) has this id.
+async fn contact_id_taken(conn: &mut SqliteConnection, id: Uuid) -> Result<bool> {
+    Ok(sqlx::query("SELECT 1 FROM contacts WHERE id = ?").bind(id.to_string()).fetch_optional(&mut *conn).await?.is_some())
 }
 
 pub(crate) async fn insert_contact(
@@ -600,7 +629,6 @@ impl Store {
     pub async fn create_contact(&self, workspace_id: Uuid, input: ContactInput, source: &str) -> Result<Contact> {
         let fields = validate(&input)?;
         self.get_workspace(workspace_id).await?;
-        let id = self.ids.new_id();
         let now = self.clock.now();
         let hlc = self.stamp();
         let mut tx = self.write().await?;
@@ -609,6 +637,11 @@ impl Store {
                 return Err(Error::EmailTaken { email: email.clone(), contact_id: owner.to_string() });
             }
         }
+        let derived = fields.emails.first().map(|e| derived_ids::contact(&workspace_id.to_string(), e));
+        let id = match derived {
+            Some(id) if !contact_id_taken(&mut tx, id).await? => id,
+            _ => self.ids.new_id(),
+        };
         insert_contact(&mut tx, workspace_id, id, &fields, now, now, &hlc).await?;
         attach_emails(&mut tx, workspace_id, id, &fields.emails, false, &hlc).await?;
         attach_labels(&mut tx, Labels::Tags, id, &fields.tags, &hlc).await?;
@@ -702,7 +735,7 @@ impl Store {
     pub async fn record_consent(&self, contact: Uuid, input: ConsentInput) -> Result<Contact> {
         let now = self.clock.now();
         let hlc = self.stamp();
-        let event = self.ids.new_id();
+        let event = derived_ids::consent_event(&contact.to_string(), input.status.as_str(), input.at, input.source.trim());
         let mut tx = self.write().await?;
         load_contact(&mut tx, contact).await?;
         append_consent(&mut tx, contact, event, &input, now, &hlc).await?;
@@ -712,7 +745,10 @@ impl Store {
 
     pub async fn add_activity(&self, contact: Uuid, input: ActivityInput) -> Result<Contact> {
         let hlc = self.stamp();
-        let id = self.ids.new_id();
+        let id = match &input.external_ref {
+            Some(r) => derived_ids::activity(&contact.to_string(), r),
+            None => self.ids.new_id(),
+        };
         let mut tx = self.write().await?;
         load_contact(&mut tx, contact).await?;
         append_activity(&mut tx, contact, id, &input, &hlc).await?;

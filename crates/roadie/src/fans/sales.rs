@@ -58,7 +58,7 @@ fn month_start(period: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     Some(date.and_hms_opt(0, 0, 0)?.and_utc())
 }
 
-pub(crate) async fn link_bandcamp_sales(conn: &mut SqliteConnection, ids: &dyn crate::clock::IdGenerator, workspace_id: Uuid, hlc: &str) -> Result<SalesLinkReport> {
+pub(crate) async fn link_bandcamp_sales(conn: &mut SqliteConnection, workspace_id: Uuid, hlc: &str) -> Result<SalesLinkReport> {
     let mut report = SalesLinkReport::default();
     let files = sqlx::query("SELECT seq, content_hash, raw_columns FROM statement_files WHERE format = 'bandcamp' AND deleted = 0 ORDER BY seq")
         .fetch_all(&mut *conn)
@@ -104,7 +104,7 @@ pub(crate) async fn link_bandcamp_sales(conn: &mut SqliteConnection, ids: &dyn c
             let title: Option<String> = line.try_get("title")?;
             let line_no: i64 = line.try_get("line_no")?;
             let done = sqlx::query(sql::APPEND_ACTIVITY)
-                .bind(ids.new_id().to_string())
+                .bind(super::contacts::derived_ids::activity(&contact, &format!("bandcamp:{hash}:{line_no}")).to_string())
                 .bind(&contact)
                 .bind(ActivityKind::Purchase.as_str())
                 .bind(at)
@@ -139,7 +139,7 @@ impl Store {
         self.get_workspace(workspace_id).await?;
         let hlc = self.stamp();
         let mut tx = self.write().await?;
-        let report = link_bandcamp_sales(&mut tx, self.ids.as_ref(), workspace_id, &hlc).await?;
+        let report = link_bandcamp_sales(&mut tx, workspace_id, &hlc).await?;
         tx.commit().await?;
         Ok(report)
     }

@@ -488,7 +488,7 @@ impl Store {
         }
         // Bandcamp sales of buyers this list brings in become their purchases.
         let workspace = Uuid::parse_str(&cx.workspace).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
-        super::sales::link_bandcamp_sales(&mut tx, self.ids.as_ref(), workspace, &cx.hlc).await?;
+        super::sales::link_bandcamp_sales(&mut tx, workspace, &cx.hlc).await?;
         phases.mark("Bandcamp sales");
         sqlx::query("INSERT INTO fan_import_files (workspace_id, sha256, file_name, format, rows, imported_at) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(&cx.workspace)
