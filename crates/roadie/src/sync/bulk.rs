@@ -44,6 +44,7 @@ fn db(e: rusqlite::Error) -> Error {
 #[must_use = "a bulk write must be finished before its transaction commits"]
 pub struct BulkWrite {
     tables: Vec<(TableShape, Option<i64>)>,
+    hlc: String,
 }
 
 #[cfg(test)]
@@ -53,15 +54,17 @@ thread_local! {
 }
 
 impl BulkWrite {
-    /// Marks every synced table as under a bulk write (inside the caller's transaction).
-    pub fn begin(conn: &Connection) -> Result<BulkWrite> {
+    /// Marks every synced table as under a bulk write (inside the caller's transaction) whose
+    /// rows are all stamped `hlc` (one operation).
+    pub fn begin(conn: &Connection, hlc: &str) -> Result<BulkWrite> {
+        let off = BulkWrite { tables: Vec::new(), hlc: hlc.to_string() };
         #[cfg(test)]
         if PER_ROW.with(|p| p.get()) {
-            return Ok(BulkWrite { tables: Vec::new() });
+            return Ok(off);
         }
         // For benchmarks and comparisons: the per-row triggers do all the work, as without it.
         if std::env::var_os("ROADIE_SYNC_BULK").is_some_and(|v| v == "off") {
-            return Ok(BulkWrite { tables: Vec::new() });
+            return Ok(off);
         }
         let open: i64 = conn.query_row("SELECT COUNT(*) FROM sync_bulk", [], |r| r.get(0)).map_err(db)?;
         if open > 0 {
@@ -85,45 +88,81 @@ impl BulkWrite {
             } else {
                 None
             };
-            conn.execute("INSERT INTO sync_bulk (tbl, after) VALUES (?1, ?2)", params![t.name, after]).map_err(db)?;
+            conn.execute("INSERT INTO sync_bulk (tbl, after, hlc) VALUES (?1, ?2, ?3)", params![t.name, after, hlc]).map_err(db)?;
             tables.push((shape, after));
         }
-        Ok(BulkWrite { tables })
+        Ok(BulkWrite { tables, hlc: hlc.to_string() })
     }
 
-    /// Queues the rows the bulk write made, as the triggers would have, and closes it.
+    /// Queues the rows the bulk write made, one outbox entry per table (expanded into one change
+    /// per row by the push), and closes it.
     pub fn finish(self, conn: &Connection) -> Result<()> {
         if self.tables.is_empty() {
             return Ok(());
         }
-        let mut sql = String::new();
         for (shape, after) in &self.tables {
-            sql.push_str(&queue_sql(shape, *after));
+            let t = shape.table;
+            let bulk = match after {
+                Some(after) => {
+                    let (n, upto): (i64, Option<i64>) = conn
+                        .query_row(&format!("SELECT count(*), max(rowid) FROM {} WHERE rowid > ?1", t.name), params![after], |r| {
+                            Ok((r.get(0)?, r.get(1)?))
+                        })
+                        .map_err(db)?;
+                    (n > 0).then(|| serde_json::json!({"after": after, "upto": upto, "n": n}))
+                }
+                None => {
+                    // Every row with this HLC, less the few that existed before and were
+                    // restamped (an estimate: "n" only counts what is left to push).
+                    let n: i64 = conn
+                        .query_row(&format!("SELECT count(*) FROM {} WHERE hlc = ?1", t.name), params![self.hlc], |r| r.get(0))
+                        .map_err(db)?;
+                    (n > 0).then(|| serde_json::json!({"key": null, "n": n}))
+                }
+            };
+            if let Some(bulk) = bulk {
+                conn.execute(
+                    "INSERT INTO sync_outbox (tbl, pk, workspace_id, hlc, fields, base, old, bulk) VALUES (?1, '*', NULL, ?2, '{}', '{}', '{\"__insert\":1}', ?3)",
+                    params![t.name, self.hlc, bulk.to_string()],
+                )
+                .map_err(db)?;
+            }
         }
-        sql.push_str("DELETE FROM sync_bulk_rows; DELETE FROM sync_bulk;\n");
-        conn.execute_batch(&sql).map_err(db)
+        // The store's clock never goes below a stamp it holds (Store::open): these rows have no
+        // clock entry that says so.
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('sync.bulk_hlc', ?1) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+            params![self.hlc],
+        )
+        .map_err(db)?;
+        conn.execute_batch("DELETE FROM sync_bulk_rows; DELETE FROM sync_bulk;\n").map_err(db)
     }
 }
 
-/// Queues one table's new rows: those above rowid `after`, or listed in `sync_bulk_rows`.
-pub(crate) fn queue_sql(shape: &TableShape, after: Option<i64>) -> String {
+/// Queues one table's new rows one change each, as the triggers would have: those above rowid
+/// `after`, or (WITHOUT ROWID) those listed in `sync_bulk_rows` (by an older build) or stamped
+/// `hlc` with no '*' clock. Only for a bulk write whose transaction committed unfinished.
+pub(crate) fn queue_sql(shape: &TableShape, after: Option<i64>, hlc: Option<&str>) -> String {
     let t = shape.table;
     let row = "sync_row_";
+    let tq = quote(t.name);
+    let pk = pk_sql(t, row);
     let (from, order) = match after {
         Some(after) => (format!("{name} AS {row} WHERE {row}.rowid > {after}", name = t.name), format!("{row}.rowid")),
         None => {
-            let on = match t.key {
-                [one] => format!("{row}.{one} = b.pk"),
-                many => many
-                    .iter()
-                    .enumerate()
-                    .map(|(i, k)| format!("{row}.{k} = json_extract(b.pk, '$[{i}]')"))
-                    .collect::<Vec<_>>()
-                    .join(" AND "),
+            let stamped = match hlc {
+                Some(h) => format!(
+                    " OR ({row}.hlc = {h} AND NOT EXISTS (SELECT 1 FROM sync_clocks c WHERE c.tbl = {tq} AND c.pk = {pk} AND c.col = '*'))",
+                    h = quote(h)
+                ),
+                None => String::new(),
             };
             (
-                format!("sync_bulk_rows AS b CROSS JOIN {name} AS {row} ON {on} WHERE b.tbl = {tq}", name = t.name, tq = quote(t.name)),
-                "b.pk".to_string(),
+                format!(
+                    "{name} AS {row} WHERE (EXISTS (SELECT 1 FROM sync_bulk_rows b WHERE b.tbl = {tq} AND b.pk = {pk}){stamped})",
+                    name = t.name
+                ),
+                t.key.iter().map(|k| format!("{row}.{k}")).collect::<Vec<_>>().join(", "),
             )
         }
     };
@@ -133,22 +172,20 @@ pub(crate) fn queue_sql(shape: &TableShape, after: Option<i64>) -> String {
          INSERT INTO sync_clocks (tbl, pk, col, hlc)\n\
            SELECT {tq}, {pk}, '*', {row}.hlc FROM {from}\n\
            ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc;\n",
-        tq = quote(t.name),
-        pk = pk_sql(t, row),
         ws = ws_sql(t, row),
         fields = fields_object(shape, row),
     )
 }
 
 /// What finishing a bulk write left open by a committed transaction takes (empty when none is).
-pub(crate) fn recover_sql(shapes: &[TableShape], open: &[(String, Option<i64>)]) -> String {
+pub(crate) fn recover_sql(shapes: &[TableShape], open: &[(String, Option<i64>, Option<String>)]) -> String {
     if open.is_empty() {
         return String::new();
     }
     let mut sql = String::new();
     for shape in shapes {
-        if let Some((_, after)) = open.iter().find(|(t, _)| t == shape.table.name) {
-            sql.push_str(&queue_sql(shape, *after));
+        if let Some((_, after, hlc)) = open.iter().find(|(t, _, _)| t == shape.table.name) {
+            sql.push_str(&queue_sql(shape, *after, hlc.as_deref()));
         }
     }
     sql.push_str("DELETE FROM sync_bulk_rows; DELETE FROM sync_bulk;\n");

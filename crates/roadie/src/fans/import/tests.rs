@@ -269,28 +269,51 @@ async fn a_first_big_list_merges_its_own_duplicates_and_keeps_emails_unique() {
     assert_eq!(store.count_contacts(ws, &ContactFilter::default()).await.unwrap(), 6001);
 }
 
-/// The outbox and clocks of a store, with its HLC node id taken out (each store has its own):
-/// the changes as a sorted list of (table, key, workspace, HLC, fields, base, old), and the
-/// clocks that tell something (a field's clock equal to its row's insert clock `*` is the same
-/// as no field clock: lookups fall back to `*`).
-async fn sync_state(store: &Store) -> (Vec<[String; 7]>, Vec<[String; 4]>) {
+/// The changes a store would push and its clocks, with its HLC node id taken out (each store has
+/// its own): the changes as a sorted list of (table, key, workspace, HLC, fields, base), and the
+/// clocks that tell something: each row's insert clock (its `*` clock, or its `hlc` for a row a
+/// bulk write made, which has none), and the field clocks that differ from it (a field clock
+/// equal to the insert clock is the same as none: lookups fall back to `*`).
+async fn sync_state(store: &Store) -> (Vec<[String; 6]>, Vec<[String; 4]>) {
     let hlc: String = sqlx::query_scalar("SELECT hlc FROM workspaces LIMIT 1").fetch_one(&store.pool).await.unwrap();
     let node = hlc.splitn(3, '-').nth(2).unwrap().to_string();
     let strip = |s: String| s.replace(&node, "NODE");
-    type Row = (String, String, Option<String>, String, String, String, String);
-    let rows: Vec<Row> =
-        sqlx::query_as("SELECT tbl, pk, workspace_id, hlc, fields, base, old FROM sync_outbox ORDER BY id").fetch_all(&store.pool).await.unwrap();
-    let mut changes: Vec<[String; 7]> =
-        rows.into_iter().map(|(t, pk, ws, h, f, b, o)| [t, pk, ws.unwrap_or_default(), strip(h), strip(f), strip(b), o]).collect();
+    let pending = crate::sync::engine::pending_changes(store).await.unwrap();
+    let mut changes: Vec<[String; 6]> = pending
+        .into_iter()
+        .map(|c| {
+            let ws = c.workspace_id.map(|w| w.to_string()).unwrap_or_default();
+            let fields = serde_json::to_string(&c.fields).unwrap();
+            let base = serde_json::to_string(&c.base).unwrap();
+            [c.table, c.pk, ws, strip(c.hlc), strip(fields), strip(base)]
+        })
+        .collect();
     changes.sort();
-    let clocks: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT c.tbl, c.pk, c.col, c.hlc FROM sync_clocks c WHERE c.col = '*' OR c.hlc IS NOT \
-         (SELECT s.hlc FROM sync_clocks s WHERE s.tbl = c.tbl AND s.pk = c.pk AND s.col = '*') ORDER BY 1, 2, 3",
-    )
-    .fetch_all(&store.pool)
-    .await
-    .unwrap();
-    (changes, clocks.into_iter().map(|(t, pk, c, h)| [t, pk, c, strip(h)]).collect())
+    let mut clocks: Vec<[String; 4]> = Vec::new();
+    for t in crate::sync::SYNCED_TABLES {
+        let pk = match t.key {
+            [one] => format!("r.{one}"),
+            many => format!("json_array({})", many.iter().map(|k| format!("r.{k}")).collect::<Vec<_>>().join(", ")),
+        };
+        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+            "SELECT {pk}, COALESCE((SELECT hlc FROM sync_clocks c WHERE c.tbl = '{name}' AND c.pk = {pk} AND c.col = '*'), r.hlc) FROM {name} r",
+            name = t.name
+        ))
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        let star: std::collections::HashMap<String, String> = rows.iter().cloned().collect();
+        clocks.extend(rows.into_iter().map(|(pk, h)| [t.name.to_string(), pk, "*".to_string(), strip(h)]));
+        let fields: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT pk, col, hlc FROM sync_clocks WHERE tbl = ? AND col <> '*'").bind(t.name).fetch_all(&store.pool).await.unwrap();
+        for (pk, col, h) in fields {
+            if star.get(&pk) != Some(&h) {
+                clocks.push([t.name.to_string(), pk, col, strip(h)]);
+            }
+        }
+    }
+    clocks.sort();
+    (changes, clocks)
 }
 
 #[tokio::test]
@@ -326,13 +349,21 @@ async fn a_bulk_import_queues_exactly_the_changes_and_clocks_the_per_row_trigger
         let open: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM sync_bulk) + (SELECT COUNT(*) FROM sync_bulk_rows)").fetch_one(&store.pool).await.unwrap();
         assert_eq!(open, 0, "the bulk write is closed");
         // Parents before children, HLCs in order.
-        let order: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT tbl, pk, hlc, CASE WHEN tbl IN ('contact_tags', 'contact_sources', 'contact_emails') THEN json_extract(pk, '$[0]') \
-             WHEN tbl IN ('consent_events', 'activities') THEN json_extract(fields, '$.contact_id') END FROM sync_outbox ORDER BY id",
-        )
-        .fetch_all(&store.pool)
-        .await
-        .unwrap();
+        let order: Vec<(String, String, String, Option<String>)> = crate::sync::engine::pending_changes(&store)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| {
+                let parent = match c.table.as_str() {
+                    "contact_tags" | "contact_sources" | "contact_emails" => {
+                        serde_json::from_str::<Vec<String>>(&c.pk).ok().and_then(|k| k.first().cloned())
+                    }
+                    "consent_events" | "activities" => c.fields.get("contact_id").and_then(|v| v.as_str()).map(String::from),
+                    _ => None,
+                };
+                (c.table, c.pk, c.hlc, parent)
+            })
+            .collect();
         let mut seen = std::collections::HashSet::new();
         for (n, (tbl, pk, hlc, parent)) in order.iter().enumerate() {
             if tbl == "contacts" {
