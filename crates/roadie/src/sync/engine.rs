@@ -872,7 +872,7 @@ const PENDING_SQL: &str =
 
 /// Where a change of a push batch comes from, to take it out of the outbox once answered.
 #[derive(Debug, Clone)]
-pub(super) enum Origin {
+pub(crate) enum Origin {
     /// A plain outbox entry.
     Entry(i64),
     /// A row of a bulk entry, at its position there (rowid, or key as a JSON array).
@@ -892,7 +892,7 @@ fn bulk_change_id(node: &str, outbox_id: i64, pk: &str) -> Uuid {
 /// entry expanded into one insert per row it stands for (read as the bulk write made it: from
 /// `sync_bulk_before` if the row changed since, else as it is). A batch ends inside a bulk entry
 /// whose rows do not all fit; the bulk entries listed last came to their end in this batch.
-pub(super) async fn outbox_batch(
+pub(crate) async fn outbox_batch(
     conn: &mut SqliteConnection,
     shapes: &[TableShape],
     node: &str,
@@ -1034,7 +1034,7 @@ async fn expand_bulk(
 
 /// Takes what the server answered out of the outbox: plain entries, and the rows of bulk entries
 /// (their position moves past them); bulk entries in `exhausted` leave, with what they kept.
-pub(super) async fn retire(tx: &mut SqliteConnection, answered: &[Origin], exhausted: &[i64]) -> Result<()> {
+pub(crate) async fn retire(tx: &mut SqliteConnection, answered: &[Origin], exhausted: &[i64]) -> Result<()> {
     let mut bulk: Vec<(i64, Value, i64)> = Vec::new();
     let mut plain: Vec<i64> = Vec::new();
     for origin in answered {

@@ -65,6 +65,8 @@ pub use engine::{
     SyncStatus, Take,
 };
 pub use schema::install;
+#[cfg(test)]
+pub(crate) use schema::shapes as schema_shapes;
 
 /// A table that syncs. See the module documentation.
 #[derive(Debug, Clone, Copy)]

@@ -140,13 +140,16 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
     // write made it is kept for the push (the first time it changes). Fires under
     // `sync_applying` too. One statement order, one trigger: the keep reads the '*' before the
     // write-down.
+    // (A write that keeps the row's hlc is part of the operation that stamped it: for a row of a
+    // pending bulk entry, part of the bulk write, pushed with it at its final values, as the
+    // per-row triggers merge same-HLC writes into the insert; see `sync_upd_`.)
     let pending_bulk = format!("EXISTS (SELECT 1 FROM sync_outbox WHERE tbl = {tq} AND pk = '*' AND hlc = OLD.hlc)");
     sql.push_str(&format!(
-        "CREATE TRIGGER sync_star_{name} AFTER UPDATE ON {name} WHEN OLD.hlc IS NOT NEW.hlc OR {pending_bulk}\n\
+        "CREATE TRIGGER sync_star_{name} AFTER UPDATE ON {name} WHEN OLD.hlc IS NOT NEW.hlc\n\
          BEGIN\n\
            INSERT OR IGNORE INTO sync_bulk_before (tbl, pk, hlc, fields)\n\
              SELECT {tq}, {pk_old}, OLD.hlc, {fields_old} WHERE {pending_bulk} AND NOT {star_old};\n\
-           INSERT INTO sync_clocks (tbl, pk, col, hlc) SELECT {tq}, {pk_old}, '*', OLD.hlc WHERE OLD.hlc IS NOT NEW.hlc\n\
+           INSERT INTO sync_clocks (tbl, pk, col, hlc) VALUES ({tq}, {pk_old}, '*', OLD.hlc)\n\
              ON CONFLICT (tbl, pk, col) DO NOTHING;\n\
          END;\n",
         pk_old = pk_sql(t, "OLD"),
@@ -213,6 +216,7 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
         format!("SELECT max(id) FROM sync_outbox WHERE tbl = {tq} AND pk = {pk} AND hlc = NEW.hlc");
     sql.push_str(&format!(
         "CREATE TRIGGER sync_upd_{name} AFTER UPDATE ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND NOT {made_in_bulk} AND ({any_changed})\n\
+           AND NOT (OLD.hlc = NEW.hlc AND {pending_bulk} AND NOT {star_old})\n\
          BEGIN\n\
            UPDATE sync_outbox SET fields = json_remove(json_set(fields, {set_fields}), '$.__same'),\n\
              base = CASE WHEN json_extract(old, '$.__insert') IS NULL THEN json_remove(json_insert(base, {set_base}), '$.__same') ELSE base END,\n\
@@ -227,6 +231,7 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
          END;\n",
         with_values = changed(true),
         names = changed(false),
+        star_old = star("OLD"),
     ));
     sql
 }

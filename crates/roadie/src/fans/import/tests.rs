@@ -421,3 +421,96 @@ async fn a_bulk_write_committed_without_finishing_is_queued_when_the_store_opens
     let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_bulk").fetch_one(&store.pool).await.unwrap();
     assert_eq!(open, 0);
 }
+
+/// Pushes a store's outbox the way `push_outbox` does, in batches of `batch` of which the server
+/// answers only the first `answered`: the changes in the order sent, each once.
+async fn push_all(store: &Store, batch: i64, answered: usize) -> Vec<roadie_protocol::sync::Change> {
+    let shapes = crate::sync::schema_shapes(&store.pool).await.unwrap();
+    let node = store.setting("node_id").await.unwrap().unwrap();
+    let mut sent = Vec::new();
+    loop {
+        let mut conn = store.pool.acquire().await.unwrap();
+        let (changes, origins, exhausted) = crate::sync::engine::outbox_batch(&mut conn, &shapes, &node, batch).await.unwrap();
+        drop(conn);
+        if changes.is_empty() && exhausted.is_empty() {
+            break;
+        }
+        let n = answered.min(changes.len());
+        let exhausted = if n == changes.len() { exhausted } else { Vec::new() };
+        let mut tx = store.write().await.unwrap();
+        crate::sync::engine::retire(&mut tx, &origins[..n], &exhausted).await.unwrap();
+        tx.commit().await.unwrap();
+        sent.extend(changes.into_iter().take(n));
+    }
+    sent
+}
+
+/// After a bulk import, before any push: a contact edited (its tags rewritten), a contact merged
+/// into one made later (its e-mails, tags, consent and activity move), a contact erased. The push
+/// sends what the per-row triggers would have queued (the inserts as the import made them, then
+/// the edits), except the erased contact's e-mails, tags and sources, which are gone before they
+/// ever left; in batches cut anywhere, each change once.
+#[tokio::test]
+async fn a_bulk_import_edited_merged_and_erased_before_the_push_pushes_what_per_row_triggers_would() {
+    let mut text = String::from("Email Address,First Name,Last Name,City,Country,TAGS,OPTIN_TIME,MEMBER_RATING\n");
+    for i in 0..40 {
+        text.push_str(&format!("fan{i}@example.com,Fan,N{i},Shanghai,CN,\"\"\"vip\"\",\"\"merch\"\"\",2026-01-02 03:04:05,2\n"));
+    }
+    let mut states = Vec::new();
+    let mut erased_id = String::new();
+    for per_row in [true, false] {
+        crate::sync::bulk::PER_ROW.with(|p| p.set(per_row));
+        let (store, ws, dir) = store().await;
+        import(&store, ws, &write(dir.path(), "subscribed_members_a.csv", text.as_bytes()), FanImportOptions::default()).await.unwrap();
+        crate::sync::bulk::PER_ROW.with(|p| p.set(false));
+        let find = |email: &'static str| {
+            let store = &store;
+            async move { store.search_contacts(ws, email, 1).await.unwrap()[0].id }
+        };
+        let edited = find("fan3@example.com").await;
+        let mut input = ContactInput { name: Some("Edited".into()), emails: vec!["fan3@example.com".into()], tags: vec!["late".into()], ..Default::default() };
+        input.city = Some("Hangzhou".into());
+        store.update_contact(edited, input).await.unwrap();
+        let later = store
+            .create_contact(ws, ContactInput { name: Some("Later".into()), emails: vec!["later@example.com".into()], ..Default::default() }, "manual")
+            .await
+            .unwrap();
+        let merged = find("fan5@example.com").await;
+        store.merge_contacts(later.id, &[merged], &crate::fans::MergeChoices { city: Some(merged), ..Default::default() }).await.unwrap();
+        let erased = find("fan7@example.com").await;
+        store.erase_contact(erased).await.unwrap();
+        erased_id = erased.to_string();
+        let (mut changes, clocks) = sync_state(&store).await;
+        if per_row {
+            // Queued before the erase by the triggers; a bulk write never queues them.
+            changes.retain(|c| {
+                !(["contact_emails", "contact_tags", "contact_sources"].contains(&c[0].as_str()) && c[1].contains(&erased_id))
+            });
+        }
+        let all = crate::sync::engine::pending_changes(&store).await.unwrap();
+        if !per_row {
+            assert!(all.iter().all(|c| !(c.table == "contact_emails" && c.pk.contains(&erased_id))), "erased e-mails are not pushed");
+            // Pushed in batches of 7 of which the server answers 5: each change once, in order.
+            let sent = push_all(&store, 7, 5).await;
+            assert_eq!(sent, all);
+            let left: i64 = sqlx::query_scalar("SELECT (SELECT count(*) FROM sync_outbox) + (SELECT count(*) FROM sync_bulk_before)")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(left, 0, "the outbox and the rows kept for it are empty");
+            assert_eq!(store.sync_status().await.unwrap().pending_changes, 0);
+        }
+        states.push((changes, clocks));
+    }
+    let (per_row, bulk) = (&states[0], &states[1]);
+    let merged_consent = bulk.0.iter().filter(|c| c[0] == "consent_events").count();
+    assert_eq!(merged_consent, per_row.0.iter().filter(|c| c[0] == "consent_events").count());
+    assert_eq!(per_row.0.len(), bulk.0.len());
+    for (a, b) in per_row.0.iter().zip(&bulk.0) {
+        assert_eq!(a, b, "per-row triggers vs bulk");
+    }
+    let clocks = |s: &Vec<[String; 4]>| -> Vec<[String; 4]> {
+        s.iter().filter(|c| !(["contact_emails", "contact_tags", "contact_sources"].contains(&c[0].as_str()) && c[1].contains(&erased_id))).cloned().collect()
+    };
+    assert_eq!(clocks(&per_row.1), clocks(&bulk.1), "clocks");
+}
