@@ -1,27 +1,40 @@
-//! Bulk writes pay for the outbox set-wise.
+//! Bulk writes cost O(tables), not O(rows), in the outbox.
 //!
 //! The sync triggers queue one change and write one clock per row as it is written; for an import
-//! of 100k contacts (with their e-mails, tags, sources, consent events and activities) that is
-//! most of the import's time. Inside a [`BulkWrite`], the insert triggers of every synced table
-//! queue nothing, and the update triggers skip the rows the bulk write made (rows that existed
-//! before keep their per-row triggers: a merge into an existing contact is an edit like any
-//! other). [`BulkWrite::finish`] then queues every new row with one `INSERT … SELECT` per table,
-//! in `SYNCED_TABLES` order (parents before children), each table's rows in rowid (insertion)
-//! or key order, read as stored: no sort (with one HLC per bulk write, that is HLC order too).
+//! of 100k contacts (with their e-mails, tags, sources, consent events and activities) that was
+//! most of the import's time and most of the store's size. Inside a [`BulkWrite`], the insert
+//! triggers of every synced table queue nothing, and the update triggers skip the rows the bulk
+//! write made (rows that existed before keep their per-row triggers: a merge into an existing
+//! contact is an edit like any other). [`BulkWrite::finish`] then queues, for each table it added
+//! rows to, ONE outbox entry (`pk` `'*'`, the bulk write's HLC, `bulk` = which rows: a rowid range
+//! for an ordinary table, a key position for a `WITHOUT ROWID` one, and a count), in
+//! `SYNCED_TABLES` order (parents before children). The push expands it into one insert per row,
+//! in rowid or key order, in batches, with a change id made from the entry and the row's key (so
+//! a retried batch sends the same ids), moving the entry's position as the server answers: the
+//! changes on the wire are those the per-row triggers would have queued.
 //!
-//! The result is what the triggers would have queued, provided the bulk write is one operation:
-//! every row it writes is stamped with one HLC (as `Store::stamp()` gives once per operation). A
-//! new row is queued once, as an insert of its final values, with `base` `{}` and a `'*'` clock
-//! (the triggers merge later writes of the same HLC into the insert the same way). New rows are
-//! found by rowid (above the table's largest rowid when the bulk write began) or, for `WITHOUT
-//! ROWID` tables, by the key the insert trigger notes in `sync_bulk_rows`.
+//! The rows of a bulk entry are those of its table whose insert clock is the bulk write's HLC
+//! (within the rowid range when there is one): a row a bulk write made has no `'*'` clock of its
+//! own; its insert clock is its `hlc` column, as long as that is unchanged. The `sync_star_`
+//! trigger (schema.rs) writes the `'*'` clock down the first time a row's `hlc` changes (a local
+//! edit, a pulled change, a merge: under `sync_applying` too), and, while the row's bulk entry is
+//! still waiting, keeps the row as the bulk write made it in `sync_bulk_before`, which the push
+//! sends instead of the row as it is now: the insert as made, then the edits as edits, exactly as
+//! the per-row triggers. A write that keeps the row's `hlc` is part of the operation that stamped
+//! it (as the per-row triggers merge same-HLC writes into the insert): the push sends the row's
+//! final values. A row gone before the push (an erased contact's e-mails) is never sent. The
+//! largest bulk HLC is kept in `settings` (`sync.bulk_hlc`) so the store's clock never goes below
+//! it (`Store::open`).
+//!
+//! Provided the bulk write is one operation: every row it writes is stamped with one HLC (as
+//! `Store::stamp()` gives once per operation), passed to [`BulkWrite::begin`].
 //!
 //! Use it inside the write transaction, on that transaction's connection (rusqlite, as the fan
 //! import does on sqlx's connection):
 //!
 //! ```ignore
-//! let bulk = sync::BulkWrite::begin(&conn)?;
-//! // … many inserts and updates, one HLC …
+//! let bulk = sync::BulkWrite::begin(&conn, &hlc)?;
+//! // … many inserts and updates, all stamped `hlc` …
 //! bulk.finish(&conn)?; // before the commit; on error, roll back instead
 //! ```
 //!
@@ -29,7 +42,7 @@
 //! work), for benchmarks and comparisons.
 //!
 //! A transaction that commits without `finish` (a bug) is repaired when the store next opens:
-//! [`super::install`] queues what the bulk write left (see [`recover_sql`]).
+//! [`super::install`] queues what the bulk write left, one change per row (see [`recover_sql`]).
 
 use super::schema::{fields_object, pk_sql, quote, shape_of, ws_sql, TableShape};
 use super::SYNCED_TABLES;

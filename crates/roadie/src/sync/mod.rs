@@ -27,8 +27,9 @@
 //! rusqlite, a migration). A table that joins with rows already in it has them all queued once.
 //!
 //! Bulk writers (imports) open a [`BulkWrite`] in their transaction: the triggers then leave the
-//! rows it makes alone, and its `finish` queues them with one `INSERT … SELECT` per table, to
-//! the same outbox and clocks (see bulk.rs).
+//! rows it makes alone, and its `finish` queues one outbox entry per table, which the push expands
+//! into one insert per row; those rows' insert clock is their `hlc` until it first changes (see
+//! bulk.rs).
 //!
 //! # The protocol
 //!
