@@ -640,6 +640,117 @@ async fn fans_imported_in_bulk_on_two_devices_sync_and_converge() {
     }
 }
 
+/// A bulk import pushed as one outbox entry per table: edited, merged into a contact made later
+/// and erased before its first push; then, pushed, edited and merged on another device while its
+/// own device imports into it again. Everything converges, with no conflict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_import_changed_before_and_after_its_push_converges() {
+    use roadie::fans::import::FanImportOptions;
+    use roadie::fans::{ContactInput, MergeChoices};
+    use roadie::jobs::CancelToken;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("edits@example.com", "Edits").await;
+    let dir = tempfile::tempdir().unwrap();
+    let devices = vec![
+        Device::new(dir.path(), "a", &srv.base, "edits@example.com").await,
+        Device::new(dir.path(), "b", &srv.base, "edits@example.com").await,
+    ];
+    let devices: &'static [Device] = Box::leak(devices.into_boxed_slice());
+    let (a, b) = (&devices[0], &devices[1]);
+    let ws = a
+        .store
+        .create_workspace(NewWorkspace {
+            kind: WorkspaceKind::Artist,
+            name: "Me".into(),
+        })
+        .await
+        .unwrap();
+    sync_until_quiet(devices, &[0, 1]).await;
+    let import = |store: &'static Store, name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        async move {
+            store
+                .import_fans(ws.id, &path, &FanImportOptions::default(), &|_| {}, &CancelToken::new())
+                .await
+                .unwrap()
+        }
+    };
+    let find = |store: &'static Store, email: &'static str| async move {
+        store.search_contacts(ws.id, email, 1).await.unwrap()[0].id
+    };
+    let header = "Email Address,First Name,Last Name,City,Country,TAGS,OPTIN_TIME,MEMBER_RATING\n";
+    let mut list = String::from(header);
+    for i in 0..30 {
+        list.push_str(&format!(
+            "f{i}@example.com,Fan,N{i},Shanghai,CN,\"vip\",2026-01-02 03:04:05,2\n"
+        ));
+    }
+    import(&b.store, "subscribed_members_1.csv", list).await;
+    let f1 = find(&b.store, "f1@example.com").await;
+    let edit = ContactInput {
+        name: Some("Edited".into()),
+        emails: vec!["f1@example.com".into()],
+        city: Some("Hangzhou".into()),
+        tags: vec!["late".into()],
+        ..Default::default()
+    };
+    b.store.update_contact(f1, edit).await.unwrap();
+    let later = ContactInput {
+        name: Some("Later".into()),
+        emails: vec!["later@example.com".into()],
+        ..Default::default()
+    };
+    let later = b.store.create_contact(ws.id, later, "manual").await.unwrap();
+    let f2 = find(&b.store, "f2@example.com").await;
+    let choices = MergeChoices {
+        city: Some(f2),
+        ..Default::default()
+    };
+    b.store.merge_contacts(later.id, &[f2], &choices).await.unwrap();
+    let f3 = find(&b.store, "f3@example.com").await;
+    b.store.erase_contact(f3).await.unwrap();
+    sync_until_quiet(devices, &[1, 0]).await;
+    assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
+
+    // Pushed: A edits and merges B's imported fans; B imports into them again.
+    let f4 = find(&a.store, "f4@example.com").await;
+    let c = a.store.get_contact(f4).await.unwrap();
+    let input = ContactInput {
+        name: c.name,
+        emails: c.emails.iter().map(|e| e.email.clone()).collect(),
+        city: c.city,
+        country: c.country,
+        tags: c.tags,
+        notes: Some("met at the show".into()),
+        ..Default::default()
+    };
+    a.store.update_contact(f4, input).await.unwrap();
+    let (f5, f6) = (
+        find(&a.store, "f5@example.com").await,
+        find(&a.store, "f6@example.com").await,
+    );
+    a.store
+        .merge_contacts(f6, &[f5], &MergeChoices::default())
+        .await
+        .unwrap();
+    let mut again = String::from(header);
+    for i in 8..12 {
+        again.push_str(&format!(
+            "f{i}@example.com,Fan,N{i},Shanghai,CN,\"again\",2026-02-02 03:04:05,2\n"
+        ));
+    }
+    import(&b.store, "subscribed_members_2.csv", again).await;
+    sync_until_quiet(devices, &[0, 1]).await;
+    assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
+    assert!(conflict_fields(&a.path).await.is_empty());
+    let f9 = find(&a.store, "f9@example.com").await;
+    let mut tags = a.store.get_contact(f9).await.unwrap().tags;
+    tags.sort();
+    assert_eq!(tags, ["again", "vip"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_to_a_workspace_the_user_cannot_write_is_refused_and_reported_and_the_rest_applies(
 ) {

@@ -109,6 +109,12 @@ impl Store {
         if let Some(max) = max {
             hlc.observe(&max);
         }
+        // Rows bulk writes made (no clock entry of their own: sync::bulk).
+        let max: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'sync.bulk_hlc'").fetch_optional(&pool).await?;
+        if let Some(max) = max {
+            hlc.observe(&max);
+        }
         Ok(Store { pool, path, clock, ids, hlc })
     }
 

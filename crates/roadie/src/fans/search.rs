@@ -91,9 +91,13 @@ impl Store {
         let Some(query) = fts_query(typed) else { return Ok(Vec::new()) };
         // Ranking reads every match's statistics: a short prefix ("li") matches a tenth of a big
         // list. The first CANDIDATES matches (oldest contacts first) are ranked, not all.
+        // The summary columns (primary e-mail, tags: two lookups each) only for the rows shown,
+        // not for every ranked candidate.
         let rows = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM (SELECT rowid, rank FROM contacts_fts WHERE contacts_fts MATCH ?1 LIMIT ?2) f \
-             JOIN contacts c ON c.rowid = f.rowid WHERE c.workspace_id = ?3 AND c.deleted = 0 ORDER BY f.rank, c.rowid LIMIT ?4"
+            "SELECT {SUMMARY_COLUMNS} FROM (SELECT c.rowid AS rid, f.rank AS rank \
+               FROM (SELECT rowid, rank FROM contacts_fts WHERE contacts_fts MATCH ?1 LIMIT ?2) f \
+               JOIN contacts c ON c.rowid = f.rowid WHERE c.workspace_id = ?3 AND c.deleted = 0 ORDER BY f.rank, c.rowid LIMIT ?4) s \
+             JOIN contacts c ON c.rowid = s.rid ORDER BY s.rank, s.rid"
         ))
         .bind(query)
         .bind(CANDIDATES.max(limit as i64))

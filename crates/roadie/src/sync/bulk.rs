@@ -1,27 +1,40 @@
-//! Bulk writes pay for the outbox set-wise.
+//! Bulk writes cost O(tables), not O(rows), in the outbox.
 //!
 //! The sync triggers queue one change and write one clock per row as it is written; for an import
-//! of 100k contacts (with their e-mails, tags, sources, consent events and activities) that is
-//! most of the import's time. Inside a [`BulkWrite`], the insert triggers of every synced table
-//! queue nothing, and the update triggers skip the rows the bulk write made (rows that existed
-//! before keep their per-row triggers: a merge into an existing contact is an edit like any
-//! other). [`BulkWrite::finish`] then queues every new row with one `INSERT … SELECT` per table,
-//! in `SYNCED_TABLES` order (parents before children), each table's rows in rowid (insertion)
-//! or key order, read as stored: no sort (with one HLC per bulk write, that is HLC order too).
+//! of 100k contacts (with their e-mails, tags, sources, consent events and activities) that was
+//! most of the import's time and most of the store's size. Inside a [`BulkWrite`], the insert
+//! triggers of every synced table queue nothing, and the update triggers skip the rows the bulk
+//! write made (rows that existed before keep their per-row triggers: a merge into an existing
+//! contact is an edit like any other). [`BulkWrite::finish`] then queues, for each table it added
+//! rows to, ONE outbox entry (`pk` `'*'`, the bulk write's HLC, `bulk` = which rows: a rowid range
+//! for an ordinary table, a key position for a `WITHOUT ROWID` one, and a count), in
+//! `SYNCED_TABLES` order (parents before children). The push expands it into one insert per row,
+//! in rowid or key order, in batches, with a change id made from the entry and the row's key (so
+//! a retried batch sends the same ids), moving the entry's position as the server answers: the
+//! changes on the wire are those the per-row triggers would have queued.
 //!
-//! The result is what the triggers would have queued, provided the bulk write is one operation:
-//! every row it writes is stamped with one HLC (as `Store::stamp()` gives once per operation). A
-//! new row is queued once, as an insert of its final values, with `base` `{}` and a `'*'` clock
-//! (the triggers merge later writes of the same HLC into the insert the same way). New rows are
-//! found by rowid (above the table's largest rowid when the bulk write began) or, for `WITHOUT
-//! ROWID` tables, by the key the insert trigger notes in `sync_bulk_rows`.
+//! The rows of a bulk entry are those of its table whose insert clock is the bulk write's HLC
+//! (within the rowid range when there is one): a row a bulk write made has no `'*'` clock of its
+//! own; its insert clock is its `hlc` column, as long as that is unchanged. The `sync_star_`
+//! trigger (schema.rs) writes the `'*'` clock down the first time a row's `hlc` changes (a local
+//! edit, a pulled change, a merge: under `sync_applying` too), and, while the row's bulk entry is
+//! still waiting, keeps the row as the bulk write made it in `sync_bulk_before`, which the push
+//! sends instead of the row as it is now: the insert as made, then the edits as edits, exactly as
+//! the per-row triggers. A write that keeps the row's `hlc` is part of the operation that stamped
+//! it (as the per-row triggers merge same-HLC writes into the insert): the push sends the row's
+//! final values. A row gone before the push (an erased contact's e-mails) is never sent. The
+//! largest bulk HLC is kept in `settings` (`sync.bulk_hlc`) so the store's clock never goes below
+//! it (`Store::open`).
+//!
+//! Provided the bulk write is one operation: every row it writes is stamped with one HLC (as
+//! `Store::stamp()` gives once per operation), passed to [`BulkWrite::begin`].
 //!
 //! Use it inside the write transaction, on that transaction's connection (rusqlite, as the fan
 //! import does on sqlx's connection):
 //!
 //! ```ignore
-//! let bulk = sync::BulkWrite::begin(&conn)?;
-//! // … many inserts and updates, one HLC …
+//! let bulk = sync::BulkWrite::begin(&conn, &hlc)?;
+//! // … many inserts and updates, all stamped `hlc` …
 //! bulk.finish(&conn)?; // before the commit; on error, roll back instead
 //! ```
 //!
@@ -29,7 +42,7 @@
 //! work), for benchmarks and comparisons.
 //!
 //! A transaction that commits without `finish` (a bug) is repaired when the store next opens:
-//! [`super::install`] queues what the bulk write left (see [`recover_sql`]).
+//! [`super::install`] queues what the bulk write left, one change per row (see [`recover_sql`]).
 
 use super::schema::{fields_object, pk_sql, quote, shape_of, ws_sql, TableShape};
 use super::SYNCED_TABLES;
@@ -44,6 +57,7 @@ fn db(e: rusqlite::Error) -> Error {
 #[must_use = "a bulk write must be finished before its transaction commits"]
 pub struct BulkWrite {
     tables: Vec<(TableShape, Option<i64>)>,
+    hlc: String,
 }
 
 #[cfg(test)]
@@ -53,15 +67,17 @@ thread_local! {
 }
 
 impl BulkWrite {
-    /// Marks every synced table as under a bulk write (inside the caller's transaction).
-    pub fn begin(conn: &Connection) -> Result<BulkWrite> {
+    /// Marks every synced table as under a bulk write (inside the caller's transaction) whose
+    /// rows are all stamped `hlc` (one operation).
+    pub fn begin(conn: &Connection, hlc: &str) -> Result<BulkWrite> {
+        let off = BulkWrite { tables: Vec::new(), hlc: hlc.to_string() };
         #[cfg(test)]
         if PER_ROW.with(|p| p.get()) {
-            return Ok(BulkWrite { tables: Vec::new() });
+            return Ok(off);
         }
         // For benchmarks and comparisons: the per-row triggers do all the work, as without it.
         if std::env::var_os("ROADIE_SYNC_BULK").is_some_and(|v| v == "off") {
-            return Ok(BulkWrite { tables: Vec::new() });
+            return Ok(off);
         }
         let open: i64 = conn.query_row("SELECT COUNT(*) FROM sync_bulk", [], |r| r.get(0)).map_err(db)?;
         if open > 0 {
@@ -85,45 +101,81 @@ impl BulkWrite {
             } else {
                 None
             };
-            conn.execute("INSERT INTO sync_bulk (tbl, after) VALUES (?1, ?2)", params![t.name, after]).map_err(db)?;
+            conn.execute("INSERT INTO sync_bulk (tbl, after, hlc) VALUES (?1, ?2, ?3)", params![t.name, after, hlc]).map_err(db)?;
             tables.push((shape, after));
         }
-        Ok(BulkWrite { tables })
+        Ok(BulkWrite { tables, hlc: hlc.to_string() })
     }
 
-    /// Queues the rows the bulk write made, as the triggers would have, and closes it.
+    /// Queues the rows the bulk write made, one outbox entry per table (expanded into one change
+    /// per row by the push), and closes it.
     pub fn finish(self, conn: &Connection) -> Result<()> {
         if self.tables.is_empty() {
             return Ok(());
         }
-        let mut sql = String::new();
         for (shape, after) in &self.tables {
-            sql.push_str(&queue_sql(shape, *after));
+            let t = shape.table;
+            let bulk = match after {
+                Some(after) => {
+                    let (n, upto): (i64, Option<i64>) = conn
+                        .query_row(&format!("SELECT count(*), max(rowid) FROM {} WHERE rowid > ?1", t.name), params![after], |r| {
+                            Ok((r.get(0)?, r.get(1)?))
+                        })
+                        .map_err(db)?;
+                    (n > 0).then(|| serde_json::json!({"after": after, "upto": upto, "n": n}))
+                }
+                None => {
+                    // Every row with this HLC, less the few that existed before and were
+                    // restamped (an estimate: "n" only counts what is left to push).
+                    let n: i64 = conn
+                        .query_row(&format!("SELECT count(*) FROM {} WHERE hlc = ?1", t.name), params![self.hlc], |r| r.get(0))
+                        .map_err(db)?;
+                    (n > 0).then(|| serde_json::json!({"key": null, "n": n}))
+                }
+            };
+            if let Some(bulk) = bulk {
+                conn.execute(
+                    "INSERT INTO sync_outbox (tbl, pk, workspace_id, hlc, fields, base, old, bulk) VALUES (?1, '*', NULL, ?2, '{}', '{}', '{\"__insert\":1}', ?3)",
+                    params![t.name, self.hlc, bulk.to_string()],
+                )
+                .map_err(db)?;
+            }
         }
-        sql.push_str("DELETE FROM sync_bulk_rows; DELETE FROM sync_bulk;\n");
-        conn.execute_batch(&sql).map_err(db)
+        // The store's clock never goes below a stamp it holds (Store::open): these rows have no
+        // clock entry that says so.
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('sync.bulk_hlc', ?1) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+            params![self.hlc],
+        )
+        .map_err(db)?;
+        conn.execute_batch("DELETE FROM sync_bulk_rows; DELETE FROM sync_bulk;\n").map_err(db)
     }
 }
 
-/// Queues one table's new rows: those above rowid `after`, or listed in `sync_bulk_rows`.
-pub(crate) fn queue_sql(shape: &TableShape, after: Option<i64>) -> String {
+/// Queues one table's new rows one change each, as the triggers would have: those above rowid
+/// `after`, or (WITHOUT ROWID) those listed in `sync_bulk_rows` (by an older build) or stamped
+/// `hlc` with no '*' clock. Only for a bulk write whose transaction committed unfinished.
+pub(crate) fn queue_sql(shape: &TableShape, after: Option<i64>, hlc: Option<&str>) -> String {
     let t = shape.table;
     let row = "sync_row_";
+    let tq = quote(t.name);
+    let pk = pk_sql(t, row);
     let (from, order) = match after {
         Some(after) => (format!("{name} AS {row} WHERE {row}.rowid > {after}", name = t.name), format!("{row}.rowid")),
         None => {
-            let on = match t.key {
-                [one] => format!("{row}.{one} = b.pk"),
-                many => many
-                    .iter()
-                    .enumerate()
-                    .map(|(i, k)| format!("{row}.{k} = json_extract(b.pk, '$[{i}]')"))
-                    .collect::<Vec<_>>()
-                    .join(" AND "),
+            let stamped = match hlc {
+                Some(h) => format!(
+                    " OR ({row}.hlc = {h} AND NOT EXISTS (SELECT 1 FROM sync_clocks c WHERE c.tbl = {tq} AND c.pk = {pk} AND c.col = '*'))",
+                    h = quote(h)
+                ),
+                None => String::new(),
             };
             (
-                format!("sync_bulk_rows AS b CROSS JOIN {name} AS {row} ON {on} WHERE b.tbl = {tq}", name = t.name, tq = quote(t.name)),
-                "b.pk".to_string(),
+                format!(
+                    "{name} AS {row} WHERE (EXISTS (SELECT 1 FROM sync_bulk_rows b WHERE b.tbl = {tq} AND b.pk = {pk}){stamped})",
+                    name = t.name
+                ),
+                t.key.iter().map(|k| format!("{row}.{k}")).collect::<Vec<_>>().join(", "),
             )
         }
     };
@@ -133,22 +185,20 @@ pub(crate) fn queue_sql(shape: &TableShape, after: Option<i64>) -> String {
          INSERT INTO sync_clocks (tbl, pk, col, hlc)\n\
            SELECT {tq}, {pk}, '*', {row}.hlc FROM {from}\n\
            ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc;\n",
-        tq = quote(t.name),
-        pk = pk_sql(t, row),
         ws = ws_sql(t, row),
         fields = fields_object(shape, row),
     )
 }
 
 /// What finishing a bulk write left open by a committed transaction takes (empty when none is).
-pub(crate) fn recover_sql(shapes: &[TableShape], open: &[(String, Option<i64>)]) -> String {
+pub(crate) fn recover_sql(shapes: &[TableShape], open: &[(String, Option<i64>, Option<String>)]) -> String {
     if open.is_empty() {
         return String::new();
     }
     let mut sql = String::new();
     for shape in shapes {
-        if let Some((_, after)) = open.iter().find(|(t, _)| t == shape.table.name) {
-            sql.push_str(&queue_sql(shape, *after));
+        if let Some((_, after, hlc)) = open.iter().find(|(t, _, _)| t == shape.table.name) {
+            sql.push_str(&queue_sql(shape, *after, hlc.as_deref()));
         }
     }
     sql.push_str("DELETE FROM sync_bulk_rows; DELETE FROM sync_bulk;\n");

@@ -435,7 +435,7 @@ impl Store {
         progress: &(dyn Fn(&SyncProgress) + Sync),
         cancel: &SyncCancel,
     ) -> Result<(u64, Vec<SyncError>)> {
-        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_outbox")
+        let total: i64 = sqlx::query_scalar(PENDING_SQL)
             .fetch_one(&self.pool)
             .await?;
         let mut done = 0u64;
@@ -446,46 +446,22 @@ impl Store {
             done: 0,
             total: total as u64,
         });
-        let mut after = 0i64;
         loop {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            type Row = (i64, String, String, Option<String>, String, String, String);
-            let rows: Vec<Row> = sqlx::query_as(
-                "SELECT id, tbl, pk, workspace_id, hlc, fields, base FROM sync_outbox WHERE id > ? ORDER BY id LIMIT ?",
-            )
-            .bind(after)
-            .bind(batch)
-            .fetch_all(&self.pool)
-            .await?;
-            let Some(last) = rows.last().map(|r| r.0) else {
-                break;
-            };
-            let mut changes = Vec::with_capacity(rows.len());
-            for (id, table, pk, workspace_id, hlc, fields, base) in rows {
-                let fields: BTreeMap<String, Value> =
-                    serde_json::from_str(&fields).unwrap_or_default();
-                let base: BTreeMap<String, Value> = serde_json::from_str(&base).unwrap_or_default();
-                let base = base
-                    .into_iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
-                    .collect();
-                let quiet = shapes
-                    .iter()
-                    .find(|s| s.table.name == table)
-                    .map(|s| fields.keys().filter(|c| s.is_quiet(c)).cloned().collect())
-                    .unwrap_or_default();
-                changes.push(Change {
-                    change_id: change_id(node, id),
-                    workspace_id: workspace_id.and_then(|w| Uuid::parse_str(&w).ok()),
-                    table,
-                    pk,
-                    hlc,
-                    fields,
-                    base,
-                    quiet,
-                });
+            let mut conn = self.pool.acquire().await?;
+            let (changes, origins, exhausted) = outbox_batch(&mut conn, shapes, node, batch).await?;
+            drop(conn);
+            if changes.is_empty() {
+                if exhausted.is_empty() {
+                    break;
+                }
+                // Bulk entries whose rows are all pushed (or gone): nothing to send.
+                let mut tx = self.write().await?;
+                retire(&mut tx, &[], &exhausted).await?;
+                tx.commit().await?;
+                continue;
             }
             let res = client
                 .sync_push(&PushRequest {
@@ -514,21 +490,12 @@ impl Store {
             }
             // Only what the server answered leaves the outbox.
             let answered = res.results.len().min(changes.len());
-            let upto = if answered == changes.len() {
-                last
-            } else {
-                last_answered_id(&changes, answered, after, node)
-            };
-            sqlx::query("DELETE FROM sync_outbox WHERE id > ? AND id <= ?")
-                .bind(after)
-                .bind(upto)
-                .execute(&mut *tx)
-                .await?;
+            let exhausted: Vec<i64> = if answered == changes.len() { exhausted } else { Vec::new() };
+            retire(&mut tx, &origins[..answered], &exhausted).await?;
             tx.commit().await?;
-            if upto < last {
+            if answered < changes.len() {
                 break; // a short answer: the rest goes next time
             }
-            after = last;
             done += changes.len() as u64;
             progress(&SyncProgress {
                 phase: SyncPhase::Push,
@@ -726,7 +693,7 @@ impl Store {
     /// Last sync, pending changes, open conflicts and recent errors.
     pub async fn sync_status(&self) -> Result<SyncStatus> {
         let account = self.account().await?;
-        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_outbox")
+        let pending: i64 = sqlx::query_scalar(PENDING_SQL)
             .fetch_one(&self.pool)
             .await?;
         type Row = (String, String, String, String, String, String, String);
@@ -898,20 +865,245 @@ impl Store {
     }
 }
 
-/// Which outbox id the first `answered` changes end at (a server that answered fewer results
-/// than changes sent: never expected, handled by keeping the rest).
-fn last_answered_id(changes: &[Change], answered: usize, after: i64, node: &str) -> i64 {
-    if answered == 0 {
-        return after;
-    }
-    let target = changes[answered - 1].change_id;
-    let mut id = after;
-    loop {
-        id += 1;
-        if change_id(node, id) == target || id > after + 10 * PUSH_BATCH {
-            return id;
+/// Changes waiting to be pushed: one per plain outbox entry, and for a bulk entry the rows it
+/// still stands for.
+const PENDING_SQL: &str =
+    "SELECT COALESCE(sum(CASE WHEN bulk IS NULL THEN 1 ELSE max(json_extract(bulk, '$.n'), 0) END), 0) FROM sync_outbox";
+
+/// Where a change of a push batch comes from, to take it out of the outbox once answered.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    /// A plain outbox entry.
+    Entry(i64),
+    /// A row of a bulk entry, at its position there (rowid, or key as a JSON array).
+    Row(i64, Value),
+}
+
+/// The change id of a row of a bulk entry: stable across retries (the entry and the row's key).
+fn bulk_change_id(node: &str, outbox_id: i64, pk: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("roadie-change:{node}:{outbox_id}:{pk}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// The next changes to push, oldest first, at most `batch`: plain entries as they are, a bulk
+/// entry expanded into one insert per row it stands for (read as the bulk write made it: from
+/// `sync_bulk_before` if the row changed since, else as it is). A batch ends inside a bulk entry
+/// whose rows do not all fit; the bulk entries listed last came to their end in this batch.
+pub(crate) async fn outbox_batch(
+    conn: &mut SqliteConnection,
+    shapes: &[TableShape],
+    node: &str,
+    batch: i64,
+) -> Result<(Vec<Change>, Vec<Origin>, Vec<i64>)> {
+    type Row = (i64, String, String, Option<String>, String, String, String, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, tbl, pk, workspace_id, hlc, fields, base, bulk FROM sync_outbox ORDER BY id LIMIT ?",
+    )
+    .bind(batch)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut changes = Vec::new();
+    let mut origins = Vec::new();
+    let mut exhausted = Vec::new();
+    for (id, table, pk, workspace_id, hlc, fields, base, bulk) in rows {
+        let room = batch - changes.len() as i64;
+        if room <= 0 {
+            break;
+        }
+        let shape = shapes.iter().find(|s| s.table.name == table);
+        match (bulk, shape) {
+            (Some(bulk), Some(shape)) => {
+                let rows = expand_bulk(conn, shape, node, id, &hlc, &bulk, room).await?;
+                let full = rows.len() as i64 == room;
+                for (change, at) in rows {
+                    changes.push(change);
+                    origins.push(Origin::Row(id, at));
+                }
+                if full {
+                    break; // the rest of its rows go next batch
+                }
+                exhausted.push(id);
+            }
+            (Some(_), None) => exhausted.push(id), // a table this build no longer syncs
+            (None, _) => {
+                changes.push(plain_change(shape, node, id, table, pk, workspace_id, hlc, &fields, &base));
+                origins.push(Origin::Entry(id));
+            }
         }
     }
+    Ok((changes, origins, exhausted))
+}
+
+/// The change of a plain outbox entry.
+#[allow(clippy::too_many_arguments)]
+fn plain_change(
+    shape: Option<&TableShape>,
+    node: &str,
+    id: i64,
+    table: String,
+    pk: String,
+    workspace_id: Option<String>,
+    hlc: String,
+    fields: &str,
+    base: &str,
+) -> Change {
+    let fields: BTreeMap<String, Value> = serde_json::from_str(fields).unwrap_or_default();
+    let base: BTreeMap<String, Value> = serde_json::from_str(base).unwrap_or_default();
+    let base = base.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect();
+    let quiet = shape.map(|s| fields.keys().filter(|c| s.is_quiet(c)).cloned().collect()).unwrap_or_default();
+    Change {
+        change_id: change_id(node, id),
+        workspace_id: workspace_id.and_then(|w| Uuid::parse_str(&w).ok()),
+        table,
+        pk,
+        hlc,
+        fields,
+        base,
+        quiet,
+    }
+}
+
+/// Up to `limit` rows of bulk entry `id` (a negative limit: all), after its position: the rows of
+/// its table whose insert clock is the bulk write's HLC (their '*' clock, or their `hlc` while
+/// they have none), which skips rows gone or made since by anything else.
+async fn expand_bulk(
+    conn: &mut SqliteConnection,
+    shape: &TableShape,
+    node: &str,
+    id: i64,
+    hlc: &str,
+    bulk: &str,
+    limit: i64,
+) -> Result<Vec<(Change, Value)>> {
+    let t = shape.table;
+    let bulk: Value = serde_json::from_str(bulk).unwrap_or_default();
+    let r = "sync_row_";
+    let pk = super::schema::pk_sql(t, r);
+    let tq = super::schema::quote(t.name);
+    let insert_clock =
+        format!("COALESCE((SELECT c.hlc FROM sync_clocks c WHERE c.tbl = {tq} AND c.pk = {pk} AND c.col = '*'), {r}.hlc) = ?1");
+    let keys = t.key.iter().map(|k| format!("{r}.{k}")).collect::<Vec<_>>().join(", ");
+    let (at, range, order) = if bulk.get("upto").is_some() {
+        (format!("CAST({r}.rowid AS TEXT)"), format!("{r}.rowid > ?3 AND {r}.rowid <= ?4"), format!("{r}.rowid"))
+    } else if bulk.get("key").is_some_and(|k| !k.is_null()) {
+        let from = (0..t.key.len()).map(|i| format!("json_extract(?3, '$[{i}]')")).collect::<Vec<_>>().join(", ");
+        (format!("json_array({keys})"), format!("({keys}) > ({from}) AND {r}.hlc >= ?1"), keys.clone())
+    } else {
+        (format!("json_array({keys})"), format!("?3 IS NULL AND {r}.hlc >= ?1"), keys.clone())
+    };
+    let sql = format!(
+        "SELECT {at}, {pk}, {ws}, COALESCE(b.fields, {fields}) FROM {name} AS {r} \
+         LEFT JOIN sync_bulk_before AS b ON b.tbl = {tq} AND b.pk = {pk} AND b.hlc = ?1 \
+         WHERE {range} AND {insert_clock} ORDER BY {order} LIMIT ?2",
+        ws = super::schema::ws_sql(t, r),
+        fields = fields_object(shape, r),
+        name = t.name,
+    );
+    let position = bulk.get("after").or_else(|| bulk.get("key")).cloned().unwrap_or(Value::Null);
+    let mut q = sqlx::query_as::<_, (String, String, Option<String>, String)>(&sql).bind(hlc).bind(limit);
+    q = match &position {
+        Value::Number(n) => q.bind(n.as_i64()),
+        Value::Null => q.bind(None::<String>),
+        other => q.bind(other.to_string()),
+    };
+    let q = q.bind(bulk.get("upto").and_then(Value::as_i64));
+    let rows = q.fetch_all(&mut *conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, pk, workspace_id, fields)| {
+            let at: Value = serde_json::from_str(&at).unwrap_or_default();
+            let fields: BTreeMap<String, Value> = serde_json::from_str(&fields).unwrap_or_default();
+            let quiet = fields.keys().filter(|c| shape.is_quiet(c)).cloned().collect();
+            let change = Change {
+                change_id: bulk_change_id(node, id, &pk),
+                workspace_id: workspace_id.and_then(|w| Uuid::parse_str(&w).ok()),
+                table: t.name.to_string(),
+                pk,
+                hlc: hlc.to_string(),
+                fields,
+                base: BTreeMap::new(),
+                quiet,
+            };
+            (change, at)
+        })
+        .collect())
+}
+
+/// Takes what the server answered out of the outbox: plain entries, and the rows of bulk entries
+/// (their position moves past them); bulk entries in `exhausted` leave, with what they kept.
+pub(crate) async fn retire(tx: &mut SqliteConnection, answered: &[Origin], exhausted: &[i64]) -> Result<()> {
+    let mut bulk: Vec<(i64, Value, i64)> = Vec::new();
+    let mut plain: Vec<i64> = Vec::new();
+    for origin in answered {
+        match origin {
+            Origin::Entry(id) => plain.push(*id),
+            Origin::Row(id, at) => match bulk.iter_mut().find(|(b, _, _)| b == id) {
+                Some(entry) => {
+                    entry.1 = at.clone();
+                    entry.2 += 1;
+                }
+                None => bulk.push((*id, at.clone(), 1)),
+            },
+        }
+    }
+    if !plain.is_empty() {
+        sqlx::query("DELETE FROM sync_outbox WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(serde_json::to_string(&plain).expect("json"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (id, at, n) in bulk {
+        if exhausted.contains(&id) {
+            continue;
+        }
+        let (path, value) = match at {
+            Value::Number(n) => ("$.after", n.to_string()),
+            other => ("$.key", other.to_string()),
+        };
+        sqlx::query(&format!(
+            "UPDATE sync_outbox SET bulk = json_set(bulk, '{path}', json(?), '$.n', max(json_extract(bulk, '$.n') - ?, 0)) WHERE id = ?"
+        ))
+        .bind(value)
+        .bind(n)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for id in exhausted {
+        sqlx::query("DELETE FROM sync_bulk_before WHERE (tbl, hlc) IN (SELECT tbl, hlc FROM sync_outbox WHERE id = ?)")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sync_outbox WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Every change the outbox would push now, in order (tests compare bulk and per-row writes).
+#[cfg(test)]
+pub(crate) async fn pending_changes(store: &Store) -> Result<Vec<Change>> {
+    let shapes = shapes(&store.pool).await?;
+    let node = store.node_id().await?;
+    let mut conn = store.pool.acquire().await?;
+    type Row = (i64, String, String, Option<String>, String, String, String, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as("SELECT id, tbl, pk, workspace_id, hlc, fields, base, bulk FROM sync_outbox ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::new();
+    for (id, table, pk, workspace_id, hlc, fields, base, bulk) in rows {
+        let shape = shapes.iter().find(|s| s.table.name == table);
+        match bulk {
+            Some(bulk) => {
+                let shape = shape.expect("a synced table");
+                out.extend(expand_bulk(&mut conn, shape, &node, id, &hlc, &bulk, -1).await?.into_iter().map(|(c, _)| c));
+            }
+            None => out.push(plain_change(shape, &node, id, table, pk, workspace_id, hlc, &fields, &base)),
+        }
+    }
+    Ok(out)
 }
 
 async fn record_error(tx: &mut SqliteConnection, err: &SyncError, change: &Change) -> Result<()> {
@@ -1163,8 +1355,9 @@ pub(super) async fn apply_changes_batched(
                 (*ti, pks[i as usize].clone()),
                 Some(RowState {
                     values,
+                    // A row a bulk write made has no '*' clock: its hlc is its insert clock.
+                    clocks: BTreeMap::from([("*".to_string(), hlc.clone())]),
                     hlc,
-                    clocks: BTreeMap::new(),
                     new: false,
                     changed: BTreeSet::new(),
                 }),

@@ -27,8 +27,9 @@
 //! rusqlite, a migration). A table that joins with rows already in it has them all queued once.
 //!
 //! Bulk writers (imports) open a [`BulkWrite`] in their transaction: the triggers then leave the
-//! rows it makes alone, and its `finish` queues them with one `INSERT … SELECT` per table, to
-//! the same outbox and clocks (see bulk.rs).
+//! rows it makes alone, and its `finish` queues one outbox entry per table, which the push expands
+//! into one insert per row; those rows' insert clock is their `hlc` until it first changes (see
+//! bulk.rs).
 //!
 //! # The protocol
 //!
@@ -66,6 +67,8 @@ pub use engine::{
     SyncStatus, Take,
 };
 pub use schema::install;
+#[cfg(test)]
+pub(crate) use schema::shapes as schema_shapes;
 
 /// A table that syncs. See the module documentation.
 #[derive(Debug, Clone, Copy)]

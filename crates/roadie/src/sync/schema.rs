@@ -110,15 +110,22 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
     // Under a bulk write (bulk.rs) inserts queue nothing (a WITHOUT ROWID table notes the key of
     // the new row instead) and updates skip the rows the bulk write made: its end queues them.
     let in_bulk = format!("EXISTS (SELECT 1 FROM sync_bulk WHERE tbl = {tq})");
+    // A row the open bulk write made: above its rowid mark, or (WITHOUT ROWID) stamped with its
+    // HLC and without a '*' clock of its own (a row that existed before has one, or gets one when
+    // the bulk write restamps it; see `sync_star_` below).
+    let star = |row: &str| {
+        format!("EXISTS (SELECT 1 FROM sync_clocks WHERE tbl = {tq} AND pk = {} AND col = '*')", pk_sql(t, row))
+    };
     let made_in_bulk = if shape.rowid {
         format!("EXISTS (SELECT 1 FROM sync_bulk WHERE tbl = {tq} AND NEW.rowid > after)")
     } else {
-        format!("({in_bulk} AND EXISTS (SELECT 1 FROM sync_bulk_rows WHERE tbl = {tq} AND pk = {pk}))")
+        format!("(EXISTS (SELECT 1 FROM sync_bulk WHERE tbl = {tq} AND hlc = OLD.hlc AND hlc = NEW.hlc) AND NOT {})", star("OLD"))
     };
     let mut sql = format!(
         "DROP TRIGGER IF EXISTS sync_ins_{name};\n\
          DROP TRIGGER IF EXISTS sync_upd_{name};\n\
          DROP TRIGGER IF EXISTS sync_bulk_{name};\n\
+         DROP TRIGGER IF EXISTS sync_star_{name};\n\
          CREATE TRIGGER sync_ins_{name} AFTER INSERT ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND NOT {in_bulk}\n\
          BEGIN\n\
            INSERT INTO sync_outbox (tbl, pk, workspace_id, hlc, fields, base, old) VALUES ({tq}, {pk}, {ws}, NEW.hlc, {fields}, '{{}}', '{{\"__insert\":1}}');\n\
@@ -127,14 +134,28 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
          END;\n",
         fields = fields_object(shape, "NEW"),
     );
-    if !shape.rowid {
-        sql.push_str(&format!(
-            "CREATE TRIGGER sync_bulk_{name} AFTER INSERT ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND {in_bulk}\n\
-             BEGIN\n\
-               INSERT OR IGNORE INTO sync_bulk_rows (tbl, pk) VALUES ({tq}, {pk});\n\
-             END;\n"
-        ));
-    }
+    // A row a bulk write made has no '*' clock: its insert clock is its `hlc` (bulk.rs). Before
+    // that hlc first changes (any update: a local edit, a pulled change, a merge), the '*' clock
+    // is written down; and while the row's bulk entry waits in the outbox, the row as the bulk
+    // write made it is kept for the push (the first time it changes). Fires under
+    // `sync_applying` too. One statement order, one trigger: the keep reads the '*' before the
+    // write-down.
+    // (A write that keeps the row's hlc is part of the operation that stamped it: for a row of a
+    // pending bulk entry, part of the bulk write, pushed with it at its final values, as the
+    // per-row triggers merge same-HLC writes into the insert; see `sync_upd_`.)
+    let pending_bulk = format!("EXISTS (SELECT 1 FROM sync_outbox WHERE tbl = {tq} AND pk = '*' AND hlc = OLD.hlc)");
+    sql.push_str(&format!(
+        "CREATE TRIGGER sync_star_{name} AFTER UPDATE ON {name} WHEN OLD.hlc IS NOT NEW.hlc\n\
+         BEGIN\n\
+           INSERT OR IGNORE INTO sync_bulk_before (tbl, pk, hlc, fields)\n\
+             SELECT {tq}, {pk_old}, OLD.hlc, {fields_old} WHERE {pending_bulk} AND NOT {star_old};\n\
+           INSERT INTO sync_clocks (tbl, pk, col, hlc) VALUES ({tq}, {pk_old}, '*', OLD.hlc)\n\
+             ON CONFLICT (tbl, pk, col) DO NOTHING;\n\
+         END;\n",
+        pk_old = pk_sql(t, "OLD"),
+        fields_old = fields_object(shape, "OLD"),
+        star_old = star("OLD"),
+    ));
     let editable: Vec<&String> = shape
         .columns
         .iter()
@@ -143,9 +164,10 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
     if editable.is_empty() {
         return sql;
     }
+    // No clock at all: a row a bulk write made, whose insert clock is its hlc before this update.
     let clock = |c: &str| {
         format!(
-            "(SELECT hlc FROM sync_clocks WHERE tbl = {tq} AND pk = {pk} AND col IN ({}, '*') ORDER BY col = '*' LIMIT 1)",
+            "COALESCE((SELECT hlc FROM sync_clocks WHERE tbl = {tq} AND pk = {pk} AND col IN ({}, '*') ORDER BY col = '*' LIMIT 1), OLD.hlc)",
             quote(c)
         )
     };
@@ -194,6 +216,7 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
         format!("SELECT max(id) FROM sync_outbox WHERE tbl = {tq} AND pk = {pk} AND hlc = NEW.hlc");
     sql.push_str(&format!(
         "CREATE TRIGGER sync_upd_{name} AFTER UPDATE ON {name} WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND NOT {made_in_bulk} AND ({any_changed})\n\
+           AND NOT (OLD.hlc = NEW.hlc AND {pending_bulk} AND NOT {star_old})\n\
          BEGIN\n\
            UPDATE sync_outbox SET fields = json_remove(json_set(fields, {set_fields}), '$.__same'),\n\
              base = CASE WHEN json_extract(old, '$.__insert') IS NULL THEN json_remove(json_insert(base, {set_base}), '$.__same') ELSE base END,\n\
@@ -208,6 +231,7 @@ pub(crate) fn triggers_sql(shape: &TableShape) -> String {
          END;\n",
         with_values = changed(true),
         names = changed(false),
+        star_old = star("OLD"),
     ));
     sql
 }
@@ -234,8 +258,8 @@ fn backfill_sql(shape: &TableShape) -> String {
 pub async fn install(pool: &SqlitePool) -> Result<()> {
     let shapes = shapes(pool).await?;
     // A bulk write whose transaction committed without finishing it: queue what it made now.
-    let open: Vec<(String, Option<i64>)> =
-        sqlx::query_as("SELECT tbl, after FROM sync_bulk").fetch_all(pool).await?;
+    let open: Vec<(String, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT tbl, after, hlc FROM sync_bulk").fetch_all(pool).await?;
     if !open.is_empty() {
         let recover = super::bulk::recover_sql(&shapes, &open);
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;

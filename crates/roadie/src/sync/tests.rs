@@ -187,3 +187,56 @@ async fn a_page_applied_set_wise_ends_exactly_as_applied_one_change_at_a_time() 
     assert_eq!(b, c);
     assert_eq!(b.iter().filter(|r| r.starts_with("isrc_counters")).count(), 1);
 }
+
+/// A pulled change landing on a row of a bulk import not yet pushed: the row's insert clock stays
+/// the import's, the push still sends the insert as the import made it, and the pulled field
+/// keeps the pulled clock.
+#[tokio::test]
+async fn a_pull_landing_on_a_bulk_row_not_yet_pushed_keeps_its_insert_as_made() {
+    use crate::fans::import::FanImportOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s.sqlite")).await.unwrap();
+    let ws = store.create_workspace(NewWorkspace { kind: WorkspaceKind::Artist, name: "Me".into() }).await.unwrap();
+    let csv = dir.path().join("fans.csv");
+    std::fs::write(&csv, "Name,Email,City\nAda,ada@example.com,Paris\nBo,bo@example.com,Oslo\n").unwrap();
+    store.import_fans(ws.id, &csv, &FanImportOptions::default(), &|_| {}, &crate::jobs::CancelToken::new()).await.unwrap();
+    let (id, import_hlc): (String, String) =
+        sqlx::query_as("SELECT id, hlc FROM contacts WHERE name = 'Ada'").fetch_one(&store.pool).await.unwrap();
+    let stars: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_clocks WHERE tbl = 'contacts'").fetch_one(&store.pool).await.unwrap();
+    assert_eq!(stars, 0, "rows a bulk write made have no clock of their own");
+    let before = super::engine::pending_changes(&store).await.unwrap();
+    let ada = before.iter().find(|c| c.table == "contacts" && c.pk == id).unwrap().clone();
+    assert_eq!(ada.fields["city"], "Paris");
+
+    // Another device's later edit of the city (as if it had the row), and an older one of the name.
+    let later = format!("9{}", &import_hlc[1..]);
+    let older = format!("{:015}{}", 0, &import_hlc[15..]);
+    let shapes = super::schema::shapes(&store.pool).await.unwrap();
+    let shape = shapes.iter().find(|s| s.table.name == "contacts").unwrap();
+    let change = |hlc: &str, col: &str, value: &str| roadie_protocol::sync::Change {
+        change_id: uuid::Uuid::from_u128(hlc.len() as u128 + col.len() as u128),
+        workspace_id: Some(ws.id),
+        table: "contacts".into(),
+        pk: id.clone(),
+        hlc: hlc.into(),
+        fields: [(col.to_string(), Value::from(value))].into_iter().collect(),
+        base: Default::default(),
+        quiet: vec![],
+    };
+    let (city, name) = (change(&later, "city", "Lyon"), change(&older, "name", "Old name"));
+    let mut tx = store.write().await.unwrap();
+    sqlx::query("INSERT INTO sync_applying (one) VALUES (1)").execute(&mut *tx).await.unwrap();
+    super::engine::apply_changes_batched(&mut tx, &shapes, &[&city, &name]).await.unwrap();
+    super::engine::apply_change(&mut tx, shape, &name).await.unwrap();
+    sqlx::query("DELETE FROM sync_applying").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let (now_city, now_name): (String, String) =
+        sqlx::query_as("SELECT city, name FROM contacts WHERE id = ?").bind(&id).fetch_one(&store.pool).await.unwrap();
+    assert_eq!((now_city.as_str(), now_name.as_str()), ("Lyon", "Ada"), "the later edit wins, the older loses to the import");
+    let clocks: Vec<(String, String)> =
+        sqlx::query_as("SELECT col, hlc FROM sync_clocks WHERE tbl = 'contacts' AND pk = ? ORDER BY col").bind(&id).fetch_all(&store.pool).await.unwrap();
+    assert_eq!(clocks, vec![("*".to_string(), import_hlc.clone()), ("city".to_string(), later.clone())]);
+    let after = super::engine::pending_changes(&store).await.unwrap();
+    assert_eq!(after, before, "the push still sends the import's insert as it was made");
+}

@@ -51,8 +51,6 @@ pub(crate) struct Touched {
     /// The workspace had live e-mails before the import: one not in `emails` is looked up.
     /// Without any, an e-mail not in `emails` belongs to no one (no query at all).
     pub(crate) store_has_emails: bool,
-    /// `ROADIE_FANS_EMAIL_MAP=off`: the map is not read (comparisons).
-    lookup_all: bool,
 }
 
 #[derive(Default)]
@@ -68,20 +66,17 @@ struct TouchState {
 
 impl Touched {
     pub(crate) fn new(conn: &Connection, workspace: &str) -> Result<Touched> {
-        // For benchmarks and comparisons: every e-mail looked up in the store, as before the map.
-        let lookup_all = std::env::var_os("ROADIE_FANS_EMAIL_MAP").is_some_and(|v| v == "off");
-        let store_has_emails = lookup_all
-            || conn
+        let store_has_emails = conn
             .prepare("SELECT 1 FROM contact_emails WHERE workspace_id = ?1 AND deleted = 0 LIMIT 1")
             .map_err(db)?
             .exists(params![workspace])
             .map_err(db)?;
-        Ok(Touched { order: Vec::new(), state: HashMap::new(), emails: HashMap::new(), store_has_emails, lookup_all })
+        Ok(Touched { order: Vec::new(), state: HashMap::new(), emails: HashMap::new(), store_has_emails })
     }
 
     /// The live contact holding an e-mail: one this import attached it to, else the store's.
     fn owner(&self, conn: &Connection, workspace: &str, email: &str) -> Result<Option<String>> {
-        if let Some(id) = self.emails.get(email).filter(|_| !self.lookup_all) {
+        if let Some(id) = self.emails.get(email) {
             return Ok(Some(id.clone()));
         }
         if !self.store_has_emails {
@@ -138,6 +133,11 @@ impl Touched {
     }
 }
 
+/// `sql::INSERT_CONTACT` with the derived consent status and last activity (?14, ?15).
+const INSERT_NEW_CONTACT: &str = "INSERT INTO contacts (id, workspace_id, name, phone, phone_digits, city, region, country, \
+    language, notes, first_seen, created_at, updated_at, hlc, consent_status, last_activity) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)";
+
 /// Writes one row; an invalid row comes back as `Error::InvalidInput` and writes nothing.
 pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report: &mut FanImportReport, touched: &mut Touched) -> Result<()> {
     let input = ContactInput {
@@ -168,7 +168,12 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
         }
         None => {
             let id = cx.ids.new_id().to_string();
-            conn.prepare_cached(sql::INSERT_CONTACT)
+            // What `sql::REFRESH_DERIVED` would make of this row's one consent event and one
+            // sign-up, written with the contact instead of by an update at the end.
+            let consent = row.consent.as_ref().filter(|(status, _, _)| *status != ConsentStatus::Unknown);
+            let status = consent.map(|(status, _, _)| status.as_str()).unwrap_or("unknown");
+            let last_activity = [consent.map(|(_, at, _)| ts(at.unwrap_or(cx.now))), row.joined.map(ts)].into_iter().flatten().max();
+            conn.prepare_cached(INSERT_NEW_CONTACT)
                 .map_err(db)?
                 .execute(params![
                     id,
@@ -184,6 +189,8 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
                     ts(row.joined.unwrap_or(cx.now)),
                     ts(cx.now),
                     cx.hlc,
+                    status,
+                    last_activity,
                 ])
                 .map_err(db)?;
             report.created += 1;
@@ -246,6 +253,8 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
             .map_err(db)?;
         derived = true;
     }
+    // A new contact got its derived fields with its insert.
+    let derived = derived && !fresh;
     let search = fresh_rowid.map(|rowid| {
         let place = [fields.city.as_deref(), fields.region.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
         let join = |v: &[String]| (!v.is_empty()).then(|| v.join(" "));

@@ -438,7 +438,7 @@ impl Store {
                 let mut touched = bulk::Touched::new(&conn, &cx.workspace)?;
                 let deferred = bulk::defer_indexes(&conn, cx.expected_rows, touched.store_has_emails)?;
                 // The outbox of the rows made here: queued set-wise at the end, not per row.
-                let outbox = crate::sync::BulkWrite::begin(&conn)?;
+                let outbox = crate::sync::BulkWrite::begin(&conn, &cx.hlc)?;
                 for (n, row) in rows.enumerate() {
                     if cancel.is_cancelled() {
                         return Err(Error::Cancelled);

@@ -269,28 +269,51 @@ async fn a_first_big_list_merges_its_own_duplicates_and_keeps_emails_unique() {
     assert_eq!(store.count_contacts(ws, &ContactFilter::default()).await.unwrap(), 6001);
 }
 
-/// The outbox and clocks of a store, with its HLC node id taken out (each store has its own):
-/// the changes as a sorted list of (table, key, workspace, HLC, fields, base, old), and the
-/// clocks that tell something (a field's clock equal to its row's insert clock `*` is the same
-/// as no field clock: lookups fall back to `*`).
-async fn sync_state(store: &Store) -> (Vec<[String; 7]>, Vec<[String; 4]>) {
+/// The changes a store would push and its clocks, with its HLC node id taken out (each store has
+/// its own): the changes as a sorted list of (table, key, workspace, HLC, fields, base), and the
+/// clocks that tell something: each row's insert clock (its `*` clock, or its `hlc` for a row a
+/// bulk write made, which has none), and the field clocks that differ from it (a field clock
+/// equal to the insert clock is the same as none: lookups fall back to `*`).
+async fn sync_state(store: &Store) -> (Vec<[String; 6]>, Vec<[String; 4]>) {
     let hlc: String = sqlx::query_scalar("SELECT hlc FROM workspaces LIMIT 1").fetch_one(&store.pool).await.unwrap();
     let node = hlc.splitn(3, '-').nth(2).unwrap().to_string();
     let strip = |s: String| s.replace(&node, "NODE");
-    type Row = (String, String, Option<String>, String, String, String, String);
-    let rows: Vec<Row> =
-        sqlx::query_as("SELECT tbl, pk, workspace_id, hlc, fields, base, old FROM sync_outbox ORDER BY id").fetch_all(&store.pool).await.unwrap();
-    let mut changes: Vec<[String; 7]> =
-        rows.into_iter().map(|(t, pk, ws, h, f, b, o)| [t, pk, ws.unwrap_or_default(), strip(h), strip(f), strip(b), o]).collect();
+    let pending = crate::sync::engine::pending_changes(store).await.unwrap();
+    let mut changes: Vec<[String; 6]> = pending
+        .into_iter()
+        .map(|c| {
+            let ws = c.workspace_id.map(|w| w.to_string()).unwrap_or_default();
+            let fields = serde_json::to_string(&c.fields).unwrap();
+            let base = serde_json::to_string(&c.base).unwrap();
+            [c.table, c.pk, ws, strip(c.hlc), strip(fields), strip(base)]
+        })
+        .collect();
     changes.sort();
-    let clocks: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT c.tbl, c.pk, c.col, c.hlc FROM sync_clocks c WHERE c.col = '*' OR c.hlc IS NOT \
-         (SELECT s.hlc FROM sync_clocks s WHERE s.tbl = c.tbl AND s.pk = c.pk AND s.col = '*') ORDER BY 1, 2, 3",
-    )
-    .fetch_all(&store.pool)
-    .await
-    .unwrap();
-    (changes, clocks.into_iter().map(|(t, pk, c, h)| [t, pk, c, strip(h)]).collect())
+    let mut clocks: Vec<[String; 4]> = Vec::new();
+    for t in crate::sync::SYNCED_TABLES {
+        let pk = match t.key {
+            [one] => format!("r.{one}"),
+            many => format!("json_array({})", many.iter().map(|k| format!("r.{k}")).collect::<Vec<_>>().join(", ")),
+        };
+        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+            "SELECT {pk}, COALESCE((SELECT hlc FROM sync_clocks c WHERE c.tbl = '{name}' AND c.pk = {pk} AND c.col = '*'), r.hlc) FROM {name} r",
+            name = t.name
+        ))
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        let star: std::collections::HashMap<String, String> = rows.iter().cloned().collect();
+        clocks.extend(rows.into_iter().map(|(pk, h)| [t.name.to_string(), pk, "*".to_string(), strip(h)]));
+        let fields: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT pk, col, hlc FROM sync_clocks WHERE tbl = ? AND col <> '*'").bind(t.name).fetch_all(&store.pool).await.unwrap();
+        for (pk, col, h) in fields {
+            if star.get(&pk) != Some(&h) {
+                clocks.push([t.name.to_string(), pk, col, strip(h)]);
+            }
+        }
+    }
+    clocks.sort();
+    (changes, clocks)
 }
 
 #[tokio::test]
@@ -326,13 +349,21 @@ async fn a_bulk_import_queues_exactly_the_changes_and_clocks_the_per_row_trigger
         let open: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM sync_bulk) + (SELECT COUNT(*) FROM sync_bulk_rows)").fetch_one(&store.pool).await.unwrap();
         assert_eq!(open, 0, "the bulk write is closed");
         // Parents before children, HLCs in order.
-        let order: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT tbl, pk, hlc, CASE WHEN tbl IN ('contact_tags', 'contact_sources', 'contact_emails') THEN json_extract(pk, '$[0]') \
-             WHEN tbl IN ('consent_events', 'activities') THEN json_extract(fields, '$.contact_id') END FROM sync_outbox ORDER BY id",
-        )
-        .fetch_all(&store.pool)
-        .await
-        .unwrap();
+        let order: Vec<(String, String, String, Option<String>)> = crate::sync::engine::pending_changes(&store)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| {
+                let parent = match c.table.as_str() {
+                    "contact_tags" | "contact_sources" | "contact_emails" => {
+                        serde_json::from_str::<Vec<String>>(&c.pk).ok().and_then(|k| k.first().cloned())
+                    }
+                    "consent_events" | "activities" => c.fields.get("contact_id").and_then(|v| v.as_str()).map(String::from),
+                    _ => None,
+                };
+                (c.table, c.pk, c.hlc, parent)
+            })
+            .collect();
         let mut seen = std::collections::HashSet::new();
         for (n, (tbl, pk, hlc, parent)) in order.iter().enumerate() {
             if tbl == "contacts" {
@@ -389,4 +420,97 @@ async fn a_bulk_write_committed_without_finishing_is_queued_when_the_store_opens
     assert_eq!(n, 1);
     let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_bulk").fetch_one(&store.pool).await.unwrap();
     assert_eq!(open, 0);
+}
+
+/// Pushes a store's outbox the way `push_outbox` does, in batches of `batch` of which the server
+/// answers only the first `answered`: the changes in the order sent, each once.
+async fn push_all(store: &Store, batch: i64, answered: usize) -> Vec<roadie_protocol::sync::Change> {
+    let shapes = crate::sync::schema_shapes(&store.pool).await.unwrap();
+    let node = store.setting("node_id").await.unwrap().unwrap();
+    let mut sent = Vec::new();
+    loop {
+        let mut conn = store.pool.acquire().await.unwrap();
+        let (changes, origins, exhausted) = crate::sync::engine::outbox_batch(&mut conn, &shapes, &node, batch).await.unwrap();
+        drop(conn);
+        if changes.is_empty() && exhausted.is_empty() {
+            break;
+        }
+        let n = answered.min(changes.len());
+        let exhausted = if n == changes.len() { exhausted } else { Vec::new() };
+        let mut tx = store.write().await.unwrap();
+        crate::sync::engine::retire(&mut tx, &origins[..n], &exhausted).await.unwrap();
+        tx.commit().await.unwrap();
+        sent.extend(changes.into_iter().take(n));
+    }
+    sent
+}
+
+/// After a bulk import, before any push: a contact edited (its tags rewritten), a contact merged
+/// into one made later (its e-mails, tags, consent and activity move), a contact erased. The push
+/// sends what the per-row triggers would have queued (the inserts as the import made them, then
+/// the edits), except the erased contact's e-mails, tags and sources, which are gone before they
+/// ever left; in batches cut anywhere, each change once.
+#[tokio::test]
+async fn a_bulk_import_edited_merged_and_erased_before_the_push_pushes_what_per_row_triggers_would() {
+    let mut text = String::from("Email Address,First Name,Last Name,City,Country,TAGS,OPTIN_TIME,MEMBER_RATING\n");
+    for i in 0..40 {
+        text.push_str(&format!("fan{i}@example.com,Fan,N{i},Shanghai,CN,\"\"\"vip\"\",\"\"merch\"\"\",2026-01-02 03:04:05,2\n"));
+    }
+    let mut states = Vec::new();
+    let mut erased_id = String::new();
+    for per_row in [true, false] {
+        crate::sync::bulk::PER_ROW.with(|p| p.set(per_row));
+        let (store, ws, dir) = store().await;
+        import(&store, ws, &write(dir.path(), "subscribed_members_a.csv", text.as_bytes()), FanImportOptions::default()).await.unwrap();
+        crate::sync::bulk::PER_ROW.with(|p| p.set(false));
+        let find = |email: &'static str| {
+            let store = &store;
+            async move { store.search_contacts(ws, email, 1).await.unwrap()[0].id }
+        };
+        let edited = find("fan3@example.com").await;
+        let mut input = ContactInput { name: Some("Edited".into()), emails: vec!["fan3@example.com".into()], tags: vec!["late".into()], ..Default::default() };
+        input.city = Some("Hangzhou".into());
+        store.update_contact(edited, input).await.unwrap();
+        let later = store
+            .create_contact(ws, ContactInput { name: Some("Later".into()), emails: vec!["later@example.com".into()], ..Default::default() }, "manual")
+            .await
+            .unwrap();
+        let merged = find("fan5@example.com").await;
+        store.merge_contacts(later.id, &[merged], &crate::fans::MergeChoices { city: Some(merged), ..Default::default() }).await.unwrap();
+        let erased = find("fan7@example.com").await;
+        store.erase_contact(erased).await.unwrap();
+        erased_id = erased.to_string();
+        let (mut changes, clocks) = sync_state(&store).await;
+        if per_row {
+            // Queued before the erase by the triggers; a bulk write never queues them.
+            changes.retain(|c| {
+                !(["contact_emails", "contact_tags", "contact_sources"].contains(&c[0].as_str()) && c[1].contains(&erased_id))
+            });
+        }
+        let all = crate::sync::engine::pending_changes(&store).await.unwrap();
+        if !per_row {
+            assert!(all.iter().all(|c| !(c.table == "contact_emails" && c.pk.contains(&erased_id))), "erased e-mails are not pushed");
+            // Pushed in batches of 7 of which the server answers 5: each change once, in order.
+            let sent = push_all(&store, 7, 5).await;
+            assert_eq!(sent, all);
+            let left: i64 = sqlx::query_scalar("SELECT (SELECT count(*) FROM sync_outbox) + (SELECT count(*) FROM sync_bulk_before)")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(left, 0, "the outbox and the rows kept for it are empty");
+            assert_eq!(store.sync_status().await.unwrap().pending_changes, 0);
+        }
+        states.push((changes, clocks));
+    }
+    let (per_row, bulk) = (&states[0], &states[1]);
+    let merged_consent = bulk.0.iter().filter(|c| c[0] == "consent_events").count();
+    assert_eq!(merged_consent, per_row.0.iter().filter(|c| c[0] == "consent_events").count());
+    assert_eq!(per_row.0.len(), bulk.0.len());
+    for (a, b) in per_row.0.iter().zip(&bulk.0) {
+        assert_eq!(a, b, "per-row triggers vs bulk");
+    }
+    let clocks = |s: &Vec<[String; 4]>| -> Vec<[String; 4]> {
+        s.iter().filter(|c| !(["contact_emails", "contact_tags", "contact_sources"].contains(&c[0].as_str()) && c[1].contains(&erased_id))).cloned().collect()
+    };
+    assert_eq!(clocks(&per_row.1), clocks(&bulk.1), "clocks");
 }
