@@ -603,8 +603,7 @@ async fn fans_imported_in_bulk_on_two_devices_sync_and_converge() {
         ));
     }
     on_a.push_str("old@example.com,Old,Fan,Berlin,,\"dup\",2026-01-04 03:04:05,2\n");
-    // (A plain sheet: two Mailchimp lists on two devices would both log the same sign-up of the
-    // shared contact, which the activities' unique external_ref refuses on pull — not bulk's.)
+    // (A plain sheet: the same sign-up logged on both devices is the next test's case.)
     let mut on_b = String::from("Name,Email,City,Country,Tags\n");
     for i in 0..50 {
         on_b.push_str(&format!("B Fan {i},b{i}@example.com,Taipei,TW,merch\n"));
@@ -1851,4 +1850,34 @@ async fn the_same_fan_added_on_two_devices_offline_is_one_contact_after_a_sync()
     let conflicts = conflict_fields(&devices[0].path).await;
     assert!(conflicts.iter().any(|(t, _, c)| t == "contacts" && c == "city"), "{conflicts:?}");
     assert_eq!(snapshot(&devices[0].path).await, snapshot(&devices[1].path).await);
+}
+
+/// The same Mailchimp list imported on two devices before either syncs: one contact per fan,
+/// with one consent event and one sign-up each, and no conflict (the lists agree).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_list_imported_on_two_devices_is_one_contact_per_fan() {
+    use roadie::fans::import::FanImportOptions;
+    use roadie::fans::ContactFilter;
+    use roadie::jobs::CancelToken;
+    let acc = Account::on_devices("list@example.com", &["a", "b"], WorkspaceKind::Artist).await;
+    let (devices, ws) = (&acc.devices, &acc.ws);
+    sync_until_quiet(devices, &[0, 1]).await;
+    let mut list = String::from("Email Address,First Name,Last Name,City,Country,TAGS,OPTIN_TIME,MEMBER_RATING\n");
+    for i in 0..300 {
+        list.push_str(&format!("fan{i}@example.com,Fan,林{i},Chengdu,CN,\"vip\",2026-01-02 03:04:05,2\n"));
+    }
+    let path = acc.dir.path().join("subscribed_members_export.csv");
+    std::fs::write(&path, &list).unwrap();
+    for d in devices {
+        d.store.import_fans(ws.id, &path, &FanImportOptions::default(), &|_| {}, &CancelToken::new()).await.unwrap();
+    }
+    sync_until_quiet(devices, &[0, 1]).await;
+    assert_eq!(snapshot(&devices[0].path).await, snapshot(&devices[1].path).await);
+    assert!(conflict_fields(&devices[0].path).await.is_empty(), "{:?}", conflict_fields(&devices[0].path).await);
+    for d in devices {
+        assert_eq!(d.store.count_contacts(ws.id, &ContactFilter::default()).await.unwrap(), 300);
+        let fan = d.store.search_contacts(ws.id, "fan7@example.com", 5).await.unwrap();
+        let record = d.store.contact_record(fan[0].id).await.unwrap();
+        assert_eq!((record.consent_events.len(), record.activities.len()), (1, 1), "{record:?}");
+    }
 }

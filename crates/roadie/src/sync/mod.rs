@@ -130,13 +130,22 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
         key: &["id"],
         workspace: Some("NEW.workspace_id"),
         local: &[],
-        quiet: &["consent_status", "last_activity", "phone_digits"],
+        // Derived values, and when this device first wrote the row (two devices importing the
+        // same list each record their own time: not a disagreement about the fan).
+        quiet: &["consent_status", "last_activity", "phone_digits", "created_at"],
         grow: &[],
     },
     table("contact_emails", &["contact_id", "email"], Some("NEW.workspace_id")),
     table("contact_tags", &["contact_id", "tag"], Some(VIA_CONTACT)),
     table("contact_sources", &["contact_id", "source"], Some(VIA_CONTACT)),
-    table("consent_events", &["id"], Some(VIA_CONTACT)),
+    SyncedTable {
+        name: "consent_events",
+        key: &["id"],
+        workspace: Some(VIA_CONTACT),
+        local: &[],
+        quiet: &["recorded_at"],
+        grow: &[],
+    },
     table("activities", &["id"], Some(VIA_CONTACT)),
     table("segments", &["id"], Some("NEW.workspace_id")),
     // Royalties

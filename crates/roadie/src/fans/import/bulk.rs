@@ -12,7 +12,7 @@ use super::FanImportReport;
 use crate::clock::IdGenerator;
 use crate::error::{Error, FieldIssue, Result};
 use crate::jobs::CancelToken;
-use crate::fans::contacts::{sql, validate, ContactFields, ContactInput, Labels};
+use crate::fans::contacts::{derived_ids, sql, validate, ContactFields, ContactInput, Labels};
 use crate::fans::search::{index_values, SearchFields};
 use crate::fans::{phone_digits, ConsentStatus};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -136,7 +136,7 @@ impl Touched {
 /// `sql::INSERT_CONTACT` with the derived consent status and last activity (?14, ?15).
 const INSERT_NEW_CONTACT: &str = "INSERT INTO contacts (id, workspace_id, name, phone, phone_digits, city, region, country, \
     language, notes, first_seen, created_at, updated_at, hlc, consent_status, last_activity) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)";
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15) ON CONFLICT (id) DO NOTHING";
 
 /// Writes one row; an invalid row comes back as `Error::InvalidInput` and writes nothing.
 pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report: &mut FanImportReport, touched: &mut Touched) -> Result<()> {
@@ -167,32 +167,46 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
             (id, None)
         }
         None => {
-            let id = cx.ids.new_id().to_string();
             // What `sql::REFRESH_DERIVED` would make of this row's one consent event and one
             // sign-up, written with the contact instead of by an update at the end.
             let consent = row.consent.as_ref().filter(|(status, _, _)| *status != ConsentStatus::Unknown);
             let status = consent.map(|(status, _, _)| status.as_str()).unwrap_or("unknown");
             let last_activity = [consent.map(|(_, at, _)| ts(at.unwrap_or(cx.now))), row.joined.map(ts)].into_iter().flatten().max();
-            conn.prepare_cached(INSERT_NEW_CONTACT)
-                .map_err(db)?
-                .execute(params![
-                    id,
-                    cx.workspace,
-                    fields.name,
-                    fields.phone,
-                    fields.phone.as_deref().and_then(phone_digits),
-                    fields.city,
-                    fields.region,
-                    fields.country,
-                    fields.language,
-                    fields.notes,
-                    ts(row.joined.unwrap_or(cx.now)),
-                    ts(cx.now),
-                    cx.hlc,
-                    status,
-                    last_activity,
-                ])
-                .map_err(db)?;
+            let insert = |id: &str| -> Result<bool> {
+                let made = conn
+                    .prepare_cached(INSERT_NEW_CONTACT)
+                    .map_err(db)?
+                    .execute(params![
+                        id,
+                        cx.workspace,
+                        fields.name,
+                        fields.phone,
+                        fields.phone.as_deref().and_then(phone_digits),
+                        fields.city,
+                        fields.region,
+                        fields.country,
+                        fields.language,
+                        fields.notes,
+                        ts(row.joined.unwrap_or(cx.now)),
+                        ts(cx.now),
+                        cx.hlc,
+                        status,
+                        last_activity,
+                    ])
+                    .map_err(db)?;
+                Ok(made == 1)
+            };
+            // The id another device importing the same list gives this fan; taken (a contact
+            // erased or merged away keeps its id): a new one.
+            let derived_id = fields.emails.first().map(|e| derived_ids::contact(&cx.workspace, e).to_string());
+            let id = match derived_id {
+                Some(id) if insert(&id)? => id,
+                _ => {
+                    let id = cx.ids.new_id().to_string();
+                    insert(&id)?;
+                    id
+                }
+            };
             report.created += 1;
             (id, Some(conn.last_insert_rowid()))
         }
@@ -219,14 +233,15 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
     if let Some((status, at, wording)) = &row.consent {
         if *status != ConsentStatus::Unknown {
             // A list that doesn't date its opt-ins: the consent is as of this import.
+            let source = format!("{} ({})", cx.source, cx.file_name);
             conn.prepare_cached(sql::APPEND_CONSENT)
                 .map_err(db)?
                 .execute(params![
-                    cx.ids.new_id().to_string(),
+                    derived_ids::consent_event(&id, status.as_str(), at.unwrap_or(cx.now), &source).to_string(),
                     id,
                     status.as_str(),
                     ts(at.unwrap_or(cx.now)),
-                    format!("{} ({})", cx.source, cx.file_name),
+                    source,
                     wording,
                     ts(cx.now),
                     cx.hlc,
@@ -239,7 +254,7 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
         conn.prepare_cached(sql::APPEND_ACTIVITY)
             .map_err(db)?
             .execute(params![
-                cx.ids.new_id().to_string(),
+                derived_ids::activity(&id, &format!("signup:{}", cx.source)).to_string(),
                 id,
                 "sign_up",
                 ts(joined),
