@@ -210,12 +210,16 @@ pub async fn pull(
     );
     // The first `limit` entries of each readable workspace after the cursor (an ordered index
     // range each), merged: reads at most `limit` rows per workspace, not the rest of the log.
+    // (Ranges are written as row comparisons on `sync_log_by_workspace`'s key so that the
+    // planner cannot walk the whole log by `seq` looking for a small workspace's entries.)
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT l.seq, l.workspace_id, l.user_id, l.change_id, l.tbl, l.pk, l.hlc,
                 l.fields::text, l.base::text, l.quiet::text, l.conflict::text
          FROM members m
          CROSS JOIN LATERAL (
-             SELECT * FROM sync_log s WHERE s.workspace_id = m.workspace_id AND s.seq > $1 ORDER BY s.seq LIMIT $3
+             SELECT * FROM sync_log s
+             WHERE (s.workspace_id, s.seq) > (m.workspace_id, $1) AND (s.workspace_id, s.seq) <= (m.workspace_id, 9223372036854775807)
+             ORDER BY s.workspace_id, s.seq LIMIT $3
          ) l
          WHERE m.user_id = $2 AND m.role <> 'collaborator'
          ORDER BY l.seq LIMIT $3",
@@ -231,8 +235,12 @@ pub async fn pull(
     // two index probes each instead of counting the rest of the log.
     let (remaining,): (i64,) = sqlx::query_as(
         "SELECT COALESCE(sum(
-             COALESCE((SELECT l.ws_pos FROM sync_log l WHERE l.workspace_id = m.workspace_id ORDER BY l.seq DESC LIMIT 1), 0)
-           - COALESCE((SELECT l.ws_pos FROM sync_log l WHERE l.workspace_id = m.workspace_id AND l.seq <= $1 ORDER BY l.seq DESC LIMIT 1), 0)
+             COALESCE((SELECT CASE WHEN l.workspace_id = m.workspace_id THEN l.ws_pos ELSE 0 END FROM sync_log l
+                       WHERE (l.workspace_id, l.seq) <= (m.workspace_id, 9223372036854775807)
+                       ORDER BY l.workspace_id DESC, l.seq DESC LIMIT 1), 0)
+           - COALESCE((SELECT CASE WHEN l.workspace_id = m.workspace_id THEN l.ws_pos ELSE 0 END FROM sync_log l
+                       WHERE (l.workspace_id, l.seq) <= (m.workspace_id, $1)
+                       ORDER BY l.workspace_id DESC, l.seq DESC LIMIT 1), 0)
          ), 0)::int8
          FROM members m WHERE m.user_id = $2 AND m.role <> 'collaborator'",
     )
@@ -567,7 +575,7 @@ async fn apply_batch(
         }
         sqlx::query(
             "INSERT INTO sync_rows (tbl, pk, workspace_id, fields)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::uuid[], $4::text[]::jsonb[])
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::uuid[], $4::text[]::json[])
              ON CONFLICT (tbl, pk) DO UPDATE SET fields = excluded.fields",
         )
         .bind(&t)
@@ -584,7 +592,9 @@ async fn apply_batch(
         wss.sort_unstable();
         wss.dedup();
         let heads: Vec<(Uuid, i64)> = sqlx::query_as(
-            "SELECT w, COALESCE((SELECT ws_pos FROM sync_log WHERE workspace_id = w ORDER BY seq DESC LIMIT 1), 0)
+            "SELECT w, COALESCE((SELECT CASE WHEN l.workspace_id = w THEN l.ws_pos ELSE 0 END FROM sync_log l
+                                 WHERE (l.workspace_id, l.seq) <= (w, 9223372036854775807)
+                                 ORDER BY l.workspace_id DESC, l.seq DESC LIMIT 1), 0)
              FROM UNNEST($1::uuid[]) AS w",
         )
         .bind(&wss)
@@ -604,7 +614,7 @@ async fn apply_batch(
         // insert draws them), so the log keeps the batch's order.
         let mut seqs: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO sync_log (workspace_id, user_id, change_id, tbl, pk, hlc, fields, base, quiet, conflict, ws_pos)
-             SELECT w, $1, ch, t, p, h, f::jsonb, b::jsonb, q::jsonb, c::jsonb, n
+             SELECT w, $1, ch, t, p, h, f::json, b::json, q::json, c::json, n
              FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[])
                  WITH ORDINALITY AS x(w, ch, t, p, h, f, b, q, c, n, ord)
              ORDER BY ord
