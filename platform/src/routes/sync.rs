@@ -208,11 +208,21 @@ pub async fn pull(
         Option<String>,
         Option<String>,
     );
+    // The first `limit` entries of each readable workspace after the cursor (an ordered index
+    // range each), merged: reads at most `limit` rows per workspace, not the rest of the log.
+    // (Ranges are written as row comparisons on `sync_log_by_workspace`'s key so that the
+    // planner cannot walk the whole log by `seq` looking for a small workspace's entries.)
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT seq, workspace_id, user_id, change_id, tbl, pk, hlc, fields::text, base::text, quiet::text, conflict::text
-         FROM sync_log
-         WHERE seq > $1 AND workspace_id IN (SELECT workspace_id FROM members WHERE user_id = $2 AND role <> 'collaborator')
-         ORDER BY seq LIMIT $3",
+        "SELECT l.seq, l.workspace_id, l.user_id, l.change_id, l.tbl, l.pk, l.hlc,
+                l.fields::text, l.base::text, l.quiet::text, l.conflict::text
+         FROM members m
+         CROSS JOIN LATERAL (
+             SELECT * FROM sync_log s
+             WHERE (s.workspace_id, s.seq) > (m.workspace_id, $1) AND (s.workspace_id, s.seq) <= (m.workspace_id, 9223372036854775807)
+             ORDER BY s.workspace_id, s.seq LIMIT $3
+         ) l
+         WHERE m.user_id = $2 AND m.role <> 'collaborator'
+         ORDER BY l.seq LIMIT $3",
     )
     .bind(q.since)
     .bind(auth.user_id)
@@ -220,31 +230,36 @@ pub async fn pull(
     .fetch_all(&state.db)
     .await?;
     let cursor = rows.last().map(|r| r.0).unwrap_or(q.since);
+    // What remains after the page, per readable workspace: the position of its last entry minus
+    // that of its last entry up to the cursor (positions are 1, 2, ... in each workspace's log),
+    // two index probes each instead of counting the rest of the log.
     let (remaining,): (i64,) = sqlx::query_as(
-        "SELECT count(*) FROM sync_log
-         WHERE seq > $1 AND workspace_id IN (SELECT workspace_id FROM members WHERE user_id = $2 AND role <> 'collaborator')",
+        "SELECT COALESCE(sum(
+             COALESCE((SELECT CASE WHEN l.workspace_id = m.workspace_id THEN l.ws_pos ELSE 0 END FROM sync_log l
+                       WHERE (l.workspace_id, l.seq) <= (m.workspace_id, 9223372036854775807)
+                       ORDER BY l.workspace_id DESC, l.seq DESC LIMIT 1), 0)
+           - COALESCE((SELECT CASE WHEN l.workspace_id = m.workspace_id THEN l.ws_pos ELSE 0 END FROM sync_log l
+                       WHERE (l.workspace_id, l.seq) <= (m.workspace_id, $1)
+                       ORDER BY l.workspace_id DESC, l.seq DESC LIMIT 1), 0)
+         ), 0)::int8
+         FROM members m WHERE m.user_id = $2 AND m.role <> 'collaborator'",
     )
     .bind(cursor)
     .bind(auth.user_id)
     .fetch_one(&state.db)
     .await?;
-    let parse = |s: Option<String>| -> ApiResult<Option<Value>> {
-        s.map(|s| {
-            serde_json::from_str(&s).map_err(|e| ApiError::internal(format!("stored JSON: {e}")))
-        })
-        .transpose()
-    };
+    fn parse<T: serde::de::DeserializeOwned + Default>(s: Option<String>) -> ApiResult<T> {
+        match s {
+            Some(s) => serde_json::from_str(&s)
+                .map_err(|e| ApiError::internal(format!("stored JSON: {e}"))),
+            None => Ok(T::default()),
+        }
+    }
     let mut entries = Vec::with_capacity(rows.len());
     for (seq, workspace_id, user_id, change_id, table, pk, hlc, fields, base, quiet, conflict) in
         rows
     {
-        let conflict: Option<ConflictRecord> = match parse(conflict)? {
-            Some(v) => Some(
-                serde_json::from_value(v)
-                    .map_err(|e| ApiError::internal(format!("stored conflict: {e}")))?,
-            ),
-            None => None,
-        };
+        let conflict: Option<ConflictRecord> = parse(conflict)?;
         let change = match change_id {
             Some(change_id) => Some(Change {
                 change_id,
@@ -252,11 +267,9 @@ pub async fn pull(
                 table,
                 pk,
                 hlc,
-                fields: serde_json::from_value(parse(fields)?.unwrap_or_default())
-                    .unwrap_or_default(),
-                base: serde_json::from_value(parse(base)?.unwrap_or_default()).unwrap_or_default(),
-                quiet: serde_json::from_value(parse(quiet)?.unwrap_or_default())
-                    .unwrap_or_default(),
+                fields: parse(fields)?,
+                base: parse(base)?,
+                quiet: parse(quiet)?,
             }),
             None => None,
         };
@@ -342,7 +355,6 @@ async fn authorise(
     personal: Option<Uuid>,
     roles: &mut HashMap<Uuid, Option<Role>>,
     pins: &mut HashMap<(String, String), Uuid>,
-    new_pins: &mut Vec<(String, String, Uuid)>,
     ch: &Change,
 ) -> ApiResult<Result<Uuid, Refusal>> {
     let Some(ws) = ch.workspace_id.or(personal) else {
@@ -441,8 +453,7 @@ async fn authorise(
         )));
     }
     if pinned.is_none() {
-        // Written with the rest of the batch (one statement), before it commits.
-        new_pins.push((ch.table.clone(), ch.pk.clone(), ws));
+        // Written with the row's field state (one statement for the batch), before it commits.
         pins.insert((ch.table.clone(), ch.pk.clone()), ws);
     }
     Ok(Ok(ws))
@@ -471,39 +482,36 @@ async fn apply_batch(
             .fetch_all(&mut *tx)
             .await?;
     let done: HashMap<Uuid, i64> = done.into_iter().collect();
-    // The rows the batch touches: their workspace and field state, read once.
-    let tbls: Vec<String> = changes.iter().map(|c| c.table.replace('\0', "")).collect();
-    let pks: Vec<String> = changes.iter().map(|c| c.pk.replace('\0', "")).collect();
-    let pinned: Vec<(String, String, Uuid)> = sqlx::query_as(
-        "SELECT tbl, pk, workspace_id FROM sync_rows WHERE (tbl, pk) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))",
+    // The rows the batch touches: their workspace and field state, read once (an index probe
+    // per distinct row).
+    let mut keys: Vec<(&str, &str)> = changes.iter().map(|c| (c.table.as_str(), c.pk.as_str())).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let tbls: Vec<String> = keys.iter().map(|(t, _)| t.replace('\0', "")).collect();
+    let pks: Vec<String> = keys.iter().map(|(_, p)| p.replace('\0', "")).collect();
+    drop(keys);
+    let stored: Vec<(String, String, Uuid, String)> = sqlx::query_as(
+        "SELECT r.tbl, r.pk, r.workspace_id, r.fields::text
+         FROM UNNEST($1::text[], $2::text[]) AS x(t, p) JOIN sync_rows r ON r.tbl = x.t AND r.pk = x.p",
     )
     .bind(&tbls)
     .bind(&pks)
     .fetch_all(&mut *tx)
     .await?;
-    let mut pins: HashMap<(String, String), Uuid> =
-        pinned.into_iter().map(|(t, p, w)| ((t, p), w)).collect();
-    type FieldRow = (String, String, String, String, String, Uuid, Uuid);
-    let stored: Vec<FieldRow> = sqlx::query_as(
-        "SELECT tbl, pk, col, hlc, value::text, user_id, change_id FROM sync_fields
-         WHERE (tbl, pk) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))",
-    )
-    .bind(&tbls)
-    .bind(&pks)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut state_of: HashMap<(String, String), FieldState> = HashMap::new();
-    for (t, p, col, hlc, value, user, change) in stored {
-        let value = serde_json::from_str(&value).unwrap_or(Value::Null);
-        state_of.entry((t, p)).or_default().insert(col, (hlc, value, user, change));
+    let mut pins: HashMap<(String, String), Uuid> = HashMap::with_capacity(stored.len());
+    let mut state_of: HashMap<(String, String), FieldState> = HashMap::with_capacity(tbls.len());
+    for (t, p, ws, fields) in stored {
+        let fields: FieldState = serde_json::from_str(&fields)
+            .map_err(|e| ApiError::internal(format!("stored field state: {e}")))?;
+        pins.insert((t.clone(), p.clone()), ws);
+        state_of.insert((t, p), fields);
     }
     let mut seen = HashSet::new();
     let mut roles = HashMap::new();
-    let mut new_pins = Vec::new();
     let mut log = LogRows::default();
     // (index in `results`, index of its row in `log`): the seq is known once the log is written.
     let mut applied: Vec<(usize, usize)> = Vec::new();
-    let mut touched: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let mut touched: BTreeSet<(String, String)> = BTreeSet::new();
     let mut results = Vec::with_capacity(changes.len());
     for ch in changes {
         let result = |status, seq, code: Option<&str>, message: Option<String>| PushResult {
@@ -537,7 +545,6 @@ async fn apply_batch(
             personal,
             &mut roles,
             &mut pins,
-            &mut new_pins,
             &ch,
         )
         .await?
@@ -553,64 +560,63 @@ async fn apply_batch(
         applied.push((results.len(), row));
         results.push(result(PushStatus::Applied, None, None, None));
     }
-    // The batch's writes, a few statements whatever its size: the rows it pins to a workspace,
-    // the fields it changed (their final state), and its log entries in order.
-    if !new_pins.is_empty() {
-        let (t, p, w): (Vec<String>, Vec<String>, Vec<Uuid>) = new_pins.into_iter().fold(
-            (Vec::new(), Vec::new(), Vec::new()),
-            |(mut t, mut p, mut w), (a, b, c)| {
-                t.push(a);
-                p.push(b);
-                w.push(c);
-                (t, p, w)
-            },
-        );
+    // The batch's writes, two statements whatever its size: the rows it changed (pinned to
+    // their workspace, with the final state of their fields), and its log entries in order.
+    if !touched.is_empty() {
+        let mut t = Vec::with_capacity(touched.len());
+        let mut p = Vec::with_capacity(touched.len());
+        let mut w = Vec::with_capacity(touched.len());
+        let mut f = Vec::with_capacity(touched.len());
+        for key in touched {
+            w.push(pins[&key]);
+            f.push(to_json(&state_of[&key]));
+            t.push(key.0);
+            p.push(key.1);
+        }
         sqlx::query(
-            "INSERT INTO sync_rows (tbl, pk, workspace_id) SELECT * FROM UNNEST($1::text[], $2::text[], $3::uuid[])",
+            "INSERT INTO sync_rows (tbl, pk, workspace_id, fields)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::uuid[], $4::text[]::json[])
+             ON CONFLICT (tbl, pk) DO UPDATE SET fields = excluded.fields",
         )
         .bind(&t)
         .bind(&p)
         .bind(&w)
-        .execute(&mut *tx)
-        .await?;
-    }
-    if !touched.is_empty() {
-        let mut f = FieldRows::default();
-        for (t, p, c) in touched {
-            let (hlc, value, user, change) = &state_of[&(t.clone(), p.clone())][&c];
-            f.tbl.push(t);
-            f.pk.push(p);
-            f.col.push(c);
-            f.hlc.push(hlc.clone());
-            f.value.push(value.to_string());
-            f.user.push(*user);
-            f.change.push(*change);
-        }
-        sqlx::query(
-            "INSERT INTO sync_fields (tbl, pk, col, hlc, value, user_id, change_id)
-             SELECT t, p, c, h, v::jsonb, u, ch
-             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[]) AS x(t, p, c, h, v, u, ch)
-             ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, value = excluded.value,
-                 user_id = excluded.user_id, change_id = excluded.change_id",
-        )
-        .bind(&f.tbl)
-        .bind(&f.pk)
-        .bind(&f.col)
-        .bind(&f.hlc)
-        .bind(&f.value)
-        .bind(&f.user)
-        .bind(&f.change)
+        .bind(&f)
         .execute(&mut *tx)
         .await?;
     }
     if !log.tbl.is_empty() {
+        // Each entry's position in its workspace's log (1, 2, ...: pulls count what remains
+        // after a cursor with two index probes per workspace), following the last one logged.
+        let mut wss: Vec<Uuid> = log.ws.clone();
+        wss.sort_unstable();
+        wss.dedup();
+        let heads: Vec<(Uuid, i64)> = sqlx::query_as(
+            "SELECT w, COALESCE((SELECT CASE WHEN l.workspace_id = w THEN l.ws_pos ELSE 0 END FROM sync_log l
+                                 WHERE (l.workspace_id, l.seq) <= (w, 9223372036854775807)
+                                 ORDER BY l.workspace_id DESC, l.seq DESC LIMIT 1), 0)
+             FROM UNNEST($1::uuid[]) AS w",
+        )
+        .bind(&wss)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut heads: HashMap<Uuid, i64> = heads.into_iter().collect();
+        let pos: Vec<i64> = log
+            .ws
+            .iter()
+            .map(|w| {
+                let head = heads.entry(*w).or_insert(0);
+                *head += 1;
+                *head
+            })
+            .collect();
         // Sequence numbers are drawn in the order of `ord` (the SELECT is sorted before the
         // insert draws them), so the log keeps the batch's order.
         let mut seqs: Vec<i64> = sqlx::query_scalar(
-            "INSERT INTO sync_log (workspace_id, user_id, change_id, tbl, pk, hlc, fields, base, quiet, conflict)
-             SELECT w, $1, ch, t, p, h, f::jsonb, b::jsonb, q::jsonb, c::jsonb
-             FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-                 WITH ORDINALITY AS x(w, ch, t, p, h, f, b, q, c, ord)
+            "INSERT INTO sync_log (workspace_id, user_id, change_id, tbl, pk, hlc, fields, base, quiet, conflict, ws_pos)
+             SELECT w, $1, ch, t, p, h, f::json, b::json, q::json, c::json, n
+             FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[])
+                 WITH ORDINALITY AS x(w, ch, t, p, h, f, b, q, c, n, ord)
              ORDER BY ord
              RETURNING seq",
         )
@@ -624,6 +630,7 @@ async fn apply_batch(
         .bind(&log.base)
         .bind(&log.quiet)
         .bind(&log.conflict)
+        .bind(&pos)
         .fetch_all(&mut *tx)
         .await?;
         seqs.sort_unstable();
@@ -674,18 +681,6 @@ impl LogRows {
     }
 }
 
-/// The final state of the fields a batch changed, as columns.
-#[derive(Default)]
-struct FieldRows {
-    tbl: Vec<String>,
-    pk: Vec<String>,
-    col: Vec<String>,
-    hlc: Vec<String>,
-    value: Vec<String>,
-    user: Vec<Uuid>,
-    change: Vec<Uuid>,
-}
-
 /// Each field of a row: clock, value, who wrote it, and by which change.
 type FieldState = BTreeMap<String, (String, Value, Uuid, Uuid)>;
 
@@ -698,7 +693,7 @@ fn merge_change(
     ch: &Change,
     current: &mut FieldState,
     log: &mut LogRows,
-    touched: &mut BTreeSet<(String, String, String)>,
+    touched: &mut BTreeSet<(String, String)>,
 ) -> usize {
     let mut conflicts = Vec::new();
     let mut won = Vec::new();
@@ -743,20 +738,22 @@ fn merge_change(
             }
         }
     }
+    if !won.is_empty() {
+        touched.insert((ch.table.clone(), ch.pk.clone()));
+    }
     for col in won {
         current.insert(
             col.clone(),
             (ch.hlc.clone(), ch.fields[col].clone(), auth.user_id, ch.change_id),
         );
-        touched.insert((ch.table.clone(), ch.pk.clone(), col.clone()));
     }
     let row = log.push(
         ws,
         Some(ch.change_id),
         ch,
         Some(to_json(&ch.fields)),
-        Some(to_json(&ch.base)),
-        Some(to_json(&ch.quiet)),
+        (!ch.base.is_empty()).then(|| to_json(&ch.base)),
+        (!ch.quiet.is_empty()).then(|| to_json(&ch.quiet)),
         None,
     );
     for c in conflicts {
