@@ -82,6 +82,16 @@ pub fn normalize_isrc(input: &str) -> Result<String, String> {
     if code.len() != 12 || !code.is_ascii() {
         return Err(format!("an ISRC has 12 characters (CC-XXX-YY-NNNNN); '{}' has {}", input.trim(), code.chars().count()));
     }
+    check_isrc(&code)?;
+    Ok(code)
+}
+
+/// The checks of [`normalize_isrc`] on a code already stripped and upper-cased (12 ASCII
+/// characters): what each element may hold.
+pub fn check_isrc(code: &str) -> Result<(), String> {
+    if code.len() != 12 || !code.is_ascii() {
+        return Err(format!("an ISRC has 12 characters (CC-XXX-YY-NNNNN); '{code}' has {}", code.chars().count()));
+    }
     let (country, rest) = code.split_at(2);
     let (registrant, rest) = rest.split_at(3);
     let (year, designation) = rest.split_at(2);
@@ -103,7 +113,7 @@ pub fn normalize_isrc(input: &str) -> Result<String, String> {
             ISRC_SPECIAL_PREFIXES.join(", ")
         ));
     }
-    Ok(code)
+    Ok(())
 }
 
 /// Writes a stored ISRC the way people read it: `CN-A01-26-00001`.

@@ -3,6 +3,7 @@
 //! worker thread. This is what keeps a million-line import near SQLite's own `.import` speed.
 
 use super::import::Ready;
+use super::matching::Matcher;
 use crate::error::{Error, Result};
 use libsqlite3_sys as ffi;
 use sqlx::SqliteConnection;
@@ -22,14 +23,14 @@ pub(crate) struct Buffers {
 }
 
 /// Inserts `lines` in the transaction open on `conn`.
-pub(crate) async fn insert(conn: &mut SqliteConnection, file_seq: i64, lines: &[Ready], buf: &mut Buffers) -> Result<()> {
+pub(crate) async fn insert(conn: &mut SqliteConnection, file_seq: i64, lines: &[Ready], matcher: &Matcher, buf: &mut Buffers) -> Result<()> {
     let mut handle = conn.lock_handle().await?;
     let db = handle.as_raw_handle().as_ptr();
     // SAFETY: `db` is the live connection this transaction holds, locked for us by
     // `lock_handle` (no other statement runs on it meanwhile); the statement is finalized before
     // the lock is released, and every bound text outlives the `sqlite3_step` that reads it
     // (SQLITE_STATIC: SQLite does not keep the pointers after `sqlite3_reset`).
-    unsafe { insert_raw(db, file_seq, lines, buf) }
+    unsafe { insert_raw(db, file_seq, lines, matcher, buf) }
 }
 
 unsafe fn error(db: *mut ffi::sqlite3, what: &str) -> Error {
@@ -44,7 +45,7 @@ unsafe fn bind_text(stmt: *mut ffi::sqlite3_stmt, index: c_int, text: Option<&st
     }
 }
 
-unsafe fn insert_raw(db: *mut ffi::sqlite3, file_seq: i64, lines: &[Ready], buf: &mut Buffers) -> Result<()> {
+unsafe fn insert_raw(db: *mut ffi::sqlite3, file_seq: i64, lines: &[Ready], matcher: &Matcher, buf: &mut Buffers) -> Result<()> {
     let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
     if ffi::sqlite3_prepare_v2(db, INSERT.as_ptr(), -1, &mut stmt, std::ptr::null_mut()) != ffi::SQLITE_OK {
         return Err(error(db, "prepare statement line insert"));
@@ -61,6 +62,7 @@ unsafe fn insert_raw(db: *mut ffi::sqlite3, file_seq: i64, lines: &[Ready], buf:
         buf.amount.clear();
         let _ = write!(buf.amount, "{}", line.amount);
         let matched = ready.matched.as_ref();
+        let (track, release) = matched.map(|m| matcher.target(m)).unwrap_or((None, None));
         let mut rc = ffi::sqlite3_bind_int64(stmt, 1, file_seq);
         rc |= ffi::sqlite3_bind_int64(stmt, 2, line.line_no as i64);
         rc |= bind_text(stmt, 3, Some(&buf.period));
@@ -76,9 +78,9 @@ unsafe fn insert_raw(db: *mut ffi::sqlite3, file_seq: i64, lines: &[Ready], buf:
         rc |= bind_text(stmt, 13, Some(&buf.amount));
         rc |= bind_text(stmt, 14, Some(&line.currency));
         rc |= bind_text(stmt, 15, Some(&line.raw));
-        rc |= bind_text(stmt, 16, matched.and_then(|m| m.track_id.as_deref()));
+        rc |= bind_text(stmt, 16, track);
         // A track's release is found through the track: stored only for release-level matches.
-        rc |= bind_text(stmt, 17, matched.filter(|m| m.track_id.is_none()).and_then(|m| m.release_id.as_deref()));
+        rc |= bind_text(stmt, 17, if track.is_none() { release } else { None });
         rc |= bind_text(stmt, 18, matched.map(|m| m.by));
         if rc != ffi::SQLITE_OK {
             result = Err(error(db, "bind statement line"));

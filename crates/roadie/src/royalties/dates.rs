@@ -96,8 +96,16 @@ pub fn parse_month_in(input: &str, order: DateOrder) -> Result<YearMonth, String
             _ => None,
         }
     };
-    let parts: Vec<&str> = date.split(['-', '/', '.']).collect();
-    let found = match parts.as_slice() {
+    // Up to three parts, on the stack (this runs twice per statement line); more match nothing.
+    let mut split = date.split(['-', '/', '.']);
+    let mut parts = [""; 3];
+    let mut n = 0;
+    for part in split.by_ref().take(3) {
+        parts[n] = part;
+        n += 1;
+    }
+    let parts: &[&str] = if split.next().is_some() { &[] } else { &parts[..n] };
+    let found = match parts {
         [whole] if digits(whole) && whole.len() == 6 => YearMonth::new(whole[..4].parse().ok().unwrap_or(0), whole[4..].parse().unwrap_or(0)),
         [whole] if digits(whole) && whole.len() == 8 => YearMonth::new(whole[..4].parse().ok().unwrap_or(0), whole[4..6].parse().unwrap_or(0)),
         [y, m] if digits(y) && y.len() == 4 && digits(m) => YearMonth::new(year(y).unwrap_or(0), m.parse().unwrap_or(0)),

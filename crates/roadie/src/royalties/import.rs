@@ -7,7 +7,7 @@ use super::bulk;
 use super::detect::{self, Plan};
 use super::encoding::{self, TextEncoding};
 use super::formats::{dsr::DsrParser, xlsx, Layout, Parsed, Resolved};
-use super::matching::{Match, Matcher};
+use super::matching::{Match, MatchCache, Matcher};
 use super::rollup::Rollup;
 use super::{Format, ImportReport, LineIssue, NormalLine};
 use crate::error::{Error, Result};
@@ -310,8 +310,12 @@ impl Store {
         let parse_cancel = cancel.clone();
         let parse_bytes = bytes.clone();
         let parse_path = path.to_path_buf();
+        let parse_matcher = matcher.clone();
+        // Inserted lines go back to the parser to be written over (flat memory, no allocation
+        // per line); at most a few batches are ever in flight.
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Ready>>();
         let parser = tokio::task::spawn_blocking(move || {
-            let result = parse(&parse_path, &file_name, source, &matcher, &sender, &parse_cancel, parse_bytes);
+            let result = parse(&parse_path, &file_name, source, &parse_matcher, &sender, recycled, &parse_cancel, parse_bytes);
             match result {
                 Ok(done) => {
                     let _ = sender.blocking_send(Msg::Done(Box::new(done)));
@@ -358,11 +362,11 @@ impl Store {
                                 }
                                 pending.push(ready);
                                 if pending.len() == INSERT_ROWS {
-                                    bulk::insert(&mut tx, file_seq, &pending, &mut buffers).await?;
+                                    bulk::insert(&mut tx, file_seq, &pending, &matcher, &mut buffers).await?;
                                     report.imported += pending.len() as u64;
-                                    // Freeing a batch's strings is work too: not on this thread.
                                     let done = std::mem::replace(&mut pending, Vec::with_capacity(INSERT_ROWS));
-                                    tokio::task::spawn_blocking(move || drop(done));
+                                    // (When the parser has ended, the lines are just freed.)
+                                    let _ = recycle.send(done);
                                 }
                             }
                             Item::Skipped(issue) => report.skipped.push(issue),
@@ -390,7 +394,7 @@ impl Store {
         let _ = parser.await;
         let done = outcome?; // dropping `tx` on error rolls the whole file back
         if !pending.is_empty() {
-            bulk::insert(&mut tx, file_seq, &pending, &mut buffers).await?;
+            bulk::insert(&mut tx, file_seq, &pending, &matcher, &mut buffers).await?;
             report.imported += pending.len() as u64;
         }
         report.lines = done.lines;
@@ -463,12 +467,14 @@ impl Error {
 
 /// The parser thread: reads the source, matches each line, sends batches. Returns when the file
 /// ends, the channel closes (the importer gave up) or the import is cancelled.
+#[allow(clippy::too_many_arguments)]
 fn parse(
     path: &Path,
     file_name: &str,
     source: Source,
     matcher: &Matcher,
     sender: &mpsc::Sender<Msg>,
+    recycled: std::sync::mpsc::Receiver<Vec<Ready>>,
     cancel: &CancelToken,
     bytes: Arc<AtomicU64>,
 ) -> Result<Done> {
@@ -481,7 +487,7 @@ fn parse(
     let push = |item: Item, batch: &mut Vec<Item>, rollup: &mut Rollup| -> bool {
         let item = match item {
             Item::Line(ready) => {
-                rollup.add(&ready.line, ready.matched.as_ref());
+                rollup.add(&ready.line, ready.matched.as_ref(), matcher);
                 Item::Line(ready)
             }
             other => other,
@@ -496,8 +502,9 @@ fn parse(
         }
         true
     };
+    let cache = std::cell::RefCell::new(MatchCache::default());
     let ready = |line: NormalLine| {
-        let matched = matcher.find(&line);
+        let matched = matcher.find_cached(&line, &mut cache.borrow_mut());
         Item::Line(Ready { line, matched })
     };
     let open = || -> Result<Box<dyn Read + Send>> {
@@ -518,6 +525,7 @@ fn parse(
                 .buffer_capacity(1 << 16)
                 .from_reader(reader);
             let mut record = csv::StringRecord::new();
+            let mut spare: Vec<Ready> = Vec::new();
             let mut first = true;
             loop {
                 match csv.read_record(&mut record) {
@@ -532,10 +540,26 @@ fn parse(
                             continue;
                         }
                         lines += 1;
-                        let item = match resolved.line(&record, line_no) {
-                            Ok(Ok(line)) => ready(line),
-                            Ok(Err(reason)) => Item::Skipped(LineIssue { line: line_no, reason }),
-                            Err(issue) => Item::Invalid(issue),
+                        // A stored line comes back once inserted: its strings' memory is reused.
+                        if spare.is_empty() {
+                            if let Ok(back) = recycled.try_recv() {
+                                spare = back;
+                            }
+                        }
+                        let mut next = spare.pop().unwrap_or_else(|| Ready { line: NormalLine::empty(), matched: None });
+                        let item = match resolved.line_into(&record, line_no, &mut next.line) {
+                            Ok(Ok(())) => {
+                                next.matched = matcher.find_cached(&next.line, &mut cache.borrow_mut());
+                                Item::Line(next)
+                            }
+                            Ok(Err(reason)) => {
+                                spare.push(next);
+                                Item::Skipped(LineIssue { line: line_no, reason })
+                            }
+                            Err(issue) => {
+                                spare.push(next);
+                                Item::Invalid(issue)
+                            }
                         };
                         if !push(item, &mut batch, &mut rollup) {
                             stopped = true;
@@ -571,6 +595,7 @@ fn parse(
             }
         }
         Source::Sheet { resolved, rows } => {
+            drop(recycled); // (lines are not recycled here: returned ones are freed)
             for (line_no, record) in rows {
                 lines += 1;
                 let item = match resolved.line(&record, line_no) {
@@ -585,6 +610,7 @@ fn parse(
             }
         }
         Source::Dsr { encoding: enc } => {
+            drop(recycled);
             let mut reader = BufReader::with_capacity(1 << 16, encoding::utf8_reader(open()?, enc));
             let mut parser = DsrParser::new(file_name);
             let mut text = String::new();

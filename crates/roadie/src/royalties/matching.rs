@@ -11,33 +11,49 @@ use crate::Store;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use std::fmt::Write;
 use std::str::FromStr;
 use ts_rs::TS;
 use uuid::Uuid;
 
-/// Where a line was matched to, and how.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a line was matched to (an index into the matcher's targets: see [`Matcher::target`]),
+/// and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Match {
-    pub track_id: Option<String>,
-    pub release_id: Option<String>,
+    pub target: u32,
     pub by: &'static str,
 }
 
+/// A matched line's track (absent for a release-level match) and release.
 type Target = (Option<String>, Option<String>);
 /// isrc, title, artist, lines, units
 type GroupRow = (Option<String>, Option<String>, Option<String>, i64, i64);
 /// id, isrc, title, artist, reporting_period, currency, units, amount
 type CandidateRow = (i64, Option<String>, Option<String>, Option<String>, String, String, i64, String, String, Option<String>);
 
-/// The catalog and the rules, in memory for the length of an import (a catalog is small).
+/// The catalog and the rules, in memory for the length of an import (a catalog is small). Every
+/// map points into `targets`, so a match is an index: no string is copied per line.
 #[derive(Debug, Default)]
 pub(crate) struct Matcher {
-    isrc: HashMap<String, Target>,
-    upc: HashMap<String, String>,
-    title_artist: HashMap<String, Target>,
-    rules: HashMap<(String, String), Target>,
+    targets: Vec<Target>,
+    target_ids: FxHashMap<Target, u32>,
+    isrc: FxHashMap<String, u32>,
+    upc: FxHashMap<String, u32>,
+    title_artist: FxHashMap<String, u32>,
+    rules: FxHashMap<(String, String), u32>,
 }
+
+/// Remembers the title + artist step's answer per (title, artist) of an import: the same few
+/// titles repeat on most lines that reach it, and the step builds normalised keys.
+#[derive(Debug, Default)]
+pub(crate) struct MatchCache {
+    by_title_artist: FxHashMap<Box<str>, Option<Match>>,
+    key: String,
+}
+
+/// Distinct (title, artist) answers a cache keeps (memory stays flat on any file).
+const CACHE_ENTRIES: usize = 50_000;
 
 impl Matcher {
     pub async fn load(conn: &mut SqliteConnection) -> Result<Matcher> {
@@ -50,14 +66,21 @@ impl Matcher {
         .await?;
         for (id, release, isrc) in tracks {
             if let Some(isrc) = isrc {
-                m.isrc.entry(isrc).or_insert((Some(id), Some(release)));
+                if !m.isrc.contains_key(&isrc) {
+                    let t = m.target_of((Some(id), Some(release)));
+                    m.isrc.insert(isrc, t);
+                }
             }
         }
         let releases: Vec<(String, String)> =
             sqlx::query_as("SELECT id, upc FROM releases WHERE deleted = 0 AND upc IS NOT NULL").fetch_all(&mut *conn).await?;
         for (id, upc) in releases {
             if let Some(upc) = normalise::upc(&upc) {
-                m.upc.entry(upc.trim_start_matches('0').to_string()).or_insert(id);
+                let key = upc.trim_start_matches('0').to_string();
+                if !m.upc.contains_key(&key) {
+                    let t = m.target_of((None, Some(id)));
+                    m.upc.insert(key, t);
+                }
             }
         }
         // Each track under each artist credited on it, or on its release when it has none.
@@ -75,7 +98,10 @@ impl Matcher {
         .await?;
         for (id, release, title, artist) in named {
             if let Some(key) = title_artist_key(&title, &artist) {
-                m.title_artist.entry(key).or_insert((Some(id), Some(release)));
+                if !m.title_artist.contains_key(&key) {
+                    let t = m.target_of((Some(id), Some(release)));
+                    m.title_artist.insert(key, t);
+                }
             }
         }
         let rules: Vec<(String, String, Option<String>, Option<String>)> =
@@ -83,22 +109,53 @@ impl Matcher {
                 .fetch_all(&mut *conn)
                 .await?;
         for (kind, key, track, release) in rules {
-            m.rules.insert((kind, key), (track, release));
+            let t = m.target_of((track, release));
+            m.rules.insert((kind, key), t);
         }
         Ok(m)
     }
 
-    fn rule(&self, kind: &str, key: &str) -> Option<&Target> {
+    /// The index of a target (the same for equal targets).
+    fn target_of(&mut self, target: Target) -> u32 {
+        if let Some(&i) = self.target_ids.get(&target) {
+            return i;
+        }
+        let i = u32::try_from(self.targets.len()).expect("a catalog of fewer than 4 billion targets");
+        self.targets.push(target.clone());
+        self.target_ids.insert(target, i);
+        i
+    }
+
+    /// A matcher that knows only these targets (for tests of what uses matches).
+    #[cfg(test)]
+    pub(crate) fn with_targets(targets: Vec<Target>) -> Matcher {
+        let mut m = Matcher::default();
+        for t in targets {
+            m.target_of(t);
+        }
+        m
+    }
+
+    /// A match's track (absent for a release-level match) and release.
+    pub fn target(&self, m: &Match) -> (Option<&str>, Option<&str>) {
+        let (track, release) = &self.targets[m.target as usize];
+        (track.as_deref(), release.as_deref())
+    }
+
+    fn rule(&self, kind: &str, key: &str) -> Option<u32> {
         if self.rules.is_empty() {
             return None;
         }
-        self.rules.get(&(kind.to_string(), key.to_string()))
+        self.rules.get(&(kind.to_string(), key.to_string())).copied()
     }
 
-    pub fn find(&self, line: &NormalLine) -> Option<Match> {
-        let hit = |t: &Target, by: &'static str| Some(Match { track_id: t.0.clone(), release_id: t.1.clone(), by });
+    /// The line's match: by ISRC, then UPC, then title + artist (rules after the catalog at each
+    /// step), remembering the title + artist step's answers in `cache` (one cache
+    /// per import: the answers depend on this matcher only).
+    pub fn find_cached(&self, line: &NormalLine, cache: &mut MatchCache) -> Option<Match> {
+        let hit = |target: u32, by: &'static str| Some(Match { target, by });
         if let Some(isrc) = &line.isrc {
-            if let Some(t) = self.isrc.get(isrc) {
+            if let Some(&t) = self.isrc.get(isrc.as_str()) {
                 return hit(t, "isrc");
             }
             if let Some(t) = self.rule("isrc", isrc) {
@@ -106,8 +163,8 @@ impl Matcher {
             }
         }
         if let Some(upc) = &line.upc {
-            if let Some(release) = self.upc.get(upc.trim_start_matches('0')) {
-                return Some(Match { track_id: None, release_id: Some(release.clone()), by: "upc" });
+            if let Some(&t) = self.upc.get(upc.trim_start_matches('0')) {
+                return hit(t, "upc");
             }
             if let Some(t) = self.rule("upc", upc) {
                 return hit(t, "rule");
@@ -115,15 +172,33 @@ impl Matcher {
         }
         let title = line.title.as_deref()?;
         let artist = line.artist.as_deref().unwrap_or("");
+        // Keyed by the title's length too: no two (title, artist) pairs share a key.
+        cache.key.clear();
+        let _ = write!(cache.key, "{}:", title.len());
+        cache.key.push_str(title);
+        cache.key.push_str(artist);
+        if let Some(&known) = cache.by_title_artist.get(cache.key.as_str()) {
+            return known;
+        }
+        let found = self.by_title_artist(title, artist);
+        if cache.by_title_artist.len() < CACHE_ENTRIES {
+            cache.by_title_artist.insert(cache.key.as_str().into(), found);
+        }
+        found
+    }
+
+    /// The title + artist step: the catalog's names, then the first credited artist, then a rule.
+    fn by_title_artist(&self, title: &str, artist: &str) -> Option<Match> {
+        let hit = |target: u32, by: &'static str| Some(Match { target, by });
         let key = title_artist_key(title, artist)?;
-        if let Some(t) = self.title_artist.get(&key) {
+        if let Some(&t) = self.title_artist.get(&key) {
             return hit(t, "title_artist");
         }
         // "A feat. B", "A & B", "A, B": the first credited name.
         let first = artist.split([',', '&', ';', '/']).next().unwrap_or(artist);
         let first = first.split(" feat").next().unwrap_or(first).split(" ft.").next().unwrap_or(first);
         if first.len() < artist.len() {
-            if let Some(t) = title_artist_key(title, first).and_then(|k| self.title_artist.get(&k)) {
+            if let Some(&t) = title_artist_key(title, first).and_then(|k| self.title_artist.get(&k)) {
                 return hit(t, "title_artist");
             }
         }

@@ -150,6 +150,28 @@ pub struct NormalLine {
     pub raw: String,
 }
 
+impl NormalLine {
+    /// A line to fill (see `formats::Resolved::line_into`).
+    pub(crate) fn empty() -> NormalLine {
+        NormalLine {
+            line_no: 0,
+            reporting_period: YearMonth { year: 1900, month: 1 },
+            sale_period: None,
+            store: String::new(),
+            territory: None,
+            usage_type: UsageType::Other,
+            isrc: None,
+            upc: None,
+            title: None,
+            artist: None,
+            units: 0,
+            amount: Decimal::ZERO,
+            currency: String::new(),
+            raw: String::new(),
+        }
+    }
+}
+
 /// A line that was skipped or reported, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LineIssue {

@@ -2,7 +2,7 @@
 //! identifiers, the title + artist key used for matching.
 
 use super::UsageType;
-use crate::identifiers::{is_country_code, normalize_isrc};
+use crate::identifiers::{check_isrc, is_country_code, normalize_isrc};
 
 /// An ISO 3166-1 alpha-2 code for a territory: a code (any case), or a country's name in English
 /// (`United States`, `Korea, Republic of`) or Chinese (`中国`, `美国`); else `None` (the raw row
@@ -15,6 +15,26 @@ pub fn territory(text: &str) -> Option<String> {
         _ if code.len() <= 3 && code.is_ascii() => None,
         _ => country_by_name(text).map(str::to_string),
     }
+}
+
+/// [`territory`] of a cell written over `out` (a plain two-letter code, nearly every line's,
+/// without allocating).
+pub fn territory_into(text: Option<&str>, out: &mut Option<String>) {
+    let Some(text) = text else {
+        *out = None;
+        return;
+    };
+    let t = text.trim().as_bytes();
+    if let [a, b] = *t {
+        let code = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
+        if let Ok(code) = std::str::from_utf8(&code) {
+            if code != "UK" && is_country_code(code) {
+                super::formats::set_opt(out, Some(code));
+                return;
+            }
+        }
+    }
+    *out = territory(text);
 }
 
 /// The code of a country named in English or Chinese.
@@ -47,6 +67,11 @@ pub fn usage(text: &str) -> UsageType {
 
 /// DistroKid reports no usage type: its stores tell it (download stores sell, the rest stream).
 pub fn usage_from_store(store: &str) -> UsageType {
+    if store.is_ascii() {
+        // The same test without allocating: ASCII lower-cases byte by byte.
+        let has = |word: &str| store.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word.as_bytes()));
+        return if has("itunes") || has("download") || has("amazon mp3") || has("beatport") { UsageType::Download } else { UsageType::Stream };
+    }
     let s = store.to_lowercase();
     if s.contains("itunes") || s.contains("download") || s.contains("amazon mp3") || s.contains("beatport") {
         UsageType::Download
@@ -62,6 +87,30 @@ pub fn isrc(text: &str) -> Option<String> {
         return None;
     }
     normalize_isrc(t.trim_start_matches("ISRC").trim_start_matches("isrc").trim_start_matches(':')).ok()
+}
+
+/// [`isrc`] of a cell written over `out` (a plain 12-character code, nearly every line's, without
+/// allocating).
+pub fn isrc_into(text: Option<&str>, out: &mut Option<String>) {
+    let Some(text) = text else {
+        *out = None;
+        return;
+    };
+    let t = text.trim().trim_start_matches("ISRC").trim_start_matches("isrc").trim_start_matches(':');
+    if t.len() == 12 && t.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        // What `normalize_isrc` makes of it: the same text upper-cased, if it passes its checks.
+        let mut code = [0u8; 12];
+        code.copy_from_slice(t.as_bytes());
+        code.make_ascii_uppercase();
+        let code = std::str::from_utf8(&code).expect("ASCII");
+        if check_isrc(code).is_ok() {
+            super::formats::set_opt(out, Some(code));
+        } else {
+            *out = None;
+        }
+        return;
+    }
+    *out = isrc(text);
 }
 
 /// Digits of a UPC/EAN (quotes, spaces and a spreadsheet's ".0" removed); `None` when empty.
@@ -142,6 +191,28 @@ mod tests {
         assert_eq!(upc("36000291452").as_deref(), Some("036000291452"));
         assert_eq!(upc("8.8E+11"), None);
         assert_eq!(title_artist_key("Song 1 (Remix)", "Artist  One"), Some("song 1 remix\u{1f}artist one".into()));
+        // The in-place forms give exactly what the allocating ones give, over any old value.
+        for text in ["us", "US", " gb ", "UK", "uk", "XX", "é", "Us", "United States", "中国", "", "u", "USA", "zz"] {
+            for old in [None, Some("DE".to_string())] {
+                let mut out = old.clone();
+                territory_into(Some(text).filter(|t| !t.is_empty()), &mut out);
+                assert_eq!(out, Some(text).filter(|t| !t.is_empty()).and_then(territory), "{text:?}");
+                let mut out = old;
+                isrc_into(Some(text).filter(|t| !t.is_empty()), &mut out);
+                assert_eq!(out, Some(text).filter(|t| !t.is_empty()).and_then(isrc), "{text:?}");
+            }
+        }
+        for text in ["usrc17607839", "USRC17607839", " QZRDB2600001 ", "ISRCUSRC17607839", "isrc:usrc17607839", "XXRC17607839",
+            "US1C17607839", "USRC1760783X", "USRC1A607839", "1SRC17607839", "ZZ0001700001", "US-RC1-76-07839", "USRC1760783"] {
+            let mut out = Some("QZRDB2600000".to_string());
+            isrc_into(Some(text), &mut out);
+            assert_eq!(out, isrc(text), "{text:?}");
+        }
+        for store in ["iTunes", "ITUNES Store", "Amazon MP3", "Beatport", "Spotify", "Digital Download", "Apple Music", "Amazon Music"] {
+            let s = store.to_lowercase();
+            let slow = if s.contains("itunes") || s.contains("download") || s.contains("amazon mp3") || s.contains("beatport") { UsageType::Download } else { UsageType::Stream };
+            assert_eq!(usage_from_store(store), slow, "{store}");
+        }
         assert_eq!(text_key("周杰伦 - 晴天"), "周杰伦 晴天");
     }
 }

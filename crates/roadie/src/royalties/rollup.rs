@@ -1,46 +1,141 @@
 //! The report rollup: per dimension value, reporting period and currency, the units and exact
-//! amount of every line. Accumulated while a file is parsed (no allocation per line: keys are
-//! looked up by reference), merged into `royalty_rollup` in the import's transaction; adjusted
+//! amount of every line. Accumulated while a file is parsed (no allocation per line: the keys
+//! are interned, a line adds to two cells keyed by small integers), merged into `royalty_rollup` in the import's transaction; adjusted
 //! when the unmatched queue moves lines to a track.
 
 use super::dates::YearMonth;
-use super::matching::Match;
+use super::matching::{Match, Matcher};
 use super::NormalLine;
 use crate::error::{Error, Result};
 use rust_decimal::Decimal;
 use sqlx::SqliteConnection;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::str::FromStr;
 
 pub(crate) const DIMS: [&str; 4] = ["store", "territory", "track", "release"];
 
-type Totals = HashMap<(YearMonth, String), (i64, Decimal)>;
-
 /// The dims with an artist dimension (`royalty_rollup_items`): store and territory.
 pub(crate) const ITEM_DIMS: [&str; 2] = ["store", "territory"];
 
+/// Strings as small integers: the rollup's keys are ids, so a line's additions hash a few
+/// integers instead of strings. Id 0 is ''.
+#[derive(Debug)]
+pub(crate) struct Interner {
+    ids: FxHashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        let mut interner = Interner { ids: FxHashMap::default(), names: Vec::new() };
+        interner.id("");
+        interner
+    }
+}
+
+impl Interner {
+    /// The id of `text` (the same for equal texts, different for different ones).
+    pub fn id(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).expect("fewer than 4 billion distinct names");
+        self.names.push(text.into());
+        self.ids.insert(text.into(), id);
+        id
+    }
+
+    pub fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+}
+
+/// What a line adds to: a store (dim 0) or territory (dim 1) row of one catalog item, period and
+/// currency. `track` and `release` are the line's own (item = the track, or the release for a
+/// release-level line); `lines` is false for [`Rollup::add_item`] (no `royalty_rollup` total).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Cell {
+    dim: u8,
+    lines: bool,
+    track: u32,
+    release: u32,
+    key: u32,
+    currency: u32,
+    period: YearMonth,
+}
+
+/// A `royalty_rollup` row added to directly ([`Rollup::add_to`]): dim (DIMS order), key,
+/// currency, period.
+type TotalKey = (u8, u32, u32, YearMonth);
+
 #[derive(Debug, Default)]
 pub(crate) struct Rollup {
-    /// Per dim (in DIMS order): key -> (period, currency) -> (units, amount).
-    totals: [HashMap<String, Totals>; 4],
-    /// Per item dim (in ITEM_DIMS order): item (track, release-level release, '' unmatched) ->
-    /// key -> (period, currency) -> (units, amount).
-    items: [HashMap<String, HashMap<String, Totals>>; 2],
+    names: Interner,
+    /// Per line: what it adds to both tables (both are made from these cells at merge: one
+    /// addition per line and item dim instead of one per table row it lands in).
+    cells: FxHashMap<Cell, (i64, Decimal)>,
+    /// Direct additions to `royalty_rollup` rows.
+    totals: FxHashMap<TotalKey, (i64, Decimal)>,
+    /// A matched target (the matcher's index) -> interned (track, release).
+    targets: Vec<Option<(u32, u32)>>,
     /// A total went past what a decimal holds (about 7.9e28): refused at merge.
     overflow: bool,
 }
 
-impl Rollup {
-    pub fn add(&mut self, line: &NormalLine, matched: Option<&Match>) {
-        let track = matched.and_then(|m| m.track_id.as_deref()).unwrap_or("");
-        let release = matched.and_then(|m| m.release_id.as_deref()).unwrap_or("");
-        let territory = line.territory.as_deref().unwrap_or("");
-        for (dim, key) in [line.store.as_str(), territory, track, release].into_iter().enumerate() {
-            self.add_to(dim, key, line.reporting_period, &line.currency, line.units, line.amount);
+/// Adds units and amount to a total; false when the amount overflows.
+fn add_in(total: &mut (i64, Decimal), units: i64, amount: Decimal) -> bool {
+    total.0 = total.0.saturating_add(units);
+    match total.1.checked_add(amount) {
+        Some(sum) => {
+            total.1 = sum;
+            true
         }
-        let item = if track.is_empty() { release } else { track };
-        for (dim, key) in [line.store.as_str(), territory].into_iter().enumerate() {
-            self.add_item(dim, item, key, line.reporting_period, &line.currency, line.units, line.amount);
+        None => false,
+    }
+}
+
+impl Rollup {
+    /// Adds a line: every dim of `royalty_rollup` (store, territory, track, release) and both of
+    /// `royalty_rollup_items`.
+    pub fn add(&mut self, line: &NormalLine, matched: Option<&Match>, matcher: &Matcher) {
+        let (track, release) = match matched {
+            None => (0, 0),
+            Some(m) => {
+                let index = m.target as usize;
+                if self.targets.len() <= index {
+                    self.targets.resize(index + 1, None);
+                }
+                match self.targets[index] {
+                    Some(ids) => ids,
+                    None => {
+                        let (track, release) = matcher.target(m);
+                        let ids = (self.names.id(track.unwrap_or("")), self.names.id(release.unwrap_or("")));
+                        self.targets[index] = Some(ids);
+                        ids
+                    }
+                }
+            }
+        };
+        let store = self.names.id(&line.store);
+        let territory = self.names.id(line.territory.as_deref().unwrap_or(""));
+        let currency = self.names.id(&line.currency);
+        let period = line.reporting_period;
+        for (dim, key) in [(0, store), (1, territory)] {
+            let cell = Cell { dim, lines: true, track, release, key, currency, period };
+            self.add_cell(cell, line.units, line.amount);
+        }
+    }
+
+    fn add_cell(&mut self, cell: Cell, units: i64, amount: Decimal) {
+        let ok = match self.cells.get_mut(&cell) {
+            Some(total) => add_in(total, units, amount),
+            None => {
+                self.cells.insert(cell, (units, amount));
+                true
+            }
+        };
+        if !ok {
+            self.overflow = true;
         }
     }
 
@@ -48,54 +143,82 @@ impl Rollup {
     /// release for a release-level line, '' when unmatched.
     #[allow(clippy::too_many_arguments)]
     pub fn add_item(&mut self, dim: usize, item: &str, key: &str, period: YearMonth, currency: &str, units: i64, amount: Decimal) {
-        let by_item = match self.items[dim].get_mut(item) {
-            Some(found) => found,
-            None => self.items[dim].entry(item.to_string()).or_default(),
+        let cell = Cell {
+            dim: if dim == 0 { 0 } else { 1 },
+            lines: false,
+            track: self.names.id(item),
+            release: 0,
+            key: self.names.id(key),
+            currency: self.names.id(currency),
+            period,
         };
-        let by_key = match by_item.get_mut(key) {
-            Some(found) => found,
-            None => by_item.entry(key.to_string()).or_default(),
+        self.add_cell(cell, units, amount);
+    }
+
+    /// Adds to one `royalty_rollup` row: `dim` in DIMS order.
+    pub fn add_to(&mut self, dim: usize, key: &str, period: YearMonth, currency: &str, units: i64, amount: Decimal) {
+        let key = (u8::try_from(dim).expect("a dim"), self.names.id(key), self.names.id(currency), period);
+        let ok = match self.totals.get_mut(&key) {
+            Some(total) => add_in(total, units, amount),
+            None => {
+                self.totals.insert(key, (units, amount));
+                true
+            }
         };
-        if !add_totals(by_key, period, currency, units, amount) {
+        if !ok {
             self.overflow = true;
         }
     }
 
-    pub fn add_to(&mut self, dim: usize, key: &str, period: YearMonth, currency: &str, units: i64, amount: Decimal) {
-        let by_key = match self.totals[dim].get_mut(key) {
-            Some(found) => found,
-            None => self.totals[dim].entry(key.to_string()).or_default(),
+    /// Both tables' rows, summed from the cells: `(totals, items)` keyed by interned ids.
+    #[allow(clippy::type_complexity)]
+    fn rows(mut self) -> (Interner, FxHashMap<TotalKey, (i64, Decimal)>, FxHashMap<(u8, u32, u32, u32, YearMonth), (i64, Decimal)>, bool) {
+        let mut totals = std::mem::take(&mut self.totals);
+        let mut items: FxHashMap<(u8, u32, u32, u32, YearMonth), (i64, Decimal)> = FxHashMap::default();
+        let mut overflow = self.overflow;
+        let mut add = |map_ok: bool| {
+            if !map_ok {
+                overflow = true;
+            }
         };
-        if !add_totals(by_key, period, currency, units, amount) {
-            self.overflow = true;
+        for (cell, (units, amount)) in self.cells {
+            let item = if cell.track != 0 { cell.track } else { cell.release };
+            add(add_in(items.entry((cell.dim, item, cell.key, cell.currency, cell.period)).or_default(), units, amount));
+            if !cell.lines {
+                continue;
+            }
+            // Each line is in one store cell and one territory cell: its store, track and
+            // release totals come from the first, its territory total from the second.
+            let dims: &[(u8, u32)] = if cell.dim == 0 { &[(0, cell.key), (2, cell.track), (3, cell.release)] } else { &[(1, cell.key)] };
+            for &(dim, key) in dims {
+                add(add_in(totals.entry((dim, key, cell.currency, cell.period)).or_default(), units, amount));
+            }
         }
+        (self.names, totals, items, overflow)
     }
 
     /// Adds these totals to the stored rollup (exact decimal sums, overflow checked): both
     /// tables through [`merge_rows`], one read and one write statement each.
     pub async fn merge_into(self, conn: &mut SqliteConnection) -> Result<()> {
-        if self.overflow {
+        let (names, totals, items, overflow) = self.rows();
+        if overflow {
             return Err(Error::AmountOverflow);
         }
-        let mut rows = Vec::new();
-        for (dim, by_key) in self.totals.into_iter().enumerate() {
-            for (key, totals) in by_key {
-                for ((period, currency), (units, amount)) in totals {
-                    rows.push(Delta { dim: DIMS[dim], item: String::new(), key: key.clone(), period: period.to_string(), currency, units, amount });
-                }
-            }
-        }
+        let delta = |dim: &'static str, item: &str, key: u32, currency: u32, period: YearMonth, (units, amount): (i64, Decimal)| Delta {
+            dim,
+            item: item.to_string(),
+            key: names.name(key).to_string(),
+            period: period.to_string(),
+            currency: names.name(currency).to_string(),
+            units,
+            amount,
+        };
+        let rows = totals.into_iter().map(|((dim, key, currency, period), sum)| delta(DIMS[dim as usize], "", key, currency, period, sum)).collect();
         merge_rows(conn, Table::Totals, rows).await?;
-        let mut rows = Vec::new();
-        for (dim, by_item) in self.items.into_iter().enumerate() {
-            for (item, by_key) in by_item {
-                for (key, totals) in by_key {
-                    for ((period, currency), (units, amount)) in totals {
-                        rows.push(Delta { dim: ITEM_DIMS[dim], item: item.clone(), key: key.clone(), period: period.to_string(), currency, units, amount });
-                    }
-                }
-            }
-        }
+        let rows = items
+            .into_iter()
+            .map(|((dim, item, key, currency, period), sum)| delta(ITEM_DIMS[dim as usize], names.name(item), key, currency, period, sum))
+            .collect();
         merge_rows(conn, Table::Items, rows).await
     }
 }
@@ -169,23 +292,6 @@ pub(crate) fn merge_sql(table: Table) -> (String, String) {
     (read, write)
 }
 
-/// Adds to one (period, currency) total; false when the sum overflows.
-fn add_totals(totals: &mut Totals, period: YearMonth, currency: &str, units: i64, amount: Decimal) -> bool {
-    // A statement has few currencies: a linear probe beats hashing a String per line.
-    if let Some(entry) = totals.iter_mut().find(|((p, c), _)| *p == period && c == currency).map(|(_, v)| v) {
-        entry.0 = entry.0.saturating_add(units);
-        return match entry.1.checked_add(amount) {
-            Some(sum) => {
-                entry.1 = sum;
-                true
-            }
-            None => false,
-        };
-    }
-    totals.insert((period, currency.to_string()), (units, amount));
-    true
-}
-
 /// Fills `royalty_rollup_items` from the lines when a store has lines but none of its rows (a
 /// store made before the artist dimension existed). Exact: summed in Rust, streamed.
 pub(crate) async fn ensure_items(store: &crate::Store) -> Result<()> {
@@ -217,4 +323,110 @@ pub(crate) async fn ensure_items(store: &crate::Store) -> Result<()> {
     rollup.merge_into(&mut tx).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn interning_gives_one_id_per_distinct_text() {
+        let mut names = Interner::default();
+        assert_eq!(names.id(""), 0);
+        let texts = ["Spotify", "spotify", "Spotify ", "", "US", "USD", "Spotify", "周杰伦", "US"];
+        let ids: Vec<u32> = texts.iter().map(|t| names.id(t)).collect();
+        for (a, ta) in texts.iter().enumerate() {
+            assert_eq!(names.name(ids[a]), *ta);
+            for (b, tb) in texts.iter().enumerate() {
+                assert_eq!(ids[a] == ids[b], ta == tb, "{ta:?} vs {tb:?}");
+            }
+        }
+    }
+
+    type Rows = BTreeMap<(String, String, String, String, String), (i64, Decimal)>;
+
+    /// What `merge_into` would write, as strings: (table:dim, item, key, period, currency).
+    fn rows_of(rollup: Rollup) -> Rows {
+        let (names, totals, items, overflow) = rollup.rows();
+        assert!(!overflow);
+        let mut out = Rows::new();
+        for ((dim, key, currency, period), sum) in totals {
+            let k = (DIMS[dim as usize].to_string(), String::new(), names.name(key).to_string(), period.to_string(), names.name(currency).to_string());
+            assert!(out.insert(k, sum).is_none());
+        }
+        for ((dim, item, key, currency, period), sum) in items {
+            let k = (format!("items:{}", ITEM_DIMS[dim as usize]), names.name(item).to_string(), names.name(key).to_string(), period.to_string(), names.name(currency).to_string());
+            assert!(out.insert(k, sum).is_none());
+        }
+        out
+    }
+
+    /// Cells summed per line (one addition per line and table row, with string keys) give
+    /// exactly the rows the interned cells are merged into.
+    #[test]
+    fn cells_sum_to_the_rows_of_each_line() {
+        let targets = vec![
+            (Some("t1".to_string()), Some("r1".to_string())),
+            (Some("t2".to_string()), Some("r1".to_string())),
+            (None, Some("r2".to_string())),
+            // The same track under another release (a stale rule): rows stay per track/release.
+            (Some("t1".to_string()), Some("r3".to_string())),
+        ];
+        let matcher = Matcher::with_targets(targets.clone());
+        let stores = ["Spotify", "iTunes", "spotify"];
+        let territories = [None, Some("US"), Some("GB")];
+        let currencies = ["USD", "EUR"];
+        let periods = [YearMonth { year: 2026, month: 1 }, YearMonth { year: 2026, month: 2 }];
+        let mut rollup = Rollup::default();
+        let mut expected = Rows::new();
+        let mut add = |k: (String, String, String, String, String), units: i64, amount: Decimal| {
+            let e = expected.entry(k).or_insert((0, Decimal::ZERO));
+            e.0 += units;
+            e.1 += amount;
+        };
+        let mut seed = 7u64;
+        for n in 0..5000u64 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let pick = |m: u64, shift: u32| ((seed >> shift) % m) as usize;
+            let mut line = NormalLine::empty();
+            line.line_no = n;
+            line.store = stores[pick(3, 10)].to_string();
+            line.territory = territories[pick(3, 14)].map(str::to_string);
+            line.currency = currencies[pick(2, 18)].to_string();
+            line.reporting_period = periods[pick(2, 20)];
+            line.units = pick(1000, 22) as i64 - 100;
+            line.amount = Decimal::new(pick(1 << 30, 32) as i64 - (1 << 28), 10);
+            let matched = match pick(5, 40) {
+                4 => None,
+                i => Some(Match { target: i as u32, by: "isrc" }),
+            };
+            rollup.add(&line, matched.as_ref(), &matcher);
+            let (track, release) = matched.map(|m| targets[m.target as usize].clone()).unwrap_or((None, None));
+            let (track, release) = (track.unwrap_or_default(), release.unwrap_or_default());
+            let item = if track.is_empty() { release.clone() } else { track.clone() };
+            let territory = line.territory.clone().unwrap_or_default();
+            let (p, c) = (line.reporting_period.to_string(), line.currency.clone());
+            for (dim, key) in [("store", &line.store), ("territory", &territory), ("track", &track), ("release", &release)] {
+                add((dim.into(), String::new(), key.clone(), p.clone(), c.clone()), line.units, line.amount);
+            }
+            for (dim, key) in [("items:store", &line.store), ("items:territory", &territory)] {
+                add((dim.into(), item.clone(), key.clone(), p.clone(), c.clone()), line.units, line.amount);
+            }
+        }
+        // Direct additions (the unmatched queue's moves) land in their own rows too.
+        rollup.add_to(2, "t9", periods[0], "USD", 3, Decimal::new(5, 1));
+        add(("track".into(), String::new(), "t9".into(), periods[0].to_string(), "USD".into()), 3, Decimal::new(5, 1));
+        rollup.add_item(1, "t1", "US", periods[0], "USD", -2, Decimal::new(-25, 2));
+        add(("items:territory".into(), "t1".into(), "US".into(), periods[0].to_string(), "USD".into()), -2, Decimal::new(-25, 2));
+        assert_eq!(rows_of(rollup), expected);
+    }
+
+    #[test]
+    fn an_overflowing_total_is_refused() {
+        let mut rollup = Rollup::default();
+        rollup.add_to(0, "Spotify", YearMonth { year: 2026, month: 1 }, "USD", 1, Decimal::MAX);
+        rollup.add_to(0, "Spotify", YearMonth { year: 2026, month: 1 }, "USD", 1, Decimal::MAX);
+        assert!(rollup.rows().3);
+    }
 }

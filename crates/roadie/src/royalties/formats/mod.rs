@@ -216,6 +216,13 @@ impl Resolved {
 
     /// One data row to a normalised line; `Ok(None)` with a reason for rows that are not earnings.
     pub fn line(&self, cells: &csv::StringRecord, line_no: u64) -> Result<Result<NormalLine, String>, LineIssue> {
+        let mut line = NormalLine::empty();
+        Ok(self.line_into(cells, line_no, &mut line)?.map(|()| line))
+    }
+
+    /// [`Resolved::line`] written over `out`, reusing its strings' memory (the import recycles
+    /// its lines: no allocation per line). `out` is only meaningful on `Ok(Ok(()))`.
+    pub fn line_into(&self, cells: &csv::StringRecord, line_no: u64, out: &mut NormalLine) -> Result<Result<(), String>, LineIssue> {
         let cell = |i: usize| cells.get(i).unwrap_or("").trim();
         let column = |i: usize| self.header_shown.get(i).map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).unwrap_or_default();
         let issue = |i: usize, reason: String| LineIssue { line: line_no, reason: format!("column '{}': {reason}", column(i)) };
@@ -233,8 +240,7 @@ impl Resolved {
             None => None,
         };
         let m = &self.layout.mapping;
-        let store = opt(self.store).map(str::to_string).or_else(|| m.default_store.clone());
-        let Some(store) = store else {
+        let Some(store) = opt(self.store).or(m.default_store.as_deref()) else {
             return Err(issue(self.store.unwrap_or(0), "the store is empty".into()));
         };
         let amount = parse_amount(cell(self.amount)).map_err(|e| issue(self.amount, e))?;
@@ -242,28 +248,30 @@ impl Resolved {
             Some(i) => parse_units(cell(i)).map_err(|e| issue(i, e))?,
             None => 0,
         };
-        let currency = match opt(self.currency) {
+        match opt(self.currency) {
             Some(c) => {
-                let c = c.to_ascii_uppercase();
-                if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-                    return Err(issue(self.currency.expect("set"), format!("'{c}' is not an ISO 4217 currency code")));
+                if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    return Err(issue(self.currency.expect("set"), format!("'{}' is not an ISO 4217 currency code", c.to_ascii_uppercase())));
                 }
-                c
+                set(&mut out.currency, c);
+                out.currency.make_ascii_uppercase();
             }
             None => match &m.default_currency {
-                Some(c) => c.clone(),
+                Some(c) => set(&mut out.currency, c),
                 None => return Err(issue(self.currency.unwrap_or(0), "the currency is empty".into())),
             },
-        };
-        let usage_type = match self.layout.usage {
+        }
+        out.usage_type = match self.layout.usage {
             UsageRule::Column => opt(self.usage_type).map(normalise::usage).unwrap_or(UsageType::Other),
-            UsageRule::StoreName => normalise::usage_from_store(&store),
+            UsageRule::StoreName => normalise::usage_from_store(store),
         };
-        let title = opt(self.title).or_else(|| opt(self.title_fallback)).map(str::to_string);
+        set(&mut out.store, store);
+        set_opt(&mut out.title, opt(self.title).or_else(|| opt(self.title_fallback)));
         // The rest of the row: a JSON array of the unmapped cells, in the order of the file's
         // `raw_columns` (null when empty), then any cells past the header. Written directly (this
         // runs for every line); the column names are stored once, with the file.
-        let mut raw = String::with_capacity(32);
+        let raw = &mut out.raw;
+        raw.clear();
         raw.push('[');
         let mut nulls = 0;
         let mut write = |raw: &mut String, value: &str| {
@@ -281,28 +289,37 @@ impl Resolved {
             json_string(raw, value);
         };
         for &i in &self.raw_columns {
-            write(&mut raw, cells.get(i).unwrap_or("").trim());
+            write(raw, cells.get(i).unwrap_or("").trim());
         }
         for value in cells.iter().skip(self.header_shown.len()) {
-            write(&mut raw, value.trim());
+            write(raw, value.trim());
         }
         raw.push(']');
-        Ok(Ok(NormalLine {
-            line_no,
-            reporting_period,
-            sale_period,
-            store,
-            territory: opt(self.territory).and_then(normalise::territory),
-            usage_type,
-            isrc: opt(self.isrc).and_then(normalise::isrc),
-            upc: opt(self.upc).and_then(normalise::upc),
-            title,
-            artist: opt(self.artist).map(str::to_string),
-            units,
-            amount,
-            currency,
-            raw,
-        }))
+        out.line_no = line_no;
+        out.reporting_period = reporting_period;
+        out.sale_period = sale_period;
+        normalise::territory_into(opt(self.territory), &mut out.territory);
+        normalise::isrc_into(opt(self.isrc), &mut out.isrc);
+        out.upc = opt(self.upc).and_then(normalise::upc);
+        set_opt(&mut out.artist, opt(self.artist));
+        out.units = units;
+        out.amount = amount;
+        Ok(Ok(()))
+    }
+}
+
+/// `dst = src`, in `dst`'s memory.
+fn set(dst: &mut String, src: &str) {
+    dst.clear();
+    dst.push_str(src);
+}
+
+/// `dst = src`, in `dst`'s memory when it has some.
+pub(crate) fn set_opt(dst: &mut Option<String>, src: Option<&str>) {
+    match (dst.as_mut(), src) {
+        (Some(d), Some(s)) => set(d, s),
+        (None, Some(s)) => *dst = Some(s.to_string()),
+        (_, None) => *dst = None,
     }
 }
 
@@ -343,4 +360,38 @@ pub enum Parsed {
     Line(NormalLine),
     /// Not imported, with the reason (not earnings, or an odd record).
     Skipped(LineIssue),
+}
+
+/// A line written over a reused one is exactly the line read fresh, whatever the reused one held
+/// (the import recycles its lines).
+#[cfg(test)]
+#[test]
+fn a_reused_line_equals_a_fresh_one() {
+    let header: Vec<String> = "Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)"
+        .split('\t')
+        .map(str::to_string)
+        .collect();
+    let names: Vec<String> = header.iter().map(|h| header_name(h)).collect();
+    let resolved = Resolved::new(distrokid::layout(&names), header).unwrap();
+    let rows = [
+        "2026-10-15\t2026-01\tSpotify\tBench Artist 1\tTrack 001\tQZRDB2600001\t\t12\t100\tSong\tUS\t0\t0.0012345678",
+        "2026-10-15\t\tiTunes\t\t\t\t880000000001\t1\t\t\tUnited Kingdom\t\t-1.5",
+        "2026-10-15\t2025-12\tDeezer\tSomeone \"Else\"\tUnknown 7\tn/a\t\t3\t50\tAlbum\tXX\t0\t2\textra\tcells",
+        "2026-10\t2026-02\tApple Music\t周杰伦\t晴天\tusrc17607839\t36000291452\t7\t100\tSong\tuk\t0.1\t3.25",
+        "bad date\t2026-01\tSpotify\tA\tT\t\t\t1\t100\tSong\tUS\t0\t1",
+    ];
+    let records: Vec<csv::StringRecord> = rows.iter().map(|r| csv::StringRecord::from(r.split('\t').collect::<Vec<_>>())).collect();
+    for (n, record) in records.iter().enumerate() {
+        let fresh = resolved.line(record, n as u64 + 2);
+        for (m, other) in records.iter().enumerate() {
+            let mut reused = NormalLine::empty();
+            if let Ok(Ok(())) = resolved.line_into(other, m as u64 + 2, &mut reused) {}
+            let into = resolved.line_into(record, n as u64 + 2, &mut reused);
+            match (&fresh, into) {
+                (Ok(Ok(line)), Ok(Ok(()))) => assert_eq!(line, &reused, "row {n} over row {m}"),
+                (fresh, into) => assert_eq!(fresh.as_ref().map(|r| r.as_ref().map(|_| ())), into.as_ref().map(|r| r.as_ref().map(|_| ())), "row {n}"),
+            }
+        }
+    }
+    assert!(resolved.line(&records[4], 6).is_err());
 }
