@@ -75,6 +75,21 @@ pub fn derived_id(kind: &str, parts: &[&str]) -> Uuid {
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
+/// Like [`derived_id`], for the rows of one imported file: every device importing the same file
+/// derives the same ids (from the file's hash, the row's line and `parts`), and they ascend in
+/// line order, so an import appends to its tables' key indexes instead of writing all over them
+/// (hash-ordered ids made a 100k-fan import ~1 s slower and its reads less local).
+pub fn derived_id_in_file(kind: &str, file_sha: &str, line: u64, parts: &[&str]) -> Uuid {
+    let file = derived_id(kind, &[file_sha]).into_bytes();
+    let tail = derived_id(kind, parts).into_bytes();
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&file[..6]);
+    // Bytes 6 and 8 carry the version and variant bits; the line goes after them, whole.
+    bytes[9..13].copy_from_slice(&(line.min(u32::MAX as u64) as u32).to_be_bytes());
+    bytes[13..].copy_from_slice(&tail[13..]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
 /// Deterministic ids for tests: 00000000-0000-7000-8000-000000000001, ...2, ... (valid v7 layout).
 #[derive(Default)]
 pub struct SequentialIds {
@@ -115,6 +130,18 @@ mod tests {
         assert_ne!(a, derived_id("fx_rate", &["EUR", "USD", "ecb", "2026-03-03"]));
         assert_ne!(a, derived_id("fx_rat", &["eEUR", "USD", "ecb", "2026-03-02"]));
         assert_ne!(derived_id("k", &["a", "bc"]), derived_id("k", &["ab", "c"]));
+    }
+
+    #[test]
+    fn ids_derived_in_a_file_ascend_by_line_and_depend_on_file_kind_and_parts() {
+        let at = |line, email| derived_id_in_file("contact", "abc123", line, &["ws", email]);
+        let ids: Vec<Uuid> = (2..2000).map(|l| at(l, "x@example.com")).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "ascending by line");
+        assert!(ids.iter().all(|id| id.get_version_num() == 8));
+        assert_eq!(at(7, "x@example.com"), at(7, "x@example.com"));
+        assert_ne!(at(7, "x@example.com"), at(7, "y@example.com"));
+        assert_ne!(at(7, "x@example.com"), derived_id_in_file("contact", "abc124", 7, &["ws", "x@example.com"]));
+        assert_ne!(at(7, "x@example.com"), derived_id_in_file("activity", "abc123", 7, &["ws", "x@example.com"]));
     }
 
     #[test]

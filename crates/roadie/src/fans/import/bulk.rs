@@ -196,9 +196,8 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
                     .map_err(db)?;
                 Ok(made == 1)
             };
-            // The id another device importing the same list gives this fan; taken (a contact
-            // erased or merged away keeps its id): a new one.
-            let derived_id = fields.emails.first().map(|e| derived_ids::contact(&cx.workspace, e).to_string());
+            // The id another device importing the same file gives this fan; taken: a new one.
+            let derived_id = fields.emails.first().map(|e| derived_ids::in_file("contact", &cx.sha, row.line, &[&cx.workspace, e]).to_string());
             let id = match derived_id {
                 Some(id) if insert(&id)? => id,
                 _ => {
@@ -237,7 +236,7 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
             conn.prepare_cached(sql::APPEND_CONSENT)
                 .map_err(db)?
                 .execute(params![
-                    derived_ids::consent_event(&id, status.as_str(), at.unwrap_or(cx.now), &source).to_string(),
+                    derived_ids::in_file("consent_event", &cx.sha, row.line, &[&id, status.as_str(), &source]).to_string(),
                     id,
                     status.as_str(),
                     ts(at.unwrap_or(cx.now)),
@@ -254,7 +253,7 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
         conn.prepare_cached(sql::APPEND_ACTIVITY)
             .map_err(db)?
             .execute(params![
-                derived_ids::activity(&id, &format!("signup:{}", cx.source)).to_string(),
+                derived_ids::in_file("activity", &cx.sha, row.line, &[&id, "signup", &cx.source]).to_string(),
                 id,
                 "sign_up",
                 ts(joined),
