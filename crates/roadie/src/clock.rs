@@ -75,19 +75,31 @@ pub fn derived_id(kind: &str, parts: &[&str]) -> Uuid {
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
-/// Like [`derived_id`], for the rows of one imported file: every device importing the same file
-/// derives the same ids (from the file's hash, the row's line and `parts`), and they ascend in
-/// line order, so an import appends to its tables' key indexes instead of writing all over them
-/// (hash-ordered ids made a 100k-fan import ~1 s slower and its reads less local).
-pub fn derived_id_in_file(kind: &str, file_sha: &str, line: u64, parts: &[&str]) -> Uuid {
-    let file = derived_id(kind, &[file_sha]).into_bytes();
-    let tail = derived_id(kind, parts).into_bytes();
-    let mut bytes = [0u8; 16];
-    bytes[..6].copy_from_slice(&file[..6]);
-    // Bytes 6 and 8 carry the version and variant bits; the line goes after them, whole.
-    bytes[9..13].copy_from_slice(&(line.min(u32::MAX as u64) as u32).to_be_bytes());
-    bytes[13..].copy_from_slice(&tail[13..]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+/// Ids for the rows of one imported file: every device importing the same file derives the same
+/// ids (from the file's hash, the row's line and the row's kind and key), and they ascend in line
+/// order, so an import appends to its tables' key indexes instead of writing all over them
+/// (hash-ordered ids made a 100k-fan import ~1 s slower and its reads less local). The file's
+/// part is hashed once per import, not per row.
+pub struct FileIds {
+    prefix: [u8; 6],
+}
+
+impl FileIds {
+    pub fn new(file_sha: &str) -> FileIds {
+        let mut prefix = [0u8; 6];
+        prefix.copy_from_slice(&derived_id("file", &[file_sha]).as_bytes()[..6]);
+        FileIds { prefix }
+    }
+
+    pub fn id(&self, kind: &str, line: u64, parts: &[&str]) -> Uuid {
+        let tail = derived_id(kind, parts).into_bytes();
+        let mut bytes = [0u8; 16];
+        bytes[..6].copy_from_slice(&self.prefix);
+        // Bytes 6 and 8 carry the version and variant bits; the line goes after them, whole.
+        bytes[9..13].copy_from_slice(&(line.min(u32::MAX as u64) as u32).to_be_bytes());
+        bytes[13..].copy_from_slice(&tail[13..]);
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    }
 }
 
 /// Deterministic ids for tests: 00000000-0000-7000-8000-000000000001, ...2, ... (valid v7 layout).
@@ -134,14 +146,15 @@ mod tests {
 
     #[test]
     fn ids_derived_in_a_file_ascend_by_line_and_depend_on_file_kind_and_parts() {
-        let at = |line, email| derived_id_in_file("contact", "abc123", line, &["ws", email]);
+        let file = FileIds::new("abc123");
+        let at = |line, email| file.id("contact", line, &["ws", email]);
         let ids: Vec<Uuid> = (2..2000).map(|l| at(l, "x@example.com")).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "ascending by line");
         assert!(ids.iter().all(|id| id.get_version_num() == 8));
         assert_eq!(at(7, "x@example.com"), at(7, "x@example.com"));
         assert_ne!(at(7, "x@example.com"), at(7, "y@example.com"));
-        assert_ne!(at(7, "x@example.com"), derived_id_in_file("contact", "abc124", 7, &["ws", "x@example.com"]));
-        assert_ne!(at(7, "x@example.com"), derived_id_in_file("activity", "abc123", 7, &["ws", "x@example.com"]));
+        assert_ne!(at(7, "x@example.com"), FileIds::new("abc124").id("contact", 7, &["ws", "x@example.com"]));
+        assert_ne!(at(7, "x@example.com"), file.id("activity", 7, &["ws", "x@example.com"]));
     }
 
     #[test]

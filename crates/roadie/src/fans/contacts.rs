@@ -283,7 +283,7 @@ pub(crate) const SUMMARY_COLUMNS: &str = "c.id, c.name, c.city, c.country, c.con
 /// both, the same fan typed in twice): derived from what makes the rows the same, so a sync merges
 /// them into one row instead of failing on a unique index (one live contact per e-mail, one consent
 /// event per contact, status, time and source, one activity per source reference). An import
-/// derives its new rows' ids from the file and line instead (`in_file`): the same list imported on
+/// derives its new rows' ids from the file and line instead (`clock::FileIds`): the same list imported on
 /// two devices is the same rows, and ids ascend as the import writes them.
 pub(crate) mod derived_ids {
     use crate::clock::derived_id;
@@ -302,12 +302,6 @@ pub(crate) mod derived_ids {
 
     pub fn activity(contact: &str, external_ref: &str) -> Uuid {
         derived_id("activity", &[contact, external_ref])
-    }
-
-    /// The rows an import writes for line `line` of the file with hash `file_sha`: what every
-    /// device importing that file writes too, in line order (see `derived_id_in_file`).
-    pub fn in_file(kind: &str, file_sha: &str, line: u64, parts: &[&str]) -> Uuid {
-        crate::clock::derived_id_in_file(kind, file_sha, line, parts)
     }
 }
 

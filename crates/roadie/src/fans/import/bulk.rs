@@ -12,7 +12,7 @@ use super::FanImportReport;
 use crate::clock::IdGenerator;
 use crate::error::{Error, FieldIssue, Result};
 use crate::jobs::CancelToken;
-use crate::fans::contacts::{derived_ids, sql, validate, ContactFields, ContactInput, Labels};
+use crate::fans::contacts::{sql, validate, ContactFields, ContactInput, Labels};
 use crate::fans::search::{index_values, SearchFields};
 use crate::fans::{phone_digits, ConsentStatus};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -34,6 +34,8 @@ pub(super) struct RowContext<'a> {
     pub file_name: String,
     /// The file's SHA-256 (what makes importing it again a no-op).
     pub sha: String,
+    /// Ids of the rows this file makes, the same on every device that imports it.
+    pub file_ids: crate::clock::FileIds,
     /// Rows the file probably holds (from its size), to choose how to build indexes.
     pub expected_rows: u64,
     pub hlc: String,
@@ -197,7 +199,7 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
                 Ok(made == 1)
             };
             // The id another device importing the same file gives this fan; taken: a new one.
-            let derived_id = fields.emails.first().map(|e| derived_ids::in_file("contact", &cx.sha, row.line, &[&cx.workspace, e]).to_string());
+            let derived_id = fields.emails.first().map(|e| cx.file_ids.id("contact", row.line, &[&cx.workspace, e]).to_string());
             let id = match derived_id {
                 Some(id) if insert(&id)? => id,
                 _ => {
@@ -236,7 +238,7 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
             conn.prepare_cached(sql::APPEND_CONSENT)
                 .map_err(db)?
                 .execute(params![
-                    derived_ids::in_file("consent_event", &cx.sha, row.line, &[&id, status.as_str(), &source]).to_string(),
+                    cx.file_ids.id("consent_event", row.line, &[&id, status.as_str(), &source]).to_string(),
                     id,
                     status.as_str(),
                     ts(at.unwrap_or(cx.now)),
@@ -253,7 +255,7 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
         conn.prepare_cached(sql::APPEND_ACTIVITY)
             .map_err(db)?
             .execute(params![
-                derived_ids::in_file("activity", &cx.sha, row.line, &[&id, "signup", &cx.source]).to_string(),
+                cx.file_ids.id("activity", row.line, &[&id, "signup", &cx.source]).to_string(),
                 id,
                 "sign_up",
                 ts(joined),

@@ -380,6 +380,7 @@ impl Store {
             workspace: workspace_id.to_string(),
             source,
             file_name: file_name.clone(),
+            file_ids: crate::clock::FileIds::new(&sha),
             sha,
             // A contact line of a fan list is some 30 to 60 bytes.
             expected_rows: total_bytes / 48,
