@@ -1881,3 +1881,57 @@ async fn the_same_list_imported_on_two_devices_is_one_contact_per_fan() {
         assert_eq!((record.consent_events.len(), record.activities.len()), (1, 1), "{record:?}");
     }
 }
+
+/// The same fans on two different lists, imported on two devices before either syncs, and one
+/// of them also typed in by hand on the first: each device made its own ids. After a sync every
+/// fan is one contact everywhere, with both lists' tags, sources, consent and sign-ups, the hand-
+/// typed notes kept, nothing parked in sync errors, and the stores equal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_fans_on_two_lists_imported_on_two_devices_merge_into_one_contact_each() {
+    use roadie::fans::import::FanImportOptions;
+    use roadie::fans::{ContactFilter, ContactInput};
+    use roadie::jobs::CancelToken;
+    let acc = Account::on_devices("lists@example.com", &["a", "b"], WorkspaceKind::Artist).await;
+    let (devices, ws) = (&acc.devices, &acc.ws);
+    sync_until_quiet(devices, &[0, 1]).await;
+    // Device a: a Mailchimp audience, fans 0–199; device b: a merch-table sheet, fans 100–299.
+    let mut mailchimp = String::from("Email Address,First Name,Last Name,City,Country,TAGS,OPTIN_TIME,MEMBER_RATING\n");
+    for i in 0..200 {
+        mailchimp.push_str(&format!("fan{i}@example.com,Fan,林{i},,CN,\"vip\",2026-01-02 03:04:05,2\n"));
+    }
+    let mut sheet = String::from("姓名,邮箱,城市,国家\n");
+    for i in 100..300 {
+        sheet.push_str(&format!("林{i},FAN{i}@example.com ,成都,CN\n"));
+    }
+    let (list_a, list_b) = (acc.dir.path().join("subscribed_members_export.csv"), acc.dir.path().join("merch-sheet.csv"));
+    std::fs::write(&list_a, &mailchimp).unwrap();
+    std::fs::write(&list_b, &sheet).unwrap();
+    let quiet = (&|_| {}, &CancelToken::new());
+    devices[0].store.import_fans(ws.id, &list_a, &FanImportOptions::default(), quiet.0, quiet.1).await.unwrap();
+    let typed = ContactInput { emails: vec!["fan250@example.com".into()], notes: Some("met at the Chengdu show".into()), ..Default::default() };
+    devices[0].store.create_contact(ws.id, typed, "manual").await.unwrap();
+    devices[1].store.import_fans(ws.id, &list_b, &FanImportOptions::default(), quiet.0, quiet.1).await.unwrap();
+
+    sync_until_quiet(devices, &[0, 1]).await;
+    assert_eq!(snapshot(&devices[0].path).await, snapshot(&devices[1].path).await);
+    for d in devices {
+        let status = d.store.sync_status().await.unwrap();
+        assert!(status.errors.is_empty(), "{:?}", status.errors);
+        assert_eq!(d.store.count_contacts(ws.id, &ContactFilter::default()).await.unwrap(), 300);
+        let both = d.store.search_contacts(ws.id, "fan150@example.com", 5).await.unwrap();
+        assert_eq!(both.len(), 1, "{both:?}");
+        let record = d.store.contact_record(both[0].id).await.unwrap();
+        let c = &record.contact;
+        assert_eq!((c.city.as_deref(), c.country.as_deref()), (Some("成都"), Some("CN")), "{c:?}");
+        assert!(c.tags.contains(&"vip".to_string()), "{c:?}");
+        assert_eq!(c.sources.len(), 2, "both lists: {c:?}");
+        assert_eq!(record.consent_events.len(), 1, "{record:?}");
+        let typed = d.store.search_contacts(ws.id, "fan250@example.com", 5).await.unwrap();
+        assert_eq!(typed.len(), 1, "{typed:?}");
+        let record = d.store.contact_record(typed[0].id).await.unwrap();
+        assert_eq!(record.contact.notes.as_deref(), Some("met at the Chengdu show"), "{record:?}");
+        assert_eq!(record.contact.city.as_deref(), Some("成都"));
+        // Search finds the merged fan by the other list's name too.
+        assert_eq!(d.store.search_contacts(ws.id, "林150", 5).await.unwrap().len(), 1);
+    }
+}

@@ -6,7 +6,7 @@ use super::search;
 use crate::error::{Error, FieldIssue, Result};
 use crate::Store;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -92,76 +92,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let k = keep.to_string();
         for other in &others {
-            let o = other.to_string();
-            // E-mails: free them on the merged contact, then give them to the kept one.
-            let emails = sqlx::query("SELECT email, bounced FROM contact_emails WHERE contact_id = ? AND deleted = 0")
-                .bind(&o)
-                .fetch_all(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE contact_emails SET deleted = 1, is_primary = 0, hlc = ? WHERE contact_id = ?")
-                .bind(&hlc)
-                .bind(&o)
-                .execute(&mut *tx)
-                .await?;
-            for e in &emails {
-                sqlx::query(
-                    "INSERT INTO contact_emails (contact_id, workspace_id, email, is_primary, bounced, hlc) VALUES (?, ?, ?, 0, ?, ?) \
-                     ON CONFLICT (contact_id, email) DO UPDATE SET deleted = 0, hlc = excluded.hlc",
-                )
-                .bind(&k)
-                .bind(kept.workspace_id.to_string())
-                .bind(e.try_get::<String, _>("email")?)
-                .bind(e.try_get::<bool, _>("bounced")?)
-                .bind(&hlc)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for (table, column) in [("contact_tags", "tag"), ("contact_sources", "source")] {
-                sqlx::query(&format!(
-                    "INSERT INTO {table} (contact_id, {column}, hlc) SELECT ?, {column}, ? FROM {table} WHERE contact_id = ? AND deleted = 0 \
-                     ON CONFLICT (contact_id, {column}) DO UPDATE SET deleted = 0, hlc = excluded.hlc"
-                ))
-                .bind(&k)
-                .bind(&hlc)
-                .bind(&o)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(&format!("UPDATE {table} SET deleted = 1, hlc = ? WHERE contact_id = ?"))
-                    .bind(&hlc)
-                    .bind(&o)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            // History moves; an event or purchase both contacts already share is kept once.
-            sqlx::query("UPDATE OR IGNORE consent_events SET contact_id = ?, hlc = ? WHERE contact_id = ?")
-                .bind(&k)
-                .bind(&hlc)
-                .bind(&o)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE OR IGNORE activities SET contact_id = ?, hlc = ? WHERE contact_id = ?")
-                .bind(&k)
-                .bind(&hlc)
-                .bind(&o)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "UPDATE contacts SET first_seen = min(first_seen, (SELECT first_seen FROM contacts WHERE id = ?)) WHERE id = ?",
-            )
-            .bind(&o)
-            .bind(&k)
-            .execute(&mut *tx)
-            .await?;
-            search::unindex(&mut tx, *other).await?;
-            sqlx::query("UPDATE contacts SET deleted = 1, updated_at = ?, hlc = ? WHERE id = ?")
-                .bind(now)
-                .bind(&hlc)
-                .bind(&o)
-                .execute(&mut *tx)
-                .await?;
+            absorb(&mut tx, keep, kept.workspace_id, *other, &hlc, now).await?;
         }
+        let k = keep.to_string();
         sqlx::query("UPDATE contacts SET phone_digits = (SELECT phone_digits FROM contacts WHERE id = ?), updated_at = ?, hlc = ? WHERE id = ?")
             .bind(choices.phone.filter(|p| *p != keep).map(|p| p.to_string()).unwrap_or_else(|| k.clone()))
             .bind(now)
@@ -174,6 +108,89 @@ impl Store {
         tx.commit().await?;
         self.get_contact(keep).await
     }
+}
+
+
+/// Moves everything of `other` to `keep` (e-mails, tags, sources, consent events, activities, the
+/// earliest first-seen) and leaves `other` a tombstone. Shared by the merge screen and the merge a
+/// sync makes when two devices created the same fan under two ids (`pull_merge`).
+pub(crate) async fn absorb(
+    tx: &mut SqliteConnection,
+    keep: Uuid,
+    workspace_id: Uuid,
+    other: Uuid,
+    hlc: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let k = keep.to_string();
+    let o = other.to_string();
+    // E-mails: free them on the merged contact, then give them to the kept one.
+    let emails = sqlx::query("SELECT email, bounced FROM contact_emails WHERE contact_id = ? AND deleted = 0")
+        .bind(&o)
+        .fetch_all(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE contact_emails SET deleted = 1, is_primary = 0, hlc = ? WHERE contact_id = ?")
+        .bind(hlc)
+        .bind(&o)
+        .execute(&mut *tx)
+        .await?;
+    for e in &emails {
+        sqlx::query(
+            "INSERT INTO contact_emails (contact_id, workspace_id, email, is_primary, bounced, hlc) VALUES (?, ?, ?, 0, ?, ?) \
+             ON CONFLICT (contact_id, email) DO UPDATE SET deleted = 0, hlc = excluded.hlc",
+        )
+        .bind(&k)
+        .bind(workspace_id.to_string())
+        .bind(e.try_get::<String, _>("email")?)
+        .bind(e.try_get::<bool, _>("bounced")?)
+        .bind(hlc)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (table, column) in [("contact_tags", "tag"), ("contact_sources", "source")] {
+        sqlx::query(&format!(
+            "INSERT INTO {table} (contact_id, {column}, hlc) SELECT ?, {column}, ? FROM {table} WHERE contact_id = ? AND deleted = 0 \
+             ON CONFLICT (contact_id, {column}) DO UPDATE SET deleted = 0, hlc = excluded.hlc"
+        ))
+        .bind(&k)
+        .bind(hlc)
+        .bind(&o)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!("UPDATE {table} SET deleted = 1, hlc = ? WHERE contact_id = ?"))
+            .bind(hlc)
+            .bind(&o)
+            .execute(&mut *tx)
+            .await?;
+    }
+    // History moves; an event or purchase both contacts already share is kept once.
+    sqlx::query("UPDATE OR IGNORE consent_events SET contact_id = ?, hlc = ? WHERE contact_id = ?")
+        .bind(&k)
+        .bind(hlc)
+        .bind(&o)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE OR IGNORE activities SET contact_id = ?, hlc = ? WHERE contact_id = ?")
+        .bind(&k)
+        .bind(hlc)
+        .bind(&o)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE contacts SET first_seen = min(first_seen, (SELECT first_seen FROM contacts WHERE id = ?)) WHERE id = ?",
+    )
+    .bind(&o)
+    .bind(&k)
+    .execute(&mut *tx)
+    .await?;
+    search::unindex(tx, other).await?;
+    sqlx::query("UPDATE contacts SET deleted = 1, updated_at = ?, hlc = ? WHERE id = ?")
+        .bind(now)
+        .bind(hlc)
+        .bind(&o)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

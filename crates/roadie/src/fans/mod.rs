@@ -9,6 +9,7 @@ mod export;
 mod filter;
 pub mod import;
 mod money;
+pub(crate) mod pull_merge;
 mod sales;
 pub(crate) mod search;
 

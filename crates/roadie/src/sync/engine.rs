@@ -582,6 +582,7 @@ impl Store {
         // in `sync_errors` on its own instead of failing the whole page at commit.
         let mut pulled = 0;
         let mut contacts = BTreeSet::new();
+        let mut clashes: Vec<&Change> = Vec::new();
         // The page's changes set-wise first; if anything in it fails, one at a time instead.
         // (Merging a change never reads the conflicts, so they follow.)
         let changes: Vec<&Change> = entries.iter().filter_map(|e| e.change.as_ref()).collect();
@@ -609,18 +610,14 @@ impl Store {
                     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
                     match apply_change(&mut sp, shape, change).await {
                         Ok(()) => sp.commit().await?,
+                        Err(e) if crate::fans::pull_merge::is_email_clash(&change.table, &e) => {
+                            // The same fan made here under another id: merged after the page.
+                            sp.rollback().await?;
+                            clashes.push(change);
+                        }
                         Err(e) => {
                             sp.rollback().await?;
-                            let err = SyncError {
-                                at: at.clone(),
-                                direction: "pull".into(),
-                                change_id: change.change_id.to_string(),
-                                table: change.table.clone(),
-                                pk: change.pk.clone(),
-                                code: e.code().into(),
-                                message: e.to_string(),
-                            };
-                            record_error(&mut tx, &err, change).await?;
+                            record_error(&mut tx, &pull_error(&at, change, &e), change).await?;
                         }
                     }
                 }
@@ -665,6 +662,13 @@ impl Store {
                 .bind(c.loser.user_id.to_string())
                 .execute(&mut *tx)
                 .await?;
+            }
+        }
+        if let Some(shape) = shapes.iter().find(|s| s.table.name == "contact_emails").filter(|_| !clashes.is_empty()) {
+            let settled = crate::fans::pull_merge::settle(&mut tx, shape, &clashes, &self.stamp(), self.clock.now()).await?;
+            contacts.extend(settled.touched);
+            for (change, e) in settled.failed {
+                record_error(&mut tx, &pull_error(&at, change, &e), change).await?;
             }
         }
         for contact in contacts {
@@ -1106,6 +1110,19 @@ pub(crate) async fn pending_changes(store: &Store) -> Result<Vec<Change>> {
     Ok(out)
 }
 
+/// A pulled change this store could not apply, as `sync_errors` keeps it.
+fn pull_error(at: &str, change: &Change, e: &Error) -> SyncError {
+    SyncError {
+        at: at.to_string(),
+        direction: "pull".into(),
+        change_id: change.change_id.to_string(),
+        table: change.table.clone(),
+        pk: change.pk.clone(),
+        code: e.code().into(),
+        message: e.to_string(),
+    }
+}
+
 async fn record_error(tx: &mut SqliteConnection, err: &SyncError, change: &Change) -> Result<()> {
     sqlx::query(
         "INSERT INTO sync_errors (at, direction, change_id, tbl, pk, code, message, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1153,7 +1170,7 @@ fn contact_of(shape: &TableShape, change: &Change) -> Option<Uuid> {
 }
 
 /// Merges one pulled change into its row, field by field.
-pub(super) async fn apply_change(
+pub(crate) async fn apply_change(
     tx: &mut SqliteConnection,
     shape: &TableShape,
     change: &Change,

@@ -67,6 +67,7 @@ pub use engine::{
     SyncStatus, Take,
 };
 pub use schema::install;
+pub(crate) use schema::TableShape;
 #[cfg(test)]
 pub(crate) use schema::shapes as schema_shapes;
 
