@@ -350,3 +350,47 @@ async fn a_statement_run_and_payout_issued_on_one_device_are_the_same_on_the_oth
     assert_eq!(b.store.payable(payee.id).await.unwrap(), a.store.payable(payee.id).await.unwrap());
     assert!(a.errors().await.is_empty() && b.errors().await.is_empty());
 }
+
+/// The same period issued on both devices while offline, from different lines: after syncs both
+/// hold one run for it (ids derived from the period and payee: not a clash on the unique index),
+/// the same on both, with no sync error; where the two issues differ there are conflicts to see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_period_issued_on_both_devices_offline_is_one_run_after_a_sync() {
+    use roadie::royalties::{PayeeInput, YearMonth};
+    use std::str::FromStr;
+    let s = setup().await;
+    let (a, b) = (&s.a, &s.b);
+    a.store
+        .create_payee(None, PayeeInput { artist_id: Some(s.artist), currency: Some("USD".into()), ..PayeeInput::named("Artist 1") })
+        .await
+        .unwrap();
+    let march = write(s.dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]));
+    a.import(&march).await;
+    a.sync().await;
+    b.sync().await;
+    // Offline: B has one more file than A when each issues March.
+    let more = write(s.dir.path(), "more.tsv", &dk(&["2026-03-31\t2026-03\tDeezer\tArtist 1\tSong 1\tUSAAA1234567\t\t10\t100\tSong\tFR\t0\t2.00"]));
+    b.import(&more).await;
+    let p = YearMonth::from_str("2026-03").unwrap();
+    let on_a = a.store.generate_statements(p, &s.dir.path().join("a-out")).await.unwrap();
+    let on_b = b.store.generate_statements(p, &s.dir.path().join("b-out")).await.unwrap();
+    assert_ne!(on_a.totals, on_b.totals);
+    for _ in 0..2 {
+        a.sync().await;
+        b.sync().await;
+    }
+    assert!(a.errors().await.is_empty(), "{:?}", a.errors().await);
+    assert!(b.errors().await.is_empty(), "{:?}", b.errors().await);
+    let (ia, ib) = (issued(a).await, issued(b).await);
+    assert_eq!(ia, ib);
+    assert_eq!(ia["statement_runs"].as_array().unwrap().len(), 1);
+    assert_eq!(ia["payee_statements"].as_array().unwrap().len(), 1);
+    assert_eq!(a.lines().await, b.lines().await);
+    assert!(!a.store.list_conflicts().await.unwrap().is_empty(), "two different issues of one period are shown");
+    // The run both hold is B's (issued later): it covered both files, so April takes neither's
+    // March lines again, on either device.
+    let runs = &ia["statement_runs"][0];
+    assert_eq!(runs["files"].as_array().unwrap().len(), 2, "{runs}");
+    let april = a.store.generate_statements(YearMonth::from_str("2026-04").unwrap(), &s.dir.path().join("a-out")).await.unwrap();
+    assert!(april.totals.is_empty(), "{april:?}");
+}

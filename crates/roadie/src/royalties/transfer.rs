@@ -113,7 +113,9 @@ impl Store {
     /// Uploads the statement files imported here that the platform does not have yet. Returns
     /// how many went up.
     pub(crate) async fn upload_statement_files(&self, account: &Account, client: &PlatformClient, cancel: &CancelFlag) -> Result<u64> {
-        let queued: Vec<(String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        // (content hash, workspace, file id, file name)
+        type Queued = (String, Option<String>, Option<String>, Option<String>);
+        let queued: Vec<Queued> = sqlx::query_as(
             "SELECT u.content_hash, u.workspace_id, f.id, f.file_name FROM statement_file_uploads u \
              LEFT JOIN statement_files f ON f.content_hash = u.content_hash AND f.deleted = 0 ORDER BY u.queued_at, u.content_hash",
         )
