@@ -55,12 +55,26 @@ fn file_route(ws: Uuid, sha256: &str) -> String {
 }
 
 impl PlatformClient {
-    /// Stores a statement file's bytes on the platform (a file already there is a no-op).
-    pub(crate) async fn put_statement_file(&self, ws: Uuid, sha256: &str, bytes: Vec<u8>) -> Result<()> {
+    /// Stores a statement file's bytes on the platform (a file already there is a no-op),
+    /// streamed from `path` (memory stays flat whatever the file's size).
+    pub(crate) async fn put_statement_file(&self, ws: Uuid, sha256: &str, path: &Path) -> Result<()> {
+        let file = tokio::fs::File::open(path).await?;
+        let len = file.metadata().await?.len();
+        let chunks = futures_util::stream::try_unfold(file, |mut file| async move {
+            use tokio::io::AsyncReadExt;
+            let mut buf = vec![0u8; 256 * 1024];
+            let n = file.read(&mut buf).await?;
+            if n == 0 {
+                return Ok::<_, std::io::Error>(None);
+            }
+            buf.truncate(n);
+            Ok(Some((bytes::Bytes::from(buf), file)))
+        });
         let res = self
             .request(reqwest::Method::PUT, &file_route(ws, sha256))
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(bytes)
+            .header(reqwest::header::CONTENT_LENGTH, len)
+            .body(reqwest::Body::wrap_stream(chunks))
             .send()
             .await
             .map_err(|e| self.network(e))?;
@@ -130,8 +144,8 @@ impl Store {
             let pk = id.unwrap_or_else(|| hash.clone());
             let name = name.unwrap_or_else(|| hash.clone());
             let blob = self.statement_blob_path(&hash);
-            let outcome = match tokio::fs::read(&blob).await {
-                Ok(bytes) => client.put_statement_file(ws, &hash, bytes).await,
+            let outcome = match std::fs::metadata(&blob) {
+                Ok(_) => client.put_statement_file(ws, &hash, &blob).await,
                 Err(e) => Err(Error::StatementFileTransfer {
                     file: name.clone(),
                     hash: hash.clone(),
