@@ -394,3 +394,59 @@ async fn a_period_issued_on_both_devices_offline_is_one_run_after_a_sync() {
     let april = a.store.generate_statements(YearMonth::from_str("2026-04").unwrap(), &s.dir.path().join("a-out")).await.unwrap();
     assert!(april.totals.is_empty(), "{april:?}");
 }
+
+/// The same through the CLI: `import statement` on A, `sync` on both, and B reports and renders
+/// the statements A issued, from the same lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_imports_on_one_device_and_the_other_reports_and_renders_the_same() {
+    use assert_cmd::Command;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
+    let run = |db: &Path, args: Vec<String>, stdin: String| {
+        let db = db.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let out = Command::cargo_bin("roadie").unwrap().env_remove("ROADIE_DB").arg("--db").arg(&db).args(&args).write_stdin(stdin).output().unwrap();
+            assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null)
+        })
+    };
+    let args = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    for db in [&a, &b] {
+        run(db, args(&format!("login --server {} --email ana@example.com", srv.base)), format!("{PASSWORD}\n")).await.unwrap();
+    }
+    run(&a, args("workspace create --kind artist --name Ana --json"), String::new()).await.unwrap();
+    run(&a, args("artist add Ana --json"), String::new()).await.unwrap();
+    let release = run(&a, args("release add --title Album --type album --artist Ana --json"), String::new()).await.unwrap();
+    let release_id = release["id"].as_str().unwrap();
+    run(&a, args(&format!("track add {release_id} --title Song --isrc USAAA1234567 --json")), String::new()).await.unwrap();
+    let file = write(dir.path(), "march.tsv", &dk(&[
+        "2026-03-31\t2026-03\tSpotify\tAna\tSong\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25",
+        "2026-03-31\t2026-03\tDeezer\tAna\tSong\tUSAAA1234567\t\t100\t100\tSong\tFR\t0\t20.125",
+    ]));
+    let mut import = args("import statement --json");
+    import.insert(2, file.display().to_string());
+    let imported = run(&a, import, String::new()).await.unwrap();
+    assert_eq!(imported["files"][0]["imported"], 2);
+    let out = |d: &str| dir.path().join(d).display().to_string();
+    let issued = run(&a, args(&format!("statements generate --period 2026-03 --out {} --json", out("a-out"))), String::new()).await.unwrap();
+    let pushed = run(&a, args("sync --json"), String::new()).await.unwrap();
+    assert!(pushed["pushed"].as_u64().unwrap() > 0, "{pushed}");
+    let pulled = run(&b, args("sync --json"), String::new()).await.unwrap();
+    assert!(pulled["pulled"].as_u64().unwrap() > 0, "{pulled}");
+    for by in ["store", "territory", "track"] {
+        let report = args(&format!("royalties report --by {by} --json"));
+        assert_eq!(run(&b, report.clone(), String::new()).await.unwrap(), run(&a, report, String::new()).await.unwrap());
+    }
+    let again = run(&b, args(&format!("statements generate --period 2026-03 --out {} --json", out("b-out"))), String::new()).await.unwrap();
+    assert_eq!(again["regenerated"], true);
+    assert_eq!(again["totals"], issued["totals"]);
+    let strip = |v: &Value| {
+        v["statements"].as_array().unwrap().iter().map(|s| (s["payee"].clone(), s["earned"].clone(), s["payable"].clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&again), strip(&issued));
+    let csv = |v: &Value| std::fs::read(v["statements"][0]["csv"].as_str().unwrap()).unwrap();
+    assert_eq!(csv(&again), csv(&issued));
+}
