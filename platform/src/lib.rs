@@ -205,7 +205,12 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(sync::push))
         .routes(routes!(sync::pull))
         .layer(DefaultBodyLimit::max(sync::MAX_WIRE_BODY));
-    api.merge(uploads).merge(sync)
+    // Statement files stream whole files: no JSON body limit (the handler caps them at
+    // `Limits::max_upload_bytes`).
+    let statement_files = OpenApiRouter::new()
+        .routes(routes!(statement_files::put_statement_file, statement_files::get_statement_file))
+        .layer(DefaultBodyLimit::disable());
+    api.merge(uploads).merge(sync).merge(statement_files)
 }
 
 /// The whole application: routes, `/openapi.json`, and the middleware (request ids, tracing,
@@ -228,7 +233,7 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(axum::middleware::from_fn(move |req: Request<axum::body::Body>, next: axum::middleware::Next| {
             // Uploads stream for as long as the file takes; everything else has a time limit.
-            let is_upload = req.uri().path().starts_with("/v1/uploads");
+            let is_upload = req.uri().path().starts_with("/v1/uploads") || req.uri().path().contains("/statement-files/");
             async move {
                 if is_upload {
                     next.run(req).await

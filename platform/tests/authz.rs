@@ -101,6 +101,9 @@ fn matrix() -> Vec<Case> {
         case("POST /v1/sync/push", "", r#"{"changes":[{"change_id":"%fresh_uuid%","workspace_id":"%label%","table":"artists","pk":"%fresh_uuid%","hlc":"000000000000001-00000-m","fields":{"name":"N"}}]}"#, "O,A,S,U=200 C=403 X=404 N,R=401"),
         case("POST /v1/sync/push", "", r#"{"changes":[{"change_id":"%fresh_uuid%","workspace_id":"%label%","table":"workspaces","pk":"%label%","hlc":"000000000000001-00000-m","fields":{"name":"Label"}}]}"#, "O,A=200 S,U,C=403 X=404 N,R=401"),
         case("POST /v1/sync/push", "", r#"{"changes":[{"change_id":"%fresh_uuid%","table":"match_rules","pk":"%fresh_uuid%","hlc":"000000000000001-00000-m","fields":{"match_key":"K"}}]}"#, "O,A,S,U,C,X=200 N,R=401"),
+        // Statement files (stored once by the owner while the world is built: a PUT of stored bytes is 204).
+        case("PUT /v1/workspaces/{workspace_id}/statement-files/{sha256}", "workspace_id=label sha256=statement_sha", "", "O,A,S,U=204 C=403 X=404 N,R=401"),
+        case("GET /v1/workspaces/{workspace_id}/statement-files/{sha256}", "workspace_id=label sha256=statement_sha", "", "O,A,S,U=200 C=403 X=404 N,R=401"),
     ]
 }
 
@@ -179,6 +182,14 @@ impl World {
         let res = srv.tus_create(&o, 10, &[("workspace", &label), ("filename", "a.wav")]).await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let upload = res.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+        let statement_sha = {
+            use sha2::Digest;
+            let body = "Reporting Date\tSale Month\n";
+            let sha = hex::encode(sha2::Sha256::digest(body.as_bytes()));
+            let res = srv.http.put(srv.url(&format!("/v1/workspaces/{label}/statement-files/{sha}"))).bearer_auth(&o).body(body).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+            sha
+        };
         // R: a token of the owner, revoked.
         let revoked = srv.login("owner@example.com").await;
         let (s, _) = srv.call(Method::POST, "/v1/auth/logout", Some(&revoked), None).await;
@@ -198,6 +209,7 @@ impl World {
             ("st_artist", st_artist),
             ("st_r2", st_r2),
             ("upload", upload),
+            ("statement_sha", statement_sha),
             ("owner_user", actors[&'O'].user_id.clone()),
             ("staff_user", actors[&'S'].user_id.clone()),
             ("collab_user", actors[&'C'].user_id.clone()),

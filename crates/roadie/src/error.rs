@@ -181,6 +181,9 @@ pub enum Error {
 
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+
+    #[error("the statement file {file} could not be moved through the platform: {reason}")]
+    StatementFileTransfer { file: String, hash: String, reason: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -241,6 +244,7 @@ impl Error {
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
+            Error::StatementFileTransfer { .. } => "statement_file_transfer",
         }
     }
 
@@ -409,6 +413,11 @@ impl Error {
             | Error::Database(_)
             | Error::Migration(_)
             | Error::Io(_) => {}
+            Error::StatementFileTransfer { file, hash, reason } => {
+                params.insert("file".into(), file.clone());
+                params.insert("hash".into(), hash.clone());
+                params.insert("reason".into(), reason.clone());
+            }
         }
         ErrorPayload { code: self.code().into(), message: self.to_string(), params, issues }
     }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod misc;
+pub mod statement_files;
 pub mod sync;
 pub mod uploads;
 pub mod workspaces;

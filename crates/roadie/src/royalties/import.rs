@@ -193,6 +193,33 @@ pub(crate) fn read_prefix(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(prefix)
 }
 
+/// How a file was read, stored with its row (`read_with`) so another device reads the same bytes
+/// the same way: the options the import was given, and the saved mapping it used as it was.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub(crate) struct ReadWith {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    #[serde(default)]
+    pub skip_invalid: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<MappingSnapshot>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub(crate) struct MappingSnapshot {
+    pub name: String,
+    pub mapping: super::formats::ColumnMapping,
+}
+
+/// A file row from another device without its lines here yet.
+struct PulledFile {
+    id: String,
+    file_name: String,
+    read_with: ReadWith,
+}
+
 /// What the parser thread reads.
 enum Source {
     Table { resolved: Resolved, encoding: TextEncoding, delimiter: u8 },
@@ -209,12 +236,30 @@ impl Store {
     /// Imports one statement file in one transaction: the whole file or nothing. A file already
     /// imported (same content hash) changes nothing and says `duplicate_file`. `progress` is
     /// called as lines go in; `cancel` stops the import, committing nothing.
+    ///
+    /// The file's row syncs (its id derives from the content hash, so the same file imported on
+    /// two devices is one row), and its bytes are kept next to the store until the next sync
+    /// uploads them (transfer.rs). A file whose row came from another device but whose lines are
+    /// not here yet is imported into that row, read as that device read it.
     pub async fn import_statement_with(
         &self,
         path: &Path,
         options: &ImportOptions,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
         cancel: &CancelToken,
+    ) -> Result<ImportReport> {
+        self.import_file(path, options, progress, cancel, None).await
+    }
+
+    /// The import. `expected`: the pulled row the bytes are for (by its content hash), when the
+    /// sync imports a downloaded file.
+    pub(crate) async fn import_file(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+        cancel: &CancelToken,
+        expected: Option<&str>,
     ) -> Result<ImportReport> {
         let shown = path.display().to_string();
         let unreadable = |reason: String| Error::StatementUnreadable { file: shown.clone(), reason };
@@ -230,13 +275,43 @@ impl Store {
         if cancel.is_cancelled() {
             return Err(Error::ImportCancelled { file: shown });
         }
-        if let Some(previous) = self.imported_file_by_hash(&hash).await? {
-            return Ok(ImportReport { path: shown, duplicate_file: true, imported: 0, matched: 0, unmatched: 0, skipped: vec![], ..previous });
+        if let Some(want) = expected {
+            if want != hash {
+                return Err(unreadable(format!("its SHA-256 is {hash}, not the {want} it was fetched as")));
+            }
         }
+        // A row pulled from another device whose lines are not here yet: read the bytes as that
+        // device did (its options, and the column mapping it used as it was then).
+        let pulled = self.pulled_file_by_hash(&hash).await?;
+        let pulled_options;
+        let options = match &pulled {
+            Some(p) => {
+                pulled_options = ImportOptions {
+                    format: p.read_with.format,
+                    mapping: None,
+                    encoding: p.read_with.encoding.clone(),
+                    // (What was invalid there was skipped there: the same lines are skipped here.)
+                    skip_invalid: true,
+                };
+                &pulled_options
+            }
+            None => options,
+        };
+        if pulled.is_none() {
+            if let Some(previous) = self.imported_file_by_hash(&hash).await? {
+                return Ok(ImportReport { path: shown, duplicate_file: true, imported: 0, matched: 0, unmatched: 0, skipped: vec![], ..previous });
+            }
+        }
+        let snapshot = pulled.as_ref().and_then(|p| p.read_with.mapping.as_ref());
+        let mut used_mapping: Option<MappingSnapshot> = None;
 
         // Decide how to read it.
         let prefix = read_prefix(path).map_err(|e| unreadable(e.to_string()))?;
-        let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let file_name = match &pulled {
+            // (The DSR parser reads the file's name: the name it was imported under.)
+            Some(p) => p.file_name.clone(),
+            None => path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+        };
         let spreadsheet = options.format == Some(Format::Xlsx) || detect::is_spreadsheet(&prefix);
         let plan = if spreadsheet {
             let owned = path.to_path_buf();
@@ -250,7 +325,8 @@ impl Store {
                 (Source::Dsr { encoding }, Format::DdexDsr, super::formats::dsr::LAYOUT.to_string(), encoding.name(), vec![])
             }
             Plan::Table { encoding, delimiter, header } => {
-                let layout = self.layout_for(&header, options).await.map_err(|e| e.into_unreadable(&shown))?;
+                let (layout, mapping) = self.layout_for(&header, options, snapshot).await.map_err(|e| e.into_unreadable(&shown))?;
+                used_mapping = mapping;
                 let format = layout.format;
                 let name = layout.version.clone();
                 let resolved = Resolved::new(layout, header).map_err(&unreadable)?;
@@ -263,7 +339,8 @@ impl Store {
                 }
                 let (_, header) = rows.remove(0);
                 let header: Vec<String> = header.iter().map(str::to_string).collect();
-                let layout = self.layout_for(&header, options).await.map_err(|e| e.into_unreadable(&shown))?;
+                let (layout, mapping) = self.layout_for(&header, options, snapshot).await.map_err(|e| e.into_unreadable(&shown))?;
+                used_mapping = mapping;
                 let name = format!("{} (xlsx)", layout.version);
                 let resolved = Resolved::new(layout, header).map_err(&unreadable)?;
                 let raw = resolved.raw_column_names();
@@ -273,37 +350,76 @@ impl Store {
 
         let now = self.clock.now();
         let hlc = self.stamp();
-        let file_id = self.ids.new_id().to_string();
+        let file_id = match &pulled {
+            Some(p) => p.id.clone(),
+            None => crate::clock::derived_id("statement_file", &[&hash]).to_string(),
+        };
+        let read_with = ReadWith {
+            format: options.format,
+            encoding: options.encoding.clone(),
+            skip_invalid: options.skip_invalid,
+            mapping: used_mapping,
+        };
+        let imported_by = self.account().await?.map(|a| a.user_id.to_string());
+        // The bytes stay next to the store until the next sync uploads them (written before the
+        // commit: a row queued for upload always has its bytes).
+        if pulled.is_none() {
+            let (from, to) = (path.to_path_buf(), self.statement_blob_path(&hash));
+            tokio::task::spawn_blocking(move || super::transfer::keep_blob(&from, &to))
+                .await
+                .map_err(|e| unreadable(e.to_string()))?
+                .map_err(|e| unreadable(format!("cannot keep a copy for sync: {e}")))?;
+        }
         let mut tx = self.write().await?;
         // Checked again under the write lock: a concurrent import of the same file loses here.
         let matcher = Arc::new(Matcher::load(&mut tx).await?);
         // (No bigger page cache: every B-tree a bulk import writes grows at its end, so SQLite's
         // default cache is as fast as a 64 MB one, and memory stays flat at any file size.)
-        let file_seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM statement_files").fetch_one(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO statement_files (id, seq, content_hash, file_name, format, layout, encoding, byte_size, line_count, \
-             imported, raw_columns, imported_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)",
-        )
-        .bind(&file_id)
-        .bind(file_seq)
-        .bind(&hash)
-        .bind(&file_name)
-        .bind(format.as_str())
-        .bind(&layout_name)
-        .bind(&encoding_name)
-        .bind(size as i64)
-        .bind(serde_json::to_string(&raw_columns).expect("serialisable"))
-        .bind(now)
-        .bind(&hlc)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => Error::StatementUnreadable {
-                file: shown.clone(),
-                reason: "the same file is being imported by another process".into(),
-            },
-            _ => Error::Database(e),
-        })?;
+        // (Positive: rows pulled without their lines have negative ones.)
+        let file_seq: i64 = sqlx::query_scalar("SELECT max(COALESCE(MAX(seq), 0), 0) + 1 FROM statement_files").fetch_one(&mut *tx).await?;
+        let another = || Error::StatementUnreadable { file: shown.clone(), reason: "the same file is being imported by another process".into() };
+        if pulled.is_some() {
+            // Its lines are here from now on (seq is local: this changes nothing that syncs).
+            let taken = sqlx::query("UPDATE statement_files SET seq = ? WHERE id = ? AND seq < 0")
+                .bind(file_seq)
+                .bind(&file_id)
+                .execute(&mut *tx)
+                .await?;
+            if taken.rows_affected() != 1 {
+                return Err(another());
+            }
+            // (A failed download of it is no longer worth reporting.)
+            super::transfer::clear_error(&mut tx, "pull", &file_id).await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO statement_files (id, seq, content_hash, file_name, format, layout, encoding, byte_size, line_count, \
+                 imported, raw_columns, imported_at, workspace_id, imported_by, read_with, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, ?, ?, ?)",
+            )
+            .bind(&file_id)
+            .bind(file_seq)
+            .bind(&hash)
+            .bind(&file_name)
+            .bind(format.as_str())
+            .bind(&layout_name)
+            .bind(&encoding_name)
+            .bind(size as i64)
+            .bind(serde_json::to_string(&raw_columns).expect("serialisable"))
+            .bind(now)
+            .bind(&imported_by)
+            .bind(serde_json::to_string(&read_with).expect("serialisable"))
+            .bind(&hlc)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => another(),
+                _ => Error::Database(e),
+            })?;
+            sqlx::query("INSERT INTO statement_file_uploads (content_hash, workspace_id, queued_at) VALUES (?, NULL, ?) ON CONFLICT DO NOTHING")
+                .bind(&hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
 
         let bytes = Arc::new(AtomicU64::new(0));
         let (sender, mut receiver) = mpsc::channel::<Msg>(4);
@@ -401,19 +517,38 @@ impl Store {
         report.skipped.extend(done.tail);
         report.skipped.sort_by_key(|i| i.line);
         done.rollup.merge_into(&mut tx).await?;
-        sqlx::query("UPDATE statement_files SET line_count = ?, imported = ?, skipped = ? WHERE id = ?")
-            .bind(report.lines as i64)
-            .bind(report.imported as i64)
-            .bind(serde_json::to_string(&report.skipped).expect("serialisable"))
-            .bind(&file_id)
-            .execute(&mut *tx)
-            .await?;
+        // (A pulled row keeps the counts its device stored: the same bytes read the same way.)
+        if pulled.is_none() {
+            sqlx::query("UPDATE statement_files SET line_count = ?, imported = ?, skipped = ? WHERE id = ?")
+                .bind(report.lines as i64)
+                .bind(report.imported as i64)
+                .bind(serde_json::to_string(&report.skipped).expect("serialisable"))
+                .bind(&file_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         if cancel.is_cancelled() {
             return Err(Error::ImportCancelled { file: shown });
         }
         tx.commit().await?;
         progress(ImportProgress { lines: report.lines, bytes_done: size, bytes_total: size });
         Ok(report)
+    }
+
+    /// A live file row with this hash that came from another device and has no lines here yet.
+    async fn pulled_file_by_hash(&self, hash: &str) -> Result<Option<PulledFile>> {
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT id, file_name, read_with FROM statement_files WHERE content_hash = ? AND deleted = 0 AND seq < 0",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id, file_name, read_with)| PulledFile {
+            id,
+            file_name,
+            // (A row from before read_with existed, or unreadable: read as detected.)
+            read_with: serde_json::from_str(&read_with).unwrap_or_default(),
+        }))
     }
 
     async fn imported_file_by_hash(&self, hash: &str) -> Result<Option<ImportReport>> {
@@ -437,17 +572,30 @@ impl Store {
         }))
     }
 
-    /// The layout to read a header with: a named mapping, a forced or recognised built-in
-    /// layout, or a saved mapping for the same header.
-    async fn layout_for(&self, header: &[String], options: &ImportOptions) -> Result<Layout> {
+    /// The layout to read a header with: the mapping another device read the file with, a named
+    /// mapping, a forced or recognised built-in layout, or a saved mapping for the same header;
+    /// with the saved mapping used, as it is now.
+    async fn layout_for(
+        &self,
+        header: &[String],
+        options: &ImportOptions,
+        snapshot: Option<&MappingSnapshot>,
+    ) -> Result<(Layout, Option<MappingSnapshot>)> {
+        let saved = |m: super::mappings::SavedMapping| {
+            let snap = MappingSnapshot { name: m.name.clone(), mapping: m.mapping.clone() };
+            (m.layout(), Some(snap))
+        };
+        if let Some(snap) = snapshot {
+            return Ok((super::mappings::mapped_layout(&snap.name, &snap.mapping), Some(snap.clone())));
+        }
         if let Some(name) = &options.mapping {
-            return Ok(self.get_mapping(name).await?.layout());
+            return Ok(saved(self.get_mapping(name).await?));
         }
         if let Some(layout) = detect::builtin_layout(header, options.format) {
-            return Ok(layout);
+            return Ok((layout, None));
         }
-        if let Some(saved) = self.mapping_for_header(header).await? {
-            return Ok(saved.layout());
+        if let Some(m) = self.mapping_for_header(header).await? {
+            return Ok(saved(m));
         }
         Err(Error::UnknownStatementLayout {
             file: String::new(),

@@ -28,14 +28,19 @@ pub struct SavedMapping {
 
 impl SavedMapping {
     pub(crate) fn layout(&self) -> Layout {
-        Layout {
-            format: Format::Mapped,
-            version: format!("mapping '{}'", self.name),
-            mapping: self.mapping.clone(),
-            usage: UsageRule::Column,
-            not_earnings: None,
-            lenient: false,
-        }
+        mapped_layout(&self.name, &self.mapping)
+    }
+}
+
+/// The layout a user's mapping reads with (also a mapping as another device used it).
+pub(crate) fn mapped_layout(name: &str, mapping: &ColumnMapping) -> Layout {
+    Layout {
+        format: Format::Mapped,
+        version: format!("mapping '{name}'"),
+        mapping: mapping.clone(),
+        usage: UsageRule::Column,
+        not_earnings: None,
+        lenient: false,
     }
 }
 

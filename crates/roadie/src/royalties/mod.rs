@@ -32,6 +32,7 @@ mod splits;
 pub mod statements;
 mod desk;
 mod preview;
+mod transfer;
 
 pub use dates::YearMonth;
 pub use formats::ColumnMapping;
@@ -203,3 +204,5 @@ pub struct ImportReport {
 mod tests;
 #[cfg(test)]
 mod ledger_tests;
+#[cfg(test)]
+mod statement_sync_tests;

@@ -319,12 +319,16 @@ impl Store {
         let shapes = shapes(&self.pool).await?;
         let node = self.node_id().await?;
         self.compact_outbox().await?;
+        // Statement files' bytes go up before their rows (royalties/transfer.rs).
+        self.upload_statement_files(account, client, cancel).await?;
         let (pushed, refused) = self
             .push_outbox(client, &shapes, &node, batch, progress, cancel)
             .await?;
         let pulled = self
             .pull_log(account, client, &shapes, &node, page, progress, cancel)
             .await?;
+        // Pulled statement files come down and are imported, each in its own transaction.
+        self.download_statement_files(account, client, cancel).await?;
         self.set_setting("sync.last_sync", &now_text(self)).await?;
         let conflicts = self.open_conflict_count().await?;
         progress(&SyncProgress {

@@ -53,8 +53,8 @@
 //!   applying the page (`sync_schema_too_new`): update Roadie.
 //!
 //! Not synced: local job state (uploads, import bookkeeping, fan mappings), derived data (the
-//! royalty rollup, search index — rebuilt on apply), statement files with their lines (bulk data: they need a file-level transfer),
-//! and what is issued from those lines (statement runs, payee statements, recoupments, payouts).
+//! royalty rollup, search index — rebuilt on apply), statement lines (bulk data: their file's row
+//! syncs and its bytes go through platform storage, royalties/transfer.rs).
 
 pub(crate) mod bulk;
 pub(crate) mod engine;
@@ -154,8 +154,7 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     table("column_mappings", &["id"], None),
     // The ledger's set-up. A payee belongs to its workspace, else to its artist's, else to the
     // account's own; advances follow their payee, splits and shares the release or track they
-    // split. Issued statements, their recoupments and payouts stay on the device that issued them
-    // until statement lines sync (a run names the lines it took by local line ids).
+    // split. (Issued statements, their recoupments and payouts follow the statement files below.)
     table("payees", &["id"], Some(PAYEE_WORKSPACE)),
     table("splits", &["id"], Some(SPLIT_WORKSPACE)),
     table("split_shares", &["split_id", "payee_id"], Some(SHARE_WORKSPACE)),
@@ -163,6 +162,41 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     // Rates are ids derived from pair, source and day (royalties/fx.rs): the same ECB file
     // imported on two devices is the same rows.
     table("fx_rates", &["id"], None),
+    // Statement files (royalties/transfer.rs): the row syncs, the bytes go through platform
+    // storage and a device without the lines fetches and imports them. The id derives from the
+    // content hash (the same file imported on two devices is one row); `seq` (the short key of
+    // this device's lines) stays local, negative until the lines are here. When and by whom a
+    // device imported it, and under which name, are no disagreement about the file.
+    SyncedTable {
+        name: "statement_files",
+        key: &["id"],
+        workspace: Some("NEW.workspace_id"),
+        local: &[("seq", "(-1 - abs(random() % 4611686018427387903))")],
+        quiet: &["imported_at", "imported_by", "file_name"],
+        grow: &[],
+    },
+    // What is issued from the lines (royalties/statements): a run names the files it covered (not
+    // local line ids), so every device reads the same "lines taken" from it. Runs and payee
+    // statements have ids derived from the period (and payee): the same period issued on two
+    // devices offline is one run after a sync, the later issue's fields winning (a conflict
+    // where they differ). A run covers payees of every workspace: it syncs in the account's own;
+    // statements, recoupments and payouts follow their payee.
+    SyncedTable {
+        name: "statement_runs",
+        key: &["id"],
+        workspace: None,
+        local: &[],
+        quiet: &["issued_at"],
+        grow: &[],
+    },
+    table("payee_statements", &["id"], Some(ADVANCE_WORKSPACE)),
+    table(
+        "recoupments",
+        &["statement_id", "advance_id"],
+        Some("(SELECT COALESCE(p.workspace_id, (SELECT workspace_id FROM artists WHERE id = p.artist_id)) \
+              FROM payee_statements s JOIN payees p ON p.id = s.payee_id WHERE s.id = NEW.statement_id)"),
+    ),
+    table("payouts", &["id"], Some(ADVANCE_WORKSPACE)),
     // ISRC counters (per registrant prefix and year): the highest designation any device handed
     // out wins, so after a sync the next code is above every code handed out anywhere.
     SyncedTable {

@@ -121,13 +121,14 @@ fn last_day(p: YearMonth) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).expect("valid").pred_opt().expect("valid")
 }
 
-/// Reads every line a run takes (of months up to `period`, not taken by an earlier run) and sums
-/// them exactly per period × currency × release × track × store × territory.
+/// Reads every line a run takes (of months up to `period`, in files whose lines are here, not
+/// taken by an earlier run) and sums them exactly per period × currency × release × track ×
+/// store × territory. `taken`: per file (its local seq), the latest period an earlier run covered
+/// it up to (a run takes its files' lines of months up to its period).
 async fn scan_lines(
     conn: &mut SqliteConnection,
     period: YearMonth,
-    runs: &[(YearMonth, i64)],
-    max_line_id: i64,
+    taken: &HashMap<i64, YearMonth>,
     track_release: &HashMap<String, String>,
     cancel: &CancelToken,
 ) -> Result<Scan> {
@@ -140,14 +141,14 @@ async fn scan_lines(
     {
         let mut stmt = conn
             .prepare(
-                "SELECT l.id, l.reporting_period, l.currency, l.amount, l.track_id, l.release_id, l.store, l.territory \
+                "SELECT l.id, l.reporting_period, l.currency, l.amount, l.track_id, l.release_id, l.store, l.territory, l.file_seq \
                  FROM statement_lines l JOIN statement_files f ON f.seq = l.file_seq AND f.deleted = 0 \
-                 WHERE l.reporting_period <= ?1 AND l.id <= ?2",
+                 WHERE l.reporting_period <= ?1",
             )
             .map_err(db)?;
-        let mut rows = stmt.query(rusqlite::params![period.to_string(), max_line_id]).map_err(db)?;
-        // The line id up to which each month's lines were taken by earlier runs.
-        let mut thresholds: HashMap<YearMonth, i64> = HashMap::new();
+        let mut rows = stmt.query(rusqlite::params![period.to_string()]).map_err(db)?;
+        // (A file's lines are contiguous: its earlier runs' period is looked up once per file.)
+        let mut file: Option<(i64, Option<YearMonth>)> = None;
         let mut last: Option<(String, YearMonth)> = None;
         let mut read = 0u64;
         while let Some(row) = rows.next().map_err(db)? {
@@ -165,9 +166,16 @@ async fn scan_lines(
                     p
                 }
             };
-            let threshold =
-                *thresholds.entry(p).or_insert_with(|| runs.iter().filter(|(rp, _)| *rp >= p).map(|(_, m)| *m).max().unwrap_or(0));
-            if id <= threshold {
+            let seq: i64 = row.get(8).map_err(db)?;
+            let upto = match file {
+                Some((s, upto)) if s == seq => upto,
+                _ => {
+                    let upto = taken.get(&seq).copied();
+                    file = Some((seq, upto));
+                    upto
+                }
+            };
+            if upto.is_some_and(|u| p <= u) {
                 continue;
             }
             let text = |i: usize| -> Result<Option<&str>> {
@@ -247,15 +255,16 @@ impl Store {
 
     async fn generate_statements_all(&self, period: YearMonth, files: &mut Files<'_>) -> Result<StatementRun> {
         let mut tx = self.write().await?;
-        let run_rows: Vec<(String, String, i64, String)> =
-            sqlx::query_as("SELECT id, period, max_line_id, totals FROM statement_runs WHERE deleted = 0 ORDER BY period")
+        let run_rows: Vec<(String, String, String, String)> =
+            sqlx::query_as("SELECT id, period, files, totals FROM statement_runs WHERE deleted = 0 ORDER BY period")
                 .fetch_all(&mut *tx)
                 .await?;
         let mut runs = Vec::new();
-        for (_, p, max, _) in &run_rows {
-            runs.push((p.parse::<YearMonth>().map_err(|e| Error::Database(sqlx::Error::Protocol(e)))?, *max));
+        for (_, p, files, _) in &run_rows {
+            let files: Vec<String> = serde_json::from_str(files).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
+            runs.push((p.parse::<YearMonth>().map_err(|e| Error::Database(sqlx::Error::Protocol(e)))?, files));
         }
-        if let Some((latest, _)) = runs.last().copied() {
+        if let Some(latest) = runs.last().map(|r| r.0) {
             if period < latest {
                 return Err(Error::PeriodClosed { period: period.to_string(), latest: latest.to_string() });
             }
@@ -284,7 +293,23 @@ impl Store {
             }
         }
 
-        let max_line_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM statement_lines").fetch_one(&mut *tx).await?;
+        // The files whose lines are here: this run covers them (a file pulled from another device
+        // whose lines have not come yet goes into a later run).
+        let here: Vec<(String, i64)> =
+            sqlx::query_as("SELECT id, seq FROM statement_files WHERE deleted = 0 AND seq > 0 ORDER BY id").fetch_all(&mut *tx).await?;
+        let mut taken: HashMap<i64, YearMonth> = HashMap::new();
+        {
+            let seq_of: HashMap<&str, i64> = here.iter().map(|(id, seq)| (id.as_str(), *seq)).collect();
+            for (p, files) in &runs {
+                for f in files {
+                    if let Some(seq) = seq_of.get(f.as_str()) {
+                        let upto = taken.entry(*seq).or_insert(*p);
+                        *upto = (*upto).max(*p);
+                    }
+                }
+            }
+        }
+        let covered: Vec<&str> = here.iter().map(|(id, _)| id.as_str()).collect();
         let track_rows: Vec<(String, String, String, Option<String>)> =
             sqlx::query_as("SELECT id, release_id, title, isrc FROM tracks").fetch_all(&mut *tx).await?;
         let track_release: HashMap<String, String> = track_rows.iter().map(|(t, r, _, _)| (t.clone(), r.clone())).collect();
@@ -293,7 +318,7 @@ impl Store {
         let release_titles: HashMap<String, String> =
             sqlx::query_as::<_, (String, String)>("SELECT id, title FROM releases").fetch_all(&mut *tx).await?.into_iter().collect();
 
-        let mut scan = scan_lines(&mut tx, period, &runs, max_line_id, &track_release, files.cancel).await?;
+        let mut scan = scan_lines(&mut tx, period, &taken, &track_release, files.cancel).await?;
         let book = SplitBook::load(&mut tx).await?;
 
         // Allocate each group's exact sum to payees (slot 0: unallocated).
@@ -422,12 +447,14 @@ impl Store {
         infos.sort_by(|a, b| a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase()).then(a.0.cmp(&b.0)));
 
         let rate_date = last_day(period);
-        let run_id = self.ids.new_id();
+        // Ids every device derives alike: a period issued on two devices while offline is one run
+        // (and one statement per payee) after a sync, the later issue's, not a clash.
+        let run_id = crate::clock::derived_id("statement_run", &[&period.to_string()]);
         let stamp = self.stamp();
-        sqlx::query("INSERT INTO statement_runs (id, period, max_line_id, totals, issued_at, hlc) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO statement_runs (id, period, files, totals, issued_at, hlc) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(run_id.to_string())
             .bind(period.to_string())
-            .bind(max_line_id)
+            .bind(serde_json::to_string(&covered).expect("serialisable"))
             .bind(serde_json::to_string(&totals).expect("serialisable"))
             .bind(self.clock.now())
             .bind(&stamp)
@@ -549,7 +576,7 @@ impl Store {
                 d
             };
             let doc = StatementDocument {
-                statement_id: self.ids.new_id(),
+                statement_id: crate::clock::derived_id("payee_statement", &[&period.to_string(), &payee_id]),
                 period,
                 issuer: info.issuer,
                 payee_id: parse_uuid(&payee_id)?,

@@ -1,0 +1,452 @@
+//! Royalty statement files and what is issued from them, synced end to end: real PostgreSQL, the
+//! platform server on loopback, two devices of one account. A file imported on one device is
+//! fetched and imported on the other with the same lines; offline imports go up at the next sync;
+//! a file whose bytes cannot be fetched is reported and retried, never fatal.
+
+#[path = "../../../platform/tests/common/mod.rs"]
+mod common;
+
+use common::{Pg, Server, PASSWORD};
+use roadie::catalog::{ArtistInput, NewWorkspace, ReleaseInput, ReleaseType, TrackInput, WorkspaceKind};
+use roadie::platform::FileSecrets;
+use roadie::royalties::ImportOptions;
+use roadie::sync::{SyncCancel, SyncProgress, SyncReport};
+use roadie::Store;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const DK_HEADER: &str = "Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)";
+
+fn dk(rows: &[&str]) -> String {
+    let mut text = format!("{DK_HEADER}\r\n");
+    for r in rows {
+        text.push_str(r);
+        text.push_str("\r\n");
+    }
+    text
+}
+
+fn dsr_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/real/ddex-dsrf-ddexnet/DSR_TEST_YouTube_AdSupport-music_2015-Q4_IS_1of1_20160121T150926.tsv")
+}
+
+struct Device {
+    path: PathBuf,
+    store: Store,
+}
+
+impl Device {
+    async fn new(dir: &Path, name: &str, server: &str, email: &str) -> Device {
+        let path = dir.join(format!("{name}.sqlite"));
+        let store = Store::open(&path).await.unwrap();
+        store.login(server, email, PASSWORD, &FileSecrets::beside_store(&path)).await.unwrap();
+        Device { path, store }
+    }
+
+    async fn sync(&self) -> SyncReport {
+        self.store
+            .sync(&FileSecrets::beside_store(&self.path), &|_: &SyncProgress| {}, &SyncCancel::default())
+            .await
+            .unwrap()
+    }
+
+    async fn import(&self, path: &Path) -> roadie::royalties::ImportReport {
+        self.store.import_statement(path, &ImportOptions::default()).await.unwrap()
+    }
+
+    /// Every line by (file hash, line number), with every value a line holds (ids excluded).
+    async fn lines(&self) -> Vec<Value> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT json_object('file', f.content_hash, 'line', l.line_no, 'reporting', l.reporting_period, 'sale', l.sale_period, \
+             'store', l.store, 'territory', l.territory, 'usage', l.usage_type, 'isrc', l.isrc, 'upc', l.upc, 'title', l.title, \
+             'artist', l.artist, 'units', l.units, 'amount', l.amount, 'currency', l.currency, 'raw', l.raw, 'track', l.track_id, \
+             'release', l.release_id, 'matched_by', l.matched_by) \
+             FROM statement_lines l JOIN statement_files f ON f.seq = l.file_seq ORDER BY f.content_hash, l.line_no",
+        )
+        .fetch_all(&self.pool().await)
+        .await
+        .unwrap();
+        rows.iter().map(|r| serde_json::from_str(r).unwrap()).collect()
+    }
+
+    async fn pool(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&self.path).read_only(true)).await.unwrap()
+    }
+
+    async fn errors(&self) -> Vec<roadie::sync::SyncError> {
+        self.store.sync_status().await.unwrap().errors
+    }
+}
+
+struct Setup {
+    artist: uuid::Uuid,
+    a: Device,
+    b: Device,
+    dir: tempfile::TempDir,
+    srv: Server,
+    _pg: Pg,
+}
+
+/// One account on devices A and B; on A a label with an artist, a release and a track whose
+/// ISRC the statements name, synced to B.
+async fn setup() -> Setup {
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let email = "label@example.com";
+    srv.signup(email, "Owner").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Device::new(dir.path(), "a", &srv.base, email).await;
+    let b = Device::new(dir.path(), "b", &srv.base, email).await;
+    let ws = a.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Label, name: "Night Owl".into() }).await.unwrap();
+    let artist = a.store.create_artist(ws.id, ArtistInput::named("Artist 1")).await.unwrap();
+    let release = a
+        .store
+        .create_release(ws.id, ReleaseInput::new("Album", ReleaseType::Album, vec![artist.id]))
+        .await
+        .unwrap()
+        .release;
+    a.store
+        .add_track(release.id, TrackInput { isrc: Some("USAAA1234567".into()), ..TrackInput::titled("Song 1") })
+        .await
+        .unwrap();
+    a.sync().await;
+    b.sync().await;
+    Setup { artist: artist.id, a, b, dir, srv, _pg: pg }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statement_files_imported_on_one_device_are_imported_on_the_other_with_the_same_lines() {
+    let s = setup().await;
+    let (a, b) = (&s.a, &s.b);
+    let march = write(s.dir.path(), "march.tsv", &dk(&[
+        "2026-04-02\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3\t100\tSong\tUS\t0\t0.0123456789",
+        "2026-04-02\t2026-03\tDeezer\tArtist 1\tSong 1\t\t\t1\t100\tSong\tFR\t0\t1,000.5",
+        "2026-04-02\t2026-03\tSpotify\tNobody\tUnknown\t\t\t2\t100\tSong\tUS\t0\t(0.5)",
+    ]));
+    assert_eq!(a.import(&march).await.imported, 3);
+    assert_eq!(a.import(&dsr_fixture()).await.imported, 6);
+    assert_eq!(a.store.statement_files_to_upload().await.unwrap(), 2, "kept for the next sync");
+    a.sync().await;
+    assert_eq!(a.store.statement_files_to_upload().await.unwrap(), 0, "{:?}", a.errors().await);
+    b.sync().await;
+    assert!(b.errors().await.is_empty(), "{:?}", b.errors().await);
+    assert_eq!(b.store.statement_files_missing().await.unwrap(), 0);
+    let lines = a.lines().await;
+    assert_eq!(lines.len(), 9);
+    assert_eq!(b.lines().await, lines, "same file, same line numbers, same values, same matches");
+    use roadie::royalties::{ReportBy, ReportFilter};
+    for by in [ReportBy::Store, ReportBy::Territory, ReportBy::Track] {
+        assert_eq!(
+            b.store.royalty_report(by, &ReportFilter::default()).await.unwrap(),
+            a.store.royalty_report(by, &ReportFilter::default()).await.unwrap()
+        );
+    }
+    // Again on B: the same file is a duplicate there too.
+    assert!(b.import(&march).await.duplicate_file);
+
+    // B imports while offline (no sync), then syncs: A gets it. The same file imported on both
+    // before either syncs is one file row (its id derives from its hash), not a clash.
+    let april = write(s.dir.path(), "april.tsv", &dk(&["2026-05-02\t2026-04\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t7\t100\tSong\tDE\t0\t0.07"]));
+    let both = write(s.dir.path(), "both.tsv", &dk(&["2026-05-02\t2026-04\tTidal\tArtist 1\tSong 1\tUSAAA1234567\t\t1\t100\tSong\tNO\t0\t0.01"]));
+    b.import(&april).await;
+    b.import(&both).await;
+    a.import(&both).await;
+    b.sync().await;
+    a.sync().await;
+    b.sync().await;
+    for d in [a, b] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        assert_eq!(d.store.statement_files_missing().await.unwrap(), 0);
+    }
+    assert_eq!(a.lines().await.len(), 11);
+    assert_eq!(a.lines().await, b.lines().await);
+    let files: i64 = sqlx::query_scalar("SELECT count(*) FROM statement_files").fetch_one(&a.pool().await).await.unwrap();
+    assert_eq!(files, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_file_that_cannot_be_fetched_is_reported_and_fetched_at_a_later_sync() {
+    let s = setup().await;
+    let (a, b) = (&s.a, &s.b);
+    let text = dk(&["2026-04-02\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3\t100\tSong\tUS\t0\t0.25"]);
+    let file = write(s.dir.path(), "march.tsv", &text);
+    a.import(&file).await;
+    a.sync().await;
+    // The platform loses the bytes: B gets the row but not the file.
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    };
+    let me = a.store.account().await.unwrap().unwrap();
+    let object = object_store::path::Path::from(format!("statement-files/{}/{hash}", me.workspace_id));
+    s.srv.state.store.delete(&object).await.unwrap();
+    let report = b.sync().await;
+    assert!(report.pulled > 0);
+    let errors = b.errors().await;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].direction.as_str(), errors[0].table.as_str(), errors[0].code.as_str()), ("pull", "statement_files", "statement_file_transfer"));
+    assert!(errors[0].message.contains("march.tsv"), "{}", errors[0].message);
+    assert_eq!(b.store.statement_files_missing().await.unwrap(), 1);
+    assert!(b.lines().await.is_empty());
+    // Still missing at the next sync: one error, not one per sync.
+    b.sync().await;
+    assert_eq!(b.errors().await.len(), 1);
+    // The bytes are back (e.g. A's user imports the file again elsewhere): fetched, imported, the
+    // error gone.
+    s.srv.state.store.put(&object, text.clone().into_bytes().into()).await.unwrap();
+    b.sync().await;
+    assert!(b.errors().await.is_empty());
+    assert_eq!(b.store.statement_files_missing().await.unwrap(), 0);
+    assert_eq!(b.lines().await, a.lines().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pulled_statement_file_can_be_imported_by_hand_before_its_download() {
+    let s = setup().await;
+    let (a, b) = (&s.a, &s.b);
+    let text = dk(&["2026-04-02\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3\t100\tSong\tUS\t0\t0.25"]);
+    let file = write(s.dir.path(), "march.tsv", &text);
+    a.import(&file).await;
+    a.sync().await;
+    let me = a.store.account().await.unwrap().unwrap();
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    };
+    s.srv.state.store.delete(&object_store::path::Path::from(format!("statement-files/{}/{hash}", me.workspace_id))).await.unwrap();
+    b.sync().await;
+    assert_eq!(b.store.statement_files_missing().await.unwrap(), 1);
+    // The user has the file: importing it fills the pulled row (not a duplicate, not a new row).
+    let report = b.import(&file).await;
+    assert!(!report.duplicate_file);
+    assert_eq!(report.imported, 1);
+    assert_eq!(b.store.statement_files_missing().await.unwrap(), 0);
+    b.sync().await;
+    assert!(b.errors().await.is_empty(), "{:?}", b.errors().await);
+    assert_eq!(b.lines().await, a.lines().await);
+    assert_eq!(b.store.statement_files_to_upload().await.unwrap(), 0, "a pulled file is not uploaded again");
+}
+
+/// The issued ledger (runs, payee statements, recoupments, payouts) as rows, clocks excluded.
+async fn issued(d: &Device) -> Value {
+    let pool = d.pool().await;
+    let mut out = serde_json::Map::new();
+    for (table, object, order) in [
+        ("statement_runs", "'id', id, 'period', period, 'files', json(files), 'totals', json(totals), 'deleted', deleted", "id"),
+        (
+            "payee_statements",
+            "'id', id, 'run_id', run_id, 'period', period, 'payee_id', payee_id, 'currency', currency, 'earned', earned, \
+             'recouped', recouped, 'payable', payable, 'balance', balance, 'document', json(document), 'deleted', deleted",
+            "id",
+        ),
+        ("recoupments", "'statement_id', statement_id, 'advance_id', advance_id, 'amount', amount, 'deleted', deleted", "statement_id, advance_id"),
+        ("payouts", "'id', id, 'payee_id', payee_id, 'amount', amount, 'currency', currency, 'paid_on', paid_on, 'method', method, 'reference', reference, 'deleted', deleted", "id"),
+    ] {
+        let json: String = sqlx::query_scalar(&format!(
+            "SELECT COALESCE(json_group_array(json(j)), '[]') FROM (SELECT json_object({object}) AS j FROM {table} ORDER BY {order})"
+        ))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        out.insert(table.into(), serde_json::from_str(&json).unwrap());
+    }
+    Value::Object(out)
+}
+
+/// A imports a DistroKid statement, issues March with a recoupment and pays the artist; B syncs
+/// and has the same lines, the same run (totals, files), statements, recoupment and payout, and
+/// renders the same statements. B imports April offline and syncs; A issues April from it, taking
+/// only April's lines (March's were taken by the March run, on whichever device).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_run_and_payout_issued_on_one_device_are_the_same_on_the_other() {
+    use roadie::royalties::{AdvanceInput, AdvanceKind, PayeeInput, PayoutInput, YearMonth};
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    let s = setup().await;
+    let (a, b) = (&s.a, &s.b);
+    let dec = |v: &str| Decimal::from_str(v).unwrap();
+    let artist = s.artist;
+    let payee = a
+        .store
+        .create_payee(None, PayeeInput { artist_id: Some(artist), currency: Some("USD".into()), ..PayeeInput::named("Artist 1") })
+        .await
+        .unwrap();
+    a.store
+        .add_advance(AdvanceInput {
+            payee_id: payee.id,
+            kind: AdvanceKind::Advance,
+            amount: dec("100.00"),
+            currency: "USD".into(),
+            release_id: None,
+            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
+            note: None,
+        })
+        .await
+        .unwrap();
+    let march = write(s.dir.path(), "march.tsv", &dk(&[
+        "2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25",
+        "2026-03-31\t2026-03\tDeezer\tArtist 1\tSong 1\tUSAAA1234567\t\t100\t100\tSong\tFR\t0\t20.125",
+        "2026-03-31\t2026-02\tTidal\tArtist 1\tSong 1\tUSAAA1234567\t\t10\t100\tSong\tNO\t0\t1.01",
+        "2026-03-31\t2026-03\tSpotify\tNobody\tUnknown\t\t\t2\t100\tSong\tUS\t0\t0.5",
+    ]));
+    a.import(&march).await;
+    let p_march = YearMonth::from_str("2026-03").unwrap();
+    let run = a.store.generate_statements(p_march, &s.dir.path().join("a-out")).await.unwrap();
+    assert_eq!(run.statements.len(), 1, "{run:?}");
+    assert_eq!(run.totals[0].lines, 4);
+    let payable = a.store.payable(payee.id).await.unwrap();
+    assert_eq!(run.statements[0].recouped, dec("100.00"));
+    assert_eq!(payable, run.statements[0].earned - dec("100"));
+    assert!(run.statements[0].earned > dec("171"), "{:?}", run.statements[0]);
+    a.store
+        .add_payout(PayoutInput {
+            payee_id: payee.id,
+            amount: dec("50.00"),
+            currency: "USD".into(),
+            paid_on: chrono::NaiveDate::from_ymd_opt(2026, 4, 20).unwrap(),
+            method: Some("bank".into()),
+            reference: Some("T-1".into()),
+        })
+        .await
+        .unwrap();
+    a.sync().await;
+    b.sync().await;
+    assert!(b.errors().await.is_empty(), "{:?}", b.errors().await);
+    assert_eq!(b.lines().await, a.lines().await);
+    assert_eq!(issued(b).await, issued(a).await);
+    assert_eq!(b.store.payable(payee.id).await.unwrap(), payable - dec("50"));
+    assert_eq!(b.store.statement_documents(p_march).await.unwrap(), a.store.statement_documents(p_march).await.unwrap());
+    let on_b = b.store.generate_statements(p_march, &s.dir.path().join("b-out")).await.unwrap();
+    assert!(on_b.regenerated);
+    assert_eq!(on_b.totals, run.totals);
+    assert_eq!(
+        std::fs::read(&on_b.statements[0].csv).unwrap(),
+        std::fs::read(&run.statements[0].csv).unwrap(),
+        "the same statement, byte for byte"
+    );
+
+    // April, imported on B while offline; issued on A after a sync.
+    let april = write(s.dir.path(), "april.tsv", &dk(&[
+        "2026-04-30\t2026-04\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t700\t100\tSong\tDE\t0\t35.00",
+        "2026-04-30\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t20\t100\tSong\tDE\t0\t1.00",
+    ]));
+    b.import(&april).await;
+    b.sync().await;
+    a.sync().await;
+    let p_april = YearMonth::from_str("2026-04").unwrap();
+    let run = a.store.generate_statements(p_april, &s.dir.path().join("a-out")).await.unwrap();
+    assert_eq!(run.totals.len(), 1);
+    assert_eq!((run.totals[0].lines, run.totals[0].imported), (2, dec("36.00")), "April's file only (its line of a March sale, reported in April, included)");
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(issued(b).await, issued(a).await);
+    assert_eq!(b.store.payable(payee.id).await.unwrap(), a.store.payable(payee.id).await.unwrap());
+    assert!(a.errors().await.is_empty() && b.errors().await.is_empty());
+}
+
+/// The same period issued on both devices while offline, from different lines: after syncs both
+/// hold one run for it (ids derived from the period and payee: not a clash on the unique index),
+/// the same on both, with no sync error; where the two issues differ there are conflicts to see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_period_issued_on_both_devices_offline_is_one_run_after_a_sync() {
+    use roadie::royalties::{PayeeInput, YearMonth};
+    use std::str::FromStr;
+    let s = setup().await;
+    let (a, b) = (&s.a, &s.b);
+    a.store
+        .create_payee(None, PayeeInput { artist_id: Some(s.artist), currency: Some("USD".into()), ..PayeeInput::named("Artist 1") })
+        .await
+        .unwrap();
+    let march = write(s.dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]));
+    a.import(&march).await;
+    a.sync().await;
+    b.sync().await;
+    // Offline: B has one more file than A when each issues March.
+    let more = write(s.dir.path(), "more.tsv", &dk(&["2026-03-31\t2026-03\tDeezer\tArtist 1\tSong 1\tUSAAA1234567\t\t10\t100\tSong\tFR\t0\t2.00"]));
+    b.import(&more).await;
+    let p = YearMonth::from_str("2026-03").unwrap();
+    let on_a = a.store.generate_statements(p, &s.dir.path().join("a-out")).await.unwrap();
+    let on_b = b.store.generate_statements(p, &s.dir.path().join("b-out")).await.unwrap();
+    assert_ne!(on_a.totals, on_b.totals);
+    for _ in 0..2 {
+        a.sync().await;
+        b.sync().await;
+    }
+    assert!(a.errors().await.is_empty(), "{:?}", a.errors().await);
+    assert!(b.errors().await.is_empty(), "{:?}", b.errors().await);
+    let (ia, ib) = (issued(a).await, issued(b).await);
+    assert_eq!(ia, ib);
+    assert_eq!(ia["statement_runs"].as_array().unwrap().len(), 1);
+    assert_eq!(ia["payee_statements"].as_array().unwrap().len(), 1);
+    assert_eq!(a.lines().await, b.lines().await);
+    assert!(!a.store.list_conflicts().await.unwrap().is_empty(), "two different issues of one period are shown");
+    // The run both hold is B's (issued later): it covered both files, so April takes neither's
+    // March lines again, on either device.
+    let runs = &ia["statement_runs"][0];
+    assert_eq!(runs["files"].as_array().unwrap().len(), 2, "{runs}");
+    let april = a.store.generate_statements(YearMonth::from_str("2026-04").unwrap(), &s.dir.path().join("a-out")).await.unwrap();
+    assert!(april.totals.is_empty(), "{april:?}");
+}
+
+/// The same through the CLI: `import statement` on A, `sync` on both, and B reports and renders
+/// the statements A issued, from the same lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_imports_on_one_device_and_the_other_reports_and_renders_the_same() {
+    use assert_cmd::Command;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    srv.signup("ana@example.com", "Ana").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
+    let run = |db: &Path, args: Vec<String>, stdin: String| {
+        let db = db.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let out = Command::cargo_bin("roadie").unwrap().env_remove("ROADIE_DB").arg("--db").arg(&db).args(&args).write_stdin(stdin).output().unwrap();
+            assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null)
+        })
+    };
+    let args = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    for db in [&a, &b] {
+        run(db, args(&format!("login --server {} --email ana@example.com", srv.base)), format!("{PASSWORD}\n")).await.unwrap();
+    }
+    run(&a, args("workspace create --kind artist --name Ana --json"), String::new()).await.unwrap();
+    run(&a, args("artist add Ana --json"), String::new()).await.unwrap();
+    let release = run(&a, args("release add --title Album --type album --artist Ana --json"), String::new()).await.unwrap();
+    let release_id = release["id"].as_str().unwrap();
+    run(&a, args(&format!("track add {release_id} --title Song --isrc USAAA1234567 --json")), String::new()).await.unwrap();
+    let file = write(dir.path(), "march.tsv", &dk(&[
+        "2026-03-31\t2026-03\tSpotify\tAna\tSong\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25",
+        "2026-03-31\t2026-03\tDeezer\tAna\tSong\tUSAAA1234567\t\t100\t100\tSong\tFR\t0\t20.125",
+    ]));
+    let mut import = args("import statement --json");
+    import.insert(2, file.display().to_string());
+    let imported = run(&a, import, String::new()).await.unwrap();
+    assert_eq!(imported["files"][0]["imported"], 2);
+    let out = |d: &str| dir.path().join(d).display().to_string();
+    let issued = run(&a, args(&format!("statements generate --period 2026-03 --out {} --json", out("a-out"))), String::new()).await.unwrap();
+    let pushed = run(&a, args("sync --json"), String::new()).await.unwrap();
+    assert!(pushed["pushed"].as_u64().unwrap() > 0, "{pushed}");
+    let pulled = run(&b, args("sync --json"), String::new()).await.unwrap();
+    assert!(pulled["pulled"].as_u64().unwrap() > 0, "{pulled}");
+    for by in ["store", "territory", "track"] {
+        let report = args(&format!("royalties report --by {by} --json"));
+        assert_eq!(run(&b, report.clone(), String::new()).await.unwrap(), run(&a, report, String::new()).await.unwrap());
+    }
+    let again = run(&b, args(&format!("statements generate --period 2026-03 --out {} --json", out("b-out"))), String::new()).await.unwrap();
+    assert_eq!(again["regenerated"], true);
+    assert_eq!(again["totals"], issued["totals"]);
+    let strip = |v: &Value| {
+        v["statements"].as_array().unwrap().iter().map(|s| (s["payee"].clone(), s["earned"].clone(), s["payable"].clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&again), strip(&issued));
+    let csv = |v: &Value| std::fs::read(v["statements"][0]["csv"].as_str().unwrap()).unwrap();
+    assert_eq!(csv(&again), csv(&issued));
+}
