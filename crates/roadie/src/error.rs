@@ -436,6 +436,25 @@ pub struct ErrorPayload {
 mod tests {
     use super::*;
 
+    /// Every code `code()` can return has an English and a Chinese message in the UI. (The
+    /// codes are read from this file's source: a new variant cannot slip past.)
+    #[test]
+    fn every_error_code_is_translated_in_both_languages() {
+        let source = include_str!("error.rs");
+        let body = source.split("pub fn code(&self)").nth(1).expect("fn code").split("\n    }\n").next().unwrap();
+        let codes: Vec<&str> = body.split("=> \"").skip(1).map(|s| s.split('"').next().unwrap()).collect();
+        assert!(codes.len() > 40, "{codes:?}");
+        let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/locales");
+        for locale in ["en.ts", "zh-CN.ts"] {
+            let text = std::fs::read_to_string(ui.join(locale)).unwrap();
+            let missing: Vec<&&str> = codes
+                .iter()
+                .filter(|c| !["'", "\""].iter().any(|q| text.contains(&format!("{q}error.{c}{q}"))))
+                .collect();
+            assert!(missing.is_empty(), "{locale} has no message for {missing:?}");
+        }
+    }
+
     #[test]
     fn invalid_input_lists_every_field_in_its_message_and_payload() {
         let err = Error::invalid(
