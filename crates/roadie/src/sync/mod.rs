@@ -179,8 +179,10 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     // local line ids), so every device reads the same "lines taken" from it. Runs and payee
     // statements have ids derived from the period (and payee): the same period issued on two
     // devices offline is one run after a sync, the later issue's fields winning (a conflict
-    // where they differ). A run covers payees of every workspace: it syncs in the account's own;
-    // statements, recoupments and payouts follow their payee.
+    // where they differ). A run covers payees of every workspace, from files of the account's
+    // own workspace: it syncs there, with its statements and their recoupments (so a device
+    // that gets a statement always gets its run: a member of a payee's workspace only, without
+    // the run, would get statements it can't store). Payouts follow their payee.
     SyncedTable {
         name: "statement_runs",
         key: &["id"],
@@ -189,13 +191,8 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
         quiet: &["issued_at"],
         grow: &[],
     },
-    table("payee_statements", &["id"], Some(ADVANCE_WORKSPACE)),
-    table(
-        "recoupments",
-        &["statement_id", "advance_id"],
-        Some("(SELECT COALESCE(p.workspace_id, (SELECT workspace_id FROM artists WHERE id = p.artist_id)) \
-              FROM payee_statements s JOIN payees p ON p.id = s.payee_id WHERE s.id = NEW.statement_id)"),
-    ),
+    table("payee_statements", &["id"], None),
+    table("recoupments", &["statement_id", "advance_id"], None),
     table("payouts", &["id"], Some(ADVANCE_WORKSPACE)),
     // ISRC counters (per registrant prefix and year): the highest designation any device handed
     // out wins, so after a sync the next code is above every code handed out anywhere.
