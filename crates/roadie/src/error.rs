@@ -312,7 +312,7 @@ impl Error {
             }
             Error::IsrcExhausted { prefix, year } => {
                 params.insert("prefix".into(), prefix.clone());
-                params.insert("year".into(), year.to_string());
+                params.insert("year".into(), format!("{year:02}"));
             }
             Error::TrackHasIsrc { id, isrc } => {
                 params.insert("id".into(), id.clone());
