@@ -824,7 +824,15 @@ pending_changes: number, open_conflicts: number,
 /**
  * The most recent errors, newest first.
  */
-errors: Array<SyncError>, };
+errors: Array<SyncError>, 
+/**
+ * Statement files imported on another device whose lines are not here yet (fetched at sync).
+ */
+statement_files_to_download: number, 
+/**
+ * Statement files imported here whose bytes are not on the platform yet (sent at sync).
+ */
+statement_files_to_upload: number, };
 
 export type Take = "mine" | "theirs";
 

@@ -40,6 +40,8 @@ export function createMockSync(deps: {
       last_sync: lastSync,
       pending_changes: pending,
       open_conflicts: conflicts.length,
+      statement_files_to_download: 0,
+      statement_files_to_upload: 0,
       errors: structuredClone(deps.errors ?? []),
     };
   };

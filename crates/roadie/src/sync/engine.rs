@@ -81,6 +81,10 @@ pub struct SyncStatus {
     pub open_conflicts: u64,
     /// The most recent errors, newest first.
     pub errors: Vec<SyncError>,
+    /// Statement files imported on another device whose lines are not here yet (fetched at sync).
+    pub statement_files_to_download: u64,
+    /// Statement files imported here whose bytes are not on the platform yet (sent at sync).
+    pub statement_files_to_upload: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -716,6 +720,8 @@ impl Store {
             last_sync: self.setting("sync.last_sync").await?,
             pending_changes: pending as u64,
             open_conflicts: self.open_conflict_count().await?,
+            statement_files_to_download: self.statement_files_missing().await?,
+            statement_files_to_upload: self.statement_files_to_upload().await?,
             errors: errors
                 .into_iter()
                 .map(

@@ -690,6 +690,8 @@ export const en = {
   'sync.never': "Not synced yet",
   'sync.justNow': "just now",
   'sync.upToDate': "No changes waiting",
+  'sync.statementFilesToUpload': "{n} statement file(s) to send at the next sync",
+  'sync.statementFilesToDownload': "{n} statement file(s) from other devices to fetch",
   'sync.pending': "{n} change(s) waiting to sync",
   'sync.pushing': "Sending {done} of {total} changes",
   'sync.pulling': "Receiving {done} of {total} changes",

@@ -692,6 +692,8 @@ export const zhCN: Dictionary = {
   'sync.never': "尚未同步",
   'sync.justNow': "刚刚",
   'sync.upToDate': "没有待同步的更改",
+  'sync.statementFilesToUpload': "{n} 个结算报表文件将在下次同步时上传",
+  'sync.statementFilesToDownload': "{n} 个来自其他设备的结算报表文件待下载",
   'sync.pending': "{n} 项更改待同步",
   'sync.pushing': "正在发送 {done} / {total} 项更改",
   'sync.pulling': "正在接收 {done} / {total} 项更改",
