@@ -82,29 +82,64 @@ pub(crate) async fn unindex(conn: &mut SqliteConnection, contact: Uuid) -> Resul
     Ok(())
 }
 
-/// How many matches a search ranks at most.
+/// How many matches (the oldest contacts first) a search orders; the first of them are shown.
 const CANDIDATES: i64 = 500;
 
+/// A condition over `c.name` that holds when every word typed starts a word of the name (CJK:
+/// appears in it), with its values: how a search tells name matches from matches elsewhere
+/// without a second full-text query. ASCII letters compare without case (LIKE). Its parameters
+/// are numbered from `first`.
+fn name_matches(typed: &str, first: usize) -> (String, Vec<String>) {
+    let mut sql = Vec::new();
+    let mut binds = Vec::new();
+    for word in typed.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)) {
+        if word.chars().any(is_cjk) {
+            sql.push(format!("instr(c.name, ?{}) > 0", first + binds.len()));
+            binds.push(word.to_string());
+        } else {
+            sql.push(format!("(' ' || c.name) LIKE ?{} ESCAPE '\\'", first + binds.len()));
+            let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            binds.push(format!("% {escaped}%"));
+        }
+    }
+    if sql.is_empty() {
+        return ("0".into(), binds);
+    }
+    (sql.join(" AND "), binds)
+}
+
 impl Store {
-    /// Contacts matching what the user typed, best matches first.
+    /// Contacts matching what the user typed, best matches first: a contact named exactly what
+    /// was typed, then those whose name matches, then the rest; oldest contacts first within each.
     pub async fn search_contacts(&self, workspace_id: Uuid, typed: &str, limit: u32) -> Result<Vec<ContactSummary>> {
         let Some(query) = fts_query(typed) else { return Ok(Vec::new()) };
-        // Ranking reads every match's statistics: a short prefix ("li") matches a tenth of a big
-        // list. The first CANDIDATES matches (oldest contacts first) are ranked, not all.
+        // No bm25 ranking: it reads every match's statistics, and a short prefix ("li", "fan5")
+        // matches a tenth of a big list. The matches come from the index in rowid order, so the
+        // first CANDIDATES of them cost what reading that many does; among them, name matches
+        // come first. A contact named exactly what was typed comes first even from outside them
+        // (the name index finds it).
         // The summary columns (primary e-mail, tags: two lookups each) only for the rows shown,
-        // not for every ranked candidate.
-        let rows = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM (SELECT c.rowid AS rid, f.rank AS rank \
-               FROM (SELECT rowid, rank FROM contacts_fts WHERE contacts_fts MATCH ?1 LIMIT ?2) f \
-               JOIN contacts c ON c.rowid = f.rowid WHERE c.workspace_id = ?3 AND c.deleted = 0 ORDER BY f.rank, c.rowid LIMIT ?4) s \
-             JOIN contacts c ON c.rowid = s.rid ORDER BY s.rank, s.rid"
-        ))
-        .bind(query)
-        .bind(CANDIDATES.max(limit as i64))
-        .bind(workspace_id.to_string())
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
+        // not for every candidate.
+        let (in_name, name_binds) = name_matches(typed, 6);
+        let sql = format!(
+            "WITH cand AS (SELECT rowid FROM (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?1 ORDER BY rowid LIMIT ?2) \
+                           UNION SELECT rowid FROM contacts WHERE workspace_id = ?3 AND deleted = 0 AND (name IS NULL) = 0 \
+                                  AND name = ?4 COLLATE NOCASE) \
+             SELECT {SUMMARY_COLUMNS} FROM (SELECT c.rowid AS rid, \
+                 CASE WHEN c.name = ?4 COLLATE NOCASE THEN 0 WHEN {in_name} THEN 1 ELSE 2 END AS tier \
+               FROM contacts c WHERE c.rowid IN cand AND c.workspace_id = ?3 AND c.deleted = 0 ORDER BY tier, rid LIMIT ?5) s \
+             JOIN contacts c ON c.rowid = s.rid ORDER BY s.tier, s.rid"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(query)
+            .bind(CANDIDATES.max(limit as i64))
+            .bind(workspace_id.to_string())
+            .bind(typed.trim())
+            .bind(limit as i64);
+        for b in name_binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
         rows.iter().map(summary_from_row).collect()
     }
 }
@@ -149,5 +184,37 @@ mod tests {
         assert_eq!(names(store.search_contacts(ws, "vip", 10).await.unwrap()), ["周杰伦"]);
         assert!(store.search_contacts(ws, "杰菲", 10).await.unwrap().is_empty());
         assert_eq!(store.search_contacts(ws, "jay", 1).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn exact_names_first_then_name_matches_then_the_rest_oldest_first() {
+        let (store, ws, _dir) = store().await;
+        let add = |name: &str, email: &str, notes: Option<&str>| ContactInput {
+            name: Some(name.into()),
+            emails: vec![email.into()],
+            notes: notes.map(String::from),
+            ..ContactInput::default()
+        };
+        store.create_contact(ws, add("Ann Lee", "ann@example.com", Some("met jay at the show")), "t").await.unwrap();
+        store.create_contact(ws, add("Jaylen Brown", "jb@example.com", None), "t").await.unwrap();
+        store.create_contact(ws, add("Mary Jay", "mary@example.com", None), "t").await.unwrap();
+        store.create_contact(ws, add("jay", "j@example.com", None), "t").await.unwrap();
+        store.create_contact(ws, add("Bo", "jay.bo@example.com", None), "t").await.unwrap();
+        store.create_contact(ws, add("周杰伦", "zhou@example.com", None), "t").await.unwrap();
+        store.create_contact(ws, add("Lin", "lin@example.com", Some("周杰伦的歌迷")), "t").await.unwrap();
+
+        let names = |v: Vec<ContactSummary>| v.into_iter().filter_map(|c| c.name).collect::<Vec<_>>();
+        assert_eq!(names(store.search_contacts(ws, "Jay", 10).await.unwrap()), ["jay", "Jaylen Brown", "Mary Jay", "Ann Lee", "Bo"]);
+        assert_eq!(names(store.search_contacts(ws, "jay", 2).await.unwrap()), ["jay", "Jaylen Brown"]);
+        assert_eq!(names(store.search_contacts(ws, "杰伦", 10).await.unwrap()), ["周杰伦", "Lin"]);
+        assert_eq!(names(store.search_contacts(ws, "周杰伦", 10).await.unwrap()), ["周杰伦", "Lin"]);
+        assert_eq!(names(store.search_contacts(ws, "mary jay", 10).await.unwrap()), ["Mary Jay"]);
+    }
+
+    #[test]
+    fn name_conditions() {
+        let (sql, binds) = name_matches("Jay 杰伦 5%_", 6);
+        assert_eq!(sql, "(' ' || c.name) LIKE ?6 ESCAPE '\\' AND instr(c.name, ?7) > 0 AND (' ' || c.name) LIKE ?8 ESCAPE '\\'");
+        assert_eq!(binds, ["% Jay%", "杰伦", "% 5\\%\\_%"]);
     }
 }

@@ -50,6 +50,10 @@ pub(crate) struct Touched {
     state: HashMap<String, TouchState>,
     /// E-mail → contact, for every e-mail this import attached.
     emails: HashMap<String, String>,
+    /// Tags and sources to attach, (contact, label): written in batches by [`Touched::write_labels`]
+    /// once every row is read (no row reads them back), not one statement per label per row.
+    tags: Vec<(String, String)>,
+    sources: Vec<String>,
     /// The workspace had live e-mails before the import: one not in `emails` is looked up.
     /// Without any, an e-mail not in `emails` belongs to no one (no query at all).
     pub(crate) store_has_emails: bool,
@@ -73,7 +77,7 @@ impl Touched {
             .map_err(db)?
             .exists(params![workspace])
             .map_err(db)?;
-        Ok(Touched { order: Vec::new(), state: HashMap::new(), emails: HashMap::new(), store_has_emails })
+        Ok(Touched { order: Vec::new(), state: HashMap::new(), emails: HashMap::new(), tags: Vec::new(), sources: Vec::new(), store_has_emails })
     }
 
     /// The live contact holding an e-mail: one this import attached it to, else the store's.
@@ -99,6 +103,32 @@ impl Touched {
                 self.state.insert(id.to_string(), state);
             }
         }
+    }
+
+    /// Attaches the tags and sources the rows brought: the same upserts as single edits
+    /// (`sql::ATTACH_TAG`, `sql::ATTACH_SOURCE`), many rows per statement. Before the search
+    /// rows, which read the tags.
+    pub(crate) fn write_labels(&mut self, conn: &Connection, source: &str, hlc: &str) -> Result<()> {
+        const BATCH: usize = 200;
+        for kind in [Labels::Tags, Labels::Sources] {
+            let pairs: Vec<(&str, &str)> = match kind {
+                Labels::Tags => self.tags.iter().map(|(id, tag)| (id.as_str(), tag.as_str())).collect(),
+                Labels::Sources => self.sources.iter().map(|id| (id.as_str(), source)).collect(),
+            };
+            let mut full = conn.prepare(&batched(kind.attach_sql(), BATCH)?).map_err(db)?;
+            for chunk in pairs.chunks(BATCH) {
+                let values = chunk.iter().flat_map(|(id, label)| [id as &dyn rusqlite::ToSql, label as &dyn rusqlite::ToSql, &hlc as &dyn rusqlite::ToSql]);
+                let values: Vec<&dyn rusqlite::ToSql> = values.collect();
+                if chunk.len() == BATCH {
+                    full.execute(&values[..]).map_err(db)?;
+                } else {
+                    conn.prepare(&batched(kind.attach_sql(), chunk.len())?).map_err(db)?.execute(&values[..]).map_err(db)?;
+                }
+            }
+        }
+        self.tags = Vec::new();
+        self.sources = Vec::new();
+        Ok(())
     }
 
     /// Re-derives and re-indexes every touched contact.
@@ -133,6 +163,16 @@ impl Touched {
         }
         Ok(())
     }
+}
+
+/// A single-row `INSERT ... VALUES (?1, ?2, ?3) ...` made to insert `rows` rows at once.
+fn batched(sql: &str, rows: usize) -> Result<String> {
+    const ONE: &str = "VALUES (?1, ?2, ?3)";
+    if !sql.contains(ONE) || rows == 0 {
+        return Err(Error::Database(sqlx::Error::Protocol(format!("fan import: cannot batch {sql}"))));
+    }
+    let values = vec!["(?, ?, ?)"; rows].join(", ");
+    Ok(sql.replace(ONE, &format!("VALUES {values}")))
 }
 
 /// `sql::INSERT_CONTACT` with the derived consent status and last activity (?14, ?15).
@@ -224,12 +264,8 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
         has_primary = true;
         touched.emails.insert(email.clone(), id.clone());
     }
-    for (kind, labels) in [(Labels::Tags, &fields.tags[..]), (Labels::Sources, std::slice::from_ref(&cx.source))] {
-        let mut attach = conn.prepare_cached(kind.attach_sql()).map_err(db)?;
-        for label in labels {
-            attach.execute(params![id, label, cx.hlc]).map_err(db)?;
-        }
-    }
+    touched.tags.extend(fields.tags.iter().map(|t| (id.clone(), t.clone())));
+    touched.sources.push(id.clone());
     let mut derived = false;
     if let Some((status, at, wording)) = &row.consent {
         if *status != ConsentStatus::Unknown {

@@ -472,6 +472,8 @@ impl Store {
                     }
                 }
                 phases.mark("rows");
+                touched.write_labels(&conn, &cx.source, &cx.hlc)?;
+                phases.mark("tags and sources");
                 bulk::rebuild_indexes(&conn, &deferred)?;
                 phases.mark("indexes built again");
                 // Status, last activity and search rows, once per contact touched.
