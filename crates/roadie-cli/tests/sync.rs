@@ -1935,3 +1935,91 @@ async fn the_same_fans_on_two_lists_imported_on_two_devices_merge_into_one_conta
         assert_eq!(d.store.search_contacts(ws.id, "林150", 5).await.unwrap().len(), 1);
     }
 }
+
+/// A store file copied to a second machine keeps its node id, so both copies make the same change
+/// ids. The server refuses a change whose id it applied for another change
+/// (`sync_change_id_reused`) instead of dropping it as a retry; the copy then takes a new node id
+/// and pushes again, so every edit of both copies lands everywhere, with nothing refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copied_store_takes_a_new_node_id_and_the_edits_of_both_copies_land_everywhere() {
+    let mut acc = Account::on_devices("copy@example.com", &["a", "c"], WorkspaceKind::Label).await;
+    let ws = acc.ws.id;
+    let shared = acc.devices[0].store.create_artist(ws, ArtistInput::named("Shared")).await.unwrap();
+    sync_until_quiet(&acc.devices, &[0, 1]).await;
+
+    // The copy: the file (checkpointed by close) and its sign-in, on "another machine".
+    let a = acc.devices.remove(0);
+    let (a_path, b_path) = (a.path.clone(), acc.dir.path().join("b.sqlite"));
+    a.store.close().await;
+    std::fs::copy(&a_path, &b_path).unwrap();
+    let secrets = |p: &Path| FileSecrets::beside_store(p).path().to_path_buf();
+    std::fs::copy(secrets(&a_path), secrets(&b_path)).unwrap();
+    let a = Device { store: Store::open(&a_path).await.unwrap(), path: a_path };
+    let b = Device { store: Store::open(&b_path).await.unwrap(), path: b_path };
+    async fn node(d: &Device) -> String {
+        d.store.setting("node_id").await.unwrap().unwrap()
+    }
+    async fn pending(d: &Device) -> u64 {
+        d.store.sync_status().await.unwrap().pending_changes
+    }
+    let old_node = node(&a).await;
+    assert_eq!(node(&b).await, old_node);
+
+    // Both edit while offline: new artists (same outbox ids on both, so the same change ids),
+    // and different fields of the artist they share.
+    let mut names = Vec::new();
+    for (d, tag) in [(&a, "A"), (&b, "B")] {
+        for i in 0..3 {
+            let name = format!("Artist {tag}{i}");
+            d.store.create_artist(ws, ArtistInput::named(&name)).await.unwrap();
+            names.push(name);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let mut edit = ArtistInput::named("Shared");
+    edit.sort_name = Some("Shared, The".into());
+    a.store.update_artist(shared.id, edit).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let mut edit = ArtistInput::named("Shared (renamed on B)");
+    edit.sort_name = Some(shared.sort_name.clone());
+    b.store.update_artist(shared.id, edit).await.unwrap();
+    let (a_pending, b_pending) = (pending(&a).await, pending(&b).await);
+    assert!(a_pending >= 4 && b_pending >= 4, "{a_pending} {b_pending}");
+
+    let ra = a.sync().await.unwrap();
+    assert!(ra.refused.is_empty(), "{:?}", ra.refused);
+    assert_eq!(ra.pushed, a_pending);
+    // B's ids collide with A's: refused as reused, B takes a new node id and pushes them again.
+    let rb = b.sync().await.unwrap();
+    assert!(rb.refused.is_empty(), "{:?}", rb.refused);
+    assert_eq!(rb.pushed, b_pending);
+    assert_eq!(pending(&b).await, 0);
+    assert_ne!(node(&b).await, old_node);
+    assert_eq!(node(&a).await, old_node);
+    assert!(b.store.sync_status().await.unwrap().errors.is_empty());
+
+    let c = acc.devices.remove(0);
+    let devices = [a, b, c];
+    sync_until_quiet(&devices, &[0, 1, 2]).await;
+    let first = snapshot(&devices[0].path).await;
+    for d in &devices[1..] {
+        assert_eq!(snapshot(&d.path).await, first);
+    }
+    for d in &devices {
+        let artists = d.store.list_artists(ws).await.unwrap();
+        for name in &names {
+            assert!(artists.iter().any(|x| &x.name == name), "{name} missing on {}", d.path.display());
+        }
+        let s = artists.iter().find(|x| x.id == shared.id).unwrap();
+        assert_eq!(s.name, "Shared (renamed on B)");
+        assert_eq!(s.sort_name, "Shared, The");
+    }
+    // A new edit on the copy syncs under its new id, and the original's under the old one.
+    devices[1].store.create_artist(ws, ArtistInput::named("After")).await.unwrap();
+    devices[0].store.create_artist(ws, ArtistInput::named("After on A")).await.unwrap();
+    sync_until_quiet(&devices, &[1, 0, 2]).await;
+    for d in &devices {
+        let artists = d.store.list_artists(ws).await.unwrap();
+        assert!(artists.iter().any(|x| x.name == "After") && artists.iter().any(|x| x.name == "After on A"));
+    }
+}

@@ -23,10 +23,17 @@ pub const SYNC_PROTOCOL: u32 = 1;
 pub const SYNC_PROTOCOL_MIN: u32 = 1;
 /// Request header carrying the client's sync protocol number.
 pub const SYNC_PROTOCOL_HEADER: &str = "roadie-sync-protocol";
-/// Largest number of changes in one push.
-pub const MAX_PUSH_BATCH: usize = 1000;
+/// Largest number of changes in one push (a client uses the smaller of its own and the server's,
+/// from `/v1/sync/info`). A few MB of JSON at most: one transaction's worth on the server.
+pub const MAX_PUSH_BATCH: usize = 4000;
 /// Largest page of a pull.
-pub const MAX_PULL_PAGE: u32 = 2000;
+pub const MAX_PULL_PAGE: u32 = 4000;
+
+/// Refusal code of a pushed change whose id the server already applied for a different change
+/// (another table, key or clock): two stores share a node id (a copied store file). The client
+/// takes a new node id, which re-derives the ids of everything it has not pushed, and pushes
+/// again.
+pub const CHANGE_ID_REUSED: &str = "sync_change_id_reused";
 
 /// `GET /v1/sync/info`: what the server speaks.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,7 +102,8 @@ pub struct PushResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
     /// For a refusal: `forbidden`, `not_found` (no such workspace for you), `wrong_workspace`,
-    /// `invalid_input`.
+    /// `invalid_input`, `sync_change_id_reused` (the id was applied before for another change:
+    /// a store copied with its node id; take a new one and push again).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,7 +127,7 @@ pub struct PullQuery {
     pub since: i64,
     /// Page size (at most `max_pull_page`).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 2000))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 4000))]
     pub limit: Option<u32>,
 }
 

@@ -5,14 +5,14 @@ use std::sync::Mutex;
 
 #[derive(Debug)]
 pub struct HlcGenerator {
-    node: String,
+    node: Mutex<String>,
     last: Mutex<(i64, u32)>,
 }
 
 impl HlcGenerator {
     /// `node` identifies this store; it breaks ties between two stamps of the same instant.
     pub fn new(node: impl Into<String>) -> Self {
-        Self { node: node.into(), last: Mutex::new((0, 0)) }
+        Self { node: Mutex::new(node.into()), last: Mutex::new((0, 0)) }
     }
 
     /// A stamp strictly greater than every earlier one from this generator, even if the wall
@@ -21,7 +21,12 @@ impl HlcGenerator {
         let mut last = self.last.lock().expect("hlc lock");
         let (millis, counter) = if wall_millis > last.0 { (wall_millis, 0) } else { (last.0, last.1 + 1) };
         *last = (millis, counter);
-        format!("{millis:015}-{counter:05}-{}", self.node)
+        format!("{millis:015}-{counter:05}-{}", self.node.lock().expect("hlc node lock"))
+    }
+
+    /// Stamps from now on name `node` (a store that found its node id shared with a copy of it).
+    pub fn set_node(&self, node: impl Into<String>) {
+        *self.node.lock().expect("hlc node lock") = node.into();
     }
 
     /// Moves the clock past a stamp seen elsewhere, so our next stamp orders after it.

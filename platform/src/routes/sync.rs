@@ -32,7 +32,7 @@ use roadie_protocol::sync::{
 };
 use roadie_protocol::{ErrorBody, Role};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Write};
 use uuid::Uuid;
 
@@ -345,6 +345,17 @@ fn validate(ch: &Change) -> Result<(), String> {
 
 struct Refusal(&'static str, String);
 
+/// Refusal code of a change whose id the log already holds for a different change (another store
+/// with the same node id: a copied store file). The client takes a new node id and pushes again.
+const CHANGE_ID_REUSED: &str = roadie_protocol::sync::CHANGE_ID_REUSED;
+
+fn reused_message(ch: &Change) -> String {
+    format!(
+        "change id {} was already used for another change (a copy of this store?); take a new node id and push again",
+        ch.change_id
+    )
+}
+
 /// Which workspace a change goes to, checking the caller may write it (and creating it when the
 /// change is the `workspaces` row of a workspace the platform does not have yet).
 #[allow(clippy::too_many_arguments)]
@@ -476,12 +487,18 @@ async fn apply_batch(
             .await?;
     let personal = personal.map(|p| p.0);
     let ids: Vec<Uuid> = changes.iter().map(|c| c.change_id).collect();
-    let done: Vec<(Uuid, i64)> =
-        sqlx::query_as("SELECT change_id, seq FROM sync_log WHERE change_id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await?;
-    let done: HashMap<Uuid, i64> = done.into_iter().collect();
+    // What each id already applied was: a change id the log holds for another (table, pk, hlc)
+    // was made by another store with the same node id (a copied store file), not a retry.
+    let done: Vec<(Uuid, i64, String, String, String)> = sqlx::query_as(
+        "SELECT change_id, seq, tbl, pk, hlc FROM sync_log WHERE change_id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    let done: HashMap<Uuid, (i64, String, String, String)> = done
+        .into_iter()
+        .map(|(id, seq, t, p, h)| (id, (seq, t, p, h)))
+        .collect();
     // The rows the batch touches: their workspace and field state, read once (an index probe
     // per distinct row).
     let mut keys: Vec<(&str, &str)> = changes.iter().map(|c| (c.table.as_str(), c.pk.as_str())).collect();
@@ -506,7 +523,7 @@ async fn apply_batch(
         pins.insert((t.clone(), p.clone()), ws);
         state_of.insert((t, p), fields);
     }
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<Uuid, (String, String, String)> = HashMap::new();
     let mut roles = HashMap::new();
     let mut log = LogRows::default();
     // (index in `results`, index of its row in `log`): the seq is known once the log is written.
@@ -521,14 +538,34 @@ async fn apply_batch(
             code: code.map(str::to_string),
             message,
         };
-        if let Some(seq) = done.get(&ch.change_id) {
-            results.push(result(PushStatus::Duplicate, Some(*seq), None, None));
+        let same = |t: &str, p: &str, h: &str| t == ch.table && p == ch.pk && h == ch.hlc;
+        if let Some((seq, t, p, h)) = done.get(&ch.change_id) {
+            if same(t, p, h) {
+                results.push(result(PushStatus::Duplicate, Some(*seq), None, None));
+            } else {
+                results.push(result(
+                    PushStatus::Refused,
+                    None,
+                    Some(CHANGE_ID_REUSED),
+                    Some(reused_message(&ch)),
+                ));
+            }
             continue;
         }
-        if !seen.insert(ch.change_id) {
-            results.push(result(PushStatus::Duplicate, None, None, None));
+        if let Some((t, p, h)) = seen.get(&ch.change_id) {
+            if same(t, p, h) {
+                results.push(result(PushStatus::Duplicate, None, None, None));
+            } else {
+                results.push(result(
+                    PushStatus::Refused,
+                    None,
+                    Some(CHANGE_ID_REUSED),
+                    Some(reused_message(&ch)),
+                ));
+            }
             continue;
         }
+        seen.insert(ch.change_id, (ch.table.clone(), ch.pk.clone(), ch.hlc.clone()));
         if let Err(message) = validate(&ch) {
             results.push(result(
                 PushStatus::Refused,

@@ -8,7 +8,7 @@ use crate::platform::{Account, CancelFlag, PlatformClient, SecretStore};
 use crate::Store;
 use roadie_protocol::sync::{
     hlc_node, Change, LogEntry, PullResponse, PushRequest, PushResponse, PushStatus,
-    SyncInfo, SYNC_PROTOCOL, SYNC_PROTOCOL_HEADER,
+    SyncInfo, CHANGE_ID_REUSED, SYNC_PROTOCOL, SYNC_PROTOCOL_HEADER,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -297,6 +297,25 @@ impl Store {
         Ok(self.setting("node_id").await?.unwrap_or_default())
     }
 
+    /// Gives this store a new node id (its change ids and clock stamps from now on), when the
+    /// server says another store pushed with the same one: a copy of this store file.
+    async fn take_new_node_id(&self) -> Result<String> {
+        let id = self.ids.new_id().simple().to_string();
+        let node = id[id.len() - 12..].to_string();
+        let old = self.node_id().await?;
+        let mut tx = self.write().await?;
+        for (key, value) in [("node_id", node.as_str()), ("sync.node_id_before", old.as_str())] {
+            sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .bind(key)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.hlc.set_node(node.clone());
+        Ok(node)
+    }
+
     /// Syncs with the signed-in account's server: pushes every local change, then pulls until the
     /// server has nothing more.
     pub async fn sync(
@@ -321,12 +340,12 @@ impl Store {
         let batch = PUSH_BATCH.min(info.max_push_batch as i64).max(1);
         let page = PULL_PAGE.min(info.max_pull_page).max(1);
         let shapes = shapes(&self.pool).await?;
-        let node = self.node_id().await?;
+        let mut node = self.node_id().await?;
         self.compact_outbox().await?;
         // Statement files' bytes go up before their rows (royalties/transfer.rs).
         self.upload_statement_files(account, client, cancel).await?;
         let (pushed, refused) = self
-            .push_outbox(client, &shapes, &node, batch, progress, cancel)
+            .push_outbox(client, &shapes, &mut node, batch, progress, cancel)
             .await?;
         let pulled = self
             .pull_log(account, client, &shapes, &node, page, progress, cancel)
@@ -438,11 +457,13 @@ impl Store {
         &self,
         client: &PlatformClient,
         shapes: &[TableShape],
-        node: &str,
+        node: &mut String,
         batch: i64,
         progress: &(dyn Fn(&SyncProgress) + Sync),
         cancel: &SyncCancel,
     ) -> Result<(u64, Vec<SyncError>)> {
+        // Times this sync took a new node id (a copy of this store pushed with the same one).
+        let mut rekeyed = 0;
         let total: i64 = sqlx::query_scalar(PENDING_SQL)
             .fetch_one(&self.pool)
             .await?;
@@ -454,13 +475,20 @@ impl Store {
             done: 0,
             total: total as u64,
         });
+        let read = |node: String, from: Resume| async move {
+            let mut conn = self.pool.acquire().await?;
+            outbox_batch_from(&mut conn, shapes, &node, batch, &from).await
+        };
+        // The next batch, read while the one before it is on its way (from where it ends).
+        let mut next: Option<Batch> = None;
         loop {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            let mut conn = self.pool.acquire().await?;
-            let (changes, origins, exhausted) = outbox_batch(&mut conn, shapes, node, batch).await?;
-            drop(conn);
+            let (changes, origins, exhausted) = match next.take() {
+                Some(b) => b,
+                None => read(node.clone(), Resume::default()).await?,
+            };
             if changes.is_empty() {
                 if exhausted.is_empty() {
                     break;
@@ -471,16 +499,26 @@ impl Store {
                 tx.commit().await?;
                 continue;
             }
-            let res = client
-                .sync_push(&PushRequest {
-                    changes: changes.clone(),
-                })
-                .await?;
+            let req = PushRequest { changes };
+            let from = Resume::after(&origins, &exhausted);
+            let (res, following) = tokio::join!(client.sync_push(&req), read(node.clone(), from));
+            let res = res?;
+            let changes = req.changes;
             let at = now_text(self);
+            // Ids the server holds for other changes: this store shares its node id with a copy
+            // of it. Those changes stay queued; the store takes a new node id (which re-derives
+            // the ids of everything queued) and pushes them again (a few times at most).
+            let reused: Vec<bool> = res
+                .results
+                .iter()
+                .map(|r| r.status == PushStatus::Refused && r.code.as_deref() == Some(CHANGE_ID_REUSED))
+                .collect();
+            let rekey = rekeyed < 3 && reused.iter().any(|r| *r);
             let mut tx = self.write().await?;
-            for (change, result) in changes.iter().zip(&res.results) {
+            for ((change, result), reused) in changes.iter().zip(&res.results).zip(&reused) {
                 match result.status {
                     PushStatus::Applied | PushStatus::Duplicate => pushed += 1,
+                    PushStatus::Refused if rekey && *reused => {}
                     PushStatus::Refused => {
                         let err = SyncError {
                             at: at.clone(),
@@ -499,11 +537,34 @@ impl Store {
             // Only what the server answered leaves the outbox.
             let answered = res.results.len().min(changes.len());
             let exhausted: Vec<i64> = if answered == changes.len() { exhausted } else { Vec::new() };
+            if rekey {
+                // Everything answered leaves but the reused ids; a bulk entry keeps its position
+                // at its first reused row (the rows after it are sent again: same clock and
+                // values, a no-op where they already applied).
+                let mut blocked: Vec<i64> = Vec::new();
+                let mut leave: Vec<Origin> = Vec::new();
+                for (origin, reused) in origins[..answered].iter().zip(&reused) {
+                    match origin {
+                        Origin::Entry(_) if !*reused => leave.push(origin.clone()),
+                        Origin::Entry(_) => {}
+                        Origin::Row(id, _) if *reused || blocked.contains(id) => blocked.push(*id),
+                        Origin::Row(..) => leave.push(origin.clone()),
+                    }
+                }
+                let exhausted: Vec<i64> = exhausted.into_iter().filter(|id| !blocked.contains(id)).collect();
+                retire(&mut tx, &leave, &exhausted).await?;
+                tx.commit().await?;
+                *node = self.take_new_node_id().await?;
+                rekeyed += 1;
+                done += leave.len() as u64;
+                continue;
+            }
             retire(&mut tx, &origins[..answered], &exhausted).await?;
             tx.commit().await?;
             if answered < changes.len() {
                 break; // a short answer: the rest goes next time
             }
+            next = Some(following?);
             done += changes.len() as u64;
             progress(&SyncProgress {
                 phase: SyncPhase::Push,
@@ -525,32 +586,41 @@ impl Store {
         cancel: &SyncCancel,
     ) -> Result<u64> {
         let cursor_key = format!("sync.cursor:{}:{}", account.server, account.user_id);
-        let mut cursor: i64 = self
+        let cursor: i64 = self
             .setting(&cursor_key)
             .await?
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
         let mut done = 0u64;
         let mut pulled = 0u64;
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let mut page = client.sync_pull(cursor, page_size).await?;
         loop {
-            if cancel.is_cancelled() {
-                return Err(Error::Cancelled);
-            }
-            let page = client.sync_pull(cursor, page_size).await?;
             let total = done + page.entries.len() as u64 + page.remaining.max(0) as u64;
-            pulled += self
-                .apply_page(&page.entries, shapes, node, &cursor_key, page.cursor)
-                .await?;
+            let more = page.more && !page.entries.is_empty();
+            let apply = self.apply_page(&page.entries, shapes, node, &cursor_key, page.cursor);
+            // The next page comes while this one is applied (it is used only once this one is
+            // in, with the cursor saved: a cut sync still resumes after the last page applied).
+            let (applied, following) = if more {
+                let (applied, following) = tokio::join!(apply, client.sync_pull(page.cursor, page_size));
+                (applied, Some(following))
+            } else {
+                (apply.await, None)
+            };
+            pulled += applied?;
             done += page.entries.len() as u64;
-            cursor = page.cursor;
             progress(&SyncProgress {
                 phase: SyncPhase::Pull,
                 done,
                 total,
             });
-            if !page.more || page.entries.is_empty() {
-                break;
+            let Some(following) = following else { break };
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
             }
+            page = following?;
         }
         Ok(pulled)
     }
@@ -902,20 +972,61 @@ fn bulk_change_id(node: &str, outbox_id: i64, pk: &str) -> Uuid {
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
+/// A push batch: its changes, where each comes from, and the bulk entries it finished.
+pub(crate) type Batch = (Vec<Change>, Vec<Origin>, Vec<i64>);
+
+/// Where to read the outbox from while the batch before is not answered yet (so not yet out of
+/// the outbox): past its last entry, or inside the bulk entry it ended in, past its last row.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Resume {
+    /// Entries with a larger id (0: all).
+    after: i64,
+    /// A bulk entry the batch before ended inside: its id and its last row's position.
+    inside: Option<(i64, Value)>,
+}
+
+impl Resume {
+    fn after(origins: &[Origin], exhausted: &[i64]) -> Resume {
+        let mut after = exhausted.iter().copied().max().unwrap_or(0);
+        for origin in origins {
+            match origin {
+                Origin::Entry(id) | Origin::Row(id, _) => after = after.max(*id),
+            }
+        }
+        match origins.last() {
+            Some(Origin::Row(id, at)) if !exhausted.contains(id) => Resume { after: id - 1, inside: Some((*id, at.clone())) },
+            _ => Resume { after, inside: None },
+        }
+    }
+}
+
 /// The next changes to push, oldest first, at most `batch`: plain entries as they are, a bulk
 /// entry expanded into one insert per row it stands for (read as the bulk write made it: from
 /// `sync_bulk_before` if the row changed since, else as it is). A batch ends inside a bulk entry
 /// whose rows do not all fit; the bulk entries listed last came to their end in this batch.
+#[cfg(test)]
 pub(crate) async fn outbox_batch(
     conn: &mut SqliteConnection,
     shapes: &[TableShape],
     node: &str,
     batch: i64,
-) -> Result<(Vec<Change>, Vec<Origin>, Vec<i64>)> {
+) -> Result<Batch> {
+    outbox_batch_from(conn, shapes, node, batch, &Resume::default()).await
+}
+
+/// [`outbox_batch`] from a position (see [`Resume`]).
+pub(crate) async fn outbox_batch_from(
+    conn: &mut SqliteConnection,
+    shapes: &[TableShape],
+    node: &str,
+    batch: i64,
+    from: &Resume,
+) -> Result<Batch> {
     type Row = (i64, String, String, Option<String>, String, String, String, Option<String>);
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, tbl, pk, workspace_id, hlc, fields, base, bulk FROM sync_outbox ORDER BY id LIMIT ?",
+        "SELECT id, tbl, pk, workspace_id, hlc, fields, base, bulk FROM sync_outbox WHERE id > ? ORDER BY id LIMIT ?",
     )
+    .bind(from.after)
     .bind(batch)
     .fetch_all(&mut *conn)
     .await?;
@@ -928,6 +1039,20 @@ pub(crate) async fn outbox_batch(
             break;
         }
         let shape = shapes.iter().find(|s| s.table.name == table);
+        let bulk = match (&from.inside, bulk) {
+            // Past the rows the batch before took (not yet answered, so not yet recorded).
+            (Some((inside, at)), Some(bulk)) if *inside == id => {
+                let mut b: Value = serde_json::from_str(&bulk).unwrap_or_default();
+                if let Some(b) = b.as_object_mut() {
+                    match at {
+                        Value::Number(_) => b.insert("after".into(), at.clone()),
+                        other => b.insert("key".into(), other.clone()),
+                    };
+                }
+                Some(b.to_string())
+            }
+            (_, bulk) => bulk,
+        };
         match (bulk, shape) {
             (Some(bulk), Some(shape)) => {
                 let rows = expand_bulk(conn, shape, node, id, &hlc, &bulk, room).await?;

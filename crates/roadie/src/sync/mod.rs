@@ -37,7 +37,10 @@
 //!   store's node id and its outbox id (so a retry sends the same id, and the server applies it
 //!   once), the HLC of the write, the fields it set, and for each the clock of the value it
 //!   replaced. Accepted and refused entries leave the outbox in one transaction with the refusals
-//!   recorded in `sync_errors`.
+//!   recorded in `sync_errors`. A store file copied elsewhere keeps its node id, so both copies
+//!   make the same change ids: the server refuses an id it applied for another (table, pk, hlc)
+//!   with `sync_change_id_reused`, and this store then takes a new node id (re-deriving the ids
+//!   of everything still queued) and pushes those changes again.
 //! - Pull: the server's log for the workspaces the user may read, in pages after a cursor; each
 //!   page is applied and the cursor saved in one transaction (so a cut sync resumes where it
 //!   stopped). A pulled field replaces the local one when `roadie_protocol::sync::wins` says so
