@@ -3,11 +3,10 @@
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 mod common;
-use common::{Roadie, DK_HEADER};
+use common::{dk, dsr_fixture, Roadie, DK_HEADER};
 
 fn keys(v: &Value) -> Vec<&str> {
     let mut k: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
@@ -15,19 +14,6 @@ fn keys(v: &Value) -> Vec<&str> {
     k
 }
 
-fn dk(rows: &[&str]) -> String {
-    let mut text = format!("{DK_HEADER}\r\n");
-    for r in rows {
-        text.push_str(r);
-        text.push_str("\r\n");
-    }
-    text
-}
-
-fn dsr_fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/real/ddex-dsrf-ddexnet/DSR_TEST_YouTube_AdSupport-music_2015-Q4_IS_1of1_20160121T150926.tsv")
-}
 
 #[test]
 fn import_statement_and_report_follow_the_contract() {

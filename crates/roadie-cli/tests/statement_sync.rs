@@ -15,21 +15,10 @@ use roadie::Store;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const DK_HEADER: &str = "Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)";
+#[path = "common/mod.rs"]
+mod cli_common;
+use cli_common::{dk, dsr_fixture};
 
-fn dk(rows: &[&str]) -> String {
-    let mut text = format!("{DK_HEADER}\r\n");
-    for r in rows {
-        text.push_str(r);
-        text.push_str("\r\n");
-    }
-    text
-}
-
-fn dsr_fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/real/ddex-dsrf-ddexnet/DSR_TEST_YouTube_AdSupport-music_2015-Q4_IS_1of1_20160121T150926.tsv")
-}
 
 struct Device {
     path: PathBuf,

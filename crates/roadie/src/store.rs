@@ -153,14 +153,20 @@ impl Store {
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
+        put_setting(&mut tx, key, value).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Sets a setting inside a transaction the caller holds.
+pub(crate) async fn put_setting(conn: &mut sqlx::SqliteConnection, key: &str, value: &str) -> Result<()> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// SQLite's memory statistics take a global mutex on every allocation; Roadie never reads them,

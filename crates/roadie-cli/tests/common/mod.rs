@@ -5,10 +5,26 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 pub const DK_HEADER: &str = "Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)";
+
+/// A DistroKid statement with these tab-separated rows.
+pub fn dk(rows: &[&str]) -> String {
+    let mut text = format!("{DK_HEADER}\r\n");
+    for r in rows {
+        text.push_str(r);
+        text.push_str("\r\n");
+    }
+    text
+}
+
+/// The real DDEX DSR sample (a YouTube ad-supported report), from the shared fixtures.
+pub fn dsr_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/real/ddex-dsrf-ddexnet/DSR_TEST_YouTube_AdSupport-music_2015-Q4_IS_1of1_20160121T150926.tsv")
+}
 
 pub struct Roadie {
     pub dir: TempDir,

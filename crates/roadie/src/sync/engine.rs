@@ -305,11 +305,7 @@ impl Store {
         let old = self.node_id().await?;
         let mut tx = self.write().await?;
         for (key, value) in [("node_id", node.as_str()), ("sync.node_id_before", old.as_str())] {
-            sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-                .bind(key)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
+            crate::store::put_setting(&mut tx, key, value).await?;
         }
         tx.commit().await?;
         self.hlc.set_node(node.clone());
@@ -755,11 +751,7 @@ impl Store {
         sqlx::query("DELETE FROM sync_applying")
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(cursor_key)
-            .bind(cursor.to_string())
-            .execute(&mut *tx)
-            .await?;
+        crate::store::put_setting(&mut tx, cursor_key, &cursor.to_string()).await?;
         tx.commit().await?;
         Ok(pulled)
     }

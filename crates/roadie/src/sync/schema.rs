@@ -300,11 +300,7 @@ pub async fn install(pool: &SqlitePool) -> Result<()> {
             serde_json::to_string(&installed).expect("json"),
         ),
     ] {
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
+        crate::store::put_setting(&mut tx, key, &value).await?;
     }
     tx.commit().await?;
     Ok(())
