@@ -115,6 +115,8 @@ export interface MockOptions {
   conflicts?: import('./bindings').Conflict[];
   /** Sync errors the mock's status reports. */
   syncErrors?: import('./bindings').SyncError[];
+  /** Statement files waiting to be sent / fetched until the next "Sync now". */
+  statementFiles?: { toUpload: number; toDownload: number };
 }
 
 export interface MockHost extends Host {
@@ -629,6 +631,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
     channel: () => currentChannel as unknown as Channel<unknown> | null,
     conflicts: options_.conflicts,
     errors: options_.syncErrors,
+    statementFiles: options_.statementFiles,
     apply: (conflict, value) => {
       const row = (store() as unknown as Record<string, unknown>)[conflict.table];
       const item = Array.isArray(row) ? (row as Record<string, unknown>[]).find((r) => r.id === conflict.pk) : undefined;

@@ -25,10 +25,13 @@ export function createMockSync(deps: {
   conflicts?: Conflict[];
   /** Changes the "server" refused, shown in the status. */
   errors?: SyncError[];
+  /** Statement files waiting to be sent / fetched; a sync moves them all. */
+  statementFiles?: { toUpload: number; toDownload: number };
   /** Applies a resolved value to the mock's data (e.g. an artist's name). */
   apply?: (conflict: Conflict, value: unknown) => void;
 }): MockSync {
   let pending = 0;
+  let statementFiles = { toUpload: 0, toDownload: 0, ...deps.statementFiles };
   let lastSync: string | null = null;
   let conflicts: Conflict[] = structuredClone(deps.conflicts ?? []);
 
@@ -40,8 +43,8 @@ export function createMockSync(deps: {
       last_sync: lastSync,
       pending_changes: pending,
       open_conflicts: conflicts.length,
-      statement_files_to_download: 0,
-      statement_files_to_upload: 0,
+      statement_files_to_download: statementFiles.toDownload,
+      statement_files_to_upload: statementFiles.toUpload,
       errors: structuredClone(deps.errors ?? []),
     };
   };
@@ -63,6 +66,7 @@ export function createMockSync(deps: {
         channel?.onmessage({ phase: 'pull', done: 0, total: 0 });
         channel?.onmessage({ phase: 'done', done: pushed, total: pushed });
         pending = 0;
+        statementFiles = { toUpload: 0, toDownload: 0 };
         lastSync = deps.now();
         return { pushed, pulled: 0, conflicts: conflicts.length, refused: [] };
       },

@@ -24,8 +24,13 @@ function conflict(): Conflict {
   };
 }
 
-async function start(language: 'en' | 'zh-CN', conflicts: Conflict[] = [], syncErrors: SyncError[] = []) {
-  const host = createMockHost({ conflicts, syncErrors });
+async function start(
+  language: 'en' | 'zh-CN',
+  conflicts: Conflict[] = [],
+  syncErrors: SyncError[] = [],
+  statementFiles?: { toUpload: number; toDownload: number },
+) {
+  const host = createMockHost({ conflicts, syncErrors, statementFiles });
   await host.call('preferences_set', { preferences: { language, theme: 'light' } });
   const ws = await host.call('workspace_create', { input: { kind: 'label', name: 'Night Ferry' } });
   await host.call('artist_create', { workspace_id: ws.id, input: { name: 'Lin Yue', sort_name: null, localized_names: [], country: null, links: [] } });
@@ -48,6 +53,17 @@ describe('sync in the shell', () => {
     await waitFor(() => expect(screen.getByTestId('sync-pending')).toHaveAttribute('data-count', '0'));
     expect(screen.getByTestId('sync-state')).toHaveTextContent('Synced just now');
     expect(host.calls.some((c) => c.cmd === 'sync_now')).toBe(true);
+  });
+
+  it('says how many statement files wait to be sent or fetched until a sync moves them (in Chinese)', async () => {
+    const { host, user } = await start('zh-CN', [], [], { toUpload: 2, toDownload: 1 });
+    await host.call('account_sign_up', { server: 'http://127.0.0.1:8787', email: 'lin@example.com', password: 'night ferry 2026', name: 'Lin Yue' });
+    await user.click(screen.getByTestId('nav-roster'));
+    expect(await screen.findByTestId('sync-statement-uploads')).toHaveTextContent('2 个结算报表文件将在下次同步时上传');
+    expect(screen.getByTestId('sync-statement-downloads')).toHaveTextContent('1 个来自其他设备的结算报表文件待下载');
+    await user.click(screen.getByTestId('sync-now'));
+    await waitFor(() => expect(screen.queryByTestId('sync-statement-uploads')).not.toBeInTheDocument());
+    expect(screen.queryByTestId('sync-statement-downloads')).not.toBeInTheDocument();
   });
 
   it('offers to sign in when signed out (in Chinese)', async () => {
