@@ -104,6 +104,19 @@ async fn setup() -> Setup {
     Setup { artist: artist.id, a, b, dir, srv, _pg: pg }
 }
 
+/// Deletes the platform's copy of a statement file `a` sent (as if storage lost it); returns where
+/// it was, to put it back.
+async fn lose_on_platform(s: &Setup, a: &Device, text: &str) -> object_store::path::Path {
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    };
+    let me = a.store.account().await.unwrap().unwrap();
+    let object = object_store::path::Path::from(format!("statement-files/{}/{hash}", me.workspace_id));
+    s.srv.state.store.delete(&object).await.unwrap();
+    object
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -169,13 +182,7 @@ async fn a_statement_file_that_cannot_be_fetched_is_reported_and_fetched_at_a_la
     a.import(&file).await;
     a.sync().await;
     // The platform loses the bytes: B gets the row but not the file.
-    let hash = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(text.as_bytes()))
-    };
-    let me = a.store.account().await.unwrap().unwrap();
-    let object = object_store::path::Path::from(format!("statement-files/{}/{hash}", me.workspace_id));
-    s.srv.state.store.delete(&object).await.unwrap();
+    let object = lose_on_platform(&s, a, &text).await;
     let report = b.sync().await;
     assert!(report.pulled > 0);
     let errors = b.errors().await;
@@ -204,12 +211,7 @@ async fn a_pulled_statement_file_can_be_imported_by_hand_before_its_download() {
     let file = write(s.dir.path(), "march.tsv", &text);
     a.import(&file).await;
     a.sync().await;
-    let me = a.store.account().await.unwrap().unwrap();
-    let hash = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(text.as_bytes()))
-    };
-    s.srv.state.store.delete(&object_store::path::Path::from(format!("statement-files/{}/{hash}", me.workspace_id))).await.unwrap();
+    lose_on_platform(&s, a, &text).await;
     b.sync().await;
     assert_eq!(b.store.statement_files_missing().await.unwrap(), 1);
     // The user has the file: importing it fills the pulled row (not a duplicate, not a new row).
