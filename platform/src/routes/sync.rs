@@ -538,23 +538,15 @@ async fn apply_batch(
             code: code.map(str::to_string),
             message,
         };
-        let same = |t: &str, p: &str, h: &str| t == ch.table && p == ch.pk && h == ch.hlc;
-        if let Some((seq, t, p, h)) = done.get(&ch.change_id) {
-            if same(t, p, h) {
-                results.push(result(PushStatus::Duplicate, Some(*seq), None, None));
-            } else {
-                results.push(result(
-                    PushStatus::Refused,
-                    None,
-                    Some(CHANGE_ID_REUSED),
-                    Some(reused_message(&ch)),
-                ));
-            }
-            continue;
-        }
-        if let Some((t, p, h)) = seen.get(&ch.change_id) {
-            if same(t, p, h) {
-                results.push(result(PushStatus::Duplicate, None, None, None));
+        // An id applied before (its log seq) or earlier in this batch: the same change again is a
+        // retry; another change under that id comes from a copied store.
+        let earlier = done
+            .get(&ch.change_id)
+            .map(|(seq, t, p, h)| (Some(*seq), t, p, h))
+            .or_else(|| seen.get(&ch.change_id).map(|(t, p, h)| (None, t, p, h)));
+        if let Some((seq, t, p, h)) = earlier {
+            if *t == ch.table && *p == ch.pk && *h == ch.hlc {
+                results.push(result(PushStatus::Duplicate, seq, None, None));
             } else {
                 results.push(result(
                     PushStatus::Refused,
