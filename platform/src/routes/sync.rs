@@ -164,6 +164,11 @@ pub async fn push(
             req.changes.len()
         )));
     }
+    // What the OpenAPI schema itself forbids makes the request malformed (422, nothing applied);
+    // what only the server knows (a NUL, a table, a role) refuses that change alone.
+    if let Some((i, field, rule)) = req.changes.iter().enumerate().find_map(|(i, ch)| off_schema(ch).map(|(f, r)| (i, f, r))) {
+        return Err(ApiError::invalid(format!("changes[{i}].{field} must be {rule}")));
+    }
     let results = apply_batch(&state, &auth, req.changes).await?;
     Ok(encode_json(&headers, &PushResponse { results }))
 }
@@ -290,6 +295,21 @@ pub async fn pull(
             remaining,
         },
     ))
+}
+
+/// The field of a change that breaks its documented schema (lengths in characters, as JSON Schema
+/// counts them), with the rule.
+fn off_schema(ch: &Change) -> Option<(&'static str, &'static str)> {
+    let chars = |s: &str, min: usize, max: usize| (min..=max).contains(&s.chars().count());
+    if !valid_name(&ch.table) {
+        Some(("table", "a table name (a-z, 0-9, _; at most 64)"))
+    } else if !chars(&ch.pk, 1, 1000) {
+        Some(("pk", "1 to 1000 characters"))
+    } else if !chars(&ch.hlc, 1, 100) {
+        Some(("hlc", "1 to 100 characters"))
+    } else {
+        None
+    }
 }
 
 fn valid_name(s: &str) -> bool {
