@@ -390,6 +390,15 @@ pub enum RoyaltiesCmd {
         #[arg(long, value_name = "RELEASE_ID")]
         release: Option<String>,
     },
+    /// Whose ledger this store keeps: without arguments, show it; with a workspace (id or
+    /// name), keep that one's (a label's ledger, shared with its staff) from now on; --own: the
+    /// account's own.
+    Ledger {
+        #[arg(conflicts_with = "own")]
+        workspace: Option<String>,
+        #[arg(long)]
+        own: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

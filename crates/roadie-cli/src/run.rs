@@ -367,6 +367,17 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
             let report = store.royalty_report(by, &filter).await?;
             out.show(&report, text::report);
         }
+        Command::Royalties(RoyaltiesCmd::Ledger { workspace, own }) => {
+            let ledger = match (workspace, own) {
+                (Some(w), _) => store.set_ledger_workspace(Some(find_workspace(&store, &w).await?.id)).await?,
+                (None, true) => store.set_ledger_workspace(None).await?,
+                (None, false) => store.ledger_workspace().await?,
+            };
+            out.show(&serde_json::json!({ "workspace": ledger }), |_| match &ledger {
+                Some(w) => format!("Ledger kept in workspace {} ({})", w.name, w.id),
+                None => "Ledger kept in the account's own workspace".into(),
+            });
+        }
         Command::Royalties(RoyaltiesCmd::Unmatched(UnmatchedCmd::List { limit })) => {
             let groups = store.unmatched_groups(limit).await?;
             let total = store.unmatched_count().await?;

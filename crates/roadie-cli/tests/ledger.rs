@@ -125,3 +125,19 @@ fn missing_rates_and_bad_files_say_what_and_where() {
     let err = r.fails(&["payee", "add", "X", "--currency", "dollars"]);
     assert!(err.contains("[invalid_input]"), "{err}");
 }
+
+#[test]
+fn royalties_ledger_shows_picks_and_drops_the_workspace_whose_ledger_the_store_keeps() {
+    let r = Roadie::new();
+    assert_eq!(r.json(&["royalties", "ledger"]), serde_json::json!({ "workspace": null }));
+    let label = r.json(&["workspace", "create", "--kind", "label", "--name", "声音厂牌"]);
+    let picked = r.json(&["royalties", "ledger", "声音厂牌"]);
+    assert_eq!(picked["workspace"]["id"], label["id"]);
+    assert_eq!(r.json(&["royalties", "ledger"])["workspace"]["name"], "声音厂牌");
+    let text = String::from_utf8(r.cmd(&["royalties", "ledger"]).output().unwrap().stdout).unwrap();
+    assert!(text.contains("声音厂牌"), "{text}");
+    let missing = r.fails(&["royalties", "ledger", "Nobody"]);
+    assert!(missing.trim_end().ends_with("[not_found]"), "{missing}");
+    assert_eq!(r.json(&["royalties", "ledger"])["workspace"]["id"], label["id"], "unchanged by the failed pick");
+    assert_eq!(r.json(&["royalties", "ledger", "--own"]), serde_json::json!({ "workspace": null }));
+}

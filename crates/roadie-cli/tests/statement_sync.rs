@@ -441,3 +441,103 @@ async fn the_cli_imports_on_one_device_and_the_other_reports_and_renders_the_sam
     let csv = |v: &Value| std::fs::read(v["statements"][0]["csv"].as_str().unwrap()).unwrap();
     assert_eq!(csv(&again), csv(&issued));
 }
+
+/// Two accounts (not sharing anything) import the same public file, store the same exchange rate
+/// and issue the same month: each pushes its own rows without a clash (ids derived from the
+/// month, file or rate alone were the same for both, and the platform refused the second
+/// account's as another workspace's), and neither gets the other's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_accounts_issuing_the_same_month_from_the_same_file_do_not_clash() {
+    use roadie::royalties::YearMonth;
+    use std::str::FromStr;
+    let s = setup().await;
+    s.srv.signup("other@example.com", "Other").await;
+    let other = Device::new(s.dir.path(), "other", &s.srv.base, "other@example.com").await;
+    let march = write(s.dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]));
+    let p = YearMonth::from_str("2026-03").unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let rate = rust_decimal::Decimal::from_str("7.25").unwrap();
+    for (d, out) in [(&s.a, "a-out"), (&other, "other-out")] {
+        d.import(&march).await;
+        d.import(&dsr_fixture()).await;
+        d.store.set_rate(day, "USD", "CNY", rate).await.unwrap();
+        d.store.generate_statements(p, &s.dir.path().join(out)).await.unwrap();
+    }
+    for d in [&s.a, &other, &s.b, &other] {
+        d.sync().await;
+    }
+    for d in [&s.a, &other, &s.b] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+    }
+    assert_eq!(s.b.lines().await, s.a.lines().await);
+    assert_eq!(issued(&s.b).await, issued(&s.a).await);
+    let runs = |d: &Device| {
+        let d = d.path.clone();
+        async move {
+            let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&d).read_only(true)).await.unwrap();
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM statement_runs").fetch_one(&pool).await.unwrap();
+            let files: i64 = sqlx::query_scalar("SELECT count(*) FROM statement_files").fetch_one(&pool).await.unwrap();
+            let rates: i64 = sqlx::query_scalar("SELECT count(*) FROM fx_rates").fetch_one(&pool).await.unwrap();
+            (n, files, rates)
+        }
+    };
+    assert_eq!(runs(&other).await, (1, 2, 1), "its own only");
+    assert_eq!(runs(&s.b).await, (1, 2, 1));
+    assert_ne!(issued(&other).await["statement_runs"][0]["id"], issued(&s.a).await["statement_runs"][0]["id"]);
+}
+
+/// A label's owner and a staff member (another account) both keep the label's ledger: a file
+/// imported and a month issued on either device reach the other, with the same lines, runs and
+/// statements; the owner's own ledger on its other device is the same ledger (it is a member).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn label_staff_on_another_account_share_the_labels_ledger() {
+    use roadie::platform::TeamRole;
+    use roadie::royalties::{PayeeInput, YearMonth};
+    use std::str::FromStr;
+    let s = setup().await;
+    let (a, b) = (&s.a, &s.b);
+    let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
+    s.srv.signup("staff@example.com", "Staff").await;
+    let staff = Device::new(s.dir.path(), "staff", &s.srv.base, "staff@example.com").await;
+    let invited = a
+        .store
+        .team_invite(&FileSecrets::beside_store(&a.path), label, "staff@example.com", TeamRole::LabelStaff, None)
+        .await
+        .unwrap();
+    staff.store.team_accept(&FileSecrets::beside_store(&staff.path), invited.invitation.link.as_deref().unwrap()).await.unwrap();
+    staff.sync().await;
+    for d in [a, &staff] {
+        assert_eq!(d.store.set_ledger_workspace(Some(label)).await.unwrap().map(|w| w.id), Some(label));
+    }
+    a.store
+        .create_payee(None, PayeeInput { artist_id: Some(s.artist), currency: Some("USD".into()), ..PayeeInput::named("Artist 1") })
+        .await
+        .unwrap();
+    let march = write(s.dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]));
+    a.import(&march).await;
+    let p_march = YearMonth::from_str("2026-03").unwrap();
+    let run = a.store.generate_statements(p_march, &s.dir.path().join("a-out")).await.unwrap();
+    assert_eq!(run.statements.len(), 1);
+    a.sync().await;
+    staff.sync().await;
+    assert!(staff.errors().await.is_empty(), "{:?}", staff.errors().await);
+    assert_eq!(staff.lines().await, a.lines().await, "the label's file reached its staff");
+    assert_eq!(issued(&staff).await, issued(a).await);
+    // April, imported and issued by the staff member.
+    let april = write(s.dir.path(), "april.tsv", &dk(&["2026-04-30\t2026-04\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t700\t100\tSong\tDE\t0\t35.00"]));
+    staff.import(&april).await;
+    let p_april = YearMonth::from_str("2026-04").unwrap();
+    let by_staff = staff.store.generate_statements(p_april, &s.dir.path().join("staff-out")).await.unwrap();
+    assert_eq!((by_staff.totals[0].lines, by_staff.statements.len()), (1, 1), "April's line only");
+    staff.sync().await;
+    a.sync().await;
+    b.sync().await;
+    for d in [a, b, &staff] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+    }
+    assert_eq!(a.lines().await, staff.lines().await);
+    assert_eq!(b.lines().await, staff.lines().await);
+    assert_eq!(issued(a).await, issued(&staff).await);
+    assert_eq!(issued(b).await, issued(&staff).await);
+    assert_eq!(issued(a).await["statement_runs"].as_array().unwrap().len(), 2);
+}

@@ -155,7 +155,8 @@ impl Store {
         }
         let (base, quote) = (base.expect("checked"), quote.expect("checked"));
         let mut tx = self.write().await?;
-        upsert(self, &mut tx, date, &base, &quote, rate.normalize(), RateSource::Manual).await?;
+        let ledger = super::ledger::ledger(&mut tx).await?;
+        upsert(self, &mut tx, &ledger, date, &base, &quote, rate.normalize(), RateSource::Manual).await?;
         tx.commit().await?;
         Ok(FxRate { date, base, quote, rate: rate.normalize(), source: RateSource::Manual })
     }
@@ -171,10 +172,11 @@ impl Store {
         currencies.sort();
         currencies.dedup();
         let mut tx = self.write().await?;
+        let ledger = super::ledger::ledger(&mut tx).await?;
         let mut stored = 0;
         for (date, rates) in &rows {
             for (currency, rate) in rates {
-                stored += upsert(self, &mut tx, *date, "EUR", currency, *rate, RateSource::Ecb).await?;
+                stored += upsert(self, &mut tx, &ledger, *date, "EUR", currency, *rate, RateSource::Ecb).await?;
             }
         }
         tx.commit().await?;
@@ -221,20 +223,23 @@ impl Store {
 }
 
 /// Inserts or updates one rate; 1 when something changed.
-async fn upsert(store: &Store, conn: &mut SqliteConnection, date: NaiveDate, base: &str, quote: &str, rate: Decimal, source: RateSource) -> Result<u64> {
+#[allow(clippy::too_many_arguments)]
+async fn upsert(store: &Store, conn: &mut SqliteConnection, ledger: &super::ledger::Ledger, date: NaiveDate, base: &str, quote: &str, rate: Decimal, source: RateSource) -> Result<u64> {
     let done = sqlx::query(
-        "INSERT INTO fx_rates (id, rate_date, base, quote, rate, source, hlc) VALUES (?, ?, ?, ?, ?, ?, ?) \
+        "INSERT INTO fx_rates (id, rate_date, base, quote, rate, source, workspace_id, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (base, quote, source, rate_date) WHERE deleted = 0 DO UPDATE SET rate = excluded.rate, hlc = excluded.hlc \
          WHERE rate <> excluded.rate",
     )
-    // Derived from pair, source and day: two devices importing the same ECB file make the same
-    // rows, which sync as one (a random id per device would clash on the unique index).
-    .bind(crate::clock::derived_id("fx_rate", &[base, quote, source.as_str(), &date.to_string()]).to_string())
+    // Derived from pair, source and day (in the ledger's scope): two devices importing the same
+    // ECB file make the same rows, which sync as one (a random id per device would clash on the
+    // unique index).
+    .bind(ledger.derived_id("fx_rate", &[base, quote, source.as_str(), &date.to_string()]).to_string())
     .bind(date.to_string())
     .bind(base)
     .bind(quote)
     .bind(rate.to_string())
     .bind(source.as_str())
+    .bind(&ledger.workspace)
     .bind(store.stamp())
     .execute(&mut *conn)
     .await?;

@@ -350,10 +350,6 @@ impl Store {
 
         let now = self.clock.now();
         let hlc = self.stamp();
-        let file_id = match &pulled {
-            Some(p) => p.id.clone(),
-            None => crate::clock::derived_id("statement_file", &[&hash]).to_string(),
-        };
         let read_with = ReadWith {
             format: options.format,
             encoding: options.encoding.clone(),
@@ -371,6 +367,11 @@ impl Store {
                 .map_err(|e| unreadable(format!("cannot keep a copy for sync: {e}")))?;
         }
         let mut tx = self.write().await?;
+        let file_ledger = super::ledger::ledger(&mut tx).await?;
+        let file_id = match &pulled {
+            Some(p) => p.id.clone(),
+            None => file_ledger.derived_id("statement_file", &[&hash]).to_string(),
+        };
         // Checked again under the write lock: a concurrent import of the same file loses here.
         let matcher = Arc::new(Matcher::load(&mut tx).await?);
         // (No bigger page cache: every B-tree a bulk import writes grows at its end, so SQLite's
@@ -393,7 +394,7 @@ impl Store {
         } else {
             sqlx::query(
                 "INSERT INTO statement_files (id, seq, content_hash, file_name, format, layout, encoding, byte_size, line_count, \
-                 imported, raw_columns, imported_at, workspace_id, imported_by, read_with, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, ?, ?, ?)",
+                 imported, raw_columns, imported_at, workspace_id, imported_by, read_with, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&file_id)
             .bind(file_seq)
@@ -405,6 +406,7 @@ impl Store {
             .bind(size as i64)
             .bind(serde_json::to_string(&raw_columns).expect("serialisable"))
             .bind(now)
+            .bind(&file_ledger.workspace)
             .bind(&imported_by)
             .bind(serde_json::to_string(&read_with).expect("serialisable"))
             .bind(&hlc)
@@ -414,8 +416,9 @@ impl Store {
                 sqlx::Error::Database(db) if db.is_unique_violation() => another(),
                 _ => Error::Database(e),
             })?;
-            sqlx::query("INSERT INTO statement_file_uploads (content_hash, workspace_id, queued_at) VALUES (?, NULL, ?) ON CONFLICT DO NOTHING")
+            sqlx::query("INSERT INTO statement_file_uploads (content_hash, workspace_id, queued_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
                 .bind(&hash)
+                .bind(&file_ledger.workspace)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;

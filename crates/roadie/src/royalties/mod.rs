@@ -33,6 +33,7 @@ pub mod statements;
 mod desk;
 mod preview;
 mod transfer;
+mod ledger;
 
 pub use dates::YearMonth;
 pub use formats::ColumnMapping;

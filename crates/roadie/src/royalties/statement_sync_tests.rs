@@ -68,7 +68,10 @@ async fn a_run_covers_the_files_whose_lines_are_here_and_later_lines_go_to_later
     assert_eq!((march.totals[0].lines, march.totals[0].imported), (1, d("10.00")));
     assert_eq!(run_files(&store, "2026-03").await, vec!["file-a"], "a file without its lines is not covered");
     let id: String = sqlx::query_scalar("SELECT id FROM statement_runs").fetch_one(&store.pool).await.unwrap();
-    assert_eq!(id, crate::clock::derived_id("statement_run", &["2026-03"]).to_string());
+    // (Derived in the ledger's scope: a store never signed in has a local one.)
+    let scope: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'royalties.local_scope'").fetch_one(&store.pool).await.unwrap();
+    assert!(scope.starts_with("local:"), "{scope}");
+    assert_eq!(id, crate::clock::derived_id("statement_run", &[&scope, "2026-03"]).to_string());
     // P's lines arrive (a late March line): the April run takes them with A's April line, and
     // not A's March line (taken by March).
     sqlx::query("UPDATE statement_files SET seq = 2 WHERE id = 'file-p'").execute(&store.pool).await.unwrap();
@@ -78,7 +81,7 @@ async fn a_run_covers_the_files_whose_lines_are_here_and_later_lines_go_to_later
     assert_eq!(run_files(&store, "2026-04").await, vec!["file-a", "file-p"]);
     // A statement's id is its period's and payee's on every device.
     let doc = &store.statement_documents("2026-04".parse().unwrap()).await.unwrap()[0];
-    assert_eq!(doc.statement_id, crate::clock::derived_id("payee_statement", &["2026-04", &doc.payee_id.to_string()]));
+    assert_eq!(doc.statement_id, crate::clock::derived_id("payee_statement", &[&scope, "2026-04", &doc.payee_id.to_string()]));
 }
 
 /// A run issued before runs named their files (it kept a line id) names the files whose lines it

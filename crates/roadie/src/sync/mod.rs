@@ -115,6 +115,10 @@ const SHARE_WORKSPACE: &str = "(SELECT CASE s.scope WHEN 'release' THEN (SELECT 
 const ADVANCE_WORKSPACE: &str = "(SELECT COALESCE(p.workspace_id, (SELECT workspace_id FROM artists WHERE id = p.artist_id)) \
      FROM payees p WHERE p.id = NEW.payee_id)";
 
+const RUN_WORKSPACE: &str = "(SELECT workspace_id FROM statement_runs WHERE id = NEW.run_id)";
+const STATEMENT_WORKSPACE: &str =
+    "(SELECT r.workspace_id FROM payee_statements s JOIN statement_runs r ON r.id = s.run_id WHERE s.id = NEW.statement_id)";
+
 /// Every synced table, parents before the tables that reference them.
 pub const SYNCED_TABLES: &[SyncedTable] = &[
     // Catalog
@@ -162,9 +166,10 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     table("splits", &["id"], Some(SPLIT_WORKSPACE)),
     table("split_shares", &["split_id", "payee_id"], Some(SHARE_WORKSPACE)),
     table("advances", &["id"], Some(ADVANCE_WORKSPACE)),
-    // Rates are ids derived from pair, source and day (royalties/fx.rs): the same ECB file
-    // imported on two devices is the same rows.
-    table("fx_rates", &["id"], None),
+    // Rates are ids derived from pair, source and day in the ledger's scope (royalties/fx.rs,
+    // ledger.rs): the same ECB file imported on two devices of one ledger is the same rows. They
+    // sync in the ledger's workspace.
+    table("fx_rates", &["id"], Some("NEW.workspace_id")),
     // Statement files (royalties/transfer.rs): the row syncs, the bytes go through platform
     // storage and a device without the lines fetches and imports them. The id derives from the
     // content hash (the same file imported on two devices is one row); `seq` (the short key of
@@ -180,22 +185,22 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     },
     // What is issued from the lines (royalties/statements): a run names the files it covered (not
     // local line ids), so every device reads the same "lines taken" from it. Runs and payee
-    // statements have ids derived from the period (and payee): the same period issued on two
-    // devices offline is one run after a sync, the later issue's fields winning (a conflict
-    // where they differ). A run covers payees of every workspace, from files of the account's
-    // own workspace: it syncs there, with its statements and their recoupments (so a device
-    // that gets a statement always gets its run: a member of a payee's workspace only, without
-    // the run, would get statements it can't store). Payouts follow their payee.
+    // statements have ids derived from the period (and payee) within the ledger's scope
+    // (royalties/ledger.rs): the same period issued on two devices of one ledger offline is one
+    // run after a sync, the later issue's fields winning (a conflict where they differ). A run
+    // syncs in its ledger's workspace (the account's own, or a label's its staff share), with
+    // its statements and their recoupments (so a device that gets a statement always gets its
+    // run). Payouts follow their payee.
     SyncedTable {
         name: "statement_runs",
         key: &["id"],
-        workspace: None,
+        workspace: Some("NEW.workspace_id"),
         local: &[],
         quiet: &["issued_at"],
         grow: &[],
     },
-    table("payee_statements", &["id"], None),
-    table("recoupments", &["statement_id", "advance_id"], None),
+    table("payee_statements", &["id"], Some(RUN_WORKSPACE)),
+    table("recoupments", &["statement_id", "advance_id"], Some(STATEMENT_WORKSPACE)),
     table("payouts", &["id"], Some(ADVANCE_WORKSPACE)),
     // ISRC counters (per registrant prefix and year): the highest designation any device handed
     // out wins, so after a sync the next code is above every code handed out anywhere.

@@ -449,14 +449,16 @@ impl Store {
         let rate_date = last_day(period);
         // Ids every device derives alike: a period issued on two devices while offline is one run
         // (and one statement per payee) after a sync, the later issue's, not a clash.
-        let run_id = crate::clock::derived_id("statement_run", &[&period.to_string()]);
+        let ledger = super::ledger::ledger(&mut tx).await?;
+        let run_id = ledger.derived_id("statement_run", &[&period.to_string()]);
         let stamp = self.stamp();
-        sqlx::query("INSERT INTO statement_runs (id, period, files, totals, issued_at, hlc) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO statement_runs (id, period, files, totals, issued_at, workspace_id, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(run_id.to_string())
             .bind(period.to_string())
             .bind(serde_json::to_string(&covered).expect("serialisable"))
             .bind(serde_json::to_string(&totals).expect("serialisable"))
             .bind(self.clock.now())
+            .bind(&ledger.workspace)
             .bind(&stamp)
             .execute(&mut *tx)
             .await?;
@@ -576,7 +578,7 @@ impl Store {
                 d
             };
             let doc = StatementDocument {
-                statement_id: crate::clock::derived_id("payee_statement", &[&period.to_string(), &payee_id]),
+                statement_id: ledger.derived_id("payee_statement", &[&period.to_string(), &payee_id]),
                 period,
                 issuer: info.issuer,
                 payee_id: parse_uuid(&payee_id)?,
