@@ -706,6 +706,10 @@ commands! {
             r
         })
     }
+    /// The workspace whose ledger this store keeps (`null`: the account's own).
+    fn ledger_workspace(state) -> Option<Workspace> { store!(state).ledger_workspace().await }
+    /// Keeps a label's ledger (shared with its staff) from now on, or the account's own (`null`).
+    fn ledger_workspace_set(state, workspace_id: Option<Uuid>) -> Option<Workspace> { store!(state).set_ledger_workspace(workspace_id).await }
     /// The months lines were reported in, newest first, issued or not.
     fn ledger_periods(state) -> Vec<roadie::royalties::LedgerPeriod> { store!(state).ledger_periods().await }
     /// A period's issued statements and totals; `null` when not issued.

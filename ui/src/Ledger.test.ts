@@ -122,6 +122,24 @@ describe('ledger', () => {
     expect(host.data.artists.length).toBe(1);
   });
 
+  it('keeps the label\'s ledger when chosen, says where statements go, in Chinese too', async () => {
+    const { user, host, ws } = await startWithStatement();
+    await user.click(byId('royalties-tab-statements'));
+    const select = (await screen.findByTestId('ledger-workspace-select')) as HTMLSelectElement;
+    expect(select.value).toBe('');
+    expect([...select.options].map((o) => o.textContent)).toEqual(["Your account's own", 'Midnight Tape']);
+    expect(byId('ledger-workspace-hint')).toHaveTextContent('only your devices');
+    await user.selectOptions(select, ws.id);
+    await waitFor(() => expect(byId('ledger-workspace-hint')).toHaveTextContent('go to Midnight Tape, shared with its staff'));
+    expect((await host.call('ledger_workspace', {}))?.id).toBe(ws.id);
+    setLanguage('zh-CN');
+    await waitFor(() => expect(byId('ledger-workspace-hint')).toHaveTextContent('将归入 Midnight Tape'));
+    setLanguage('en');
+    await user.selectOptions(select, '');
+    await waitFor(() => expect(byId('ledger-workspace-hint')).toHaveTextContent('only your devices'));
+    expect(await host.call('ledger_workspace', {})).toBeNull();
+  });
+
   it('translates the engine refusal of a payout above payable', async () => {
     const { user } = await startWithStatement();
     await addPayee(user, 'Ann');

@@ -1267,6 +1267,8 @@ export interface Commands {
   ledger_rate_set: { args: { input: RateInput }; result: FxRate };
   ledger_rates_import_dialog: { args: Record<string, never>; result: FxImportReport | null };
   ledger_rates_import_bytes: { args: { name: string; bytes: Array<number> }; result: FxImportReport };
+  ledger_workspace: { args: Record<string, never>; result: Workspace | null };
+  ledger_workspace_set: { args: { workspace_id: string | null }; result: Workspace | null };
   ledger_periods: { args: Record<string, never>; result: Array<LedgerPeriod> };
   ledger_statements: { args: { period: YearMonth }; result: IssuedPeriod | null };
   ledger_statement_documents: { args: { period: YearMonth }; result: Array<StatementDocument> };

@@ -651,6 +651,7 @@ export function createMockHost(options: MockOptions = {}): MockHost {
       return a ? { id: a.id, name: a.name, workspace_id: a.workspace_id } : null;
     },
     artistExists: (id) => data.artists.some((a) => a.id === id),
+    workspace: (id) => data.workspaces.find((w) => w.id === id) ?? null,
     saveDialog: options.saveDialog,
   });
   const handlers: { [K in CommandName]: (args: Args<K>) => Result<K> } = {

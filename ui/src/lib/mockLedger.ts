@@ -16,6 +16,7 @@ import type {
   StatementDocument,
   StatementRun,
   CurrencyTotal,
+  Workspace,
 } from './bindings';
 import { HostError, type Args, type CommandName, type Result } from './host';
 import { checkShares, minorUnits } from './ledger';
@@ -34,6 +35,8 @@ type LedgerCommand =
   | 'ledger_rate_set'
   | 'ledger_rates_import_dialog'
   | 'ledger_rates_import_bytes'
+  | 'ledger_workspace'
+  | 'ledger_workspace_set'
   | 'ledger_periods'
   | 'ledger_statements'
   | 'ledger_statement_documents'
@@ -54,6 +57,8 @@ export interface LedgerDeps {
   trackExists: (id: string) => boolean;
   primaryArtist: (releaseId: string) => { id: string; name: string; workspace_id: string } | null;
   artistExists: (id: string) => boolean;
+  /** A live workspace of the store, else null. */
+  workspace: (id: string) => Workspace | null;
   saveDialog?: (name: string) => string | null;
 }
 
@@ -156,6 +161,7 @@ export function createMockLedger(deps: LedgerDeps): { handlers: LedgerHandlers }
   const rates: FxRate[] = [];
   const payouts: Payout[] = [];
   const runs: Run[] = [];
+  let ledgerWorkspace: string | null = null;
   let created = 0;
 
   const payee = (id: string) => payees.find((p) => p.id === id) ?? fail('not_found', `payee ${id} not found`, { entity: 'payee', id });
@@ -482,6 +488,12 @@ export function createMockLedger(deps: LedgerDeps): { handlers: LedgerHandlers }
       }
       dates.sort();
       return { path: name, days: rows.length, rates: stored, missing, currencies: header.slice(1).filter(Boolean), first_date: dates[0] ?? null, last_date: dates.at(-1) ?? null };
+    },
+    ledger_workspace: () => (ledgerWorkspace ? deps.workspace(ledgerWorkspace) : null),
+    ledger_workspace_set: ({ workspace_id }) => {
+      if (workspace_id && !deps.workspace(workspace_id)) fail('not_found', `workspace ${workspace_id} not found`, { entity: 'workspace', id: workspace_id });
+      ledgerWorkspace = workspace_id;
+      return workspace_id ? deps.workspace(workspace_id) : null;
     },
     ledger_periods: () => {
       const counts = new Map<string, number>();
