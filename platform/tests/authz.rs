@@ -101,11 +101,14 @@ fn matrix() -> Vec<Case> {
         case("POST /v1/sync/push", "", r#"{"changes":[{"change_id":"%fresh_uuid%","workspace_id":"%label%","table":"artists","pk":"%fresh_uuid%","hlc":"000000000000001-00000-m","fields":{"name":"N"}}]}"#, "O,A,S,U=200 C=403 X=404 N,R=401"),
         case("POST /v1/sync/push", "", r#"{"changes":[{"change_id":"%fresh_uuid%","workspace_id":"%label%","table":"workspaces","pk":"%label%","hlc":"000000000000001-00000-m","fields":{"name":"Label"}}]}"#, "O,A=200 S,U,C=403 X=404 N,R=401"),
         case("POST /v1/sync/push", "", r#"{"changes":[{"change_id":"%fresh_uuid%","table":"match_rules","pk":"%fresh_uuid%","hlc":"000000000000001-00000-m","fields":{"match_key":"K"}}]}"#, "O,A,S,U,C,X=200 N,R=401"),
+        // The label's ledger is its owner's, admins' and staff's: a roster artist may not write it.
+        case("POST /v1/sync/push", "", r#"{"changes":[{"change_id":"%fresh_uuid%","workspace_id":"%label%","table":"payee_statements","pk":"%fresh_uuid%","hlc":"000000000000001-00000-m","fields":{"period":"2026-03"}}]}"#, "O,A,S=200 U,C=403 X=404 N,R=401"),
         // A change off its documented schema (empty hlc) makes the push malformed: nothing applies.
         case("POST /v1/sync/push", "", r#"{"changes":[{"change_id":"%fresh_uuid%","table":"match_rules","pk":"%fresh_uuid%","hlc":"","fields":{"match_key":"K"}}]}"#, "O,A,S,U,C,X=422 N,R=401"),
-        // Statement files (stored once by the owner while the world is built: a PUT of stored bytes is 204).
-        case("PUT /v1/workspaces/{workspace_id}/statement-files/{sha256}", "workspace_id=label sha256=statement_sha", "", "O,A,S,U=204 C=403 X=404 N,R=401"),
-        case("GET /v1/workspaces/{workspace_id}/statement-files/{sha256}", "workspace_id=label sha256=statement_sha", "", "O,A,S,U=200 C=403 X=404 N,R=401"),
+        // Statement files (stored once by the owner while the world is built: a PUT of stored bytes is 204);
+        // the label's ledger: not its roster artists'.
+        case("PUT /v1/workspaces/{workspace_id}/statement-files/{sha256}", "workspace_id=label sha256=statement_sha", "", "O,A,S=204 U,C=403 X=404 N,R=401"),
+        case("GET /v1/workspaces/{workspace_id}/statement-files/{sha256}", "workspace_id=label sha256=statement_sha", "", "O,A,S=200 U,C=403 X=404 N,R=401"),
     ]
 }
 

@@ -540,4 +540,28 @@ async fn label_staff_on_another_account_share_the_labels_ledger() {
     assert_eq!(issued(a).await, issued(&staff).await);
     assert_eq!(issued(b).await, issued(&staff).await);
     assert_eq!(issued(a).await["statement_runs"].as_array().unwrap().len(), 2);
+
+    // A roster artist of the label (role artist) gets its catalog, not its ledger (the other
+    // artists' earnings), and syncs without an error.
+    s.srv.signup("artist@example.com", "Artist").await;
+    let roster = Device::new(s.dir.path(), "roster", &s.srv.base, "artist@example.com").await;
+    let secrets_a = FileSecrets::beside_store(&a.path);
+    let team = a.store.team_add_artist(&secrets_a, label, "Artist 1").await.unwrap();
+    let entry = team.roster.iter().find(|r| r.name == "Artist 1").unwrap().id;
+    let invited = a.store.team_invite(&secrets_a, label, "artist@example.com", TeamRole::Artist, Some(entry)).await.unwrap();
+    roster.store.team_accept(&FileSecrets::beside_store(&roster.path), invited.invitation.link.as_deref().unwrap()).await.unwrap();
+    roster.sync().await;
+    assert!(roster.errors().await.is_empty(), "{:?}", roster.errors().await);
+    assert_eq!(roster.store.list_artists(label).await.unwrap().len(), 1, "the label's catalog");
+    let counts = {
+        let pool = roster.pool().await;
+        let mut out = Vec::new();
+        for table in roadie_protocol::sync::LEDGER_TABLES {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();
+            out.push((*table, n));
+        }
+        out
+    };
+    assert!(counts.iter().all(|(_, n)| *n == 0), "{counts:?}");
+    assert_eq!(roster.store.statement_files_missing().await.unwrap(), 0);
 }

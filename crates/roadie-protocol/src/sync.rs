@@ -35,6 +35,24 @@ pub const MAX_PULL_PAGE: u32 = 4000;
 /// again.
 pub const CHANGE_ID_REUSED: &str = "sync_change_id_reused";
 
+/// The tables of a ledger (payees and their splits, advances and payouts, exchange rates,
+/// statement files and what is issued from them). In a label's workspace they are the label's
+/// books: its owner, admins and staff read and write them; a roster artist (role `artist`) gets
+/// their own statements through the statements route, never the label's ledger (its other
+/// artists' earnings), and may not write it.
+pub const LEDGER_TABLES: &[&str] = &[
+    "payees",
+    "splits",
+    "split_shares",
+    "advances",
+    "fx_rates",
+    "statement_files",
+    "statement_runs",
+    "payee_statements",
+    "recoupments",
+    "payouts",
+];
+
 /// `GET /v1/sync/info`: what the server speaks.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

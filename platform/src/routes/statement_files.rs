@@ -23,7 +23,9 @@ use roadie_protocol::{ErrorBody, Role};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-const FILE_ROLES: &[Role] = &[Role::Owner, Role::LabelAdmin, Role::LabelStaff, Role::Artist];
+/// Who reads and writes a workspace's statement files: those who keep its ledger (a roster
+/// artist does not: `roadie_protocol::sync::LEDGER_TABLES`).
+const FILE_ROLES: &[Role] = &[Role::Owner, Role::LabelAdmin, Role::LabelStaff];
 
 /// A lower-case hex SHA-256, or 400.
 fn check_sha256(sha256: &str) -> ApiResult<()> {

@@ -213,13 +213,18 @@ pub async fn pull(
         Option<String>,
         Option<String>,
     );
+    // (A roster artist's page keeps the label's ledger entries as positions without their change,
+    // so the cursor and what remains count alike for every role.)
     // The first `limit` entries of each readable workspace after the cursor (an ordered index
     // range each), merged: reads at most `limit` rows per workspace, not the rest of the log.
     // (Ranges are written as row comparisons on `sync_log_by_workspace`'s key so that the
     // planner cannot walk the whole log by `seq` looking for a small workspace's entries.)
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT l.seq, l.workspace_id, l.user_id, l.change_id, l.tbl, l.pk, l.hlc,
-                l.fields::text, l.base::text, l.quiet::text, l.conflict::text
+        "SELECT l.seq, l.workspace_id, l.user_id,
+                CASE WHEN m.role = 'artist' AND l.tbl = ANY($4) THEN NULL ELSE l.change_id END,
+                l.tbl, l.pk, l.hlc,
+                l.fields::text, l.base::text, l.quiet::text,
+                CASE WHEN m.role = 'artist' AND l.tbl = ANY($4) THEN NULL ELSE l.conflict::text END
          FROM members m
          CROSS JOIN LATERAL (
              SELECT * FROM sync_log s
@@ -232,6 +237,7 @@ pub async fn pull(
     .bind(q.since)
     .bind(auth.user_id)
     .bind(limit)
+    .bind(roadie_protocol::sync::LEDGER_TABLES)
     .fetch_all(&state.db)
     .await?;
     let cursor = rows.last().map(|r| r.0).unwrap_or(q.since);
@@ -473,6 +479,12 @@ async fn authorise(
             Role::Artist,
         ]
     };
+    if role == Role::Artist && roadie_protocol::sync::LEDGER_TABLES.contains(&ch.table.as_str()) {
+        return Ok(Err(Refusal(
+            "forbidden",
+            format!("a roster artist may not change the label's ledger ({} in workspace {ws})", ch.table),
+        )));
+    }
     if !allowed.contains(&role) {
         return Ok(Err(Refusal(
             "forbidden",
