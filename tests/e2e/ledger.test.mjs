@@ -155,6 +155,13 @@ test('payees, a 60/40 split set in the UI, a generated period whose statements a
     await session.waitFor('[data-testid="statements-period"]');
     assert.equal(await session.exec(`return document.querySelector('[data-testid="statements-period"]').value;`), '2026-03');
     await session.waitFor('[data-testid="statements-not-issued"]');
+    // The label's workspace is in the store: the tab says whose ledger it keeps, and can switch.
+    await session.waitFor('[data-testid="ledger-workspace-hint"]', { text: 'only your devices' });
+    const labelId = await session.exec(`return [...document.querySelector('[data-testid="ledger-workspace-select"]').options].find((o) => o.value).value;`);
+    await session.select('[data-testid="ledger-workspace-select"]', labelId);
+    await session.waitFor('[data-testid="ledger-workspace-hint"]', { text: 'shared with its staff' });
+    await session.select('[data-testid="ledger-workspace-select"]', '');
+    await session.waitFor('[data-testid="ledger-workspace-hint"]', { text: 'only your devices' });
     await session.click('[data-testid="statements-generate"]');
     await session.waitFor('[data-testid="statements-table"]', { timeout: 120000 });
     await session.waitForCount('[data-testid="statement-row"]', 2);
