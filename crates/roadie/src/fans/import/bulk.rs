@@ -108,21 +108,30 @@ impl Touched {
     /// Attaches the tags and sources the rows brought: the same upserts as single edits
     /// (`sql::ATTACH_TAG`, `sql::ATTACH_SOURCE`), many rows per statement. Before the search
     /// rows, which read the tags.
-    pub(crate) fn write_labels(&mut self, conn: &Connection, source: &str, hlc: &str) -> Result<()> {
+    pub(crate) fn write_labels(&mut self, conn: &Connection, workspace: &str, source: &str, hlc: &str) -> Result<()> {
         const BATCH: usize = 200;
         for kind in [Labels::Tags, Labels::Sources] {
             let pairs: Vec<(&str, &str)> = match kind {
                 Labels::Tags => self.tags.iter().map(|(id, tag)| (id.as_str(), tag.as_str())).collect(),
                 Labels::Sources => self.sources.iter().map(|id| (id.as_str(), source)).collect(),
             };
-            let mut full = conn.prepare(&batched(kind.attach_sql(), BATCH)?).map_err(db)?;
+            // A tag row names its workspace (else a trigger looks it up per row).
+            let (sql, width) = match kind {
+                Labels::Tags => (ATTACH_TAG_IN_WORKSPACE, 4),
+                Labels::Sources => (kind.attach_sql(), 3),
+            };
+            let mut full = conn.prepare(&batched(sql, width, BATCH)?).map_err(db)?;
             for chunk in pairs.chunks(BATCH) {
-                let values = chunk.iter().flat_map(|(id, label)| [id as &dyn rusqlite::ToSql, label as &dyn rusqlite::ToSql, &hlc as &dyn rusqlite::ToSql]);
+                let values = chunk.iter().flat_map(|(id, label)| {
+                    [id as &dyn rusqlite::ToSql, label as &dyn rusqlite::ToSql, &hlc as &dyn rusqlite::ToSql, &workspace as &dyn rusqlite::ToSql]
+                        .into_iter()
+                        .take(width)
+                });
                 let values: Vec<&dyn rusqlite::ToSql> = values.collect();
                 if chunk.len() == BATCH {
                     full.execute(&values[..]).map_err(db)?;
                 } else {
-                    conn.prepare(&batched(kind.attach_sql(), chunk.len())?).map_err(db)?.execute(&values[..]).map_err(db)?;
+                    conn.prepare(&batched(sql, width, chunk.len())?).map_err(db)?.execute(&values[..]).map_err(db)?;
                 }
             }
         }
@@ -165,14 +174,19 @@ impl Touched {
     }
 }
 
-/// A single-row `INSERT ... VALUES (?1, ?2, ?3) ...` made to insert `rows` rows at once.
-fn batched(sql: &str, rows: usize) -> Result<String> {
-    const ONE: &str = "VALUES (?1, ?2, ?3)";
-    if !sql.contains(ONE) || rows == 0 {
+/// `sql::ATTACH_TAG` with the tag's workspace (?4).
+const ATTACH_TAG_IN_WORKSPACE: &str = "INSERT INTO contact_tags (contact_id, tag, hlc, workspace_id) VALUES (?1, ?2, ?3, ?4) \
+    ON CONFLICT (contact_id, tag) DO UPDATE SET deleted = 0, hlc = excluded.hlc WHERE deleted = 1";
+
+/// A single-row `INSERT ... VALUES (?1, ..., ?width) ...` made to insert `rows` rows at once.
+fn batched(sql: &str, width: usize, rows: usize) -> Result<String> {
+    let one = format!("VALUES ({})", (1..=width).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", "));
+    if !sql.contains(&one) || rows == 0 {
         return Err(Error::Database(sqlx::Error::Protocol(format!("fan import: cannot batch {sql}"))));
     }
-    let values = vec!["(?, ?, ?)"; rows].join(", ");
-    Ok(sql.replace(ONE, &format!("VALUES {values}")))
+    let row = format!("({})", vec!["?"; width].join(", "));
+    let values = vec![row.as_str(); rows].join(", ");
+    Ok(sql.replace(&one, &format!("VALUES {values}")))
 }
 
 /// `sql::INSERT_CONTACT` with the derived consent status and last activity (?14, ?15).
