@@ -603,4 +603,34 @@ mod tests {
         check("with a deleted contact's live tag").await;
         assert_eq!(vip(&store, ws).await, 5);
     }
+
+    /// `contact_tags.workspace_id` stays on the device: a push never carries it, and a pulled tag
+    /// row (which has none) gets its contact's, so tag counts see it.
+    #[tokio::test]
+    async fn a_pulled_tag_row_gets_its_workspace_and_pushes_carry_none() {
+        let (store, ws, _dir) = store().await;
+        let input = ContactInput { name: Some("Ada".into()), emails: vec!["ada@example.com".into()], tags: vec!["vip".into()], ..Default::default() };
+        let ada = store.create_contact(ws, input, "manual").await.unwrap();
+        let pending = crate::sync::engine::pending_changes(&store).await.unwrap();
+        let tag = pending.iter().find(|c| c.table == "contact_tags").expect("the tag is queued");
+        assert!(!tag.fields.contains_key("workspace_id"), "{:?}", tag.fields);
+        let mut pulled = tag.clone();
+        pulled.pk = serde_json::json!([ada.id.to_string(), "pulled"]).to_string();
+        pulled.fields.insert("tag".into(), serde_json::Value::from("pulled"));
+        pulled.hlc = format!("9{}", &tag.hlc[1..]);
+        let shapes = crate::sync::schema_shapes(&store.pool).await.unwrap();
+        let shape = shapes.iter().find(|s| s.table.name == "contact_tags").unwrap();
+        let mut tx = store.write().await.unwrap();
+        sqlx::query("INSERT INTO sync_applying (one) VALUES (1)").execute(&mut *tx).await.unwrap();
+        crate::sync::engine::apply_change(&mut tx, shape, &pulled).await.unwrap();
+        sqlx::query("DELETE FROM sync_applying").execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let workspace: Option<String> = sqlx::query_scalar("SELECT workspace_id FROM contact_tags WHERE contact_id = ? AND tag = 'pulled'")
+            .bind(ada.id.to_string())
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(workspace, Some(ws.to_string()));
+        assert_eq!(store.count_contacts(ws, &ContactFilter { tags: vec!["pulled".into()], ..Default::default() }).await.unwrap(), 1);
+    }
 }
