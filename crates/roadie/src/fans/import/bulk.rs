@@ -1,6 +1,7 @@
 //! Writing imported rows fast: rusqlite on the import transaction's own connection (borrowed from
-//! sqlx with `lock_handle`), with cached prepared statements, running the same SQL as single
-//! edits (`fans::contacts::sql`). A row's own writes go in as it is read (later rows of the file
+//! sqlx with `lock_handle`), with statements prepared once per import ([`Prepared`]), running the
+//! same SQL as single edits (`fans::contacts::sql`; a new contact's e-mails and the tags' workspace
+//! are the only variants). A row's own writes go in as it is read (later rows of the file
 //! must see the contacts earlier ones made, to merge into them); what is derived from several
 //! rows — the cached consent status and last activity, and the search index — is written once per
 //! touched contact at the end (`Touched::finish`), not once per row.
