@@ -51,7 +51,7 @@ enum Bind {
 
 /// `WHERE` conditions over `contacts c` and their values, in order.
 fn conditions(workspace: Uuid, f: &ContactFilter) -> Result<(String, Vec<Bind>)> {
-    let mut sql = String::from("c.workspace_id = ? AND c.deleted = 0");
+    let mut sql = String::from(BASE_CONDITIONS);
     let mut binds = vec![Bind::Text(workspace.to_string())];
     if let Some(q) = f.query.as_deref().and_then(fts_query) {
         sql.push_str(" AND c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)");
@@ -59,7 +59,8 @@ fn conditions(workspace: Uuid, f: &ContactFilter) -> Result<(String, Vec<Bind>)>
     }
     for tag in f.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         // Driven from the tag's index: far fewer rows than the workspace's contacts.
-        sql.push_str(" AND c.id IN (SELECT t.contact_id FROM contact_tags t WHERE t.tag = ? AND t.deleted = 0)");
+        sql.push_str(" AND c.id IN (SELECT t.contact_id FROM contact_tags t WHERE t.workspace_id = ? AND t.tag = ? AND t.deleted = 0)");
+        binds.push(Bind::Text(workspace.to_string()));
         binds.push(Bind::Text(tag.to_string()));
     }
     if let Some(country) = f.country.as_deref().filter(|c| !c.trim().is_empty()) {
@@ -128,8 +129,43 @@ fn bind_all<'q>(
     q
 }
 
+/// A filter of tags only (a segment such as "vip"): the count of the workspace's live tag rows
+/// (one range of `contact_tags_by_workspace`, read alone) less those of its deleted contacts
+/// (merged away or erased; few, and none at all once their tags' tombstones are here), instead of
+/// one search of the contacts per tagged contact. `None` for any other filter.
+fn tags_only_count(workspace: Uuid, f: &ContactFilter) -> Result<Option<(String, Vec<Bind>)>> {
+    let tags: Vec<&str> = f.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
+    let Some((first, more)) = tags.split_first() else { return Ok(None) };
+    let (rest, _) = conditions(workspace, &ContactFilter { tags: Vec::new(), ..f.clone() })?;
+    if rest != BASE_CONDITIONS {
+        return Ok(None);
+    }
+    let ws = workspace.to_string();
+    let has = |alias: &str| format!(" AND EXISTS (SELECT 1 FROM contact_tags x WHERE x.contact_id = {alias} AND x.tag = ? AND x.deleted = 0)");
+    let mut binds = vec![Bind::Text(ws.clone()), Bind::Text(first.to_string())];
+    let mut live = String::from("SELECT COUNT(*) FROM contact_tags t WHERE t.workspace_id = ? AND t.tag = ? AND t.deleted = 0");
+    for tag in more {
+        live.push_str(&has("t.contact_id"));
+        binds.push(Bind::Text(tag.to_string()));
+    }
+    let mut gone = String::from("SELECT COUNT(*) FROM contacts c WHERE c.workspace_id = ? AND c.deleted = 1");
+    binds.push(Bind::Text(ws));
+    for tag in &tags {
+        gone.push_str(&has("c.id"));
+        binds.push(Bind::Text(tag.to_string()));
+    }
+    Ok(Some((format!("SELECT ({live}) - ({gone}) AS n"), binds)))
+}
+
+/// What [`conditions`] gives for a filter without any condition.
+const BASE_CONDITIONS: &str = "c.workspace_id = ? AND c.deleted = 0";
+
 impl Store {
     pub async fn count_contacts(&self, workspace_id: Uuid, filter: &ContactFilter) -> Result<u32> {
+        if let Some((sql, binds)) = tags_only_count(workspace_id, filter)? {
+            let row = bind_all(sqlx::query(&sql), binds).fetch_one(&self.pool).await?;
+            return Ok(row.try_get::<i64, _>("n")? as u32);
+        }
         let (sql, binds) = conditions(workspace_id, filter)?;
         let row = bind_all(sqlx::query(&format!("SELECT COUNT(*) AS n FROM contacts c WHERE {sql}")), binds)
             .fetch_one(&self.pool)
@@ -140,7 +176,6 @@ impl Store {
     /// One page of the Fans table, sorted by name, with the total for the scrollbar.
     pub async fn list_contacts(&self, workspace_id: Uuid, filter: &ContactFilter, offset: u32, limit: u32) -> Result<ContactsPage> {
         let (sql, binds) = conditions(workspace_id, filter)?;
-        let (_, count_binds) = conditions(workspace_id, filter)?;
         let rows = bind_all(
             sqlx::query(&format!(
                 "SELECT {SUMMARY_COLUMNS} FROM contacts c WHERE {sql} ORDER BY c.name IS NULL, c.name COLLATE NOCASE, c.id LIMIT ? OFFSET ?"
@@ -151,10 +186,7 @@ impl Store {
         .bind(offset as i64)
         .fetch_all(&self.pool)
         .await?;
-        let total = bind_all(sqlx::query(&format!("SELECT COUNT(*) AS n FROM contacts c WHERE {sql}")), count_binds)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get::<i64, _>("n")? as u32;
+        let total = self.count_contacts(workspace_id, filter).await?;
         Ok(ContactsPage { total, rows: rows.iter().map(summary_from_row).collect::<Result<_>>()? })
     }
 
@@ -486,5 +518,119 @@ mod tests {
             let page = store.list_contacts_after(ws, &filter, Some(&ContactCursor::of(&all[mid - 1])), 5).await.unwrap();
             assert_eq!(page, store.list_contacts(ws, &filter, mid as u32, 5).await.unwrap().rows);
         }
+    }
+
+    /// Tag counts read the tags' own index (`tags_only_count`): they must equal counting live
+    /// contacts with those tags, through merges, erasure, another workspace, an import, and a
+    /// contact deleted while a tag row of it stays live (a tag added on one device while another
+    /// merged the contact away: both syncs apply).
+    #[tokio::test]
+    async fn tag_counts_match_live_contacts_through_merge_erase_and_sync() {
+        let (store, ws, dir) = store().await;
+        let other_ws = store
+            .create_workspace(crate::catalog::NewWorkspace { kind: crate::catalog::WorkspaceKind::Artist, name: "Other".into() })
+            .await
+            .unwrap()
+            .id;
+        let mut ids = Vec::new();
+        for i in 0..12 {
+            let tags: Vec<String> = match i % 3 {
+                0 => vec!["vip".into(), "merch".into()],
+                1 => vec!["vip".into()],
+                _ => vec!["merch".into()],
+            };
+            let input = ContactInput { name: Some(format!("Fan {i}")), emails: vec![format!("fan{i}@example.com")], tags, ..Default::default() };
+            ids.push(store.create_contact(ws, input.clone(), "manual").await.unwrap().id);
+            store.create_contact(other_ws, input, "manual").await.unwrap();
+        }
+        let csv = dir.path().join("list.csv");
+        std::fs::write(&csv, "Name,Email,Tags\nNew,new@example.com,vip\nAgain,FAN1@example.com,merch\n").unwrap();
+        store
+            .import_fans(ws, &csv, &crate::fans::import::FanImportOptions::default(), &|_| {}, &crate::jobs::CancelToken::new())
+            .await
+            .unwrap();
+        let check = |when: &'static str| {
+            let store = &store;
+            async move {
+                for tags in [vec!["vip"], vec!["merch"], vec!["vip", "merch"], vec![" vip ", "vip"], vec!["none"]] {
+                    let filter = ContactFilter { tags: tags.iter().map(|t| t.to_string()).collect(), ..Default::default() };
+                    assert!(tags_only_count(ws, &filter).unwrap().is_some());
+                    let mut sql = String::from("SELECT COUNT(*) FROM contacts c WHERE c.workspace_id = ? AND c.deleted = 0");
+                    for _ in &tags {
+                        sql.push_str(" AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = trim(?) AND t.deleted = 0)");
+                    }
+                    let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(ws.to_string());
+                    for t in &tags {
+                        q = q.bind(t.to_string());
+                    }
+                    let expected = q.fetch_one(&store.pool).await.unwrap() as u32;
+                    assert_eq!(store.count_contacts(ws, &filter).await.unwrap(), expected, "{tags:?} {when}");
+                    // The general path (tags with any other condition) agrees.
+                    let row: i64 = {
+                        let (sql, binds) = conditions(ws, &filter).unwrap();
+                        bind_all(sqlx::query(&format!("SELECT COUNT(*) AS n FROM contacts c WHERE {sql}")), binds)
+                            .fetch_one(&store.pool)
+                            .await
+                            .unwrap()
+                            .try_get("n")
+                            .unwrap()
+                    };
+                    assert_eq!(row as u32, expected, "{tags:?} {when} (general path)");
+                }
+            }
+        };
+        check("after create and import").await;
+        async fn vip(store: &Store, ws: Uuid) -> u32 {
+            store.count_contacts(ws, &ContactFilter { tags: vec!["vip".into()], ..Default::default() }).await.unwrap()
+        }
+        assert_eq!(vip(&store, ws).await, 9, "8 made, 1 imported");
+        let unset: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contact_tags WHERE workspace_id IS NULL").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(unset, 0, "every tag row knows its workspace");
+        store.merge_contacts(ids[0], &[ids[1], ids[2]], &crate::fans::MergeChoices::default()).await.unwrap();
+        check("after a merge").await;
+        assert_eq!(vip(&store, ws).await, 8);
+        store.erase_contact(ids[3]).await.unwrap();
+        check("after erasing").await;
+        assert_eq!(vip(&store, ws).await, 7);
+        store
+            .update_contact(ids[4], ContactInput { name: Some("Fan 4".into()), emails: vec!["fan4@example.com".into()], tags: vec![], ..Default::default() })
+            .await
+            .unwrap();
+        check("after untagging").await;
+        assert_eq!(vip(&store, ws).await, 6);
+        // As a pull may leave it: the contact deleted, one of its tags still live.
+        sqlx::query("UPDATE contacts SET deleted = 1 WHERE id = ?").bind(ids[6].to_string()).execute(&store.pool).await.unwrap();
+        check("with a deleted contact's live tag").await;
+        assert_eq!(vip(&store, ws).await, 5);
+    }
+
+    /// `contact_tags.workspace_id` stays on the device: a push never carries it, and a pulled tag
+    /// row (which has none) gets its contact's, so tag counts see it.
+    #[tokio::test]
+    async fn a_pulled_tag_row_gets_its_workspace_and_pushes_carry_none() {
+        let (store, ws, _dir) = store().await;
+        let input = ContactInput { name: Some("Ada".into()), emails: vec!["ada@example.com".into()], tags: vec!["vip".into()], ..Default::default() };
+        let ada = store.create_contact(ws, input, "manual").await.unwrap();
+        let pending = crate::sync::engine::pending_changes(&store).await.unwrap();
+        let tag = pending.iter().find(|c| c.table == "contact_tags").expect("the tag is queued");
+        assert!(!tag.fields.contains_key("workspace_id"), "{:?}", tag.fields);
+        let mut pulled = tag.clone();
+        pulled.pk = serde_json::json!([ada.id.to_string(), "pulled"]).to_string();
+        pulled.fields.insert("tag".into(), serde_json::Value::from("pulled"));
+        pulled.hlc = format!("9{}", &tag.hlc[1..]);
+        let shapes = crate::sync::schema_shapes(&store.pool).await.unwrap();
+        let shape = shapes.iter().find(|s| s.table.name == "contact_tags").unwrap();
+        let mut tx = store.write().await.unwrap();
+        sqlx::query("INSERT INTO sync_applying (one) VALUES (1)").execute(&mut *tx).await.unwrap();
+        crate::sync::engine::apply_change(&mut tx, shape, &pulled).await.unwrap();
+        sqlx::query("DELETE FROM sync_applying").execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let workspace: Option<String> = sqlx::query_scalar("SELECT workspace_id FROM contact_tags WHERE contact_id = ? AND tag = 'pulled'")
+            .bind(ada.id.to_string())
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(workspace, Some(ws.to_string()));
+        assert_eq!(store.count_contacts(ws, &ContactFilter { tags: vec!["pulled".into()], ..Default::default() }).await.unwrap(), 1);
     }
 }

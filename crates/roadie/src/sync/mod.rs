@@ -144,7 +144,16 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
         grow: &[],
     },
     table("contact_emails", &["contact_id", "email"], Some("NEW.workspace_id")),
-    table("contact_tags", &["contact_id", "tag"], Some(VIA_CONTACT)),
+    // `workspace_id` (segment counts by tag) is the contact's, kept on each device: a pulled
+    // row gets it from its contact (trigger contact_tags_workspace, migrations/…_fans_tag_counts).
+    SyncedTable {
+        name: "contact_tags",
+        key: &["contact_id", "tag"],
+        workspace: Some(VIA_CONTACT),
+        local: &[("workspace_id", "NULL")],
+        quiet: &[],
+        grow: &[],
+    },
     table("contact_sources", &["contact_id", "source"], Some(VIA_CONTACT)),
     SyncedTable {
         name: "consent_events",

@@ -1,6 +1,7 @@
 //! Writing imported rows fast: rusqlite on the import transaction's own connection (borrowed from
-//! sqlx with `lock_handle`), with cached prepared statements, running the same SQL as single
-//! edits (`fans::contacts::sql`). A row's own writes go in as it is read (later rows of the file
+//! sqlx with `lock_handle`), with statements prepared once per import ([`Prepared`]), running the
+//! same SQL as single edits (`fans::contacts::sql`; a new contact's e-mails and the tags' workspace
+//! are the only variants). A row's own writes go in as it is read (later rows of the file
 //! must see the contacts earlier ones made, to merge into them); what is derived from several
 //! rows — the cached consent status and last activity, and the search index — is written once per
 //! touched contact at the end (`Touched::finish`), not once per row.
@@ -16,7 +17,7 @@ use crate::fans::contacts::{sql, validate, ContactFields, ContactInput, Labels};
 use crate::fans::search::{index_values, SearchFields};
 use crate::fans::{phone_digits, ConsentStatus};
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Statement};
 use std::collections::HashMap;
 
 /// Timestamps exactly as sqlx writes them, so both sides sort and parse them the same.
@@ -30,6 +31,8 @@ pub(crate) fn db(e: rusqlite::Error) -> Error {
 
 pub(super) struct RowContext<'a> {
     pub workspace: String,
+    /// `now` as written (`ts`), formatted once.
+    pub now_ts: String,
     pub source: String,
     pub file_name: String,
     /// The file's SHA-256 (what makes importing it again a no-op).
@@ -81,14 +84,14 @@ impl Touched {
     }
 
     /// The live contact holding an e-mail: one this import attached it to, else the store's.
-    fn owner(&self, conn: &Connection, workspace: &str, email: &str) -> Result<Option<String>> {
+    fn owner(&self, owner: &mut Statement, workspace: &str, email: &str) -> Result<Option<String>> {
         if let Some(id) = self.emails.get(email) {
             return Ok(Some(id.clone()));
         }
         if !self.store_has_emails {
             return Ok(None);
         }
-        conn.prepare_cached(sql::EMAIL_OWNER).map_err(db)?.query_row(params![workspace, email], |r| r.get(0)).optional().map_err(db)
+        owner.query_row(params![workspace, email], |r| r.get(0)).optional().map_err(db)
     }
 
     pub(crate) fn touch(&mut self, id: &str, fresh: Option<SearchFields>, derived: bool) {
@@ -108,21 +111,30 @@ impl Touched {
     /// Attaches the tags and sources the rows brought: the same upserts as single edits
     /// (`sql::ATTACH_TAG`, `sql::ATTACH_SOURCE`), many rows per statement. Before the search
     /// rows, which read the tags.
-    pub(crate) fn write_labels(&mut self, conn: &Connection, source: &str, hlc: &str) -> Result<()> {
+    pub(crate) fn write_labels(&mut self, conn: &Connection, workspace: &str, source: &str, hlc: &str) -> Result<()> {
         const BATCH: usize = 200;
         for kind in [Labels::Tags, Labels::Sources] {
             let pairs: Vec<(&str, &str)> = match kind {
                 Labels::Tags => self.tags.iter().map(|(id, tag)| (id.as_str(), tag.as_str())).collect(),
                 Labels::Sources => self.sources.iter().map(|id| (id.as_str(), source)).collect(),
             };
-            let mut full = conn.prepare(&batched(kind.attach_sql(), BATCH)?).map_err(db)?;
+            // A tag row names its workspace (else a trigger looks it up per row).
+            let (sql, width) = match kind {
+                Labels::Tags => (ATTACH_TAG_IN_WORKSPACE, 4),
+                Labels::Sources => (kind.attach_sql(), 3),
+            };
+            let mut full = conn.prepare(&batched(sql, width, BATCH)?).map_err(db)?;
             for chunk in pairs.chunks(BATCH) {
-                let values = chunk.iter().flat_map(|(id, label)| [id as &dyn rusqlite::ToSql, label as &dyn rusqlite::ToSql, &hlc as &dyn rusqlite::ToSql]);
+                let values = chunk.iter().flat_map(|(id, label)| {
+                    [id as &dyn rusqlite::ToSql, label as &dyn rusqlite::ToSql, &hlc as &dyn rusqlite::ToSql, &workspace as &dyn rusqlite::ToSql]
+                        .into_iter()
+                        .take(width)
+                });
                 let values: Vec<&dyn rusqlite::ToSql> = values.collect();
                 if chunk.len() == BATCH {
                     full.execute(&values[..]).map_err(db)?;
                 } else {
-                    conn.prepare(&batched(kind.attach_sql(), chunk.len())?).map_err(db)?.execute(&values[..]).map_err(db)?;
+                    conn.prepare(&batched(sql, width, chunk.len())?).map_err(db)?.execute(&values[..]).map_err(db)?;
                 }
             }
         }
@@ -165,14 +177,19 @@ impl Touched {
     }
 }
 
-/// A single-row `INSERT ... VALUES (?1, ?2, ?3) ...` made to insert `rows` rows at once.
-fn batched(sql: &str, rows: usize) -> Result<String> {
-    const ONE: &str = "VALUES (?1, ?2, ?3)";
-    if !sql.contains(ONE) || rows == 0 {
+/// `sql::ATTACH_TAG` with the tag's workspace (?4).
+const ATTACH_TAG_IN_WORKSPACE: &str = "INSERT INTO contact_tags (contact_id, tag, hlc, workspace_id) VALUES (?1, ?2, ?3, ?4) \
+    ON CONFLICT (contact_id, tag) DO UPDATE SET deleted = 0, hlc = excluded.hlc WHERE deleted = 1";
+
+/// A single-row `INSERT ... VALUES (?1, ..., ?width) ...` made to insert `rows` rows at once.
+fn batched(sql: &str, width: usize, rows: usize) -> Result<String> {
+    let one = format!("VALUES ({})", (1..=width).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", "));
+    if !sql.contains(&one) || rows == 0 {
         return Err(Error::Database(sqlx::Error::Protocol(format!("fan import: cannot batch {sql}"))));
     }
-    let values = vec!["(?, ?, ?)"; rows].join(", ");
-    Ok(sql.replace(ONE, &format!("VALUES {values}")))
+    let row = format!("({})", vec!["?"; width].join(", "));
+    let values = vec![row.as_str(); rows].join(", ");
+    Ok(sql.replace(&one, &format!("VALUES {values}")))
 }
 
 /// `sql::INSERT_CONTACT` with the derived consent status and last activity (?14, ?15).
@@ -180,8 +197,58 @@ const INSERT_NEW_CONTACT: &str = "INSERT INTO contacts (id, workspace_id, name, 
     language, notes, first_seen, created_at, updated_at, hlc, consent_status, last_activity) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15) ON CONFLICT (id) DO NOTHING";
 
+/// An e-mail of a contact this row makes: nothing to merge with (its owner was looked up), so a
+/// plain insert (`sql::ATTACH_EMAIL` less its upsert, which would make every row's statement
+/// carry the update triggers and a statement journal).
+const INSERT_NEW_EMAIL: &str = "INSERT INTO contact_emails (contact_id, workspace_id, email, is_primary, bounced, hlc) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// The per-row statements, prepared once per import (not looked up in the statement cache by
+/// their text for every row).
+pub(super) struct Prepared<'c> {
+    insert_contact: Statement<'c>,
+    owner: Statement<'c>,
+    has_primary: Statement<'c>,
+    attach_email: Statement<'c>,
+    new_email: Statement<'c>,
+    consent: Statement<'c>,
+    activity: Statement<'c>,
+    current: Statement<'c>,
+    fill: Statement<'c>,
+    first_seen: Statement<'c>,
+}
+
+impl<'c> Prepared<'c> {
+    pub(super) fn new(conn: &'c Connection) -> Result<Prepared<'c>> {
+        let p = |sql: &str| conn.prepare(sql).map_err(db);
+        Ok(Prepared {
+            insert_contact: p(INSERT_NEW_CONTACT)?,
+            owner: p(sql::EMAIL_OWNER)?,
+            has_primary: p(sql::HAS_PRIMARY)?,
+            attach_email: p(sql::ATTACH_EMAIL)?,
+            new_email: p(INSERT_NEW_EMAIL)?,
+            consent: p(sql::APPEND_CONSENT)?,
+            activity: p(sql::APPEND_ACTIVITY)?,
+            current: p("SELECT name, phone, city, region, country, language, notes FROM contacts WHERE id = ?1")?,
+            fill: p(
+                "UPDATE contacts SET name = COALESCE(name, ?2), phone_digits = CASE WHEN phone IS NULL THEN ?4 ELSE phone_digits END, \
+                 phone = COALESCE(phone, ?3), city = COALESCE(city, ?5), region = COALESCE(region, ?6), country = COALESCE(country, ?7), \
+                 language = COALESCE(language, ?8), notes = COALESCE(notes, ?9), hlc = ?10, updated_at = ?11 WHERE id = ?1",
+            )?,
+            first_seen: p("UPDATE contacts SET first_seen = min(first_seen, ?1) WHERE id = ?2")?,
+        })
+    }
+}
+
 /// Writes one row; an invalid row comes back as `Error::InvalidInput` and writes nothing.
-pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report: &mut FanImportReport, touched: &mut Touched) -> Result<()> {
+pub(super) fn write_row(
+    conn: &Connection,
+    st: &mut Prepared,
+    cx: &RowContext,
+    row: FanRow,
+    report: &mut FanImportReport,
+    touched: &mut Touched,
+) -> Result<()> {
     let input = ContactInput {
         name: row.name,
         emails: row.emails,
@@ -199,12 +266,12 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
     }
     let mut owners = Vec::with_capacity(fields.emails.len());
     for email in &fields.emails {
-        owners.push(touched.owner(conn, &cx.workspace, email)?);
+        owners.push(touched.owner(&mut st.owner, &cx.workspace, email)?);
     }
     let existing = owners.iter().flatten().next().cloned();
     let (id, fresh_rowid) = match existing {
         Some(id) => {
-            merge_fields(conn, cx, &id, &fields, row.joined, report)?;
+            merge_fields(st, cx, &id, &fields, row.joined, report)?;
             report.merged += 1;
             (id, None)
         }
@@ -214,10 +281,10 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
             let consent = row.consent.as_ref().filter(|(status, _, _)| *status != ConsentStatus::Unknown);
             let status = consent.map(|(status, _, _)| status.as_str()).unwrap_or("unknown");
             let last_activity = [consent.map(|(_, at, _)| ts(at.unwrap_or(cx.now))), row.joined.map(ts)].into_iter().flatten().max();
-            let insert = |id: &str| -> Result<bool> {
-                let made = conn
-                    .prepare_cached(INSERT_NEW_CONTACT)
-                    .map_err(db)?
+            let first_seen = row.joined.map(ts);
+            let mut insert = |id: &str| -> Result<bool> {
+                let made = st
+                    .insert_contact
                     .execute(params![
                         id,
                         cx.workspace,
@@ -229,8 +296,8 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
                         fields.country,
                         fields.language,
                         fields.notes,
-                        ts(row.joined.unwrap_or(cx.now)),
-                        ts(cx.now),
+                        first_seen.as_deref().unwrap_or(&cx.now_ts),
+                        cx.now_ts,
                         cx.hlc,
                         status,
                         last_activity,
@@ -254,8 +321,8 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
     };
     // E-mails of this row that belong to yet another contact stay there (dupes will show the pair).
     let fresh = fresh_rowid.is_some();
-    let mut has_primary = !fresh && conn.prepare_cached(sql::HAS_PRIMARY).map_err(db)?.exists(params![id]).map_err(db)?;
-    let mut attach = conn.prepare_cached(sql::ATTACH_EMAIL).map_err(db)?;
+    let mut has_primary = !fresh && st.has_primary.exists(params![id]).map_err(db)?;
+    let attach = if fresh { &mut st.new_email } else { &mut st.attach_email };
     for (email, owner) in fields.emails.iter().zip(&owners) {
         if owner.as_ref().is_some_and(|o| *o != id) {
             continue;
@@ -271,8 +338,7 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
         if *status != ConsentStatus::Unknown {
             // A list that doesn't date its opt-ins: the consent is as of this import.
             let source = format!("{} ({})", cx.source, cx.file_name);
-            conn.prepare_cached(sql::APPEND_CONSENT)
-                .map_err(db)?
+            st.consent
                 .execute(params![
                     cx.file_ids.id("consent_event", row.line, &[&id, status.as_str(), &source]).to_string(),
                     id,
@@ -280,7 +346,7 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
                     ts(at.unwrap_or(cx.now)),
                     source,
                     wording,
-                    ts(cx.now),
+                    cx.now_ts,
                     cx.hlc,
                 ])
                 .map_err(db)?;
@@ -288,8 +354,7 @@ pub(super) fn write_row(conn: &Connection, cx: &RowContext, row: FanRow, report:
         }
     }
     if let Some(joined) = row.joined {
-        conn.prepare_cached(sql::APPEND_ACTIVITY)
-            .map_err(db)?
+        st.activity
             .execute(params![
                 cx.file_ids.id("activity", row.line, &[&id, "signup", &cx.source]).to_string(),
                 id,
@@ -349,6 +414,32 @@ pub(super) fn defer_indexes(conn: &Connection, expected_rows: u64, store_has_ema
     Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }
 
+/// The fan tables' sync insert triggers (sync/schema.rs, `sync_ins_<table>`) while a sync bulk
+/// write is open for the table: then they queue nothing (their `WHEN` tests `sync_bulk`), but
+/// each row still runs them, and a statement with triggers keeps a statement journal. They are
+/// dropped for the import and made again, as they were, by [`restore_triggers`] before the bulk
+/// write finishes (inside the transaction: a failed import gets them back with everything else).
+/// Without a bulk write open (`ROADIE_SYNC_BULK=off`), nothing is dropped.
+pub(super) fn quiet_insert_triggers(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT s.name, s.sql FROM sqlite_schema s WHERE s.type = 'trigger' AND s.sql IS NOT NULL \
+             AND s.tbl_name IN ('contacts', 'contact_emails', 'contact_tags', 'contact_sources', 'consent_events', 'activities') \
+             AND s.name = 'sync_ins_' || s.tbl_name AND EXISTS (SELECT 1 FROM sync_bulk b WHERE b.tbl = s.tbl_name) ORDER BY s.name",
+        )
+        .map_err(db)?;
+    let triggers: Vec<(String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)?.collect::<std::result::Result<_, _>>().map_err(db)?;
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\""))).map_err(db)?;
+    }
+    Ok(triggers.into_iter().map(|(_, sql)| sql).collect())
+}
+
+pub(super) fn restore_triggers(conn: &Connection, definitions: &[String]) -> Result<()> {
+    rebuild_indexes(conn, definitions)
+}
+
 pub(super) fn rebuild_indexes(conn: &Connection, definitions: &[String]) -> Result<()> {
     for sql in definitions {
         conn.execute_batch(sql).map_err(db)?;
@@ -359,16 +450,15 @@ pub(super) fn rebuild_indexes(conn: &Connection, definitions: &[String]) -> Resu
 /// Fills the contact's empty fields from the row in one update; a different value already there
 /// is kept (and counted). An earlier join date moves `first_seen` back.
 fn merge_fields(
-    conn: &Connection,
+    st: &mut Prepared,
     cx: &RowContext,
     id: &str,
     f: &ContactFields,
     joined: Option<DateTime<Utc>>,
     report: &mut FanImportReport,
 ) -> Result<()> {
-    let current: [Option<String>; 7] = conn
-        .prepare_cached("SELECT name, phone, city, region, country, language, notes FROM contacts WHERE id = ?1")
-        .map_err(db)?
+    let current: [Option<String>; 7] = st
+        .current
         .query_row(params![id], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?]))
         .map_err(db)?;
     let incoming = [&f.name, &f.phone, &f.city, &f.region, &f.country, &f.language, &f.notes];
@@ -381,13 +471,8 @@ fn merge_fields(
         }
     }
     if fills {
-        conn.prepare_cached(
-            "UPDATE contacts SET name = COALESCE(name, ?2), phone_digits = CASE WHEN phone IS NULL THEN ?4 ELSE phone_digits END, \
-             phone = COALESCE(phone, ?3), city = COALESCE(city, ?5), region = COALESCE(region, ?6), country = COALESCE(country, ?7), \
-             language = COALESCE(language, ?8), notes = COALESCE(notes, ?9), hlc = ?10, updated_at = ?11 WHERE id = ?1",
-        )
-        .map_err(db)?
-        .execute(params![
+        st.fill
+            .execute(params![
             id,
             f.name,
             f.phone,
@@ -398,13 +483,12 @@ fn merge_fields(
             f.language,
             f.notes,
             cx.hlc,
-            ts(cx.now)
+            cx.now_ts
         ])
         .map_err(db)?;
     }
     if let Some(joined) = joined {
-        conn.prepare_cached("UPDATE contacts SET first_seen = min(first_seen, ?1) WHERE id = ?2")
-            .map_err(db)?
+        st.first_seen
             .execute(params![ts(joined), id])
             .map_err(db)?;
     }

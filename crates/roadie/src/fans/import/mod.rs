@@ -385,6 +385,7 @@ impl Store {
             // A contact line of a fan list is some 30 to 60 bytes.
             expected_rows: total_bytes / 48,
             hlc: self.stamp(),
+            now_ts: bulk::ts(now),
             now,
             ids: self.ids.as_ref(),
         };
@@ -440,6 +441,8 @@ impl Store {
                 let deferred = bulk::defer_indexes(&conn, cx.expected_rows, touched.store_has_emails)?;
                 // The outbox of the rows made here: queued set-wise at the end, not per row.
                 let outbox = crate::sync::BulkWrite::begin(&conn, &cx.hlc)?;
+                let triggers = bulk::quiet_insert_triggers(&conn)?;
+                let mut prepared = bulk::Prepared::new(&conn)?;
                 for (n, row) in rows.enumerate() {
                     if cancel.is_cancelled() {
                         return Err(Error::Cancelled);
@@ -459,7 +462,7 @@ impl Store {
                         }
                     };
                     let line = row.line;
-                    match bulk::write_row(&conn, cx, row, report, &mut touched) {
+                    match bulk::write_row(&conn, &mut prepared, cx, row, report, &mut touched) {
                         Ok(()) => {}
                         Err(Error::InvalidInput { issues, .. }) => {
                             let reason = issues.iter().map(|i| i.detail.clone()).collect::<Vec<_>>().join("; ");
@@ -471,14 +474,16 @@ impl Store {
                         Err(other) => return Err(other),
                     }
                 }
+                drop(prepared);
                 phases.mark("rows");
-                touched.write_labels(&conn, &cx.source, &cx.hlc)?;
+                touched.write_labels(&conn, &cx.workspace, &cx.source, &cx.hlc)?;
                 phases.mark("tags and sources");
                 bulk::rebuild_indexes(&conn, &deferred)?;
                 phases.mark("indexes built again");
                 // Status, last activity and search rows, once per contact touched.
                 touched.finish(&conn, &cx.hlc, cancel)?;
                 phases.mark("derived fields and search rows");
+                bulk::restore_triggers(&conn, &triggers)?;
                 outbox.finish(&conn)?;
                 phases.mark("sync outbox");
                 Ok(())
