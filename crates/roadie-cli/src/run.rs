@@ -369,7 +369,7 @@ async fn dispatch(ctx: &Ctx<'_>, out: &Output, command: Command) -> Result<()> {
         }
         Command::Royalties(RoyaltiesCmd::Ledger { workspace, own }) => {
             let ledger = match (workspace, own) {
-                (Some(w), _) => store.set_ledger_workspace(Some(find_workspace(&store, &w).await?.id)).await?,
+                (Some(w), _) => store.set_ledger_workspace(Some(find_workspace(store, &w).await?.id)).await?,
                 (None, true) => store.set_ledger_workspace(None).await?,
                 (None, false) => store.ledger_workspace().await?,
             };
