@@ -26,7 +26,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roadie_protocol::sync::{
-    wins, Change, ConflictRecord, ConflictSide, LogEntry, PullQuery, PullResponse, PushRequest,
+    wins, Change, ConflictRecord, ConflictSide, PullQuery, PullResponse, PushRequest,
     PushResponse, PushResult, PushStatus, SyncInfo, MAX_PULL_PAGE, MAX_PUSH_BATCH, SYNC_PROTOCOL,
     SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_MIN,
 };
