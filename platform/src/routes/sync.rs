@@ -26,7 +26,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roadie_protocol::sync::{
-    wins, Change, ConflictRecord, ConflictSide, LogEntry, PullQuery, PullResponse, PushRequest,
+    wins, Change, ConflictRecord, ConflictSide, PullQuery, PullResponse, PushRequest,
     PushResponse, PushResult, PushStatus, SyncInfo, MAX_PULL_PAGE, MAX_PUSH_BATCH, SYNC_PROTOCOL,
     SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_MIN,
 };
@@ -99,7 +99,11 @@ fn decode_body(headers: &HeaderMap, body: &Bytes) -> ApiResult<Vec<u8>> {
 
 /// JSON, gzipped when the client accepts gzip and it is worth it.
 fn encode_json<T: serde::Serialize>(headers: &HeaderMap, value: &T) -> Response {
-    let json = serde_json::to_vec(value).expect("serialisable");
+    encode_json_text(headers, serde_json::to_vec(value).expect("serialisable"))
+}
+
+/// [`encode_json`] of JSON text already written.
+fn encode_json_text(headers: &HeaderMap, json: Vec<u8>) -> Response {
     let accepts = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -259,48 +263,41 @@ pub async fn pull(
     .bind(auth.user_id)
     .fetch_one(&state.db)
     .await?;
-    fn parse<T: serde::de::DeserializeOwned + Default>(s: Option<String>) -> ApiResult<T> {
-        match s {
-            Some(s) => serde_json::from_str(&s)
-                .map_err(|e| ApiError::internal(format!("stored JSON: {e}"))),
-            None => Ok(T::default()),
-        }
-    }
-    let mut entries = Vec::with_capacity(rows.len());
-    for (seq, workspace_id, user_id, change_id, table, pk, hlc, fields, base, quiet, conflict) in
-        rows
+    // The page is written as JSON text around the stored JSON (the fields, bases, quiet lists and
+    // conflicts as the push wrote them), which is not parsed and written again: the same
+    // document `PullResponse` would give.
+    let mut out: Vec<u8> = Vec::with_capacity(rows.iter().map(|r| 200 + r.7.as_ref().map_or(0, String::len)).sum::<usize>() + 64);
+    out.extend_from_slice(b"{\"entries\":[");
+    for (i, (seq, workspace_id, user_id, change_id, table, pk, hlc, fields, base, quiet, conflict)) in
+        rows.iter().enumerate()
     {
-        let conflict: Option<ConflictRecord> = parse(conflict)?;
-        let change = match change_id {
-            Some(change_id) => Some(Change {
-                change_id,
-                workspace_id: Some(workspace_id),
-                table,
-                pk,
-                hlc,
-                fields: parse(fields)?,
-                base: parse(base)?,
-                quiet: parse(quiet)?,
-            }),
-            None => None,
-        };
-        entries.push(LogEntry {
-            seq,
-            workspace_id,
-            user_id,
-            change,
-            conflict,
-        });
+        if i > 0 {
+            out.push(b',');
+        }
+        write!(out, "{{\"seq\":{seq},\"workspace_id\":\"{workspace_id}\",\"user_id\":\"{user_id}\"").expect("in memory");
+        if let Some(change_id) = change_id {
+            write!(out, ",\"change\":{{\"change_id\":\"{change_id}\",\"workspace_id\":\"{workspace_id}\",\"table\":").expect("in memory");
+            serde_json::to_writer(&mut out, table).expect("in memory");
+            out.extend_from_slice(b",\"pk\":");
+            serde_json::to_writer(&mut out, pk).expect("in memory");
+            out.extend_from_slice(b",\"hlc\":");
+            serde_json::to_writer(&mut out, hlc).expect("in memory");
+            out.extend_from_slice(b",\"fields\":");
+            out.extend_from_slice(fields.as_deref().unwrap_or("{}").as_bytes());
+            for (name, stored) in [("base", base), ("quiet", quiet)] {
+                if let Some(stored) = stored {
+                    write!(out, ",\"{name}\":{stored}").expect("in memory");
+                }
+            }
+            out.push(b'}');
+        }
+        if let Some(conflict) = conflict {
+            write!(out, ",\"conflict\":{conflict}").expect("in memory");
+        }
+        out.push(b'}');
     }
-    Ok(encode_json(
-        &headers,
-        &PullResponse {
-            entries,
-            cursor,
-            more: remaining > 0,
-            remaining,
-        },
-    ))
+    write!(out, "],\"cursor\":{cursor},\"more\":{},\"remaining\":{remaining}}}", remaining > 0).expect("in memory");
+    Ok(encode_json_text(&headers, out))
 }
 
 /// The field of a change that breaks its documented schema (lengths in characters, as JSON Schema
@@ -550,8 +547,8 @@ async fn apply_batch(
     let mut pins: HashMap<(String, String), Uuid> = HashMap::with_capacity(stored.len());
     let mut state_of: HashMap<(String, String), FieldState> = HashMap::with_capacity(tbls.len());
     for (t, p, ws, fields) in stored {
-        let fields: FieldState = serde_json::from_str(&fields)
-            .map_err(|e| ApiError::internal(format!("stored field state: {e}")))?;
+        let fields = FieldState::parse(&fields)
+            .map_err(|e| ApiError::internal(format!("stored field state of {t} {p}: {e}")))?;
         pins.insert((t.clone(), p.clone()), ws);
         state_of.insert((t, p), fields);
     }
@@ -630,13 +627,13 @@ async fn apply_batch(
         let mut f = Vec::with_capacity(touched.len());
         for key in touched {
             w.push(pins[&key]);
-            f.push(to_json(&state_of[&key]));
+            f.push(state_of[&key].to_json());
             t.push(key.0);
             p.push(key.1);
         }
         sqlx::query(
             "INSERT INTO sync_rows (tbl, pk, workspace_id, fields)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::uuid[], $4::text[]::json[])
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::uuid[], $4::text[])
              ON CONFLICT (tbl, pk) DO UPDATE SET fields = excluded.fields",
         )
         .bind(&t)
@@ -675,7 +672,7 @@ async fn apply_batch(
         // insert draws them), so the log keeps the batch's order.
         let mut seqs: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO sync_log (workspace_id, user_id, change_id, tbl, pk, hlc, fields, base, quiet, conflict, ws_pos)
-             SELECT w, $1, ch, t, p, h, f::json, b::json, q::json, c::json, n
+             SELECT w, $1, ch, t, p, h, f, b, q, c, n
              FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int8[])
                  WITH ORDINALITY AS x(w, ch, t, p, h, f, b, q, c, n, ord)
              ORDER BY ord
@@ -742,8 +739,47 @@ impl LogRows {
     }
 }
 
-/// Each field of a row: clock, value, who wrote it, and by which change.
-type FieldState = BTreeMap<String, (String, Value, Uuid, Uuid)>;
+/// Who wrote a field's value: its clock, the user, and the change.
+type Writer = (String, Uuid, Uuid);
+
+/// The fields of a row as `sync_rows.fields` keeps them: the writers, each once, and for each
+/// column the index of its writer and its value (JSON `[[writer, ...], {"col": [i, value]}]`).
+#[derive(Default)]
+struct FieldState {
+    writers: Vec<Writer>,
+    cols: BTreeMap<String, (usize, Value)>,
+}
+
+impl FieldState {
+    fn parse(text: &str) -> Result<FieldState, String> {
+        let (writers, cols): (Vec<Writer>, BTreeMap<String, (usize, Value)>) =
+            serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if let Some((col, _)) = cols.iter().find(|(_, (i, _))| *i >= writers.len()) {
+            return Err(format!("{col} names a writer that is not listed"));
+        }
+        Ok(FieldState { writers, cols })
+    }
+
+    /// The value of a column, with its writer.
+    fn get(&self, col: &str) -> Option<(&Writer, &Value)> {
+        self.cols.get(col).map(|(i, v)| (&self.writers[*i], v))
+    }
+
+    /// The stored text, listing only the writers some column still names.
+    fn to_json(&self) -> String {
+        let mut index = vec![usize::MAX; self.writers.len()];
+        let mut writers: Vec<&Writer> = Vec::new();
+        let mut cols: BTreeMap<&str, (usize, &Value)> = BTreeMap::new();
+        for (col, (i, value)) in &self.cols {
+            if index[*i] == usize::MAX {
+                index[*i] = writers.len();
+                writers.push(&self.writers[*i]);
+            }
+            cols.insert(col, (index[*i], value));
+        }
+        to_json(&(writers, cols))
+    }
+}
 
 /// Merges one change into the field state (`current`, kept up to date; the fields it set are
 /// noted in `touched`), and queues its log entry and a conflict entry per raced field. Returns
@@ -761,7 +797,7 @@ fn merge_change(
     for (col, value) in &ch.fields {
         match current.get(col) {
             None => won.push(col),
-            Some((cur_hlc, cur_value, cur_user, cur_change)) => {
+            Some(((cur_hlc, cur_user, cur_change), cur_value)) => {
                 let incoming_wins = wins(&ch.hlc, value, cur_hlc, cur_value);
                 let raced = ch.base.get(col).is_none_or(|b| b < cur_hlc)
                     && value != cur_value
@@ -801,12 +837,15 @@ fn merge_change(
     }
     if !won.is_empty() {
         touched.insert((ch.table.clone(), ch.pk.clone()));
-    }
-    for col in won {
-        current.insert(
-            col.clone(),
-            (ch.hlc.clone(), ch.fields[col].clone(), auth.user_id, ch.change_id),
-        );
+        let writer = current.writers.len();
+        current
+            .writers
+            .push((ch.hlc.clone(), auth.user_id, ch.change_id));
+        for col in won {
+            current
+                .cols
+                .insert(col.clone(), (writer, ch.fields[col].clone()));
+        }
     }
     let row = log.push(
         ws,
@@ -825,4 +864,38 @@ fn merge_change(
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("serialisable")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_field_state_names_each_writer_once_and_drops_writers_no_column_names() {
+        let (u, a, b) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let mut state = FieldState::default();
+        state.writers.push(("1".into(), u, a));
+        state.cols.insert("name".into(), (0, json!("A")));
+        state.cols.insert("country".into(), (0, json!(null)));
+        // A later change replaces `name` only, then one that replaces `country` too.
+        state.writers.push(("2".into(), u, b));
+        state.cols.insert("name".into(), (1, json!("B")));
+        let text = state.to_json();
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            json!([[["1", u, a], ["2", u, b]], {"country": [0, null], "name": [1, "B"]}])
+        );
+        state.cols.insert("country".into(), (1, json!("FR")));
+        let text = state.to_json();
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            json!([[["2", u, b]], {"country": [0, "FR"], "name": [0, "B"]}])
+        );
+        let back = FieldState::parse(&text).unwrap();
+        assert_eq!(back.get("name"), Some((&("2".to_string(), u, b), &json!("B"))));
+        assert_eq!(back.get("links"), None);
+        assert!(FieldState::parse(r#"[[], {"name": [0, "A"]}]"#).is_err());
+        assert!(FieldState::parse(r#"{"name": ["1", "A", "u", "c"]}"#).is_err());
+    }
 }

@@ -198,9 +198,13 @@ impl PlatformClient {
     /// One push (gzip body). Network failures are retried a few times: the change ids make a
     /// repeated push a no-op on the server.
     pub async fn sync_push(&self, req: &PushRequest) -> Result<PushResponse> {
-        let json = serde_json::to_vec(req).expect("serialisable");
+        self.sync_push_json(&serde_json::to_vec(req).expect("serialisable")).await
+    }
+
+    /// [`Self::sync_push`] of a request already written as JSON.
+    pub(crate) async fn sync_push_json(&self, json: &[u8]) -> Result<PushResponse> {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(&json)?;
+        enc.write_all(json)?;
         let body = bytes::Bytes::from(enc.finish()?);
         let mut attempt = 0;
         loop {
@@ -495,11 +499,11 @@ impl Store {
                 tx.commit().await?;
                 continue;
             }
-            let req = PushRequest { changes };
+            let body = push_body(&changes);
             let from = Resume::after(&origins, &exhausted);
-            let (res, following) = tokio::join!(client.sync_push(&req), read(node.clone(), from));
+            let (res, following) = tokio::join!(client.sync_push_json(&body), read(node.clone(), from));
+            drop(body);
             let res = res?;
-            let changes = req.changes;
             let at = now_text(self);
             // Ids the server holds for other changes: this store shares its node id with a copy
             // of it. Those changes stay queued; the store takes a new node id (which re-derives
@@ -525,7 +529,7 @@ impl Store {
                             code: result.code.clone().unwrap_or_else(|| "refused".into()),
                             message: result.message.clone().unwrap_or_default(),
                         };
-                        record_error(&mut tx, &err, change).await?;
+                        record_error(&mut tx, &err, &change.json).await?;
                         refused.push(err);
                     }
                 }
@@ -691,7 +695,7 @@ impl Store {
                         }
                         Err(e) => {
                             sp.rollback().await?;
-                            record_error(&mut tx, &pull_error(&at, change, &e), change).await?;
+                            record_error(&mut tx, &pull_error(&at, change, &e), &to_json(change)).await?;
                         }
                     }
                 }
@@ -742,7 +746,7 @@ impl Store {
             let settled = crate::fans::pull_merge::settle(&mut tx, shape, &clashes, &self.stamp(), self.clock.now()).await?;
             contacts.extend(settled.touched);
             for (change, e) in settled.failed {
-                record_error(&mut tx, &pull_error(&at, change, &e), change).await?;
+                record_error(&mut tx, &pull_error(&at, change, &e), &to_json(change)).await?;
             }
         }
         for contact in contacts {
@@ -965,7 +969,91 @@ fn bulk_change_id(node: &str, outbox_id: i64, pk: &str) -> Uuid {
 }
 
 /// A push batch: its changes, where each comes from, and the bulk entries it finished.
-pub(crate) type Batch = (Vec<Change>, Vec<Origin>, Vec<i64>);
+pub(crate) type Batch = (Vec<Outgoing>, Vec<Origin>, Vec<i64>);
+
+/// A change ready to push, as JSON text (what [`Change`] serialises to, written from the
+/// outbox's JSON text without building a value tree), with what the push needs to know of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    pub change_id: Uuid,
+    pub table: String,
+    pub pk: String,
+    pub json: String,
+}
+
+impl Outgoing {
+    /// `fields`: a JSON object (the outbox's text; anything else sends no fields, which the
+    /// server refuses); `base`: the clocks of the values it replaced.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        shape: Option<&TableShape>,
+        change_id: Uuid,
+        workspace_id: Option<Uuid>,
+        table: String,
+        pk: String,
+        hlc: &str,
+        fields: &str,
+        base: &BTreeMap<String, String>,
+    ) -> Outgoing {
+        // The column names only (the values are copied as they are).
+        let (fields, cols) = match serde_json::from_str::<BTreeMap<String, serde::de::IgnoredAny>>(fields) {
+            Ok(cols) => (fields, cols),
+            Err(_) => ("{}", BTreeMap::new()),
+        };
+        let quiet: Vec<&String> = match shape {
+            Some(s) => cols.keys().filter(|c| s.is_quiet(c)).collect(),
+            None => Vec::new(),
+        };
+        let mut json = String::with_capacity(fields.len() + 200);
+        let str = |json: &mut String, s: &str| json.push_str(&serde_json::to_string(s).expect("a string"));
+        json.push_str("{\"change_id\":\"");
+        json.push_str(&change_id.to_string());
+        json.push('"');
+        if let Some(w) = workspace_id {
+            json.push_str(",\"workspace_id\":\"");
+            json.push_str(&w.to_string());
+            json.push('"');
+        }
+        json.push_str(",\"table\":");
+        str(&mut json, &table);
+        json.push_str(",\"pk\":");
+        str(&mut json, &pk);
+        json.push_str(",\"hlc\":");
+        str(&mut json, hlc);
+        json.push_str(",\"fields\":");
+        json.push_str(fields);
+        if !base.is_empty() {
+            json.push_str(",\"base\":");
+            json.push_str(&serde_json::to_string(base).expect("strings"));
+        }
+        if !quiet.is_empty() {
+            json.push_str(",\"quiet\":");
+            json.push_str(&serde_json::to_string(&quiet).expect("strings"));
+        }
+        json.push('}');
+        Outgoing { change_id, table, pk, json }
+    }
+
+    /// The change as the server reads it.
+    #[cfg(test)]
+    pub(crate) fn change(&self) -> Change {
+        serde_json::from_str(&self.json).expect("a change")
+    }
+}
+
+/// The body of a push of these changes.
+fn push_body(changes: &[Outgoing]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(changes.iter().map(|c| c.json.len() + 1).sum::<usize>() + 16);
+    body.extend_from_slice(b"{\"changes\":[");
+    for (i, c) in changes.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(c.json.as_bytes());
+    }
+    body.extend_from_slice(b"]}");
+    body
+}
 
 /// Where to read the outbox from while the batch before is not answered yet (so not yet out of
 /// the outbox): past its last entry, or inside the bulk entry it ended in, past its last row.
@@ -1002,8 +1090,9 @@ pub(crate) async fn outbox_batch(
     shapes: &[TableShape],
     node: &str,
     batch: i64,
-) -> Result<Batch> {
-    outbox_batch_from(conn, shapes, node, batch, &Resume::default()).await
+) -> Result<(Vec<Change>, Vec<Origin>, Vec<i64>)> {
+    let (changes, origins, exhausted) = outbox_batch_from(conn, shapes, node, batch, &Resume::default()).await?;
+    Ok((changes.iter().map(Outgoing::change).collect(), origins, exhausted))
 }
 
 /// [`outbox_batch`] from a position (see [`Resume`]).
@@ -1080,21 +1169,19 @@ fn plain_change(
     hlc: String,
     fields: &str,
     base: &str,
-) -> Change {
-    let fields: BTreeMap<String, Value> = serde_json::from_str(fields).unwrap_or_default();
+) -> Outgoing {
     let base: BTreeMap<String, Value> = serde_json::from_str(base).unwrap_or_default();
     let base = base.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect();
-    let quiet = shape.map(|s| fields.keys().filter(|c| s.is_quiet(c)).cloned().collect()).unwrap_or_default();
-    Change {
-        change_id: change_id(node, id),
-        workspace_id: workspace_id.and_then(|w| Uuid::parse_str(&w).ok()),
+    Outgoing::new(
+        shape,
+        change_id(node, id),
+        workspace_id.and_then(|w| Uuid::parse_str(&w).ok()),
         table,
         pk,
-        hlc,
+        &hlc,
         fields,
-        base,
-        quiet,
-    }
+        &base,
+    )
 }
 
 /// Up to `limit` rows of bulk entry `id` (a negative limit: all), after its position: the rows of
@@ -1108,7 +1195,7 @@ async fn expand_bulk(
     hlc: &str,
     bulk: &str,
     limit: i64,
-) -> Result<Vec<(Change, Value)>> {
+) -> Result<Vec<(Outgoing, Value)>> {
     let t = shape.table;
     let bulk: Value = serde_json::from_str(bulk).unwrap_or_default();
     let r = "sync_row_";
@@ -1146,18 +1233,16 @@ async fn expand_bulk(
         .into_iter()
         .map(|(at, pk, workspace_id, fields)| {
             let at: Value = serde_json::from_str(&at).unwrap_or_default();
-            let fields: BTreeMap<String, Value> = serde_json::from_str(&fields).unwrap_or_default();
-            let quiet = fields.keys().filter(|c| shape.is_quiet(c)).cloned().collect();
-            let change = Change {
-                change_id: bulk_change_id(node, id, &pk),
-                workspace_id: workspace_id.and_then(|w| Uuid::parse_str(&w).ok()),
-                table: t.name.to_string(),
+            let change = Outgoing::new(
+                Some(shape),
+                bulk_change_id(node, id, &pk),
+                workspace_id.and_then(|w| Uuid::parse_str(&w).ok()),
+                t.name.to_string(),
                 pk,
-                hlc: hlc.to_string(),
-                fields,
-                base: BTreeMap::new(),
-                quiet,
-            };
+                hlc,
+                &fields,
+                &BTreeMap::new(),
+            );
             (change, at)
         })
         .collect())
@@ -1229,9 +1314,9 @@ pub(crate) async fn pending_changes(store: &Store) -> Result<Vec<Change>> {
         match bulk {
             Some(bulk) => {
                 let shape = shape.expect("a synced table");
-                out.extend(expand_bulk(&mut conn, shape, &node, id, &hlc, &bulk, -1).await?.into_iter().map(|(c, _)| c));
+                out.extend(expand_bulk(&mut conn, shape, &node, id, &hlc, &bulk, -1).await?.into_iter().map(|(c, _)| c.change()));
             }
-            None => out.push(plain_change(shape, &node, id, table, pk, workspace_id, hlc, &fields, &base)),
+            None => out.push(plain_change(shape, &node, id, table, pk, workspace_id, hlc, &fields, &base).change()),
         }
     }
     Ok(out)
@@ -1250,7 +1335,12 @@ fn pull_error(at: &str, change: &Change, e: &Error) -> SyncError {
     }
 }
 
-async fn record_error(tx: &mut SqliteConnection, err: &SyncError, change: &Change) -> Result<()> {
+fn to_json(change: &Change) -> String {
+    serde_json::to_string(change).expect("serialisable")
+}
+
+/// Records a change that could not be pushed or applied (`change`: its JSON).
+async fn record_error(tx: &mut SqliteConnection, err: &SyncError, change: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO sync_errors (at, direction, change_id, tbl, pk, code, message, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -1261,7 +1351,7 @@ async fn record_error(tx: &mut SqliteConnection, err: &SyncError, change: &Chang
     .bind(&err.pk)
     .bind(&err.code)
     .bind(&err.message)
-    .bind(serde_json::to_string(change).expect("serialisable"))
+    .bind(change)
     .execute(&mut *tx)
     .await?;
     Ok(())
