@@ -60,6 +60,7 @@ async fn main() {
         ContactFilter { country: Some("CN".into()), ..Default::default() },
         ContactFilter { consent: Some(ConsentStatus::Unknown), country: Some("US".into()), ..Default::default() },
         ContactFilter { city: Some("Shanghai".into()), tags: vec!["merch".into()], ..Default::default() },
+        ContactFilter { country: Some("CN".into()), tags: vec!["vip".into()], ..Default::default() },
     ];
     let mut counts = Vec::new();
     let mut by_filter = vec![Vec::new(); filters.len()];
@@ -105,7 +106,7 @@ async fn main() {
         ms(percentile(counts, 1.0)),
         count_cpu * 1000.0
     );
-    for (name, samples) in ["tag vip", "country CN", "country US + consent unknown", "city Shanghai + tag merch"].iter().zip(by_filter) {
+    for (name, samples) in ["tag vip", "country CN", "country US + consent unknown", "city Shanghai + tag merch", "country CN + tag vip"].iter().zip(by_filter) {
         println!("| segment count, {name}: p50 | {:.2} ms | | < 20 ms |", ms(percentile(samples, 0.5)));
     }
     println!(
