@@ -226,6 +226,22 @@ async fn a_pulled_statement_file_can_be_imported_by_hand_before_its_download() {
 }
 
 /// The issued ledger (runs, payee statements, recoupments, payouts) as rows, clocks excluded.
+/// A USD payee for the setup's artist on A, and a one-line March statement for their song.
+async fn artist_payee_and_march(s: &Setup) -> PathBuf {
+    use roadie::royalties::PayeeInput;
+    s.a.store
+        .create_payee(None, PayeeInput { artist_id: Some(s.artist), currency: Some("USD".into()), ..PayeeInput::named("Artist 1") })
+        .await
+        .unwrap();
+    write(s.dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]))
+}
+
+/// `owner` invites `email` to `workspace` with `role`; `device` (signed in as `email`) accepts.
+async fn join(owner: &Device, workspace: uuid::Uuid, device: &Device, email: &str, role: roadie::platform::TeamRole, roster: Option<uuid::Uuid>) {
+    let invited = owner.store.team_invite(&FileSecrets::beside_store(&owner.path), workspace, email, role, roster).await.unwrap();
+    device.store.team_accept(&FileSecrets::beside_store(&device.path), invited.invitation.link.as_deref().unwrap()).await.unwrap();
+}
+
 async fn issued(d: &Device) -> Value {
     let pool = d.pool().await;
     let mut out = serde_json::Map::new();
@@ -347,15 +363,11 @@ async fn a_statement_run_and_payout_issued_on_one_device_are_the_same_on_the_oth
 /// the same on both, with no sync error; where the two issues differ there are conflicts to see.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_period_issued_on_both_devices_offline_is_one_run_after_a_sync() {
-    use roadie::royalties::{PayeeInput, YearMonth};
+    use roadie::royalties::YearMonth;
     use std::str::FromStr;
     let s = setup().await;
     let (a, b) = (&s.a, &s.b);
-    a.store
-        .create_payee(None, PayeeInput { artist_id: Some(s.artist), currency: Some("USD".into()), ..PayeeInput::named("Artist 1") })
-        .await
-        .unwrap();
-    let march = write(s.dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]));
+    let march = artist_payee_and_march(&s).await;
     a.import(&march).await;
     a.sync().await;
     b.sync().await;
@@ -492,28 +504,19 @@ async fn two_accounts_issuing_the_same_month_from_the_same_file_do_not_clash() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn label_staff_on_another_account_share_the_labels_ledger() {
     use roadie::platform::TeamRole;
-    use roadie::royalties::{PayeeInput, YearMonth};
+    use roadie::royalties::YearMonth;
     use std::str::FromStr;
     let s = setup().await;
     let (a, b) = (&s.a, &s.b);
     let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
     s.srv.signup("staff@example.com", "Staff").await;
     let staff = Device::new(s.dir.path(), "staff", &s.srv.base, "staff@example.com").await;
-    let invited = a
-        .store
-        .team_invite(&FileSecrets::beside_store(&a.path), label, "staff@example.com", TeamRole::LabelStaff, None)
-        .await
-        .unwrap();
-    staff.store.team_accept(&FileSecrets::beside_store(&staff.path), invited.invitation.link.as_deref().unwrap()).await.unwrap();
+    join(a, label, &staff, "staff@example.com", TeamRole::LabelStaff, None).await;
     staff.sync().await;
     for d in [a, &staff] {
         assert_eq!(d.store.set_ledger_workspace(Some(label)).await.unwrap().map(|w| w.id), Some(label));
     }
-    a.store
-        .create_payee(None, PayeeInput { artist_id: Some(s.artist), currency: Some("USD".into()), ..PayeeInput::named("Artist 1") })
-        .await
-        .unwrap();
-    let march = write(s.dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]));
+    let march = artist_payee_and_march(&s).await;
     a.import(&march).await;
     let p_march = YearMonth::from_str("2026-03").unwrap();
     let run = a.store.generate_statements(p_march, &s.dir.path().join("a-out")).await.unwrap();
@@ -545,11 +548,9 @@ async fn label_staff_on_another_account_share_the_labels_ledger() {
     // artists' earnings), and syncs without an error.
     s.srv.signup("artist@example.com", "Artist").await;
     let roster = Device::new(s.dir.path(), "roster", &s.srv.base, "artist@example.com").await;
-    let secrets_a = FileSecrets::beside_store(&a.path);
-    let team = a.store.team_add_artist(&secrets_a, label, "Artist 1").await.unwrap();
+    let team = a.store.team_add_artist(&FileSecrets::beside_store(&a.path), label, "Artist 1").await.unwrap();
     let entry = team.roster.iter().find(|r| r.name == "Artist 1").unwrap().id;
-    let invited = a.store.team_invite(&secrets_a, label, "artist@example.com", TeamRole::Artist, Some(entry)).await.unwrap();
-    roster.store.team_accept(&FileSecrets::beside_store(&roster.path), invited.invitation.link.as_deref().unwrap()).await.unwrap();
+    join(a, label, &roster, "artist@example.com", TeamRole::Artist, Some(entry)).await;
     roster.sync().await;
     assert!(roster.errors().await.is_empty(), "{:?}", roster.errors().await);
     assert_eq!(roster.store.list_artists(label).await.unwrap().len(), 1, "the label's catalog");
