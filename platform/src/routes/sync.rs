@@ -216,6 +216,8 @@ pub async fn pull(
         Option<String>,
         Option<String>,
         Option<String>,
+        // Hidden from this reader: a label's ledger entry pulled by a roster artist.
+        bool,
     );
     // (A roster artist's page keeps the label's ledger entries as positions without their change,
     // so the cursor and what remains count alike for every role.)
@@ -224,11 +226,8 @@ pub async fn pull(
     // (Ranges are written as row comparisons on `sync_log_by_workspace`'s key so that the
     // planner cannot walk the whole log by `seq` looking for a small workspace's entries.)
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT l.seq, l.workspace_id, l.user_id,
-                CASE WHEN m.role = 'artist' AND l.tbl = ANY($4) THEN NULL ELSE l.change_id END,
-                l.tbl, l.pk, l.hlc,
-                l.fields::text, l.base::text, l.quiet::text,
-                CASE WHEN m.role = 'artist' AND l.tbl = ANY($4) THEN NULL ELSE l.conflict::text END
+        "SELECT l.seq, l.workspace_id, l.user_id, l.change_id, l.tbl, l.pk, l.hlc,
+                l.fields, l.base, l.quiet, l.conflict, m.role = 'artist' AND l.tbl = ANY($4)
          FROM members m
          CROSS JOIN LATERAL (
              SELECT * FROM sync_log s
@@ -268,9 +267,10 @@ pub async fn pull(
     // document `PullResponse` would give.
     let mut out: Vec<u8> = Vec::with_capacity(rows.iter().map(|r| 200 + r.7.as_ref().map_or(0, String::len)).sum::<usize>() + 64);
     out.extend_from_slice(b"{\"entries\":[");
-    for (i, (seq, workspace_id, user_id, change_id, table, pk, hlc, fields, base, quiet, conflict)) in
+    for (i, (seq, workspace_id, user_id, change_id, table, pk, hlc, fields, base, quiet, conflict, hidden)) in
         rows.iter().enumerate()
     {
+        let (change_id, conflict) = if *hidden { (&None, &None) } else { (change_id, conflict) };
         if i > 0 {
             out.push(b',');
         }
@@ -468,6 +468,8 @@ async fn authorise(
     };
     let allowed: &[Role] = if is_workspace_row {
         &[Role::Owner, Role::LabelAdmin]
+    } else if roadie_protocol::sync::LEDGER_TABLES.contains(&ch.table.as_str()) {
+        roadie_protocol::sync::LEDGER_ROLES
     } else {
         &[
             Role::Owner,
@@ -476,12 +478,6 @@ async fn authorise(
             Role::Artist,
         ]
     };
-    if role == Role::Artist && roadie_protocol::sync::LEDGER_TABLES.contains(&ch.table.as_str()) {
-        return Ok(Err(Refusal(
-            "forbidden",
-            format!("a roster artist may not change the label's ledger ({} in workspace {ws})", ch.table),
-        )));
-    }
     if !allowed.contains(&role) {
         return Ok(Err(Refusal(
             "forbidden",
