@@ -53,6 +53,9 @@ pub const LEDGER_TABLES: &[&str] = &[
     "payouts",
 ];
 
+/// Who may read and write a workspace's ledger (see [`LEDGER_TABLES`]).
+pub const LEDGER_ROLES: &[crate::Role] = &[crate::Role::Owner, crate::Role::LabelAdmin, crate::Role::LabelStaff];
+
 /// `GET /v1/sync/info`: what the server speaks.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -23,9 +23,8 @@ use roadie_protocol::{ErrorBody, Role};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// Who reads and writes a workspace's statement files: those who keep its ledger (a roster
-/// artist does not: `roadie_protocol::sync::LEDGER_TABLES`).
-const FILE_ROLES: &[Role] = &[Role::Owner, Role::LabelAdmin, Role::LabelStaff];
+/// Statement files are part of a workspace's ledger.
+const FILE_ROLES: &[Role] = roadie_protocol::sync::LEDGER_ROLES;
 
 /// A lower-case hex SHA-256, or 400.
 fn check_sha256(sha256: &str) -> ApiResult<()> {
