@@ -164,18 +164,14 @@ pub(crate) async fn absorb(
             .await?;
     }
     // History moves; an event or purchase both contacts already share is kept once.
-    sqlx::query("UPDATE OR IGNORE consent_events SET contact_id = ?, hlc = ? WHERE contact_id = ?")
-        .bind(&k)
-        .bind(hlc)
-        .bind(&o)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE OR IGNORE activities SET contact_id = ?, hlc = ? WHERE contact_id = ?")
-        .bind(&k)
-        .bind(hlc)
-        .bind(&o)
-        .execute(&mut *tx)
-        .await?;
+    for table in ["consent_events", "activities"] {
+        sqlx::query(&format!("UPDATE OR IGNORE {table} SET contact_id = ?, hlc = ? WHERE contact_id = ?"))
+            .bind(&k)
+            .bind(hlc)
+            .bind(&o)
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query(
         "UPDATE contacts SET first_seen = min(first_seen, (SELECT first_seen FROM contacts WHERE id = ?)) WHERE id = ?",
     )
