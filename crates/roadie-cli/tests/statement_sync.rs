@@ -398,6 +398,72 @@ async fn a_period_issued_on_both_devices_offline_is_one_run_after_a_sync() {
     assert!(april.totals.is_empty(), "{april:?}");
 }
 
+/// Two offline issues of one month where the earlier issue had more: a payee and an advance only
+/// B knew. A issues after B, so A's issue is the month's on both devices after the sync, and B's
+/// statement for the second artist and its recoupment of B's advance are no part of it (they were
+/// left behind as part of the run, an orphan statement and an advance recouped by nothing anyone
+/// holds). The second artist's March lines go into April.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_only_the_losing_issue_of_a_month_made_is_not_part_of_it() {
+    use roadie::royalties::{AdvanceInput, AdvanceKind, YearMonth};
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    let s = setup().await;
+    let (a, b) = (&s.a, &s.b);
+    let march = artist_payee_and_march(&s).await;
+    a.import(&march).await;
+    a.sync().await;
+    b.sync().await;
+    let payee = b.store.list_payees().await.unwrap().into_iter().find(|p| p.name == "Artist 1").unwrap();
+    // Offline on B: an advance for Artist 1, and a second artist with lines in another file.
+    b.store
+        .add_advance(AdvanceInput {
+            payee_id: payee.id,
+            kind: AdvanceKind::Advance,
+            amount: Decimal::from(50),
+            currency: "USD".into(),
+            release_id: None,
+            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+            note: None,
+        })
+        .await
+        .unwrap();
+    let ws = b.store.get_artist(s.artist).await.unwrap().workspace_id;
+    let second = b.store.create_artist(ws, ArtistInput::named("Artist 2")).await.unwrap();
+    let release = b.store.create_release(ws, ReleaseInput::new("EP", ReleaseType::Ep, vec![second.id])).await.unwrap().release;
+    b.store.add_track(release.id, TrackInput { isrc: Some("USBBB1234567".into()), ..TrackInput::titled("Song 2") }).await.unwrap();
+    let more = write(s.dir.path(), "more.tsv", &dk(&["2026-03-31\t2026-03\tDeezer\tArtist 2\tSong 2\tUSBBB1234567\t\t10\t100\tSong\tFR\t0\t2.00"]));
+    b.import(&more).await;
+    let p = YearMonth::from_str("2026-03").unwrap();
+    let on_b = b.store.generate_statements(p, &s.dir.path().join("b-out")).await.unwrap();
+    assert_eq!(on_b.statements.len(), 2, "{on_b:?}");
+    assert!(b.store.list_advances(payee.id).await.unwrap()[0].recouped > Decimal::ZERO);
+    let on_a = a.store.generate_statements(p, &s.dir.path().join("a-out")).await.unwrap();
+    assert_eq!(on_a.statements.len(), 1);
+    for _ in 0..2 {
+        b.sync().await;
+        a.sync().await;
+    }
+    for d in [a, b] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        let docs = d.store.statement_documents(p).await.unwrap();
+        assert_eq!(docs.iter().map(|d| d.payee.as_str()).collect::<Vec<_>>(), ["Artist 1"], "A's issue only");
+        assert!(docs[0].recoupment.is_empty(), "A's issue knew no advance: {:?}", docs[0].recoupment);
+        let advances = d.store.list_advances(payee.id).await.unwrap();
+        assert_eq!((advances.len(), advances[0].recouped), (1, Decimal::ZERO), "no issue anyone holds recouped it");
+        let again = d.store.generate_statements(p, &s.dir.path().join("again")).await.unwrap();
+        assert!(again.regenerated);
+        assert_eq!(again.statements.len(), 1);
+    }
+    assert_eq!(issued(a).await, issued(b).await);
+    // April takes the file March's run did not cover: Artist 2's March lines, and the advance
+    // recoups from Artist 1's (none in April: nothing to recoup from).
+    let april = a.store.generate_statements(YearMonth::from_str("2026-04").unwrap(), &s.dir.path().join("a-out")).await.unwrap();
+    let payees: Vec<&str> = april.statements.iter().map(|s| s.payee.as_str()).collect();
+    assert!(payees.contains(&"Artist 2"), "{april:?}");
+    assert_eq!(april.totals.iter().map(|t| t.lines).sum::<u64>(), 1, "{april:?}");
+}
+
 /// The same through the CLI: `import statement` on A, `sync` on both, and B reports and renders
 /// the statements A issued, from the same lines.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -147,7 +147,7 @@ impl Store {
         .await?;
         let mut out = Vec::new();
         for (id, kind, amount, currency, payee_amount, rate, release, on, note) in rows {
-            let recouped: Vec<String> = sqlx::query_scalar("SELECT amount FROM recoupments WHERE advance_id = ? AND deleted = 0")
+            let recouped: Vec<String> = sqlx::query_scalar("SELECT amount FROM issued_recoupments WHERE advance_id = ?")
                 .bind(&id)
                 .fetch_all(&self.pool)
                 .await?;

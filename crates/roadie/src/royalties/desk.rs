@@ -140,7 +140,7 @@ impl Store {
         for payee in self.list_payees().await? {
             let pid = payee.id.to_string();
             let rows: Vec<(String, String, String)> =
-                sqlx::query_as("SELECT earned, recouped, payable FROM payee_statements WHERE payee_id = ? AND deleted = 0")
+                sqlx::query_as("SELECT earned, recouped, payable FROM issued_statements WHERE payee_id = ?")
                     .bind(&pid)
                     .fetch_all(&self.pool)
                     .await?;
@@ -188,8 +188,8 @@ impl Store {
         let totals: Vec<CurrencyTotal> = serde_json::from_str(&totals).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
         type Row = (String, String, String, String, String, String, String, String);
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT s.id, s.payee_id, p.name, s.currency, s.earned, s.recouped, s.payable, s.balance FROM payee_statements s \
-             JOIN payees p ON p.id = s.payee_id WHERE s.run_id = ? AND s.deleted = 0 ORDER BY p.name COLLATE NOCASE, p.id",
+            "SELECT s.id, s.payee_id, p.name, s.currency, s.earned, s.recouped, s.payable, s.balance FROM issued_statements s \
+             JOIN payees p ON p.id = s.payee_id WHERE s.run_id = ? ORDER BY p.name COLLATE NOCASE, p.id",
         )
         .bind(&run_id)
         .fetch_all(&self.pool)

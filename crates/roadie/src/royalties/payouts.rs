@@ -41,7 +41,7 @@ pub struct Payout {
 
 /// A payee's balance: the payable of every issued statement less every payout.
 pub(crate) async fn payable_balance(conn: &mut SqliteConnection, payee_id: &str) -> Result<Decimal> {
-    let payable: Vec<String> = sqlx::query_scalar("SELECT payable FROM payee_statements WHERE payee_id = ? AND deleted = 0")
+    let payable: Vec<String> = sqlx::query_scalar("SELECT payable FROM issued_statements WHERE payee_id = ?")
         .bind(payee_id)
         .fetch_all(&mut *conn)
         .await?;

@@ -205,11 +205,20 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
         key: &["id"],
         workspace: Some("NEW.workspace_id"),
         local: &[],
-        quiet: &["issued_at"],
+        quiet: &["issued_at", "issue"],
         grow: &[],
     },
-    table("payee_statements", &["id"], Some(RUN_WORKSPACE)),
-    table("recoupments", &["statement_id", "advance_id"], Some(STATEMENT_WORKSPACE)),
+    // Which issue a row comes from follows the rest of the row by clock, and is no disagreement of
+    // its own (a conflict on a run shows as its files and totals).
+    SyncedTable { name: "payee_statements", key: &["id"], workspace: Some(RUN_WORKSPACE), local: &[], quiet: &["issue"], grow: &[] },
+    SyncedTable {
+        name: "recoupments",
+        key: &["statement_id", "advance_id"],
+        workspace: Some(STATEMENT_WORKSPACE),
+        local: &[],
+        quiet: &["issue"],
+        grow: &[],
+    },
     table("payouts", &["id"], Some(ADVANCE_WORKSPACE)),
     // ISRC counters (per registrant prefix and year): the highest designation any device handed
     // out wins, so after a sync the next code is above every code handed out anywhere.

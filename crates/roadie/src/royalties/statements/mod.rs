@@ -271,8 +271,8 @@ impl Store {
             if period == latest {
                 let (run_id, _, _, totals) = run_rows.last().expect("a run");
                 let docs: Vec<String> = sqlx::query_scalar(
-                    "SELECT s.document FROM payee_statements s JOIN payees p ON p.id = s.payee_id \
-                     WHERE s.run_id = ? AND s.deleted = 0 ORDER BY p.name COLLATE NOCASE, p.id",
+                    "SELECT s.document FROM issued_statements s JOIN payees p ON p.id = s.payee_id \
+                     WHERE s.run_id = ? ORDER BY p.name COLLATE NOCASE, p.id",
                 )
                 .bind(run_id)
                 .fetch_all(&mut *tx)
@@ -430,7 +430,7 @@ impl Store {
 
         // Payees of this run, and those with a balance carried from an earlier statement.
         let mut payee_ids: BTreeSet<String> = (1..payees.names.len() as u32).map(|s| payees.name(s).to_string()).collect();
-        let earlier: Vec<String> = sqlx::query_scalar("SELECT DISTINCT payee_id FROM payee_statements WHERE deleted = 0")
+        let earlier: Vec<String> = sqlx::query_scalar("SELECT DISTINCT payee_id FROM issued_statements")
             .fetch_all(&mut *tx)
             .await?;
         payee_ids.extend(earlier);
@@ -452,13 +452,19 @@ impl Store {
         let ledger = super::ledger::ledger(&mut tx).await?;
         let run_id = ledger.derived_id("statement_run", &[&period.to_string()]);
         let stamp = self.stamp();
-        sqlx::query("INSERT INTO statement_runs (id, period, files, totals, issued_at, workspace_id, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        // This issue's rows (the run's, its statements', their recoupments') carry its id: see
+        // the `issued_statements` view.
+        let issue = self.ids.new_id().to_string();
+        sqlx::query(
+            "INSERT INTO statement_runs (id, period, files, totals, issued_at, workspace_id, issue, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
             .bind(run_id.to_string())
             .bind(period.to_string())
             .bind(serde_json::to_string(&covered).expect("serialisable"))
             .bind(serde_json::to_string(&totals).expect("serialisable"))
             .bind(self.clock.now())
             .bind(&ledger.workspace)
+            .bind(&issue)
             .bind(&stamp)
             .execute(&mut *tx)
             .await?;
@@ -522,7 +528,7 @@ impl Store {
             let mut open = Vec::new();
             let mut meta = Vec::new();
             for (id, kind, amount, release, note) in advances {
-                let done: Vec<String> = sqlx::query_scalar("SELECT amount FROM recoupments WHERE advance_id = ? AND deleted = 0")
+                let done: Vec<String> = sqlx::query_scalar("SELECT amount FROM issued_recoupments WHERE advance_id = ?")
                     .bind(&id)
                     .fetch_all(&mut *tx)
                     .await?;
@@ -552,7 +558,7 @@ impl Store {
 
             // Balances.
             let prev: Option<(String, String)> = sqlx::query_as(
-                "SELECT balance, document FROM payee_statements WHERE payee_id = ? AND deleted = 0 ORDER BY period DESC LIMIT 1",
+                "SELECT balance, document FROM issued_statements WHERE payee_id = ? ORDER BY period DESC LIMIT 1",
             )
             .bind(&payee_id)
             .fetch_optional(&mut *tx)
@@ -598,8 +604,8 @@ impl Store {
             };
             let id = doc.statement_id.to_string();
             sqlx::query(
-                "INSERT INTO payee_statements (id, run_id, period, payee_id, currency, earned, recouped, payable, balance, document, hlc) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO payee_statements (id, run_id, period, payee_id, currency, earned, recouped, payable, balance, document, \
+                 issue, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&id)
             .bind(run_id.to_string())
@@ -611,14 +617,16 @@ impl Store {
             .bind(doc.payable.to_string())
             .bind(doc.balance.to_string())
             .bind(serde_json::to_string(&doc).expect("serialisable"))
+            .bind(&issue)
             .bind(&stamp)
             .execute(&mut *tx)
             .await?;
             for r in doc.recoupment.iter().filter(|r| !r.recouped.is_zero()) {
-                sqlx::query("INSERT INTO recoupments (statement_id, advance_id, amount, hlc) VALUES (?, ?, ?, ?)")
+                sqlx::query("INSERT INTO recoupments (statement_id, advance_id, amount, issue, hlc) VALUES (?, ?, ?, ?, ?)")
                     .bind(&id)
                     .bind(r.advance_id.to_string())
                     .bind(r.recouped.to_string())
+                    .bind(&issue)
                     .bind(&stamp)
                     .execute(&mut *tx)
                     .await?;
@@ -637,8 +645,8 @@ impl Store {
     /// The statements issued for a period (for the statements screen's preview), by payee name.
     pub async fn statement_documents(&self, period: YearMonth) -> Result<Vec<StatementDocument>> {
         let docs: Vec<String> = sqlx::query_scalar(
-            "SELECT s.document FROM payee_statements s JOIN payees p ON p.id = s.payee_id \
-             WHERE s.period = ? AND s.deleted = 0 ORDER BY p.name COLLATE NOCASE, p.id",
+            "SELECT s.document FROM issued_statements s JOIN payees p ON p.id = s.payee_id \
+             WHERE s.period = ? ORDER BY p.name COLLATE NOCASE, p.id",
         )
         .bind(period.to_string())
         .fetch_all(&self.pool)
