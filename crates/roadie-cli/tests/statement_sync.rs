@@ -40,6 +40,18 @@ impl Device {
             .unwrap()
     }
 
+    /// Syncs and returns the statement-file progress it reported, (done, total) in order.
+    async fn sync_counting_files(&self) -> Vec<(u64, u64)> {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let progress = |p: &SyncProgress| {
+            if p.phase == roadie::sync::SyncPhase::Files {
+                seen.lock().unwrap().push((p.done, p.total));
+            }
+        };
+        self.store.sync(&FileSecrets::beside_store(&self.path), &progress, &SyncCancel::default()).await.unwrap();
+        seen.into_inner().unwrap()
+    }
+
     async fn import(&self, path: &Path) -> roadie::royalties::ImportReport {
         self.store.import_statement(path, &ImportOptions::default()).await.unwrap()
     }
@@ -135,9 +147,9 @@ async fn statement_files_imported_on_one_device_are_imported_on_the_other_with_t
     assert_eq!(a.import(&march).await.imported, 3);
     assert_eq!(a.import(&dsr_fixture()).await.imported, 6);
     assert_eq!(a.store.statement_files_to_upload().await.unwrap(), 2, "kept for the next sync");
-    a.sync().await;
+    assert_eq!(a.sync_counting_files().await, [(0, 2), (1, 2), (2, 2)], "uploads, file by file");
     assert_eq!(a.store.statement_files_to_upload().await.unwrap(), 0, "{:?}", a.errors().await);
-    b.sync().await;
+    assert_eq!(b.sync_counting_files().await, [(0, 2), (1, 2), (2, 2)], "downloads and imports, file by file");
     assert!(b.errors().await.is_empty(), "{:?}", b.errors().await);
     assert_eq!(b.store.statement_files_missing().await.unwrap(), 0);
     let lines = a.lines().await;

@@ -784,7 +784,7 @@ unknown_buyers: number, };
 
 export type ContactCursor = { name: string | null, id: string, };
 
-export type SyncPhase = "push" | "pull" | "done";
+export type SyncPhase = "push" | "pull" | "files" | "done";
 
 export type SyncProgress = { phase: SyncPhase, done: number, total: number, };
 

@@ -62,8 +62,11 @@ export function createMockSync(deps: {
         if (account.server.includes('offline')) fail('network', `cannot reach the platform server ${account.server}`, { server: account.server, reason: 'connection refused' });
         const channel = deps.channel() as Channel<SyncProgress> | null;
         const pushed = pending;
+        const { toUpload, toDownload } = statementFiles;
+        if (toUpload > 0) channel?.onmessage({ phase: 'files', done: toUpload, total: toUpload });
         channel?.onmessage({ phase: 'push', done: pushed, total: pushed });
         channel?.onmessage({ phase: 'pull', done: 0, total: 0 });
+        if (toDownload > 0) channel?.onmessage({ phase: 'files', done: toDownload, total: toDownload });
         channel?.onmessage({ phase: 'done', done: pushed, total: pushed });
         pending = 0;
         statementFiles = { toUpload: 0, toDownload: 0 };

@@ -19,6 +19,7 @@ use super::import::ImportOptions;
 use crate::error::{Error, Result};
 use crate::jobs::CancelToken;
 use crate::platform::{Account, CancelFlag, PlatformClient};
+use crate::sync::{SyncPhase, SyncProgress};
 use crate::Store;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -126,7 +127,13 @@ impl Store {
 
     /// Uploads the statement files imported here that the platform does not have yet. Returns
     /// how many went up.
-    pub(crate) async fn upload_statement_files(&self, account: &Account, client: &PlatformClient, cancel: &CancelFlag) -> Result<u64> {
+    pub(crate) async fn upload_statement_files(
+        &self,
+        account: &Account,
+        client: &PlatformClient,
+        progress: &(dyn Fn(&SyncProgress) + Sync),
+        cancel: &CancelFlag,
+    ) -> Result<u64> {
         // (content hash, workspace, file id, file name)
         type Queued = (String, Option<String>, Option<String>, Option<String>);
         let queued: Vec<Queued> = sqlx::query_as(
@@ -136,10 +143,12 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut sent = 0;
-        for (hash, ws, id, name) in queued {
+        let total = queued.len() as u64;
+        for (done, (hash, ws, id, name)) in queued.into_iter().enumerate() {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
+            progress(&SyncProgress { phase: SyncPhase::Files, done: done as u64, total });
             let ws = workspace_of(ws.as_deref(), account);
             let pk = id.unwrap_or_else(|| hash.clone());
             let name = name.unwrap_or_else(|| hash.clone());
@@ -174,22 +183,33 @@ impl Store {
                 }
             }
         }
+        if total > 0 {
+            progress(&SyncProgress { phase: SyncPhase::Files, done: total, total });
+        }
         Ok(sent)
     }
 
     /// Downloads and imports the statement files whose rows came from other devices. Returns how
     /// many were imported.
-    pub(crate) async fn download_statement_files(&self, account: &Account, client: &PlatformClient, cancel: &CancelFlag) -> Result<u64> {
+    pub(crate) async fn download_statement_files(
+        &self,
+        account: &Account,
+        client: &PlatformClient,
+        progress: &(dyn Fn(&SyncProgress) + Sync),
+        cancel: &CancelFlag,
+    ) -> Result<u64> {
         let pending: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
             "SELECT id, content_hash, file_name, workspace_id FROM statement_files WHERE seq < 0 AND deleted = 0 ORDER BY seq DESC",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut imported = 0;
-        for (id, hash, file_name, ws) in pending {
+        let total = pending.len() as u64;
+        for (done, (id, hash, file_name, ws)) in pending.into_iter().enumerate() {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
+            progress(&SyncProgress { phase: SyncPhase::Files, done: done as u64, total });
             let ws = workspace_of(ws.as_deref(), account);
             // Under the name it was imported with (format detection reads it, e.g. DSR_...).
             let dir = self.statement_blob_dir().join(format!("download-{hash}"));
@@ -217,6 +237,9 @@ impl Store {
                     tx.commit().await?;
                 }
             }
+        }
+        if total > 0 {
+            progress(&SyncProgress { phase: SyncPhase::Files, done: total, total });
         }
         Ok(imported)
     }

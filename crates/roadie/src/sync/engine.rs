@@ -31,10 +31,13 @@ const PULL_PAGE: u32 = roadie_protocol::sync::MAX_PULL_PAGE;
 pub enum SyncPhase {
     Push,
     Pull,
+    /// Statement files' bytes going up (before the push) or coming down and being imported
+    /// (after the pull): `done` of `total` files.
+    Files,
     Done,
 }
 
-/// Progress of a sync: `done` of `total` changes in the current phase.
+/// Progress of a sync: `done` of `total` changes (files in `Files`) in the current phase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncProgress {
     pub phase: SyncPhase,
@@ -343,7 +346,7 @@ impl Store {
         let mut node = self.node_id().await?;
         self.compact_outbox().await?;
         // Statement files' bytes go up before their rows (royalties/transfer.rs).
-        self.upload_statement_files(account, client, cancel).await?;
+        self.upload_statement_files(account, client, progress, cancel).await?;
         let (pushed, refused) = self
             .push_outbox(client, &shapes, &mut node, batch, progress, cancel)
             .await?;
@@ -351,7 +354,7 @@ impl Store {
             .pull_log(account, client, &shapes, &node, page, progress, cancel)
             .await?;
         // Pulled statement files come down and are imported, each in its own transaction.
-        self.download_statement_files(account, client, cancel).await?;
+        self.download_statement_files(account, client, progress, cancel).await?;
         self.set_setting("sync.last_sync", &now_text(self)).await?;
         let conflicts = self.open_conflict_count().await?;
         progress(&SyncProgress {

@@ -695,6 +695,7 @@ export const en = {
   'sync.pending': "{n} change(s) waiting to sync",
   'sync.pushing': "Sending {done} of {total} changes",
   'sync.pulling': "Receiving {done} of {total} changes",
+  'sync.files': "Statement files: {done} of {total}",
   'sync.now': "Sync now",
   'sync.errors': "{n} error(s)",
   'sync.table.workspaces': "Workspace",

@@ -697,6 +697,7 @@ export const zhCN: Dictionary = {
   'sync.pending': "{n} 项更改待同步",
   'sync.pushing': "正在发送 {done} / {total} 项更改",
   'sync.pulling': "正在接收 {done} / {total} 项更改",
+  'sync.files': "结算单文件：{done} / {total}",
   'sync.now': "立即同步",
   'sync.errors': "{n} 个错误",
   'sync.table.workspaces': "工作区",
