@@ -4,9 +4,12 @@
 // the CLI signs in to the same account and pulls it; both rename the artist before syncing; the
 // app syncs → a conflicts badge, the Conflicts screen shows both values (English, then Chinese in
 // the dark theme) → keep the app's value → no conflicts left, and the CLI's store converges on its
-// next sync; then the server stops and the app says it is offline, the edit kept for later.
+// next sync; a statement file the CLI imports comes to the app with its lines; then the server
+// stops and the app says it is offline, the edit kept for later.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { signUp, startLabel } from './harness.mjs';
 import { appWithPlatform } from './platform-server.mjs';
 import { cliDevice } from './fixtures.mjs';
@@ -138,6 +141,27 @@ test('sync with a real platform; a conflicting edit from the CLI shows in the Co
     const artists = roadie(['artist', 'list', '--json']);
     assert.deepEqual(artists.map((a) => a.name), ['Lin Qiao (desktop)']);
     assert.deepEqual(roadie(['conflicts', 'list', '--json']), []);
+  });
+
+  await step('statement-file', async () => {
+    // The other device imports a statement: its bytes go through the platform, and the app
+    // fetches them and imports the same lines at its next sync.
+    const file = path.join(app.sandbox.home, 'march.tsv');
+    const header = 'Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)';
+    const rows = [
+      '2026-03-31\t2026-03\tSpotify\tLin Qiao\tHarbour Lights\t\t\t3000\t100\tSong\tCN\t0\t150.25',
+      '2026-03-31\t2026-03\tDeezer\tLin Qiao\tHarbour Lights\t\t\t100\t100\tSong\tFR\t0\t20.125',
+    ];
+    fs.writeFileSync(file, [header, ...rows].join('\r\n') + '\r\n');
+    const imported = roadie(['import', 'statement', file, '--json']);
+    assert.equal(imported.files[0].imported, 2, JSON.stringify(imported));
+    const sent = roadie(['sync', '--json']);
+    assert.ok(sent.pushed >= 1, JSON.stringify(sent));
+    await syncNow();
+    await session.click('[data-testid="nav-royalties"]');
+    await session.waitForCount('[data-testid="report-row"]', 2, 30000);
+    await session.waitFor('[data-testid="unmatched-count"]', { text: '2' });
+    await shot('sync-statement-file-zh-dark');
   });
 
   await step('offline', async () => {
