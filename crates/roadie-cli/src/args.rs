@@ -696,6 +696,17 @@ pub fn parse_duration(s: &str) -> Result<u32, String> {
     u32::try_from(total_ms).map_err(|_| bad())
 }
 
+fn parse_date_order(s: &str) -> Result<roadie::royalties::DateOrder, String> {
+    use roadie::royalties::DateOrder;
+    match s.trim().to_ascii_lowercase().as_str() {
+        "auto" => Ok(DateOrder::Auto),
+        "ymd" => Ok(DateOrder::Ymd),
+        "mdy" => Ok(DateOrder::Mdy),
+        "dmy" => Ok(DateOrder::Dmy),
+        _ => Err(format!("unknown date order {s:?} (auto, ymd, mdy or dmy)")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -709,16 +720,5 @@ mod tests {
         assert!(parse_duration("1:60:00").is_err());
         assert!(parse_duration("abc").is_err());
         assert!(parse_duration("").is_err());
-    }
-}
-
-fn parse_date_order(s: &str) -> Result<roadie::royalties::DateOrder, String> {
-    use roadie::royalties::DateOrder;
-    match s.trim().to_ascii_lowercase().as_str() {
-        "auto" => Ok(DateOrder::Auto),
-        "ymd" => Ok(DateOrder::Ymd),
-        "mdy" => Ok(DateOrder::Mdy),
-        "dmy" => Ok(DateOrder::Dmy),
-        _ => Err(format!("unknown date order {s:?} (auto, ymd, mdy or dmy)")),
     }
 }

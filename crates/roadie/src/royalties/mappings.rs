@@ -78,8 +78,11 @@ pub struct StatementPreview {
 /// Rows a preview shows.
 pub const PREVIEW_ROWS: usize = 8;
 
+/// A table's header, its first rows (with their line numbers) and the encoding read.
+type TextRows = (Vec<String>, Vec<(u64, csv::StringRecord)>, String);
+
 /// The header and first rows of a CSV/TSV file.
-fn text_rows(path: &Path, prefix: &[u8], encoding: Option<&str>) -> std::result::Result<(Vec<String>, Vec<(u64, csv::StringRecord)>, String), String> {
+fn text_rows(path: &Path, prefix: &[u8], encoding: Option<&str>) -> std::result::Result<TextRows, String> {
     let Plan::Table { encoding: enc, delimiter, header } = detect::text_plan(path, prefix, Some(Format::Mapped), encoding)? else {
         return Err("not a table".into());
     };

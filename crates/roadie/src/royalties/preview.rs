@@ -117,7 +117,10 @@ pub(crate) mod tests {
     use crate::catalog::{ArtistInput, NewWorkspace, ReleaseInput, ReleaseType, TrackInput, WorkspaceKind};
     use std::str::FromStr;
 
-    pub(crate) async fn lines(store: &Store, rows: &[(&str, &str, &str, Option<Uuid>, Option<Uuid>)]) {
+    /// A test line: (period, currency, amount, track, release).
+    pub(crate) type Line<'a> = (&'a str, &'a str, &'a str, Option<Uuid>, Option<Uuid>);
+
+    pub(crate) async fn lines(store: &Store, rows: &[Line<'_>]) {
         let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM statement_files").fetch_one(&store.pool).await.unwrap();
         sqlx::query(
             "INSERT INTO statement_files (id, seq, content_hash, file_name, format, layout, encoding, byte_size, line_count, imported, imported_at, hlc) \

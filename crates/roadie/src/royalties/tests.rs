@@ -759,7 +759,7 @@ async fn batched_rollup_merge_equals_a_group_by_over_the_lines() {
                 n % 6,
                 n % 11,
                 ["US", "CN", "", "DE", "JP"][n % 5],
-                if n % 13 == 0 { "-" } else { "" },
+                if n.is_multiple_of(13) { "-" } else { "" },
                 n * 104_729 % 1_000_000_007
             ));
         }

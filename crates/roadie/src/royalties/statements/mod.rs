@@ -153,7 +153,7 @@ async fn scan_lines(
         let mut read = 0u64;
         while let Some(row) = rows.next().map_err(db)? {
             read += 1;
-            if read % 65_536 == 0 && cancel.is_cancelled() {
+            if read.is_multiple_of(65_536) && cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
             let id: i64 = row.get(0).map_err(db)?;
@@ -329,7 +329,7 @@ impl Store {
         // repeats within a payee's rows.
         let mut by_payee_currency: BTreeMap<(u32, u32), Vec<(GroupKey, Decimal)>> = BTreeMap::new();
         let mut keys: Vec<(GroupKey, Decimal)> = std::mem::take(&mut scan.groups).into_iter().collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        keys.sort_unstable_by_key(|k| k.0);
         for (key, sum) in keys {
             if files.cancel.is_cancelled() {
                 return Err(Error::Cancelled);
