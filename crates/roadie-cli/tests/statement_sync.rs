@@ -644,3 +644,79 @@ async fn label_staff_on_another_account_share_the_labels_ledger() {
     assert!(counts.iter().all(|(_, n)| *n == 0), "{counts:?}");
     assert_eq!(roster.store.statement_files_missing().await.unwrap(), 0);
 }
+
+/// A staff member who keeps their own ledger too (their own releases) and issued their own March
+/// gets the label's March when they keep the label's ledger, without a clash (a month was one run
+/// per store), and each ledger shows its own March.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_member_keeps_their_own_ledger_and_the_labels_apart() {
+    use roadie::platform::TeamRole;
+    use roadie::royalties::YearMonth;
+    use std::str::FromStr;
+    let s = setup().await;
+    let a = &s.a;
+    let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
+    s.srv.signup("staff@example.com", "Staff").await;
+    let staff = Device::new(s.dir.path(), "staff", &s.srv.base, "staff@example.com").await;
+    let p = YearMonth::from_str("2026-03").unwrap();
+    // The staff member's own March: one line of a release of theirs (unmatched here).
+    let own = write(s.dir.path(), "own.tsv", &dk(&["2026-03-31\t2026-03\tBandcamp\tStaff Band\tOwn Song\t\t\t1\t100\tSong\tUS\t0\t7.00"]));
+    staff.import(&own).await;
+    let own_march = staff.store.generate_statements(p, &s.dir.path().join("own-out")).await.unwrap();
+    assert_eq!(own_march.totals[0].rounded.to_string(), "7.00");
+    staff.sync().await;
+
+    join(a, label, &staff, "staff@example.com", TeamRole::LabelStaff, None).await;
+    a.store.set_ledger_workspace(Some(label)).await.unwrap();
+    let march = artist_payee_and_march(&s).await;
+    a.import(&march).await;
+    let by_owner = a.store.generate_statements(p, &s.dir.path().join("a-out")).await.unwrap();
+    a.sync().await;
+    staff.sync().await;
+    assert!(staff.errors().await.is_empty(), "{:?}", staff.errors().await);
+    staff.store.set_ledger_workspace(Some(label)).await.unwrap();
+    assert!(staff.errors().await.is_empty(), "{:?}", staff.errors().await);
+    let again = staff.store.generate_statements(p, &s.dir.path().join("staff-out")).await.unwrap();
+    assert!(again.regenerated);
+    assert_eq!(again.totals, by_owner.totals, "the label's March");
+    assert_eq!(staff.store.statement_documents(p).await.unwrap(), a.store.statement_documents(p).await.unwrap());
+
+    staff.store.set_ledger_workspace(None).await.unwrap();
+    let mine = staff.store.generate_statements(p, &s.dir.path().join("own-again")).await.unwrap();
+    assert!(mine.regenerated);
+    assert_eq!(mine.totals, own_march.totals, "their own March");
+    let periods = staff.store.ledger_periods().await.unwrap();
+    assert_eq!(periods.iter().map(|p| p.lines).sum::<u64>(), 1, "their own file's line only: {periods:?}");
+}
+
+/// Someone who has synced for a while and then joins a label gets the label's whole history
+/// (its artists, releases and ledger set-up from before they joined), on the device that
+/// accepted and on their other devices: their stores' pull cursors were past it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn joining_a_label_after_syncing_brings_its_whole_history_to_every_device() {
+    use roadie::platform::TeamRole;
+    let s = setup().await;
+    let a = &s.a;
+    let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
+    artist_payee_and_march(&s).await;
+    a.sync().await;
+    s.srv.signup("staff@example.com", "Staff").await;
+    let one = Device::new(s.dir.path(), "staff-1", &s.srv.base, "staff@example.com").await;
+    let two = Device::new(s.dir.path(), "staff-2", &s.srv.base, "staff@example.com").await;
+    let own = one.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Artist, name: "Staff Band".into() }).await.unwrap();
+    one.store.create_artist(own.id, ArtistInput::named("Staff Band")).await.unwrap();
+    one.sync().await;
+    two.sync().await;
+    assert_eq!(two.store.list_artists(own.id).await.unwrap().len(), 1);
+
+    join(a, label, &one, "staff@example.com", TeamRole::LabelStaff, None).await;
+    for d in [&one, &two] {
+        d.sync().await;
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        let artists = d.store.list_artists(label).await.unwrap();
+        assert_eq!(artists.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Artist 1"]);
+        assert_eq!(d.store.list_payees().await.unwrap().len(), 1, "the label's ledger set-up");
+        // Nothing is caught up twice: the next sync pulls nothing.
+        assert_eq!(d.sync().await.pulled, 0);
+    }
+}

@@ -150,6 +150,12 @@ pub struct PullQuery {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 4000))]
     pub limit: Option<u32>,
+    /// Only this workspace's log (with `since` 0: all of it). A client that finds it can read a
+    /// workspace it has not pulled before (it joined a label after its cursor went past the
+    /// label's history) catches it up this way. A server that ignores it sends every readable
+    /// workspace's log after `since`: more, never less.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<Uuid>,
 }
 
 /// One side of a conflict.

@@ -234,13 +234,14 @@ pub async fn pull(
              WHERE (s.workspace_id, s.seq) > (m.workspace_id, $1) AND (s.workspace_id, s.seq) <= (m.workspace_id, 9223372036854775807)
              ORDER BY s.workspace_id, s.seq LIMIT $3
          ) l
-         WHERE m.user_id = $2 AND m.role <> 'collaborator'
+         WHERE m.user_id = $2 AND m.role <> 'collaborator' AND ($5::uuid IS NULL OR m.workspace_id = $5)
          ORDER BY l.seq LIMIT $3",
     )
     .bind(q.since)
     .bind(auth.user_id)
     .bind(limit)
     .bind(roadie_protocol::sync::LEDGER_TABLES)
+    .bind(q.workspace)
     .fetch_all(&state.db)
     .await?;
     let cursor = rows.last().map(|r| r.0).unwrap_or(q.since);
@@ -256,10 +257,11 @@ pub async fn pull(
                        WHERE (l.workspace_id, l.seq) <= (m.workspace_id, $1)
                        ORDER BY l.workspace_id DESC, l.seq DESC LIMIT 1), 0)
          ), 0)::int8
-         FROM members m WHERE m.user_id = $2 AND m.role <> 'collaborator'",
+         FROM members m WHERE m.user_id = $2 AND m.role <> 'collaborator' AND ($3::uuid IS NULL OR m.workspace_id = $3)",
     )
     .bind(cursor)
     .bind(auth.user_id)
+    .bind(q.workspace)
     .fetch_one(&state.db)
     .await?;
     // The page is written as JSON text around the stored JSON (the fields, bases, quiet lists and

@@ -161,8 +161,8 @@ impl Store {
     /// The months lines were reported in, newest first, with whether each is issued.
     pub async fn ledger_periods(&self) -> Result<Vec<LedgerPeriod>> {
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT l.reporting_period, COUNT(*), EXISTS (SELECT 1 FROM statement_runs r WHERE r.period = l.reporting_period AND r.deleted = 0) \
-             FROM statement_lines l GROUP BY l.reporting_period ORDER BY l.reporting_period DESC",
+            "SELECT l.reporting_period, COUNT(*), EXISTS (SELECT 1 FROM ledger_runs r WHERE r.period = l.reporting_period) \
+             FROM statement_lines l WHERE l.file_seq IN (SELECT seq FROM ledger_files) GROUP BY l.reporting_period ORDER BY l.reporting_period DESC",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -180,7 +180,7 @@ impl Store {
     /// The issued statements of a period; `None` when it is not issued.
     pub async fn issued_period(&self, period: YearMonth) -> Result<Option<IssuedPeriod>> {
         let run: Option<(String, String, String)> =
-            sqlx::query_as("SELECT id, totals, issued_at FROM statement_runs WHERE period = ? AND deleted = 0")
+            sqlx::query_as("SELECT id, totals, issued_at FROM ledger_runs WHERE period = ?")
                 .bind(period.to_string())
                 .fetch_optional(&self.pool)
                 .await?;

@@ -535,3 +535,43 @@ async fn a_cancelled_statement_run_records_nothing_and_leaves_no_files() {
         assert_eq!(std::fs::read(&s.csv).unwrap(), std::fs::read(&twin.csv).unwrap());
     }
 }
+
+/// A store keeping two ledgers (a staff member's own releases and their label's): each has its
+/// own files, months and statements; choosing one shows it, and nothing of the other mixes in.
+#[tokio::test]
+async fn two_ledgers_in_one_store_keep_their_own_files_months_and_statements() {
+    let (store, dir) = store().await;
+    let cat = catalog(&store, "The Foxes").await;
+    let out = dir.path().join("out");
+    insert_lines(&store, &[line("2024-03", "100.00", Some(cat.song1), None), line("2024-04", "1.00", Some(cat.song1), None)]).await;
+    let own = store.generate_statements(ym("2024-03"), &out).await.unwrap();
+    assert_eq!(own.totals[0].rounded, d("100.00"));
+
+    store.set_ledger_workspace(Some(cat.ws)).await.unwrap();
+    assert!(store.ledger_periods().await.unwrap().is_empty(), "the label's ledger has no file yet");
+    insert_lines(&store, &[line("2024-03", "40.00", Some(cat.song2), None)]).await;
+    sqlx::query("UPDATE statement_files SET workspace_id = ? WHERE seq = (SELECT max(seq) FROM statement_files)")
+        .bind(cat.ws.to_string())
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    let periods = store.ledger_periods().await.unwrap();
+    assert_eq!(periods.iter().map(|p| (p.period.to_string(), p.lines, p.issued)).collect::<Vec<_>>(), [("2024-03".to_string(), 1, false)]);
+    let label = store.generate_statements(ym("2024-03"), &out).await.unwrap();
+    assert!(!label.regenerated, "March of the label's ledger is not the account's March");
+    assert_eq!((label.totals[0].lines, label.totals[0].rounded), (1, d("40.00")));
+    let docs = store.statement_documents(ym("2024-03")).await.unwrap();
+    assert_eq!(docs.iter().map(|s| s.earned).collect::<Vec<_>>(), [d("40.00")]);
+    assert_eq!(docs[0].balance_brought_forward, d("0.00"), "nothing carried from the other ledger");
+
+    store.set_ledger_workspace(None).await.unwrap();
+    let docs = store.statement_documents(ym("2024-03")).await.unwrap();
+    assert_eq!(docs.iter().map(|s| s.earned).collect::<Vec<_>>(), [d("100.00")]);
+    let again = store.generate_statements(ym("2024-03"), &out).await.unwrap();
+    assert!(again.regenerated);
+    assert_eq!(again.totals[0].rounded, d("100.00"));
+    let april = store.generate_statements(ym("2024-04"), &out).await.unwrap();
+    assert_eq!((april.totals[0].lines, april.totals[0].rounded), (1, d("1.00")), "the account's April: its own line only");
+    let april_docs = store.statement_documents(ym("2024-04")).await.unwrap();
+    assert_eq!(april_docs[0].balance_brought_forward, d("100.00"), "carried within the account's ledger");
+}

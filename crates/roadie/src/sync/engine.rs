@@ -230,7 +230,15 @@ impl PlatformClient {
     }
 
     pub async fn sync_pull(&self, since: i64, limit: u32) -> Result<PullResponse> {
-        let path = format!("/v1/sync/pull?since={since}&limit={limit}");
+        self.sync_pull_in(since, limit, None).await
+    }
+
+    /// One page of the log after `since`: of every readable workspace, or of `workspace` only.
+    pub async fn sync_pull_in(&self, since: i64, limit: u32, workspace: Option<Uuid>) -> Result<PullResponse> {
+        let mut path = format!("/v1/sync/pull?since={since}&limit={limit}");
+        if let Some(ws) = workspace {
+            path.push_str(&format!("&workspace={ws}"));
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -350,9 +358,12 @@ impl Store {
         let (pushed, refused) = self
             .push_outbox(client, &shapes, &mut node, batch, progress, cancel)
             .await?;
-        let pulled = self
-            .pull_log(account, client, &shapes, &node, page, progress, cancel)
-            .await?;
+        // Workspaces readable now that this store never pulled (joined since): their whole log.
+        let caught_up = self.catch_up_workspaces(account, client, &shapes, &node, page, progress, cancel).await?;
+        let pulled = caught_up
+            + self
+                .pull_log(account, client, &shapes, &node, page, progress, cancel)
+                .await?;
         // Pulled statement files come down and are imported, each in its own transaction.
         self.download_statement_files(account, client, progress, cancel).await?;
         self.set_setting("sync.last_sync", &now_text(self)).await?;
@@ -578,7 +589,7 @@ impl Store {
         Ok((pushed, refused))
     }
 
-    async fn pull_log(
+    pub(super) async fn pull_log(
         &self,
         account: &Account,
         client: &PlatformClient,
@@ -588,7 +599,7 @@ impl Store {
         progress: &(dyn Fn(&SyncProgress) + Sync),
         cancel: &SyncCancel,
     ) -> Result<u64> {
-        let cursor_key = format!("sync.cursor:{}:{}", account.server, account.user_id);
+        let cursor_key = super::catch_up::cursor_key(account);
         let cursor: i64 = self
             .setting(&cursor_key)
             .await?
@@ -630,7 +641,7 @@ impl Store {
 
     /// Applies one page and moves the cursor, in one transaction. Returns how many changes came
     /// from other stores.
-    async fn apply_page(
+    pub(super) async fn apply_page(
         &self,
         entries: &[LogEntry],
         shapes: &[TableShape],

@@ -60,6 +60,7 @@
 //! syncs and its bytes go through platform storage, royalties/transfer.rs).
 
 pub(crate) mod bulk;
+mod catch_up;
 pub(crate) mod engine;
 mod schema;
 

@@ -121,9 +121,9 @@ fn last_day(p: YearMonth) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).expect("valid").pred_opt().expect("valid")
 }
 
-/// Reads every line a run takes (of months up to `period`, in files whose lines are here, not
-/// taken by an earlier run) and sums them exactly per period × currency × release × track ×
-/// store × territory. `taken`: per file (its local seq), the latest period an earlier run covered
+/// Reads every line a run takes (of months up to `period`, in the ledger's files whose lines are
+/// here, not taken by an earlier run) and sums them exactly per period × currency × release ×
+/// track × store × territory. `taken`: per file (its local seq), the latest period an earlier run covered
 /// it up to (a run takes its files' lines of months up to its period).
 async fn scan_lines(
     conn: &mut SqliteConnection,
@@ -142,7 +142,7 @@ async fn scan_lines(
         let mut stmt = conn
             .prepare(
                 "SELECT l.id, l.reporting_period, l.currency, l.amount, l.track_id, l.release_id, l.store, l.territory, l.file_seq \
-                 FROM statement_lines l JOIN statement_files f ON f.seq = l.file_seq AND f.deleted = 0 \
+                 FROM statement_lines l JOIN ledger_files f ON f.seq = l.file_seq \
                  WHERE l.reporting_period <= ?1",
             )
             .map_err(db)?;
@@ -256,7 +256,7 @@ impl Store {
     async fn generate_statements_all(&self, period: YearMonth, files: &mut Files<'_>) -> Result<StatementRun> {
         let mut tx = self.write().await?;
         let run_rows: Vec<(String, String, String, String)> =
-            sqlx::query_as("SELECT id, period, files, totals FROM statement_runs WHERE deleted = 0 ORDER BY period")
+            sqlx::query_as("SELECT id, period, files, totals FROM ledger_runs ORDER BY period")
                 .fetch_all(&mut *tx)
                 .await?;
         let mut runs = Vec::new();
@@ -296,7 +296,7 @@ impl Store {
         // The files whose lines are here: this run covers them (a file pulled from another device
         // whose lines have not come yet goes into a later run).
         let here: Vec<(String, i64)> =
-            sqlx::query_as("SELECT id, seq FROM statement_files WHERE deleted = 0 AND seq > 0 ORDER BY id").fetch_all(&mut *tx).await?;
+            sqlx::query_as("SELECT id, seq FROM ledger_files WHERE seq > 0 ORDER BY id").fetch_all(&mut *tx).await?;
         let mut taken: HashMap<i64, YearMonth> = HashMap::new();
         {
             let seq_of: HashMap<&str, i64> = here.iter().map(|(id, seq)| (id.as_str(), *seq)).collect();

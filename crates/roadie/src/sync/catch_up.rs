@@ -1,0 +1,110 @@
+//! Workspaces a store can read but never pulled. The pull cursor is one position in the
+//! platform's log across every readable workspace; a user who joins a label after their store's
+//! cursor went past the label's history would get only what the label does from then on (and
+//! rows referring to rows they never got). So each sync first lists the readable workspaces and
+//! pulls the whole log of each one not pulled before (`workspace` in the pull query), with its
+//! own cursor (a cut catch-up resumes), then the usual pull follows. Entries the usual pull
+//! brings again apply as no-ops (a pulled field only replaces an older one).
+
+use super::engine::{SyncCancel, SyncPhase, SyncProgress};
+use super::TableShape;
+use crate::error::{Error, Result};
+use crate::platform::{Account, PlatformClient};
+use crate::Store;
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// The setting holding the pull cursor of `account` on its server.
+pub(super) fn cursor_key(account: &Account) -> String {
+    format!("sync.cursor:{}:{}", account.server, account.user_id)
+}
+
+/// The setting listing the workspaces whose log this store has pulled from the start.
+fn pulled_key(account: &Account) -> String {
+    format!("sync.pulled_workspaces:{}:{}", account.server, account.user_id)
+}
+
+fn workspace_cursor_key(account: &Account, ws: Uuid) -> String {
+    format!("{}:{ws}", cursor_key(account))
+}
+
+impl Store {
+    /// Pulls the whole log of every readable workspace this store has not pulled before.
+    /// Returns how many changes came from other stores.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn catch_up_workspaces(
+        &self,
+        account: &Account,
+        client: &PlatformClient,
+        shapes: &[TableShape],
+        node: &str,
+        page_size: u32,
+        progress: &(dyn Fn(&SyncProgress) + Sync),
+        cancel: &SyncCancel,
+    ) -> Result<u64> {
+        let readable: BTreeSet<Uuid> = client.workspaces().await?.into_iter().map(|w| w.id).collect();
+        let cursor: i64 = self.setting(&cursor_key(account)).await?.and_then(|c| c.parse().ok()).unwrap_or(0);
+        let pulled: BTreeSet<Uuid> = match self.setting(&pulled_key(account)).await? {
+            Some(text) => serde_json::from_str(&text).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?,
+            None => BTreeSet::new(),
+        };
+        let mut done: BTreeSet<Uuid> = pulled.intersection(&readable).copied().collect();
+        let mut changes = 0;
+        if cursor == 0 {
+            // A first pull (or one still under way) reads every readable workspace from the start.
+            done.extend(readable.iter().copied());
+        } else {
+            for ws in readable.difference(&pulled) {
+                changes += self.pull_workspace(account, client, *ws, cursor, shapes, node, page_size, progress, cancel).await?;
+                done.insert(*ws);
+                self.set_setting(&pulled_key(account), &serde_json::to_string(&done).expect("serialisable")).await?;
+            }
+        }
+        if done != pulled {
+            self.set_setting(&pulled_key(account), &serde_json::to_string(&done).expect("serialisable")).await?;
+        }
+        Ok(changes)
+    }
+
+    /// Pulls one workspace's log from the start (or where a cut catch-up stopped) up to the
+    /// store's cursor `upto` (the usual pull brings what follows). A workspace made since the
+    /// last pull (by this device, say) has nothing up to it: one entry is asked for first.
+    #[allow(clippy::too_many_arguments)]
+    async fn pull_workspace(
+        &self,
+        account: &Account,
+        client: &PlatformClient,
+        ws: Uuid,
+        upto: i64,
+        shapes: &[TableShape],
+        node: &str,
+        page_size: u32,
+        progress: &(dyn Fn(&SyncProgress) + Sync),
+        cancel: &SyncCancel,
+    ) -> Result<u64> {
+        let key = workspace_cursor_key(account, ws);
+        let mut cursor: i64 = self.setting(&key).await?.and_then(|c| c.parse().ok()).unwrap_or(0);
+        let (mut limit, mut done, mut changes) = (1, 0u64, 0u64);
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let page = client.sync_pull_in(cursor, limit, Some(ws)).await?;
+            let within = page.entries.iter().take_while(|e| e.seq <= upto).count();
+            if within > 0 {
+                cursor = page.entries[within - 1].seq;
+                changes += self.apply_page(&page.entries[..within], shapes, node, &key, cursor).await?;
+                done += within as u64;
+                progress(&SyncProgress { phase: SyncPhase::Pull, done, total: done + page.remaining.max(0) as u64 });
+            }
+            if within < page.entries.len() || !page.more || page.entries.is_empty() {
+                break;
+            }
+            limit = page_size;
+        }
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM settings WHERE key = ?").bind(&key).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(changes)
+    }
+}
