@@ -130,10 +130,10 @@ describe('ledger', () => {
     expect([...select.options].map((o) => o.textContent)).toEqual(["Your account's own", 'Midnight Tape']);
     expect(byId('ledger-workspace-hint')).toHaveTextContent('only your devices');
     await user.selectOptions(select, ws.id);
-    await waitFor(() => expect(byId('ledger-workspace-hint')).toHaveTextContent('go to Midnight Tape, shared with its staff'));
+    await waitFor(() => expect(byId('ledger-workspace-hint')).toHaveTextContent("are Midnight Tape's, shared with its staff"));
     expect((await host.call('ledger_workspace', {}))?.id).toBe(ws.id);
     setLanguage('zh-CN');
-    await waitFor(() => expect(byId('ledger-workspace-hint')).toHaveTextContent('将归入 Midnight Tape'));
+    await waitFor(() => expect(byId('ledger-workspace-hint')).toHaveTextContent('这里显示的是 Midnight Tape 的结算文件'));
     setLanguage('en');
     await user.selectOptions(select, '');
     await waitFor(() => expect(byId('ledger-workspace-hint')).toHaveTextContent('only your devices'));
