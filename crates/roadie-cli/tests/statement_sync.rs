@@ -643,6 +643,23 @@ async fn label_staff_on_another_account_share_the_labels_ledger() {
     };
     assert!(counts.iter().all(|(_, n)| *n == 0), "{counts:?}");
     assert_eq!(roster.store.statement_files_missing().await.unwrap(), 0);
+
+    // Made label staff, the same store gets the ledger it was sent as positions only before.
+    let secrets = FileSecrets::beside_store(&a.path);
+    let team = a.store.team_set_role(&secrets, label, roster_user(a, label).await, TeamRole::LabelStaff).await.unwrap();
+    assert!(team.members.iter().any(|m| m.email == "artist@example.com" && m.role == TeamRole::LabelStaff));
+    roster.sync().await;
+    assert!(roster.errors().await.is_empty(), "{:?}", roster.errors().await);
+    roster.store.set_ledger_workspace(Some(label)).await.unwrap();
+    assert_eq!(issued(&roster).await, issued(a).await, "the label's runs, statements and recoupments");
+    assert_eq!(roster.lines().await, a.lines().await, "and its statement files");
+}
+
+/// The user id of the label's member signed up as artist@example.com.
+async fn roster_user(owner: &Device, label: uuid::Uuid) -> uuid::Uuid {
+    let secrets = FileSecrets::beside_store(&owner.path);
+    let team = owner.store.team(&secrets, label).await.unwrap();
+    team.members.iter().find(|m| m.email == "artist@example.com").unwrap().user_id
 }
 
 /// A staff member who keeps their own ledger too (their own releases) and issued their own March

@@ -1,9 +1,11 @@
 //! Workspaces a store can read but never pulled. The pull cursor is one position in the
 //! platform's log across every readable workspace; a user who joins a label after their store's
 //! cursor went past the label's history would get only what the label does from then on (and
-//! rows referring to rows they never got). So each sync first lists the readable workspaces and
-//! pulls the whole log of each one not pulled before (`workspace` in the pull query), with its
-//! own cursor (a cut catch-up resumes), then the usual pull follows. Entries the usual pull
+//! rows referring to rows they never got); a roster artist made staff was sent the label's
+//! ledger entries as positions only. So each sync first lists the readable workspaces with the
+//! user's role in each, and pulls the whole log of each one not pulled before in that role
+//! (`workspace` in the pull query), with its own cursor (a cut catch-up resumes), then the usual
+//! pull follows. Entries the usual pull
 //! brings again apply as no-ops (a pulled field only replaces an older one).
 
 use super::engine::{SyncCancel, SyncPhase, SyncProgress};
@@ -11,7 +13,8 @@ use super::TableShape;
 use crate::error::{Error, Result};
 use crate::platform::{Account, PlatformClient};
 use crate::Store;
-use std::collections::BTreeSet;
+use roadie_protocol::Role;
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// The setting holding the pull cursor of `account` on its server.
@@ -19,7 +22,8 @@ pub(super) fn cursor_key(account: &Account) -> String {
     format!("sync.cursor:{}:{}", account.server, account.user_id)
 }
 
-/// The setting listing the workspaces whose log this store has pulled from the start.
+/// The setting listing the workspaces whose log this store has pulled from the start, with the
+/// role it was pulled in.
 fn pulled_key(account: &Account) -> String {
     format!("sync.pulled_workspaces:{}:{}", account.server, account.user_id)
 }
@@ -42,26 +46,30 @@ impl Store {
         progress: &(dyn Fn(&SyncProgress) + Sync),
         cancel: &SyncCancel,
     ) -> Result<u64> {
-        let readable: BTreeSet<Uuid> = client.workspaces().await?.into_iter().map(|w| w.id).collect();
+        let readable: BTreeMap<Uuid, Role> = client.workspaces().await?.into_iter().map(|w| (w.id, w.role)).collect();
         let cursor: i64 = self.setting(&cursor_key(account)).await?.and_then(|c| c.parse().ok()).unwrap_or(0);
-        let pulled: BTreeSet<Uuid> = match self.setting(&pulled_key(account)).await? {
+        let pulled: BTreeMap<Uuid, Role> = match self.setting(&pulled_key(account)).await? {
             Some(text) => serde_json::from_str(&text).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?,
-            None => BTreeSet::new(),
+            None => BTreeMap::new(),
         };
-        let mut done: BTreeSet<Uuid> = pulled.intersection(&readable).copied().collect();
         let mut changes = 0;
         if cursor == 0 {
             // A first pull (or one still under way) reads every readable workspace from the start.
-            done.extend(readable.iter().copied());
         } else {
-            for ws in readable.difference(&pulled) {
+            // A workspace joined since, or whose role changed (a roster artist made staff was
+            // sent the label's ledger entries as positions only).
+            let mut done: BTreeMap<Uuid, Role> = pulled.iter().filter(|(ws, role)| readable.get(ws) == Some(role)).map(|(w, r)| (*w, *r)).collect();
+            for (ws, role) in &readable {
+                if pulled.get(ws) == Some(role) {
+                    continue;
+                }
                 changes += self.pull_workspace(account, client, *ws, cursor, shapes, node, page_size, progress, cancel).await?;
-                done.insert(*ws);
+                done.insert(*ws, *role);
                 self.set_setting(&pulled_key(account), &serde_json::to_string(&done).expect("serialisable")).await?;
             }
         }
-        if done != pulled {
-            self.set_setting(&pulled_key(account), &serde_json::to_string(&done).expect("serialisable")).await?;
+        if readable != pulled {
+            self.set_setting(&pulled_key(account), &serde_json::to_string(&readable).expect("serialisable")).await?;
         }
         Ok(changes)
     }
