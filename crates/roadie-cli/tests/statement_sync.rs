@@ -248,6 +248,14 @@ async fn artist_payee_and_march(s: &Setup) -> PathBuf {
     write(s.dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]))
 }
 
+/// The artist payee and the March file, imported on A; both devices synced.
+async fn march_on_both(s: &Setup) {
+    let march = artist_payee_and_march(s).await;
+    s.a.import(&march).await;
+    s.a.sync().await;
+    s.b.sync().await;
+}
+
 /// `owner` invites `email` to `workspace` with `role`; `device` (signed in as `email`) accepts.
 async fn join(owner: &Device, workspace: uuid::Uuid, device: &Device, email: &str, role: roadie::platform::TeamRole, roster: Option<uuid::Uuid>) {
     let invited = owner.store.team_invite(&FileSecrets::beside_store(&owner.path), workspace, email, role, roster).await.unwrap();
@@ -379,10 +387,7 @@ async fn a_period_issued_on_both_devices_offline_is_one_run_after_a_sync() {
     use std::str::FromStr;
     let s = setup().await;
     let (a, b) = (&s.a, &s.b);
-    let march = artist_payee_and_march(&s).await;
-    a.import(&march).await;
-    a.sync().await;
-    b.sync().await;
+    march_on_both(&s).await;
     // Offline: B has one more file than A when each issues March.
     let more = write(s.dir.path(), "more.tsv", &dk(&["2026-03-31\t2026-03\tDeezer\tArtist 1\tSong 1\tUSAAA1234567\t\t10\t100\tSong\tFR\t0\t2.00"]));
     b.import(&more).await;
@@ -422,10 +427,7 @@ async fn what_only_the_losing_issue_of_a_month_made_is_not_part_of_it() {
     use std::str::FromStr;
     let s = setup().await;
     let (a, b) = (&s.a, &s.b);
-    let march = artist_payee_and_march(&s).await;
-    a.import(&march).await;
-    a.sync().await;
-    b.sync().await;
+    march_on_both(&s).await;
     let payee = b.store.list_payees().await.unwrap().into_iter().find(|p| p.name == "Artist 1").unwrap();
     // Offline on B: an advance for Artist 1, and a second artist with lines in another file.
     b.store

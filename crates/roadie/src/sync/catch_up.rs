@@ -32,6 +32,17 @@ fn workspace_cursor_key(account: &Account, ws: Uuid) -> String {
     format!("{}:{ws}", cursor_key(account))
 }
 
+/// What one catch-up pulls with.
+struct Pull<'a> {
+    account: &'a Account,
+    client: &'a PlatformClient,
+    shapes: &'a [TableShape],
+    node: &'a str,
+    page_size: u32,
+    progress: &'a (dyn Fn(&SyncProgress) + Sync),
+    cancel: &'a SyncCancel,
+}
+
 impl Store {
     /// Pulls the whole log of every readable workspace this store has not pulled before.
     /// Returns how many changes came from other stores.
@@ -47,7 +58,8 @@ impl Store {
         cancel: &SyncCancel,
     ) -> Result<u64> {
         let readable: BTreeMap<Uuid, Role> = client.workspaces().await?.into_iter().map(|w| (w.id, w.role)).collect();
-        let cursor: i64 = self.setting(&cursor_key(account)).await?.and_then(|c| c.parse().ok()).unwrap_or(0);
+        let cursor = self.saved_cursor(&cursor_key(account)).await?;
+        let pull = Pull { account, client, shapes, node, page_size, progress, cancel };
         let pulled: BTreeMap<Uuid, Role> = match self.setting(&pulled_key(account)).await? {
             Some(text) => serde_json::from_str(&text).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?,
             None => BTreeMap::new(),
@@ -63,7 +75,7 @@ impl Store {
                 if pulled.get(ws) == Some(role) {
                     continue;
                 }
-                changes += self.pull_workspace(account, client, *ws, cursor, shapes, node, page_size, progress, cancel).await?;
+                changes += self.pull_workspace(&pull, *ws, cursor).await?;
                 done.insert(*ws, *role);
                 self.set_setting(&pulled_key(account), &serde_json::to_string(&done).expect("serialisable")).await?;
             }
@@ -77,42 +89,35 @@ impl Store {
     /// Pulls one workspace's log from the start (or where a cut catch-up stopped) up to the
     /// store's cursor `upto` (the usual pull brings what follows). A workspace made since the
     /// last pull (by this device, say) has nothing up to it: one entry is asked for first.
-    #[allow(clippy::too_many_arguments)]
-    async fn pull_workspace(
-        &self,
-        account: &Account,
-        client: &PlatformClient,
-        ws: Uuid,
-        upto: i64,
-        shapes: &[TableShape],
-        node: &str,
-        page_size: u32,
-        progress: &(dyn Fn(&SyncProgress) + Sync),
-        cancel: &SyncCancel,
-    ) -> Result<u64> {
-        let key = workspace_cursor_key(account, ws);
-        let mut cursor: i64 = self.setting(&key).await?.and_then(|c| c.parse().ok()).unwrap_or(0);
+    async fn pull_workspace(&self, pull: &Pull<'_>, ws: Uuid, upto: i64) -> Result<u64> {
+        let key = workspace_cursor_key(pull.account, ws);
+        let mut cursor = self.saved_cursor(&key).await?;
         let (mut limit, mut done, mut changes) = (1, 0u64, 0u64);
         loop {
-            if cancel.is_cancelled() {
+            if pull.cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            let page = client.sync_pull_in(cursor, limit, Some(ws)).await?;
+            let page = pull.client.sync_pull_in(cursor, limit, Some(ws)).await?;
             let within = page.entries.iter().take_while(|e| e.seq <= upto).count();
             if within > 0 {
                 cursor = page.entries[within - 1].seq;
-                changes += self.apply_page(&page.entries[..within], shapes, node, &key, cursor).await?;
+                changes += self.apply_page(&page.entries[..within], pull.shapes, pull.node, &key, cursor).await?;
                 done += within as u64;
-                progress(&SyncProgress { phase: SyncPhase::Pull, done, total: done + page.remaining.max(0) as u64 });
+                (pull.progress)(&SyncProgress { phase: SyncPhase::Pull, done, total: done + page.remaining.max(0) as u64 });
             }
             if within < page.entries.len() || !page.more || page.entries.is_empty() {
                 break;
             }
-            limit = page_size;
+            limit = pull.page_size;
         }
         let mut tx = self.write().await?;
         sqlx::query("DELETE FROM settings WHERE key = ?").bind(&key).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(changes)
+    }
+
+    /// A pull cursor saved under `key` (0: nothing pulled yet).
+    pub(super) async fn saved_cursor(&self, key: &str) -> Result<i64> {
+        Ok(self.setting(key).await?.and_then(|c| c.parse().ok()).unwrap_or(0))
     }
 }

@@ -600,11 +600,7 @@ impl Store {
         cancel: &SyncCancel,
     ) -> Result<u64> {
         let cursor_key = super::catch_up::cursor_key(account);
-        let cursor: i64 = self
-            .setting(&cursor_key)
-            .await?
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
+        let cursor = self.saved_cursor(&cursor_key).await?;
         let mut done = 0u64;
         let mut pulled = 0u64;
         if cancel.is_cancelled() {
