@@ -621,6 +621,20 @@ async fn apply_batch(
         applied.push((results.len(), entry));
         results.push(status);
     }
+    // The workspaces the batch writes to, locked against deletion until it commits (in one
+    // statement: the log and row tables have no foreign key to check them row by row).
+    let mut wss: Vec<Uuid> = log.ws.clone();
+    wss.sort_unstable();
+    wss.dedup();
+    if !wss.is_empty() {
+        let locked: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM workspaces WHERE id = ANY($1) ORDER BY id FOR KEY SHARE")
+            .bind(&wss)
+            .fetch_all(&mut *tx)
+            .await?;
+        if locked.len() < wss.len() {
+            return Err(ApiError::internal("a workspace of this push was deleted meanwhile"));
+        }
+    }
     // The batch's writes, two statements whatever its size: the rows it changed (pinned to
     // their workspace, with the final state of their fields), and its log entries in order.
     let changed = touched.iter().filter(|t| **t).count();
@@ -652,9 +666,6 @@ async fn apply_batch(
     if !log.tbl.is_empty() {
         // Each entry's position in its workspace's log (1, 2, ...: pulls count what remains
         // after a cursor with two index probes per workspace), following the last one logged.
-        let mut wss: Vec<Uuid> = log.ws.clone();
-        wss.sort_unstable();
-        wss.dedup();
         let heads: Vec<(Uuid, i64)> = sqlx::query_as(
             "SELECT w, COALESCE((SELECT CASE WHEN l.workspace_id = w THEN l.ws_pos ELSE 0 END FROM sync_log l
                                  WHERE (l.workspace_id, l.seq) <= (w, 9223372036854775807)
