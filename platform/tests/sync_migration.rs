@@ -106,3 +106,46 @@ async fn field_state_in_the_old_format_is_converted_and_merged_into_by_clock() {
     assert_eq!(value_of(&merged, "name"), ("000000000000007-00000-bbbb".into(), json!("New")));
     assert_eq!(value_of(&merged, "country"), ("000000000000009-00000-aaaa".into(), json!("CN")));
 }
+
+/// The log and row state of a workspace go with it (a trigger since the foreign keys were
+/// dropped, platform/migrations/20261201200000_sync_workspace_check.sql); other workspaces keep theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_workspace_deletes_its_sync_log_and_rows() {
+    let pg = Pg::start();
+    let pool = sqlx::PgPool::connect(&pg.url).await.unwrap();
+    roadie_platform::MIGRATOR.run(&pool).await.unwrap();
+    let (gone, kept) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    for ws in [gone, kept] {
+        sqlx::query("INSERT INTO workspaces (id, kind, name, upload_quota_bytes) VALUES ($1, 'label', 'Label', 1000)")
+            .bind(ws)
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO sync_rows (tbl, pk, workspace_id, fields) VALUES ('artists', $1, $2, '[[],{}]')")
+            .bind(ws.to_string())
+            .bind(ws)
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO sync_log (workspace_id, user_id, change_id, tbl, pk, hlc, fields, ws_pos) \
+             VALUES ($1, $1, $1, 'artists', $2, '000000000000009-00000-aaaa', '{}', 1)",
+        )
+        .bind(ws)
+        .bind(ws.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(gone).execute(&pool).await.unwrap();
+    for (ws, n) in [(gone, 0i64), (kept, 1)] {
+        for table in ["sync_rows", "sync_log"] {
+            let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE workspace_id = $1"))
+                .bind(ws)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            assert_eq!(count, n, "{table} rows of workspace {ws}");
+        }
+    }
+}

@@ -32,7 +32,7 @@ use roadie_protocol::sync::{
 };
 use roadie_protocol::{ErrorBody, Role};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use uuid::Uuid;
 
@@ -390,7 +390,7 @@ async fn authorise(
     auth: &Auth,
     personal: Option<Uuid>,
     roles: &mut HashMap<Uuid, Option<Role>>,
-    pins: &mut HashMap<(String, String), Uuid>,
+    pin: &mut Option<Uuid>,
     ch: &Change,
 ) -> ApiResult<Result<Uuid, Refusal>> {
     let Some(ws) = ch.workspace_id.or(personal) else {
@@ -399,7 +399,7 @@ async fn authorise(
             "you have no workspace of your own; name one".into(),
         )));
     };
-    let pinned = pins.get(&(ch.table.clone(), ch.pk.clone())).copied();
+    let pinned = *pin;
     if let Some(owner) = pinned {
         if owner != ws {
             return Ok(Err(Refusal(
@@ -492,7 +492,7 @@ async fn authorise(
     }
     if pinned.is_none() {
         // Written with the row's field state (one statement for the batch), before it commits.
-        pins.insert((ch.table.clone(), ch.pk.clone()), ws);
+        *pin = Some(ws);
     }
     Ok(Ok(ws))
 }
@@ -526,38 +526,45 @@ async fn apply_batch(
         .into_iter()
         .map(|(id, seq, t, p, h)| (id, (seq, t, p, h)))
         .collect();
-    // The rows the batch touches: their workspace and field state, read once (an index probe
-    // per distinct row).
-    let mut keys: Vec<(&str, &str)> = changes.iter().map(|c| (c.table.as_str(), c.pk.as_str())).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let tbls: Vec<String> = keys.iter().map(|(t, _)| t.replace('\0', "")).collect();
-    let pks: Vec<String> = keys.iter().map(|(_, p)| p.replace('\0', "")).collect();
-    drop(keys);
-    let stored: Vec<(String, String, Uuid, String)> = sqlx::query_as(
-        "SELECT r.tbl, r.pk, r.workspace_id, r.fields::text
-         FROM UNNEST($1::text[], $2::text[]) AS x(t, p) JOIN sync_rows r ON r.tbl = x.t AND r.pk = x.p",
+    // The rows the batch touches (each change's index in `row_keys`, sorted): their workspace
+    // and field state, read once (an index probe per distinct row).
+    let mut row_keys: Vec<(&str, &str)> = changes.iter().map(|c| (c.table.as_str(), c.pk.as_str())).collect();
+    row_keys.sort_unstable();
+    row_keys.dedup();
+    let row_of: Vec<usize> = {
+        let index: HashMap<(&str, &str), usize> = row_keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+        changes.iter().map(|c| index[&(c.table.as_str(), c.pk.as_str())]).collect()
+    };
+    let tbls: Vec<String> = row_keys.iter().map(|(t, _)| t.replace('\0', "")).collect();
+    let pks: Vec<String> = row_keys.iter().map(|(_, p)| p.replace('\0', "")).collect();
+    let rows = row_keys.len();
+    drop(row_keys);
+    let stored: Vec<(i64, Uuid, String)> = sqlx::query_as(
+        "SELECT x.i, r.workspace_id, r.fields::text
+         FROM UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS x(t, p, i) JOIN sync_rows r ON r.tbl = x.t AND r.pk = x.p",
     )
     .bind(&tbls)
     .bind(&pks)
     .fetch_all(&mut *tx)
     .await?;
-    let mut pins: HashMap<(String, String), Uuid> = HashMap::with_capacity(stored.len());
-    let mut state_of: HashMap<(String, String), FieldState> = HashMap::with_capacity(tbls.len());
-    for (t, p, ws, fields) in stored {
-        let fields = FieldState::parse(&fields)
-            .map_err(|e| ApiError::internal(format!("stored field state of {t} {p}: {e}")))?;
-        pins.insert((t.clone(), p.clone()), ws);
-        state_of.insert((t, p), fields);
+    // Per row: the workspace it is pinned to, its field state, whether this batch changed it.
+    let mut pins: Vec<Option<Uuid>> = vec![None; rows];
+    let mut state_of: Vec<FieldState> = (0..rows).map(|_| FieldState::default()).collect();
+    let mut touched: Vec<bool> = vec![false; rows];
+    for (i, ws, fields) in stored {
+        let i = (i - 1) as usize;
+        state_of[i] = FieldState::parse(&fields)
+            .map_err(|e| ApiError::internal(format!("stored field state of {} {}: {e}", tbls[i], pks[i])))?;
+        pins[i] = Some(ws);
     }
-    let mut seen: HashMap<Uuid, (String, String, String)> = HashMap::new();
+    // Ids earlier in this batch: the row and clock of their change.
+    let mut seen: HashMap<Uuid, (usize, String)> = HashMap::with_capacity(changes.len());
     let mut roles = HashMap::new();
     let mut log = LogRows::default();
     // (index in `results`, index of its row in `log`): the seq is known once the log is written.
     let mut applied: Vec<(usize, usize)> = Vec::new();
-    let mut touched: BTreeSet<(String, String)> = BTreeSet::new();
     let mut results = Vec::with_capacity(changes.len());
-    for ch in changes {
+    for (ch, row) in changes.into_iter().zip(row_of) {
         let result = |status, seq, code: Option<&str>, message: Option<String>| PushResult {
             change_id: ch.change_id,
             status,
@@ -567,12 +574,12 @@ async fn apply_batch(
         };
         // An id applied before (its log seq) or earlier in this batch: the same change again is a
         // retry; another change under that id comes from a copied store.
-        let earlier = done
-            .get(&ch.change_id)
-            .map(|(seq, t, p, h)| (Some(*seq), t, p, h))
-            .or_else(|| seen.get(&ch.change_id).map(|(t, p, h)| (None, t, p, h)));
-        if let Some((seq, t, p, h)) = earlier {
-            if *t == ch.table && *p == ch.pk && *h == ch.hlc {
+        let earlier = match done.get(&ch.change_id) {
+            Some((seq, t, p, h)) => Some((Some(*seq), *t == ch.table && *p == ch.pk && *h == ch.hlc)),
+            None => seen.get(&ch.change_id).map(|(r, h)| (None, *r == row && *h == ch.hlc)),
+        };
+        if let Some((seq, same)) = earlier {
+            if same {
                 results.push(result(PushStatus::Duplicate, seq, None, None));
             } else {
                 results.push(result(
@@ -584,7 +591,7 @@ async fn apply_batch(
             }
             continue;
         }
-        seen.insert(ch.change_id, (ch.table.clone(), ch.pk.clone(), ch.hlc.clone()));
+        seen.insert(ch.change_id, (row, ch.hlc.clone()));
         if let Err(message) = validate(&ch) {
             results.push(result(
                 PushStatus::Refused,
@@ -600,7 +607,7 @@ async fn apply_batch(
             auth,
             personal,
             &mut roles,
-            &mut pins,
+            &mut pins[row],
             &ch,
         )
         .await?
@@ -611,23 +618,40 @@ async fn apply_batch(
                 continue;
             }
         };
-        let current = state_of.entry((ch.table.clone(), ch.pk.clone())).or_default();
-        let row = merge_change(auth, ws, &ch, current, &mut log, &mut touched);
-        applied.push((results.len(), row));
-        results.push(result(PushStatus::Applied, None, None, None));
+        let status = result(PushStatus::Applied, None, None, None);
+        let entry = merge_change(auth, ws, ch, &mut state_of[row], &mut log, &mut touched[row]);
+        applied.push((results.len(), entry));
+        results.push(status);
+    }
+    // The workspaces the batch writes to, locked against deletion until it commits (in one
+    // statement: the log and row tables have no foreign key to check them row by row).
+    let mut wss: Vec<Uuid> = log.ws.clone();
+    wss.sort_unstable();
+    wss.dedup();
+    if !wss.is_empty() {
+        let locked: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM workspaces WHERE id = ANY($1) ORDER BY id FOR KEY SHARE")
+            .bind(&wss)
+            .fetch_all(&mut *tx)
+            .await?;
+        if locked.len() < wss.len() {
+            return Err(ApiError::internal("a workspace of this push was deleted meanwhile"));
+        }
     }
     // The batch's writes, two statements whatever its size: the rows it changed (pinned to
     // their workspace, with the final state of their fields), and its log entries in order.
-    if !touched.is_empty() {
-        let mut t = Vec::with_capacity(touched.len());
-        let mut p = Vec::with_capacity(touched.len());
-        let mut w = Vec::with_capacity(touched.len());
-        let mut f = Vec::with_capacity(touched.len());
-        for key in touched {
-            w.push(pins[&key]);
-            f.push(state_of[&key].to_json());
-            t.push(key.0);
-            p.push(key.1);
+    let changed = touched.iter().filter(|t| **t).count();
+    if changed > 0 {
+        let mut t = Vec::with_capacity(changed);
+        let mut p = Vec::with_capacity(changed);
+        let mut w = Vec::with_capacity(changed);
+        let mut f = Vec::with_capacity(changed);
+        for (((tbl, pk), (pin, fields)), touched) in tbls.into_iter().zip(pks).zip(pins.into_iter().zip(&state_of)).zip(touched) {
+            if touched {
+                w.push(pin.expect("a changed row is pinned"));
+                f.push(fields.to_json());
+                t.push(tbl);
+                p.push(pk);
+            }
         }
         sqlx::query(
             "INSERT INTO sync_rows (tbl, pk, workspace_id, fields)
@@ -644,9 +668,6 @@ async fn apply_batch(
     if !log.tbl.is_empty() {
         // Each entry's position in its workspace's log (1, 2, ...: pulls count what remains
         // after a cursor with two index probes per workspace), following the last one logged.
-        let mut wss: Vec<Uuid> = log.ws.clone();
-        wss.sort_unstable();
-        wss.dedup();
         let heads: Vec<(Uuid, i64)> = sqlx::query_as(
             "SELECT w, COALESCE((SELECT CASE WHEN l.workspace_id = w THEN l.ws_pos ELSE 0 END FROM sync_log l
                                  WHERE (l.workspace_id, l.seq) <= (w, 9223372036854775807)
@@ -718,7 +739,7 @@ impl LogRows {
         &mut self,
         ws: Uuid,
         change: Option<Uuid>,
-        ch: &Change,
+        (table, pk, hlc): (String, String, String),
         fields: Option<String>,
         base: Option<String>,
         quiet: Option<String>,
@@ -726,9 +747,9 @@ impl LogRows {
     ) -> usize {
         self.ws.push(ws);
         self.change.push(change);
-        self.tbl.push(ch.table.clone());
-        self.pk.push(ch.pk.clone());
-        self.hlc.push(ch.hlc.clone());
+        self.tbl.push(table);
+        self.pk.push(pk);
+        self.hlc.push(hlc);
         self.fields.push(fields);
         self.base.push(base);
         self.quiet.push(quiet);
@@ -767,42 +788,54 @@ impl FieldState {
     fn to_json(&self) -> String {
         let mut index = vec![usize::MAX; self.writers.len()];
         let mut writers: Vec<&Writer> = Vec::new();
-        let mut cols: BTreeMap<&str, (usize, &Value)> = BTreeMap::new();
-        for (col, (i, value)) in &self.cols {
+        for (i, _) in self.cols.values() {
             if index[*i] == usize::MAX {
                 index[*i] = writers.len();
                 writers.push(&self.writers[*i]);
             }
-            cols.insert(col, (index[*i], value));
         }
-        to_json(&(writers, cols))
+        // `[[writer, ...], {"col": [i, value], ...}]`, as serde_json writes that tuple.
+        let mut out: Vec<u8> = Vec::with_capacity(64 + 80 * writers.len() + 32 * self.cols.len());
+        out.push(b'[');
+        serde_json::to_writer(&mut out, &writers).expect("in memory");
+        out.extend_from_slice(b",{");
+        for (n, (col, (i, value))) in self.cols.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, col).expect("in memory");
+            write!(out, ":[{},", index[*i]).expect("in memory");
+            serde_json::to_writer(&mut out, value).expect("in memory");
+            out.push(b']');
+        }
+        out.extend_from_slice(b"}]");
+        String::from_utf8(out).expect("JSON is UTF-8")
     }
 }
 
-/// Merges one change into the field state (`current`, kept up to date; the fields it set are
-/// noted in `touched`), and queues its log entry and a conflict entry per raced field. Returns
-/// the index of the change's log row.
+/// Merges one change into the field state (`current`, kept up to date; `touched` when the change
+/// set a field of it), and queues its log entry and a conflict entry per raced field. Returns
+/// the index of the change's log row. The change's values move into the state.
 fn merge_change(
     auth: &Auth,
     ws: Uuid,
-    ch: &Change,
+    ch: Change,
     current: &mut FieldState,
     log: &mut LogRows,
-    touched: &mut BTreeSet<(String, String)>,
+    touched: &mut bool,
 ) -> usize {
     let mut conflicts = Vec::new();
-    let mut won = Vec::new();
+    // Whether each field (in `ch.fields` order) takes the row's value.
+    let mut won = Vec::with_capacity(ch.fields.len());
     for (col, value) in &ch.fields {
         match current.get(col) {
-            None => won.push(col),
+            None => won.push(true),
             Some(((cur_hlc, cur_user, cur_change), cur_value)) => {
                 let incoming_wins = wins(&ch.hlc, value, cur_hlc, cur_value);
                 let raced = ch.base.get(col).is_none_or(|b| b < cur_hlc)
                     && value != cur_value
                     && !ch.quiet.contains(col);
-                if incoming_wins {
-                    won.push(col);
-                }
+                won.push(incoming_wins);
                 if raced {
                     let mine = ConflictSide {
                         value: value.clone(),
@@ -833,29 +866,26 @@ fn merge_change(
             }
         }
     }
-    if !won.is_empty() {
-        touched.insert((ch.table.clone(), ch.pk.clone()));
+    let fields = to_json(&ch.fields);
+    let base = (!ch.base.is_empty()).then(|| to_json(&ch.base));
+    let quiet = (!ch.quiet.is_empty()).then(|| to_json(&ch.quiet));
+    let conflicts: Vec<String> = conflicts.iter().map(to_json).collect();
+    let Change { change_id, table, pk, hlc, fields: values, .. } = ch;
+    let key = |hlc: &String| (table.clone(), pk.clone(), hlc.clone());
+    let conflict_keys: Vec<(String, String, String)> = conflicts.iter().map(|_| key(&hlc)).collect();
+    if won.iter().any(|w| *w) {
+        *touched = true;
         let writer = current.writers.len();
-        current
-            .writers
-            .push((ch.hlc.clone(), auth.user_id, ch.change_id));
-        for col in won {
-            current
-                .cols
-                .insert(col.clone(), (writer, ch.fields[col].clone()));
+        current.writers.push((hlc.clone(), auth.user_id, change_id));
+        for ((col, value), won) in values.into_iter().zip(won) {
+            if won {
+                current.cols.insert(col, (writer, value));
+            }
         }
     }
-    let row = log.push(
-        ws,
-        Some(ch.change_id),
-        ch,
-        Some(to_json(&ch.fields)),
-        (!ch.base.is_empty()).then(|| to_json(&ch.base)),
-        (!ch.quiet.is_empty()).then(|| to_json(&ch.quiet)),
-        None,
-    );
-    for c in conflicts {
-        log.push(ws, None, ch, None, None, None, Some(to_json(&c)));
+    let row = log.push(ws, Some(change_id), (table, pk, hlc), Some(fields), base, quiet, None);
+    for (c, k) in conflicts.into_iter().zip(conflict_keys) {
+        log.push(ws, None, k, None, None, None, Some(c));
     }
     row
 }

@@ -1006,13 +1006,16 @@ impl Outgoing {
         base: &BTreeMap<String, String>,
     ) -> Outgoing {
         // The column names only (the values are copied as they are).
-        let (fields, cols) = match serde_json::from_str::<BTreeMap<String, serde::de::IgnoredAny>>(fields) {
-            Ok(cols) => (fields, cols),
-            Err(_) => ("{}", BTreeMap::new()),
+        // (Borrowed from the text: a column name has no escapes; one that had would be read owned.)
+        let cols: Option<Vec<String>> = match serde_json::from_str::<BTreeMap<&str, serde::de::IgnoredAny>>(fields) {
+            Ok(cols) => Some(cols.into_keys().filter(|c| shape.is_some_and(|s| s.is_quiet(c))).map(str::to_string).collect()),
+            Err(_) => serde_json::from_str::<BTreeMap<String, serde::de::IgnoredAny>>(fields)
+                .ok()
+                .map(|cols| cols.into_keys().filter(|c| shape.is_some_and(|s| s.is_quiet(c))).collect()),
         };
-        let quiet: Vec<&String> = match shape {
-            Some(s) => cols.keys().filter(|c| s.is_quiet(c)).collect(),
-            None => Vec::new(),
+        let (fields, quiet) = match cols {
+            Some(quiet) => (fields, quiet),
+            None => ("{}", Vec::new()),
         };
         let mut json = String::with_capacity(fields.len() + 200);
         let str = |json: &mut String, s: &str| json.push_str(&serde_json::to_string(s).expect("a string"));
@@ -1180,7 +1183,7 @@ fn plain_change(
     fields: &str,
     base: &str,
 ) -> Outgoing {
-    let base: BTreeMap<String, Value> = serde_json::from_str(base).unwrap_or_default();
+    let base: BTreeMap<String, Value> = if base == "{}" { BTreeMap::new() } else { serde_json::from_str(base).unwrap_or_default() };
     let base = base.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect();
     Outgoing::new(
         shape,
@@ -1551,23 +1554,32 @@ pub(super) async fn apply_changes_batched(
     changes: &[&Change],
 ) -> Result<()> {
     let bad = || Error::invalid("sync change", vec![]);
+    // Each change's table (index in `shapes`): consecutive changes mostly share one.
+    let mut last = 0;
+    let mut table_of = |name: &str| -> Option<usize> {
+        if shapes.get(last).is_some_and(|s| s.table.name == name) {
+            return Some(last);
+        }
+        last = shapes.iter().position(|s| s.table.name == name)?;
+        Some(last)
+    };
+    let mut tis: Vec<usize> = Vec::with_capacity(changes.len());
     // Rows per table, in order of first appearance.
-    let mut order: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut seen: HashMap<(usize, &str), ()> = HashMap::new();
+    let mut order: Vec<(usize, Vec<&str>)> = Vec::new();
+    // The rows a page touches, per table, by pk (`None`: not in the store yet).
+    let mut rows: Vec<HashMap<&str, Option<RowState>>> = (0..shapes.len()).map(|_| HashMap::new()).collect();
     for change in changes {
-        let ti = shapes
-            .iter()
-            .position(|s| s.table.name == change.table)
-            .ok_or_else(bad)?;
+        let ti = table_of(&change.table).ok_or_else(bad)?;
         key_values(&shapes[ti], &change.pk).ok_or_else(bad)?;
-        if seen.insert((ti, change.pk.as_str()), ()).is_none() {
+        tis.push(ti);
+        if let std::collections::hash_map::Entry::Vacant(v) = rows[ti].entry(change.pk.as_str()) {
+            v.insert(None);
             match order.iter_mut().find(|(t, _)| *t == ti) {
-                Some((_, pks)) => pks.push(change.pk.clone()),
-                None => order.push((ti, vec![change.pk.clone()])),
+                Some((_, pks)) => pks.push(change.pk.as_str()),
+                None => order.push((ti, vec![change.pk.as_str()])),
             }
         }
     }
-    let mut rows: HashMap<(usize, String), Option<RowState>> = HashMap::new();
     for (ti, pks) in &order {
         let shape = &shapes[*ti];
         let t = shape.table;
@@ -1590,13 +1602,11 @@ pub(super) async fn apply_changes_batched(
             .bind(&pks_json)
             .fetch_all(&mut *tx)
             .await?;
-        for pk in pks {
-            rows.insert((*ti, pk.clone()), None);
-        }
+        let table_rows = &mut rows[*ti];
         for (i, json, hlc) in found {
             let values: Map<String, Value> = serde_json::from_str(&json).unwrap_or_default();
-            rows.insert(
-                (*ti, pks[i as usize].clone()),
+            table_rows.insert(
+                pks[i as usize],
                 Some(RowState {
                     values,
                     // A row a bulk write made has no '*' clock: its hlc is its insert clock.
@@ -1615,20 +1625,16 @@ pub(super) async fn apply_changes_batched(
         .fetch_all(&mut *tx)
         .await?;
         for (i, col, hlc) in clocks {
-            if let Some(Some(row)) = rows.get_mut(&(*ti, pks[i as usize].clone())) {
+            if let Some(Some(row)) = table_rows.get_mut(pks[i as usize]) {
                 row.clocks.insert(col, hlc);
             }
         }
     }
-    // Merge, change by change, in log order.
-    let mut clocks_out: BTreeMap<(usize, String, String), String> = BTreeMap::new();
-    for change in changes {
-        let ti = shapes
-            .iter()
-            .position(|s| s.table.name == change.table)
-            .expect("checked");
+    // Merge, change by change, in log order. The clocks to write: (table, pk, column) → clock.
+    let mut clocks_out: BTreeMap<(usize, &str, &str), &str> = BTreeMap::new();
+    for (change, &ti) in changes.iter().zip(&tis) {
         let t = shapes[ti].table;
-        let slot = rows.get_mut(&(ti, change.pk.clone())).expect("loaded");
+        let slot = rows[ti].get_mut(change.pk.as_str()).expect("loaded");
         match slot {
             None => {
                 let keys = key_values(&shapes[ti], &change.pk).ok_or_else(bad)?;
@@ -1641,7 +1647,7 @@ pub(super) async fn apply_changes_batched(
                 }
                 let mut clocks = BTreeMap::new();
                 clocks.insert("*".to_string(), change.hlc.clone());
-                clocks_out.insert((ti, change.pk.clone(), "*".into()), change.hlc.clone());
+                clocks_out.insert((ti, &change.pk, "*"), &change.hlc);
                 *slot = Some(RowState {
                     values,
                     hlc: change.hlc.clone(),
@@ -1673,7 +1679,7 @@ pub(super) async fn apply_changes_batched(
                 for (col, value) in set {
                     row.values.insert(col.clone(), as_stored(value));
                     row.clocks.insert(col.clone(), change.hlc.clone());
-                    clocks_out.insert((ti, change.pk.clone(), col.clone()), change.hlc.clone());
+                    clocks_out.insert((ti, &change.pk, col), &change.hlc);
                     if !row.new {
                         row.changed.insert(col.clone());
                     }
@@ -1684,6 +1690,13 @@ pub(super) async fn apply_changes_batched(
             }
         }
     }
+    // JSON arrays written straight from the merged values (no value tree per row).
+    let json = |out: &mut Vec<u8>, v: &Value| serde_json::to_writer(out, v).expect("in memory");
+    let item_sep = |out: &mut Vec<u8>| out.push(if out.is_empty() { b'[' } else { b',' });
+    let finish = |mut out: Vec<u8>| {
+        out.push(b']');
+        String::from_utf8(out).expect("JSON is UTF-8")
+    };
     // Write, tables parents first; in a table, edits before new rows (an edit may free a unique
     // value a new row takes).
     let mut tables: Vec<usize> = order.iter().map(|(t, _)| *t).collect();
@@ -1692,27 +1705,44 @@ pub(super) async fn apply_changes_batched(
         let shape = &shapes[ti];
         let t = shape.table;
         let pks = &order.iter().find(|(x, _)| *x == ti).expect("listed").1;
-        // Edits, grouped by the set of columns they change.
-        let mut edits: BTreeMap<Vec<String>, Vec<Value>> = BTreeMap::new();
+        // Edits, grouped by the set of columns they change (each group a JSON array of items).
+        let mut edits: BTreeMap<Vec<&str>, Vec<u8>> = BTreeMap::new();
         // New rows, grouped by the columns they carry, in order of first appearance.
-        let mut inserts: Vec<(Vec<String>, Vec<Value>)> = Vec::new();
+        let mut inserts: Vec<(Vec<&str>, Vec<u8>)> = Vec::new();
         for pk in pks {
-            let Some(row) = rows[&(ti, pk.clone())].as_ref() else { continue };
+            let Some(row) = rows[ti][pk].as_ref() else { continue };
             if row.new {
-                let cols: Vec<String> = row.values.keys().cloned().collect();
-                let mut item: Vec<Value> = cols.iter().map(|c| row.values[c].clone()).collect();
-                item.push(Value::String(row.hlc.clone()));
-                match inserts.iter_mut().find(|(c, _)| *c == cols) {
-                    Some((_, items)) => items.push(Value::Array(item)),
-                    None => inserts.push((cols, vec![Value::Array(item)])),
+                let out = match inserts.iter_mut().position(|(c, _)| c.iter().copied().eq(row.values.keys().map(String::as_str))) {
+                    Some(i) => &mut inserts[i].1,
+                    None => {
+                        inserts.push((row.values.keys().map(String::as_str).collect(), Vec::new()));
+                        &mut inserts.last_mut().expect("pushed").1
+                    }
+                };
+                item_sep(out);
+                out.push(b'[');
+                for v in row.values.values() {
+                    json(out, v);
+                    out.push(b',');
                 }
+                serde_json::to_writer(&mut *out, &row.hlc).expect("in memory");
+                out.push(b']');
             } else if !row.changed.is_empty() {
-                let cols: Vec<String> = row.changed.iter().cloned().collect();
+                let cols: Vec<&str> = row.changed.iter().map(String::as_str).collect();
                 let keys = key_values(shape, pk).ok_or_else(bad)?;
-                let mut item: Vec<Value> = keys;
-                item.push(Value::String(row.hlc.clone()));
-                item.extend(cols.iter().map(|c| row.values[c].clone()));
-                edits.entry(cols).or_default().push(Value::Array(item));
+                let out = edits.entry(cols).or_default();
+                item_sep(out);
+                out.push(b'[');
+                for k in &keys {
+                    json(out, k);
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, &row.hlc).expect("in memory");
+                for c in &row.changed {
+                    out.push(b',');
+                    json(out, &row.values[c]);
+                }
+                out.push(b']');
             }
         }
         let nk = t.key.len();
@@ -1734,13 +1764,10 @@ pub(super) async fn apply_changes_batched(
                 "UPDATE {name} SET {sets}, hlc = max({name}.hlc, json_extract(j.value, '$[{nk}]')) FROM json_each(?) AS j WHERE {on}",
                 name = t.name
             );
-            sqlx::query(&sql)
-                .bind(Value::Array(items).to_string())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(&sql).bind(finish(items)).execute(&mut *tx).await?;
         }
         for (cols, items) in inserts {
-            let mut names: Vec<String> = cols.clone();
+            let mut names: Vec<String> = cols.iter().map(|c| c.to_string()).collect();
             let mut exprs: Vec<String> = (0..cols.len())
                 .map(|i| format!("json_extract(j.value, '$[{i}]')"))
                 .collect();
@@ -1756,31 +1783,22 @@ pub(super) async fn apply_changes_batched(
                 names.join(", "),
                 exprs.join(", ")
             );
-            sqlx::query(&sql)
-                .bind(Value::Array(items).to_string())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(&sql).bind(finish(items)).execute(&mut *tx).await?;
         }
     }
     if !clocks_out.is_empty() {
-        let items: Vec<Value> = clocks_out
-            .into_iter()
-            .map(|((ti, pk, col), hlc)| {
-                Value::Array(vec![
-                    Value::String(shapes[ti].table.name.to_string()),
-                    Value::String(pk),
-                    Value::String(col),
-                    Value::String(hlc),
-                ])
-            })
-            .collect();
+        let mut items = Vec::with_capacity(clocks_out.len() * 80);
+        for ((ti, pk, col), hlc) in clocks_out {
+            item_sep(&mut items);
+            serde_json::to_writer(&mut items, &[shapes[ti].table.name, pk, col, hlc]).expect("in memory");
+        }
         sqlx::query(
             "INSERT INTO sync_clocks (tbl, pk, col, hlc)
              SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
              FROM json_each(?) WHERE true
              ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc",
         )
-        .bind(Value::Array(items).to_string())
+        .bind(finish(items))
         .execute(&mut *tx)
         .await?;
     }
