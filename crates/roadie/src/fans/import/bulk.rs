@@ -1,9 +1,8 @@
 //! Writing imported rows fast: rusqlite on the import transaction's own connection (borrowed from
 //! sqlx with `lock_handle`), with statements prepared once per import ([`Prepared`]), running the
 //! same SQL as single edits (`fans::contacts::sql`; a new contact's e-mails and the tags' workspace
-//! are the only variants). A row that meets a known contact is written as it is read; the
-//! contacts rows make are written by the hundred ([`flush_new`]): later rows of the file find them
-//! by their e-mails in memory, and a row that merges into one writes the batch first. What is derived from several
+//! are the only variants). A row's own writes go in as it is read (later rows of the file
+//! must see the contacts earlier ones made, to merge into them); what is derived from several
 //! rows — the cached consent status and last activity, and the search index — is written once per
 //! touched contact at the end (`Touched::finish`), not once per row.
 //! The rules (module docs of mod.rs): merge on a known e-mail, fill only empty fields, add
@@ -61,9 +60,6 @@ pub(crate) struct Touched {
     /// The workspace had live e-mails before the import: one not in `emails` is looked up.
     /// Without any, an e-mail not in `emails` belongs to no one (no query at all).
     pub(crate) store_has_emails: bool,
-    /// New contacts not written yet ([`flush_new`]), and their ids.
-    pending: Vec<NewContact>,
-    pending_ids: std::collections::HashSet<String>,
 }
 
 #[derive(Default)]
@@ -84,11 +80,7 @@ impl Touched {
             .map_err(db)?
             .exists(params![workspace])
             .map_err(db)?;
-        Ok(Touched { order: Vec::new(), state: HashMap::new(), emails: HashMap::new(), tags: Vec::new(), sources: Vec::new(),
-            store_has_emails,
-            pending: Vec::new(),
-            pending_ids: Default::default(),
-        })
+        Ok(Touched { order: Vec::new(), state: HashMap::new(), emails: HashMap::new(), tags: Vec::new(), sources: Vec::new(), store_has_emails })
     }
 
     /// The live contact holding an e-mail: one this import attached it to, else the store's.
@@ -205,6 +197,12 @@ const INSERT_NEW_CONTACT: &str = "INSERT INTO contacts (id, workspace_id, name, 
     language, notes, first_seen, created_at, updated_at, hlc, consent_status, last_activity) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15) ON CONFLICT (id) DO NOTHING";
 
+/// An e-mail of a contact this row makes: nothing to merge with (its owner was looked up), so a
+/// plain insert (`sql::ATTACH_EMAIL` less its upsert, which would make every row's statement
+/// carry the update triggers and a statement journal).
+const INSERT_NEW_EMAIL: &str = "INSERT INTO contact_emails (contact_id, workspace_id, email, is_primary, bounced, hlc) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
 /// The per-row statements, prepared once per import (not looked up in the statement cache by
 /// their text for every row).
 pub(super) struct Prepared<'c> {
@@ -212,6 +210,7 @@ pub(super) struct Prepared<'c> {
     owner: Statement<'c>,
     has_primary: Statement<'c>,
     attach_email: Statement<'c>,
+    new_email: Statement<'c>,
     consent: Statement<'c>,
     activity: Statement<'c>,
     current: Statement<'c>,
@@ -227,6 +226,7 @@ impl<'c> Prepared<'c> {
             owner: p(sql::EMAIL_OWNER)?,
             has_primary: p(sql::HAS_PRIMARY)?,
             attach_email: p(sql::ATTACH_EMAIL)?,
+            new_email: p(INSERT_NEW_EMAIL)?,
             consent: p(sql::APPEND_CONSENT)?,
             activity: p(sql::APPEND_ACTIVITY)?,
             current: p("SELECT name, phone, city, region, country, language, notes FROM contacts WHERE id = ?1")?,
@@ -238,39 +238,6 @@ impl<'c> Prepared<'c> {
             first_seen: p("UPDATE contacts SET first_seen = min(first_seen, ?1) WHERE id = ?2")?,
         })
     }
-}
-
-/// New contacts written together: one statement per this many contacts (and one for their
-/// e-mails), not one per contact and one per e-mail.
-const NEW_CONTACTS_BATCH: usize = 100;
-
-/// The columns of a new contact, with its derived consent status and last activity
-/// (`sql::INSERT_CONTACT` plus those two).
-const NEW_CONTACT_COLUMNS: &str = "INSERT INTO contacts (id, workspace_id, name, phone, phone_digits, city, region, country, \
-    language, notes, first_seen, created_at, updated_at, hlc, consent_status, last_activity)";
-
-/// A contact a row makes, waiting to be written with the next batch ([`flush_new`]). Its e-mails
-/// already name it in `Touched::emails`, so later rows of the file find it; a row that meets it
-/// writes the batch first.
-pub(super) struct NewContact {
-    /// The id derived from the file (or, without an e-mail, a new one); taken by another
-    /// contact: a new one when the batch is written.
-    id: String,
-    line: u64,
-    fields: ContactFields,
-    phone_digits: Option<String>,
-    first_seen: Option<String>,
-    status: &'static str,
-    last_activity: Option<String>,
-    bounced: bool,
-    consent: Option<(ConsentStatus, Option<DateTime<Utc>>, Option<String>)>,
-    joined: Option<DateTime<Utc>>,
-}
-
-/// `rows` rows of `width` values: `(?, ?), (?, ?)`.
-fn values_sql(width: usize, rows: usize) -> String {
-    let row = format!("({})", vec!["?"; width].join(", "));
-    vec![row.as_str(); rows].join(", ")
 }
 
 /// Writes one row; an invalid row comes back as `Error::InvalidInput` and writes nothing.
@@ -297,86 +264,83 @@ pub(super) fn write_row(
     if fields.emails.is_empty() && fields.phone.is_none() {
         return Err(Error::invalid("contact", vec![FieldIssue::new("emails", "required", "no e-mail or phone")]));
     }
-    let owners_of = |touched: &Touched, st: &mut Prepared| -> Result<Vec<Option<String>>> {
-        fields.emails.iter().map(|email| touched.owner(&mut st.owner, &cx.workspace, email)).collect()
-    };
-    let mut owners = owners_of(touched, st)?;
-    // A contact made by an earlier row and not written yet: the batch is written first (its ids
-    // are final then).
-    if owners.iter().flatten().any(|o| touched.pending_ids.contains(o)) {
-        flush_new(conn, st, cx, touched)?;
-        owners = owners_of(touched, st)?;
+    let mut owners = Vec::with_capacity(fields.emails.len());
+    for email in &fields.emails {
+        owners.push(touched.owner(&mut st.owner, &cx.workspace, email)?);
     }
-    let Some(id) = owners.iter().flatten().next().cloned() else {
-        // What `sql::REFRESH_DERIVED` would make of this row's one consent event and one
-        // sign-up, written with the contact instead of by an update at the end.
-        let consent = row.consent.as_ref().filter(|(status, _, _)| *status != ConsentStatus::Unknown);
-        let status = consent.map(|(status, _, _)| status.as_str()).unwrap_or("unknown");
-        let last_activity = [consent.map(|(_, at, _)| ts(at.unwrap_or(cx.now))), row.joined.map(ts)].into_iter().flatten().max();
-        // The id another device importing the same file gives this fan.
-        let id = match fields.emails.first() {
-            Some(e) => cx.file_ids.id("contact", row.line, &[&cx.workspace, e]).to_string(),
-            None => cx.ids.new_id().to_string(),
-        };
-        for email in &fields.emails {
-            touched.emails.insert(email.clone(), id.clone());
+    let existing = owners.iter().flatten().next().cloned();
+    let (id, fresh_rowid) = match existing {
+        Some(id) => {
+            merge_fields(st, cx, &id, &fields, row.joined, report)?;
+            report.merged += 1;
+            (id, None)
         }
-        touched.pending_ids.insert(id.clone());
-        touched.pending.push(NewContact {
-            id,
-            line: row.line,
-            phone_digits: fields.phone.as_deref().and_then(phone_digits),
-            fields,
-            first_seen: row.joined.map(ts),
-            status,
-            last_activity,
-            bounced: row.bounced,
-            consent: row.consent,
-            joined: row.joined,
-        });
-        report.created += 1;
-        if touched.pending.len() >= NEW_CONTACTS_BATCH {
-            flush_new(conn, st, cx, touched)?;
+        None => {
+            // What `sql::REFRESH_DERIVED` would make of this row's one consent event and one
+            // sign-up, written with the contact instead of by an update at the end.
+            let consent = row.consent.as_ref().filter(|(status, _, _)| *status != ConsentStatus::Unknown);
+            let status = consent.map(|(status, _, _)| status.as_str()).unwrap_or("unknown");
+            let last_activity = [consent.map(|(_, at, _)| ts(at.unwrap_or(cx.now))), row.joined.map(ts)].into_iter().flatten().max();
+            let first_seen = row.joined.map(ts);
+            let mut insert = |id: &str| -> Result<bool> {
+                let made = st
+                    .insert_contact
+                    .execute(params![
+                        id,
+                        cx.workspace,
+                        fields.name,
+                        fields.phone,
+                        fields.phone.as_deref().and_then(phone_digits),
+                        fields.city,
+                        fields.region,
+                        fields.country,
+                        fields.language,
+                        fields.notes,
+                        first_seen.as_deref().unwrap_or(&cx.now_ts),
+                        cx.now_ts,
+                        cx.hlc,
+                        status,
+                        last_activity,
+                    ])
+                    .map_err(db)?;
+                Ok(made == 1)
+            };
+            // The id another device importing the same file gives this fan; taken: a new one.
+            let derived_id = fields.emails.first().map(|e| cx.file_ids.id("contact", row.line, &[&cx.workspace, e]).to_string());
+            let id = match derived_id {
+                Some(id) if insert(&id)? => id,
+                _ => {
+                    let id = cx.ids.new_id().to_string();
+                    insert(&id)?;
+                    id
+                }
+            };
+            report.created += 1;
+            (id, Some(conn.last_insert_rowid()))
         }
-        return Ok(());
     };
-    merge_fields(st, cx, &id, &fields, row.joined, report)?;
-    report.merged += 1;
     // E-mails of this row that belong to yet another contact stay there (dupes will show the pair).
-    let mut has_primary = st.has_primary.exists(params![id]).map_err(db)?;
+    let fresh = fresh_rowid.is_some();
+    let mut has_primary = !fresh && st.has_primary.exists(params![id]).map_err(db)?;
+    let attach = if fresh { &mut st.new_email } else { &mut st.attach_email };
     for (email, owner) in fields.emails.iter().zip(&owners) {
         if owner.as_ref().is_some_and(|o| *o != id) {
             continue;
         }
-        st.attach_email.execute(params![id, cx.workspace, email, !has_primary, row.bounced, cx.hlc]).map_err(db)?;
+        attach.execute(params![id, cx.workspace, email, !has_primary, row.bounced, cx.hlc]).map_err(db)?;
         has_primary = true;
         touched.emails.insert(email.clone(), id.clone());
     }
     touched.tags.extend(fields.tags.iter().map(|t| (id.clone(), t.clone())));
     touched.sources.push(id.clone());
-    let derived = write_events(st, cx, &id, row.line, &row.consent, row.joined)?;
-    touched.touch(&id, None, derived);
-    Ok(())
-}
-
-/// The row's consent event and sign-up; true when it wrote either (the contact's derived fields
-/// change).
-fn write_events(
-    st: &mut Prepared,
-    cx: &RowContext,
-    id: &str,
-    line: u64,
-    consent: &Option<(ConsentStatus, Option<DateTime<Utc>>, Option<String>)>,
-    joined: Option<DateTime<Utc>>,
-) -> Result<bool> {
     let mut derived = false;
-    if let Some((status, at, wording)) = consent {
+    if let Some((status, at, wording)) = &row.consent {
         if *status != ConsentStatus::Unknown {
             // A list that doesn't date its opt-ins: the consent is as of this import.
             let source = format!("{} ({})", cx.source, cx.file_name);
             st.consent
                 .execute(params![
-                    cx.file_ids.id("consent_event", line, &[id, status.as_str(), &source]).to_string(),
+                    cx.file_ids.id("consent_event", row.line, &[&id, status.as_str(), &source]).to_string(),
                     id,
                     status.as_str(),
                     ts(at.unwrap_or(cx.now)),
@@ -389,10 +353,10 @@ fn write_events(
             derived = true;
         }
     }
-    if let Some(joined) = joined {
+    if let Some(joined) = row.joined {
         st.activity
             .execute(params![
-                cx.file_ids.id("activity", line, &[id, "signup", &cx.source]).to_string(),
+                cx.file_ids.id("activity", row.line, &[&id, "signup", &cx.source]).to_string(),
                 id,
                 "sign_up",
                 ts(joined),
@@ -406,111 +370,14 @@ fn write_events(
             .map_err(db)?;
         derived = true;
     }
-    Ok(derived)
-}
-
-/// Writes the new contacts waiting in `touched`: many contacts per statement (a contact whose
-/// id is taken gets a new one and is written alone), then their e-mails the same way, then their
-/// consent events and sign-ups; their tags, sources and search rows are queued like every row's.
-pub(super) fn flush_new(conn: &Connection, st: &mut Prepared, cx: &RowContext, touched: &mut Touched) -> Result<()> {
-    let pending = std::mem::take(&mut touched.pending);
-    touched.pending_ids.clear();
-    for chunk in pending.chunks(NEW_CONTACTS_BATCH) {
-        let sql = format!("{NEW_CONTACT_COLUMNS} VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id, rowid", values_sql(16, chunk.len()));
-        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(16 * chunk.len());
-        for c in chunk {
-            let f = &c.fields;
-            values.extend([
-                &c.id as &dyn rusqlite::ToSql,
-                &cx.workspace,
-                &f.name,
-                &f.phone,
-                &c.phone_digits,
-                &f.city,
-                &f.region,
-                &f.country,
-                &f.language,
-                &f.notes,
-                c.first_seen.as_ref().unwrap_or(&cx.now_ts),
-                &cx.now_ts,
-                &cx.now_ts,
-                &cx.hlc,
-                &c.status,
-                &c.last_activity,
-            ]);
-        }
-        let mut made: HashMap<String, i64> = HashMap::with_capacity(chunk.len());
-        {
-            let mut insert = conn.prepare_cached(&sql).map_err(db)?;
-            let mut rows = insert.query(&values[..]).map_err(db)?;
-            while let Some(r) = rows.next().map_err(db)? {
-                made.insert(r.get(0).map_err(db)?, r.get(1).map_err(db)?);
-            }
-        }
-        // Each contact's final id and rowid.
-        let mut written: Vec<(String, i64)> = Vec::with_capacity(chunk.len());
-        for c in chunk {
-            match made.remove(&c.id) {
-                Some(rowid) => written.push((c.id.clone(), rowid)),
-                None => {
-                    // The file's id is taken (by a contact made before, maybe since erased): a new one.
-                    let id = cx.ids.new_id().to_string();
-                    let f = &c.fields;
-                    st.insert_contact
-                        .execute(params![
-                            id,
-                            cx.workspace,
-                            f.name,
-                            f.phone,
-                            c.phone_digits,
-                            f.city,
-                            f.region,
-                            f.country,
-                            f.language,
-                            f.notes,
-                            c.first_seen.as_deref().unwrap_or(&cx.now_ts),
-                            cx.now_ts,
-                            cx.hlc,
-                            c.status,
-                            c.last_activity,
-                        ])
-                        .map_err(db)?;
-                    for email in &f.emails {
-                        touched.emails.insert(email.clone(), id.clone());
-                    }
-                    written.push((id, conn.last_insert_rowid()));
-                }
-            }
-        }
-        // Their e-mails: nothing to merge with (their owners were looked up), so a plain insert
-        // (`sql::ATTACH_EMAIL` less its upsert, which would make the statement carry the update
-        // triggers and a statement journal).
-        let emails: usize = chunk.iter().map(|c| c.fields.emails.len()).sum();
-        if emails > 0 {
-            let sql = format!(
-                "INSERT INTO contact_emails (contact_id, workspace_id, email, is_primary, bounced, hlc) VALUES {}",
-                values_sql(6, emails)
-            );
-            let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(6 * emails);
-            for (c, (id, _)) in chunk.iter().zip(&written) {
-                for (i, email) in c.fields.emails.iter().enumerate() {
-                    let primary: &dyn rusqlite::ToSql = if i == 0 { &true } else { &false };
-                    values.extend([id as &dyn rusqlite::ToSql, &cx.workspace, email, primary, &c.bounced, &cx.hlc]);
-                }
-            }
-            conn.prepare_cached(&sql).map_err(db)?.execute(&values[..]).map_err(db)?;
-        }
-        for (c, (id, rowid)) in chunk.iter().zip(written) {
-            write_events(st, cx, &id, c.line, &c.consent, c.joined)?;
-            let f = &c.fields;
-            touched.tags.extend(f.tags.iter().map(|t| (id.clone(), t.clone())));
-            touched.sources.push(id.clone());
-            let place = [f.city.as_deref(), f.region.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
-            let join = |v: &[String]| (!v.is_empty()).then(|| v.join(" "));
-            // A new contact got its derived fields with its insert.
-            touched.touch(&id, Some((rowid, f.name.clone(), place, f.notes.clone(), join(&f.emails), join(&f.tags))), false);
-        }
-    }
+    // A new contact got its derived fields with its insert.
+    let derived = derived && !fresh;
+    let search = fresh_rowid.map(|rowid| {
+        let place = [fields.city.as_deref(), fields.region.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        let join = |v: &[String]| (!v.is_empty()).then(|| v.join(" "));
+        (rowid, fields.name.clone(), place, fields.notes.clone(), join(&fields.emails), join(&fields.tags))
+    });
+    touched.touch(&id, search, derived);
     Ok(())
 }
 

@@ -483,7 +483,6 @@ impl Store {
                         Err(other) => return Err(other),
                     }
                 }
-                bulk::flush_new(&conn, &mut prepared, cx, &mut touched)?;
                 drop(prepared);
                 phases.mark("rows");
                 touched.write_labels(&conn, &cx.workspace, &cx.source, &cx.hlc)?;
