@@ -381,6 +381,60 @@ pub(super) fn write_row(
     Ok(())
 }
 
+/// Connection settings for the import's transaction, put back as they were by [`Settings::leave`]:
+///
+/// - `ignore_check_constraints`: the CHECKs of the fan tables test values the import makes itself
+///   (a consent status from [`ConsentStatus::as_str`], 0/1 flags from booleans), and a CHECK of a
+///   list of three (`consent_status IN (...)`) builds a temporary b-tree every time a single-row
+///   statement runs: a sixth of the rows phase. Only the import's own statements, prepared on
+///   this connection while it is set, skip them.
+/// - the search index's `hashsize`: FTS5 keeps the terms of new rows in memory up to it (1 MB by
+///   default) and then writes them as a segment, which later writes merge again; 100,000
+///   contacts were some 40 flushes and their merges (40% of the index's cost). Raised for the
+///   import, the terms are written once, at the commit; then the store's own value again. It is a
+///   row of `contacts_fts_config`, in the transaction: a failed import rolls it back too.
+pub(super) struct Settings {
+    checks_ignored: bool,
+    hashsize: Option<i64>,
+}
+
+/// The most the search index keeps in memory during an import (100,000 contacts take some 30 MB).
+const IMPORT_FTS_HASHSIZE: i64 = 256 * 1024 * 1024;
+/// FTS5's own default, for a store that never set it.
+const DEFAULT_FTS_HASHSIZE: i64 = 1024 * 1024;
+
+impl Settings {
+    pub(super) fn enter(conn: &Connection) -> Result<Settings> {
+        let checks_ignored: bool = conn.query_row("PRAGMA ignore_check_constraints", [], |r| r.get(0)).map_err(db)?;
+        let hashsize: Option<i64> = conn
+            .query_row("SELECT v FROM contacts_fts_config WHERE k = 'hashsize'", [], |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        let settings = Settings { checks_ignored, hashsize };
+        let entered = conn.execute_batch("PRAGMA ignore_check_constraints = ON").map_err(db).and_then(|()| set_fts_hashsize(conn, IMPORT_FTS_HASHSIZE));
+        match entered {
+            Ok(()) => Ok(settings),
+            Err(e) => {
+                let _ = settings.leave(conn);
+                Err(e)
+            }
+        }
+    }
+
+    /// Puts the settings back (also after a failed import, before its rollback: the in-memory
+    /// value of the search index follows the row).
+    pub(super) fn leave(self, conn: &Connection) -> Result<()> {
+        let hashsize = set_fts_hashsize(conn, self.hashsize.unwrap_or(DEFAULT_FTS_HASHSIZE));
+        let checks = conn.execute_batch(if self.checks_ignored { "PRAGMA ignore_check_constraints = ON" } else { "PRAGMA ignore_check_constraints = OFF" }).map_err(db);
+        hashsize.and(checks)
+    }
+}
+
+fn set_fts_hashsize(conn: &Connection, bytes: i64) -> Result<()> {
+    conn.execute("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('hashsize', ?1)", params![bytes]).map_err(db)?;
+    Ok(())
+}
+
 /// For an import much bigger than the contacts already there: drops the indexes no row write
 /// reads (not the unique ones, which find the contact an e-mail belongs to and refuse duplicate
 /// events) and returns their definitions, to be built again by [`rebuild_indexes`] once all rows

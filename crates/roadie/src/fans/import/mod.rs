@@ -436,6 +436,15 @@ impl Store {
             // during the import, the connection's own setting again after.
             let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(bulk::db)?;
             conn.execute_batch("PRAGMA cache_size = -131072").map_err(bulk::db)?;
+            // See `bulk::Settings`: the CHECKs the import's own values always pass, and the search
+            // index's pending terms kept in memory for the whole import.
+            let settings = match bulk::Settings::enter(&conn) {
+                Ok(settings) => settings,
+                Err(e) => {
+                    let _ = conn.execute_batch(&format!("PRAGMA cache_size = {cache}"));
+                    return Err(e);
+                }
+            };
             let outcome = (|| -> Result<()> {
                 let mut touched = bulk::Touched::new(&conn, &cx.workspace)?;
                 let deferred = bulk::defer_indexes(&conn, cx.expected_rows, touched.store_has_emails)?;
@@ -489,6 +498,7 @@ impl Store {
                 Ok(())
             })();
             let restored = conn.execute_batch(&format!("PRAGMA cache_size = {cache}")).map_err(bulk::db);
+            let restored = restored.and(settings.leave(&conn));
             drop(conn);
             drop(handle);
             outcome?; // on error the transaction rolls back when `tx` drops

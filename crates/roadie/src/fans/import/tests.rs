@@ -514,3 +514,28 @@ async fn a_bulk_import_edited_merged_and_erased_before_the_push_pushes_what_per_
     };
     assert_eq!(clocks(&per_row.1), clocks(&bulk.1), "clocks");
 }
+
+#[tokio::test]
+async fn an_import_puts_the_connection_and_search_index_settings_back() {
+    let (store, ws, dir) = store().await;
+    let good = write(dir.path(), "good.csv", b"Name,Email\nA,a@example.com\n");
+    let bad = write(dir.path(), "bad.csv", b"Name,Email\nB,b@example.com\nC,c@example\n");
+    import(&store, ws, &good, FanImportOptions::default()).await.unwrap();
+    let strict = FanImportOptions { strict: true, ..FanImportOptions::default() };
+    import(&store, ws, &bad, strict).await.unwrap_err();
+    // Every connection of the pool (it holds at most four) checks constraints again.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(store.pool.acquire().await.unwrap());
+    }
+    for conn in &mut held {
+        let ignored: i64 = sqlx::query_scalar("PRAGMA ignore_check_constraints").fetch_one(&mut **conn).await.unwrap();
+        assert_eq!(ignored, 0);
+        assert!(sqlx::query("UPDATE contacts SET consent_status = 'maybe'").execute(&mut **conn).await.is_err());
+    }
+    drop(held);
+    let hashsize: i64 = sqlx::query_scalar("SELECT v FROM contacts_fts_config WHERE k = 'hashsize'").fetch_one(&store.pool).await.unwrap();
+    assert_eq!(hashsize, 1024 * 1024);
+    assert_eq!(store.search_contacts(ws, "a@ex", 5).await.unwrap().len(), 1);
+    assert!(store.search_contacts(ws, "b@ex", 5).await.unwrap().is_empty());
+}
