@@ -32,34 +32,25 @@ fn workspace_cursor_key(account: &Account, ws: Uuid) -> String {
     format!("{}:{ws}", cursor_key(account))
 }
 
-/// What one catch-up pulls with.
-struct Pull<'a> {
-    account: &'a Account,
-    client: &'a PlatformClient,
-    shapes: &'a [TableShape],
-    node: &'a str,
-    page_size: u32,
-    progress: &'a (dyn Fn(&SyncProgress) + Sync),
-    cancel: &'a SyncCancel,
+/// What a sync pulls with (the catch-up and the usual pull).
+#[derive(Clone, Copy)]
+pub(super) struct Pull<'a> {
+    pub account: &'a Account,
+    pub client: &'a PlatformClient,
+    pub shapes: &'a [TableShape],
+    pub node: &'a str,
+    pub page_size: u32,
+    pub progress: &'a (dyn Fn(&SyncProgress) + Sync),
+    pub cancel: &'a SyncCancel,
 }
 
 impl Store {
     /// Pulls the whole log of every readable workspace this store has not pulled before.
     /// Returns how many changes came from other stores.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn catch_up_workspaces(
-        &self,
-        account: &Account,
-        client: &PlatformClient,
-        shapes: &[TableShape],
-        node: &str,
-        page_size: u32,
-        progress: &(dyn Fn(&SyncProgress) + Sync),
-        cancel: &SyncCancel,
-    ) -> Result<u64> {
+    pub(super) async fn catch_up_workspaces(&self, pull: &Pull<'_>) -> Result<u64> {
+        let Pull { account, client, .. } = *pull;
         let readable: BTreeMap<Uuid, Role> = client.workspaces().await?.into_iter().map(|w| (w.id, w.role)).collect();
         let cursor = self.saved_cursor(&cursor_key(account)).await?;
-        let pull = Pull { account, client, shapes, node, page_size, progress, cancel };
         let pulled: BTreeMap<Uuid, Role> = match self.setting(&pulled_key(account)).await? {
             Some(text) => serde_json::from_str(&text).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?,
             None => BTreeMap::new(),
@@ -75,7 +66,7 @@ impl Store {
                 if pulled.get(ws) == Some(role) {
                     continue;
                 }
-                changes += self.pull_workspace(&pull, *ws, cursor).await?;
+                changes += self.pull_workspace(pull, *ws, cursor).await?;
                 done.insert(*ws, *role);
                 self.set_setting(&pulled_key(account), &serde_json::to_string(&done).expect("serialisable")).await?;
             }

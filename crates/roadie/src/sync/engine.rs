@@ -3,6 +3,7 @@
 //! command as is: progress through a callback, cancellation through a `CancelFlag`.
 
 use super::schema::{fields_object, shapes, TableShape};
+use super::catch_up::Pull;
 use crate::error::{Error, Result};
 use crate::platform::{Account, CancelFlag, PlatformClient, SecretStore};
 use crate::Store;
@@ -359,11 +360,8 @@ impl Store {
             .push_outbox(client, &shapes, &mut node, batch, progress, cancel)
             .await?;
         // Workspaces readable now that this store never pulled (joined since): their whole log.
-        let caught_up = self.catch_up_workspaces(account, client, &shapes, &node, page, progress, cancel).await?;
-        let pulled = caught_up
-            + self
-                .pull_log(account, client, &shapes, &node, page, progress, cancel)
-                .await?;
+        let pull = Pull { account, client, shapes: &shapes, node: &node, page_size: page, progress, cancel };
+        let pulled = self.catch_up_workspaces(&pull).await? + self.pull_log(&pull).await?;
         // Pulled statement files come down and are imported, each in its own transaction.
         self.download_statement_files(account, client, progress, cancel).await?;
         self.set_setting("sync.last_sync", &now_text(self)).await?;
@@ -589,16 +587,8 @@ impl Store {
         Ok((pushed, refused))
     }
 
-    pub(super) async fn pull_log(
-        &self,
-        account: &Account,
-        client: &PlatformClient,
-        shapes: &[TableShape],
-        node: &str,
-        page_size: u32,
-        progress: &(dyn Fn(&SyncProgress) + Sync),
-        cancel: &SyncCancel,
-    ) -> Result<u64> {
+    pub(super) async fn pull_log(&self, pull: &Pull<'_>) -> Result<u64> {
+        let Pull { account, client, shapes, node, page_size, progress, cancel } = *pull;
         let cursor_key = super::catch_up::cursor_key(account);
         let cursor = self.saved_cursor(&cursor_key).await?;
         let mut done = 0u64;

@@ -101,7 +101,9 @@ async fn repeated_non_edits_of_a_link_give_its_clock_back_to_the_last_real_edit(
 /// The changes a store's outbox would push (as `push_outbox` builds them).
 async fn pending_changes(store: &Store) -> Vec<roadie_protocol::sync::Change> {
     store.compact_outbox().await.unwrap();
-    let rows: Vec<(i64, String, String, Option<String>, String, String, String)> =
+    // (id, table, pk, workspace, hlc, fields, base)
+    type OutboxRow = (i64, String, String, Option<String>, String, String, String);
+    let rows: Vec<OutboxRow> =
         sqlx::query_as("SELECT id, tbl, pk, workspace_id, hlc, fields, base FROM sync_outbox ORDER BY id")
             .fetch_all(&store.pool)
             .await
