@@ -51,7 +51,7 @@ enum Bind {
 
 /// `WHERE` conditions over `contacts c` and their values, in order.
 fn conditions(workspace: Uuid, f: &ContactFilter) -> Result<(String, Vec<Bind>)> {
-    let mut sql = String::from(BASE_CONDITIONS);
+    let mut sql = String::from("c.workspace_id = ? AND c.deleted = 0");
     let mut binds = vec![Bind::Text(workspace.to_string())];
     if let Some(q) = f.query.as_deref().and_then(fts_query) {
         sql.push_str(" AND c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)");
@@ -136,8 +136,7 @@ fn bind_all<'q>(
 fn tags_only_count(workspace: Uuid, f: &ContactFilter) -> Result<Option<(String, Vec<Bind>)>> {
     let tags: Vec<&str> = f.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
     let Some((first, more)) = tags.split_first() else { return Ok(None) };
-    let (rest, _) = conditions(workspace, &ContactFilter { tags: Vec::new(), ..f.clone() })?;
-    if rest != BASE_CONDITIONS {
+    if (ContactFilter { tags: Vec::new(), ..f.clone() }) != ContactFilter::default() {
         return Ok(None);
     }
     let ws = workspace.to_string();
@@ -182,9 +181,6 @@ fn general_count(workspace: Uuid, f: &ContactFilter) -> Result<(String, Vec<Bind
     let (sql, binds) = conditions(workspace, f)?;
     Ok((format!("SELECT COUNT(*) AS n FROM contacts c WHERE {sql}"), binds))
 }
-
-/// What [`conditions`] gives for a filter without any condition.
-const BASE_CONDITIONS: &str = "c.workspace_id = ? AND c.deleted = 0";
 
 impl Store {
     pub async fn count_contacts(&self, workspace_id: Uuid, filter: &ContactFilter) -> Result<u32> {
