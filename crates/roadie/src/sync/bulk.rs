@@ -47,7 +47,7 @@
 use super::schema::{fields_object, pk_sql, quote, shape_of, ws_sql, TableShape};
 use super::SYNCED_TABLES;
 use crate::error::{Error, Result};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 fn db(e: rusqlite::Error) -> Error {
     Error::Database(sqlx::Error::Protocol(format!("sync bulk write: {e}")))
@@ -58,6 +58,8 @@ fn db(e: rusqlite::Error) -> Error {
 pub struct BulkWrite {
     tables: Vec<(TableShape, Option<i64>)>,
     hlc: String,
+    /// Insert triggers dropped by [`BulkWrite::quiet_inserts`], to make again.
+    quieted: Vec<String>,
 }
 
 #[cfg(test)]
@@ -70,7 +72,7 @@ impl BulkWrite {
     /// Marks every synced table as under a bulk write (inside the caller's transaction) whose
     /// rows are all stamped `hlc` (one operation).
     pub fn begin(conn: &Connection, hlc: &str) -> Result<BulkWrite> {
-        let off = BulkWrite { tables: Vec::new(), hlc: hlc.to_string() };
+        let off = BulkWrite { tables: Vec::new(), hlc: hlc.to_string(), quieted: Vec::new() };
         #[cfg(test)]
         if PER_ROW.with(|p| p.get()) {
             return Ok(off);
@@ -104,12 +106,39 @@ impl BulkWrite {
             conn.execute("INSERT INTO sync_bulk (tbl, after, hlc) VALUES (?1, ?2, ?3)", params![t.name, after, hlc]).map_err(db)?;
             tables.push((shape, after));
         }
-        Ok(BulkWrite { tables, hlc: hlc.to_string() })
+        Ok(BulkWrite { tables, hlc: hlc.to_string(), quieted: Vec::new() })
+    }
+
+    /// Drops the insert triggers of `tables` until [`BulkWrite::finish`] makes them again. While
+    /// the bulk write is open they queue nothing (their `WHEN` tests `sync_bulk`), but every row
+    /// still runs them, and a statement with triggers keeps a statement journal: for an import of
+    /// many rows that is a cost for nothing. Inside the transaction: a failed write that rolls
+    /// back gets them back with everything else. Does nothing when the bulk write is off.
+    pub fn quiet_inserts(&mut self, conn: &Connection, tables: &[&str]) -> Result<()> {
+        for (shape, _) in &self.tables {
+            let name = shape.table.name;
+            if !tables.contains(&name) {
+                continue;
+            }
+            let trigger = format!("sync_ins_{name}");
+            let sql: Option<String> = conn
+                .query_row("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1", params![trigger], |r| r.get(0))
+                .optional()
+                .map_err(db)?;
+            if let Some(sql) = sql {
+                conn.execute_batch(&format!("DROP TRIGGER {trigger}")).map_err(db)?;
+                self.quieted.push(sql);
+            }
+        }
+        Ok(())
     }
 
     /// Queues the rows the bulk write made, one outbox entry per table (expanded into one change
     /// per row by the push), and closes it.
     pub fn finish(self, conn: &Connection) -> Result<()> {
+        for sql in &self.quieted {
+            conn.execute_batch(sql).map_err(db)?;
+        }
         if self.tables.is_empty() {
             return Ok(());
         }

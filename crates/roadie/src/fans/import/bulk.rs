@@ -468,32 +468,6 @@ pub(super) fn defer_indexes(conn: &Connection, expected_rows: u64, store_has_ema
     Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }
 
-/// The fan tables' sync insert triggers (sync/schema.rs, `sync_ins_<table>`) while a sync bulk
-/// write is open for the table: then they queue nothing (their `WHEN` tests `sync_bulk`), but
-/// each row still runs them, and a statement with triggers keeps a statement journal. They are
-/// dropped for the import and made again, as they were, by [`restore_triggers`] before the bulk
-/// write finishes (inside the transaction: a failed import gets them back with everything else).
-/// Without a bulk write open (`ROADIE_SYNC_BULK=off`), nothing is dropped.
-pub(super) fn quiet_insert_triggers(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT s.name, s.sql FROM sqlite_schema s WHERE s.type = 'trigger' AND s.sql IS NOT NULL \
-             AND s.tbl_name IN ('contacts', 'contact_emails', 'contact_tags', 'contact_sources', 'consent_events', 'activities') \
-             AND s.name = 'sync_ins_' || s.tbl_name AND EXISTS (SELECT 1 FROM sync_bulk b WHERE b.tbl = s.tbl_name) ORDER BY s.name",
-        )
-        .map_err(db)?;
-    let triggers: Vec<(String, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)?.collect::<std::result::Result<_, _>>().map_err(db)?;
-    for (name, _) in &triggers {
-        conn.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\""))).map_err(db)?;
-    }
-    Ok(triggers.into_iter().map(|(_, sql)| sql).collect())
-}
-
-pub(super) fn restore_triggers(conn: &Connection, definitions: &[String]) -> Result<()> {
-    rebuild_indexes(conn, definitions)
-}
-
 pub(super) fn rebuild_indexes(conn: &Connection, definitions: &[String]) -> Result<()> {
     for sql in definitions {
         conn.execute_batch(sql).map_err(db)?;

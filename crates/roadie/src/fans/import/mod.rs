@@ -449,8 +449,8 @@ impl Store {
                 let mut touched = bulk::Touched::new(&conn, &cx.workspace)?;
                 let deferred = bulk::defer_indexes(&conn, cx.expected_rows, touched.store_has_emails)?;
                 // The outbox of the rows made here: queued set-wise at the end, not per row.
-                let outbox = crate::sync::BulkWrite::begin(&conn, &cx.hlc)?;
-                let triggers = bulk::quiet_insert_triggers(&conn)?;
+                let mut outbox = crate::sync::BulkWrite::begin(&conn, &cx.hlc)?;
+                outbox.quiet_inserts(&conn, &["contacts", "contact_emails", "contact_tags", "contact_sources", "consent_events", "activities"])?;
                 let mut prepared = bulk::Prepared::new(&conn)?;
                 for (n, row) in rows.enumerate() {
                     if cancel.is_cancelled() {
@@ -492,7 +492,6 @@ impl Store {
                 // Status, last activity and search rows, once per contact touched.
                 touched.finish(&conn, &cx.hlc, cancel)?;
                 phases.mark("derived fields and search rows");
-                bulk::restore_triggers(&conn, &triggers)?;
                 outbox.finish(&conn)?;
                 phases.mark("sync outbox");
                 Ok(())

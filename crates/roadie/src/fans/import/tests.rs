@@ -538,4 +538,14 @@ async fn an_import_puts_the_connection_and_search_index_settings_back() {
     assert_eq!(hashsize, 1024 * 1024);
     assert_eq!(store.search_contacts(ws, "a@ex", 5).await.unwrap().len(), 1);
     assert!(store.search_contacts(ws, "b@ex", 5).await.unwrap().is_empty());
+    // The sync insert triggers the bulk write quieted are back after both imports: a contact
+    // added by hand is queued for the next sync.
+    let queued = |store: &Store| {
+        let pool = store.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sync_outbox WHERE tbl = 'contacts'").fetch_one(&pool).await.unwrap() }
+    };
+    let before = queued(&store).await;
+    let input = crate::fans::ContactInput { name: Some("D".into()), emails: vec!["d@example.com".into()], ..Default::default() };
+    store.create_contact(ws, input, "manual").await.unwrap();
+    assert_eq!(queued(&store).await, before + 1);
 }
