@@ -56,9 +56,8 @@ impl Store {
             None => BTreeMap::new(),
         };
         let mut changes = 0;
-        if cursor == 0 {
-            // A first pull (or one still under way) reads every readable workspace from the start.
-        } else {
+        // (A first pull, or one still under way, reads every readable workspace from the start.)
+        if cursor > 0 {
             // A workspace joined since, or whose role changed (a roster artist made staff was
             // sent the label's ledger entries as positions only).
             let mut done: BTreeMap<Uuid, Role> = pulled.iter().filter(|(ws, role)| readable.get(ws) == Some(role)).map(|(w, r)| (*w, *r)).collect();
