@@ -519,7 +519,7 @@ impl Store {
         report.lines = done.lines;
         report.skipped.extend(done.tail);
         report.skipped.sort_by_key(|i| i.line);
-        done.rollup.merge_into(&mut tx).await?;
+        done.rollup.merge_into(&mut tx, file_ledger.workspace.as_deref().unwrap_or("")).await?;
         // (A pulled row keeps the counts its device stored: the same bytes read the same way.)
         if pulled.is_none() {
             sqlx::query("UPDATE statement_files SET line_count = ?, imported = ?, skipped = ? WHERE id = ?")

@@ -29,8 +29,8 @@ pub struct Match {
 type Target = (Option<String>, Option<String>);
 /// isrc, title, artist, lines, units
 type GroupRow = (Option<String>, Option<String>, Option<String>, i64, i64);
-/// id, isrc, title, artist, reporting_period, currency, units, amount
-type CandidateRow = (i64, Option<String>, Option<String>, Option<String>, String, String, i64, String, String, Option<String>);
+/// id, isrc, title, artist, reporting_period, currency, units, amount, store, territory, ledger
+type CandidateRow = (i64, Option<String>, Option<String>, Option<String>, String, String, i64, String, String, Option<String>, String);
 
 /// The catalog and the rules, in memory for the length of an import (a catalog is small). Every
 /// map points into `targets`, so a match is an index: no string is copied per line.
@@ -314,16 +314,19 @@ impl Store {
 
         // The queue's lines this rule takes.
         let candidates: Vec<CandidateRow> = sqlx::query_as(
-            "SELECT id, isrc, title, artist, reporting_period, currency, units, amount, store, territory FROM statement_lines \
-             WHERE track_id IS NULL AND release_id IS NULL",
+            "SELECT l.id, l.isrc, l.title, l.artist, l.reporting_period, l.currency, l.units, l.amount, l.store, l.territory, \
+                    ifnull(f.workspace_id, '') \
+             FROM statement_lines l JOIN statement_files f ON f.seq = l.file_seq \
+             WHERE l.track_id IS NULL AND l.release_id IS NULL",
         )
         .fetch_all(&mut *tx)
         .await?;
-        let mut rollup = Rollup::default();
+        // A rollup per ledger: each line's totals move within the ledger of its file.
+        let mut rollups: rustc_hash::FxHashMap<String, Rollup> = rustc_hash::FxHashMap::default();
         let mut moved = Vec::new();
         // The artist dimension's item: the track, or the release for a release-level match.
         let new_item = track_id.as_deref().or(release_id.as_deref()).unwrap_or("").to_string();
-        for (id, isrc, title, artist, period, currency, units, amount, store, territory) in candidates {
+        for (id, isrc, title, artist, period, currency, units, amount, store, territory, ledger) in candidates {
             let takes = match kind {
                 "isrc" => isrc.as_deref() == Some(key.as_str()),
                 _ => title_artist_key(title.as_deref().unwrap_or(""), artist.as_deref().unwrap_or("")).as_deref() == Some(key.as_str()),
@@ -333,6 +336,7 @@ impl Store {
             }
             let amount = Decimal::from_str(&amount).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
             let period: YearMonth = period.parse().map_err(|e: String| Error::Database(sqlx::Error::Decode(e.into())))?;
+            let rollup = rollups.entry(ledger).or_default();
             // dims 2 and 3 of the rollup: track, release.
             for (dim, new_key) in [(2, track_id.as_deref().unwrap_or("")), (3, release_id.as_deref().unwrap_or(""))] {
                 rollup.add_to(dim, "", period, &currency, -units, -amount);
@@ -358,7 +362,9 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        rollup.merge_into(&mut tx).await?;
+        for (ledger, rollup) in rollups {
+            rollup.merge_into(&mut tx, &ledger).await?;
+        }
         tx.commit().await?;
         Ok(moved.len() as u64)
     }

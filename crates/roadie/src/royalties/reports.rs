@@ -69,7 +69,9 @@ fn decode(amount: &str) -> Result<Decimal> {
 }
 
 impl Store {
+    /// Reports cover the ledger the store keeps now (its statement files' lines).
     pub async fn royalty_report(&self, by: ReportBy, filter: &ReportFilter) -> Result<RoyaltyReport> {
+        super::rollup::ensure_rollup(self).await?;
         let totals = match (filter.artist_id, by) {
             (None, _) => self.totals_from_rollup(by, filter).await?,
             (Some(artist), ReportBy::Month | ReportBy::Track | ReportBy::Release) => {
@@ -97,7 +99,8 @@ impl Store {
             ReportBy::Track => ("track", "key"),
         };
         let sql = format!(
-            "SELECT {key}, currency, units, amount FROM royalty_rollup WHERE dim = ?1 \
+            "SELECT {key}, currency, units, amount FROM royalty_rollup \
+             WHERE ledger = (SELECT ledger FROM current_ledger) AND dim = ?1 \
              AND (?2 IS NULL OR period = ?2) AND (?3 IS NULL OR currency = ?3)"
         );
         let rows: Vec<(String, String, i64, String)> = sqlx::query_as(&sql)
@@ -144,7 +147,8 @@ impl Store {
         type RollRow = (String, String, String, String, i64, String);
         let rows: Vec<RollRow> = sqlx::query_as(
             "SELECT dim, key, period, currency, units, amount FROM royalty_rollup \
-             WHERE ((dim = 'track' AND key IN (SELECT value FROM json_each(?1))) \
+             WHERE ledger = (SELECT ledger FROM current_ledger) \
+               AND ((dim = 'track' AND key IN (SELECT value FROM json_each(?1))) \
                  OR (dim = 'release' AND key IN (SELECT value FROM json_each(?2)))) \
                AND (?3 IS NULL OR period = ?3) AND (?4 IS NULL OR currency = ?4)",
         )
@@ -193,7 +197,6 @@ impl Store {
     /// live tracks (credited on the track, or on its release) and of the release-level lines of
     /// the artist's releases.
     async fn artist_totals_from_items(&self, by: ReportBy, filter: &ReportFilter, artist: Uuid) -> Result<Totals> {
-        super::rollup::ensure_items(self).await?;
         let dim = if by == ReportBy::Store { "store" } else { "territory" };
         let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
             "WITH rel AS (SELECT release_id AS id FROM release_artists WHERE artist_id = ?1 AND deleted = 0), \
@@ -201,7 +204,7 @@ impl Store {
                          WHERE artist_id = ?1 AND deleted = 0) OR release_id IN (SELECT id FROM rel)) \
                        UNION SELECT id FROM rel) \
              SELECT r.key, r.currency, r.units, r.amount FROM items JOIN royalty_rollup_items r \
-               ON r.dim = ?2 AND r.item = items.id \
+               ON r.ledger = (SELECT ledger FROM current_ledger) AND r.dim = ?2 AND r.item = items.id \
              WHERE (?3 IS NULL OR r.period = ?3) AND (?4 IS NULL OR r.currency = ?4)",
         )
         .bind(artist.to_string())
@@ -234,7 +237,8 @@ impl Store {
                      UNION SELECT id FROM tracks WHERE deleted = 0 AND release_id IN (SELECT id FROM rel)) \
              SELECT {column}, currency, units, amount FROM statement_lines \
              WHERE (?1 IS NULL OR track_id IN (SELECT id FROM trk) OR (track_id IS NULL AND release_id IN (SELECT id FROM rel))) \
-               AND (?2 IS NULL OR reporting_period = ?2) AND (?3 IS NULL OR currency = ?3)"
+               AND (?2 IS NULL OR reporting_period = ?2) AND (?3 IS NULL OR currency = ?3) \
+               AND file_seq IN (SELECT seq FROM ledger_files)"
         );
         let mut rows = sqlx::query_as::<_, (String, String, i64, String)>(&sql)
             .bind(filter.artist_id.map(|a| a.to_string()))

@@ -126,6 +126,18 @@ impl Rollup {
         }
     }
 
+    /// Adds a stored line (the rebuild from the lines): its track ('' when none) and release
+    /// (the line's own, else its track's; '' when unmatched).
+    #[allow(clippy::too_many_arguments)]
+    fn add_stored(&mut self, store: &str, territory: &str, period: YearMonth, currency: &str, track: &str, release: &str, units: i64, amount: Decimal) {
+        let (track, release) = (self.names.id(track), self.names.id(release));
+        let (store, territory, currency) = (self.names.id(store), self.names.id(territory), self.names.id(currency));
+        for (dim, key) in [(0, store), (1, territory)] {
+            let cell = Cell { dim, lines: true, track, release, key, currency, period };
+            self.add_cell(cell, units, amount);
+        }
+    }
+
     fn add_cell(&mut self, cell: Cell, units: i64, amount: Decimal) {
         let ok = match self.cells.get_mut(&cell) {
             Some(total) => add_in(total, units, amount),
@@ -197,9 +209,10 @@ impl Rollup {
         (self.names, totals, items, overflow)
     }
 
-    /// Adds these totals to the stored rollup (exact decimal sums, overflow checked): both
-    /// tables through [`merge_rows`], one read and one write statement each.
-    pub async fn merge_into(self, conn: &mut SqliteConnection) -> Result<()> {
+    /// Adds these totals to the stored rollup of `ledger` (exact decimal sums, overflow
+    /// checked): both tables through [`merge_rows`], one read and one write statement each.
+    /// `ledger`: '' for the account's own, else the workspace id of the lines' file.
+    pub async fn merge_into(self, conn: &mut SqliteConnection, ledger: &str) -> Result<()> {
         let (names, totals, items, overflow) = self.rows();
         if overflow {
             return Err(Error::AmountOverflow);
@@ -214,12 +227,12 @@ impl Rollup {
             amount,
         };
         let rows = totals.into_iter().map(|((dim, key, currency, period), sum)| delta(DIMS[dim as usize], "", key, currency, period, sum)).collect();
-        merge_rows(conn, Table::Totals, rows).await?;
+        merge_rows(conn, Table::Totals, ledger, rows).await?;
         let rows = items
             .into_iter()
             .map(|((dim, item, key, currency, period), sum)| delta(ITEM_DIMS[dim as usize], names.name(item), key, currency, period, sum))
             .collect();
-        merge_rows(conn, Table::Items, rows).await
+        merge_rows(conn, Table::Items, ledger, rows).await
     }
 }
 
@@ -247,7 +260,7 @@ struct Delta {
 /// touched keys go to SQLite as one JSON array, their stored rows come back in one query (each
 /// found through the primary key), the sums are made in Rust (exact: SQLite has no decimal sum)
 /// and written back in one `INSERT ... SELECT FROM json_each ... ON CONFLICT DO UPDATE`.
-async fn merge_rows(conn: &mut SqliteConnection, table: Table, mut rows: Vec<Delta>) -> Result<()> {
+async fn merge_rows(conn: &mut SqliteConnection, table: Table, ledger: &str, mut rows: Vec<Delta>) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -255,7 +268,7 @@ async fn merge_rows(conn: &mut SqliteConnection, table: Table, mut rows: Vec<Del
     let keys: Vec<(&str, &str, &str, &str, &str)> =
         rows.iter().map(|r| (r.dim, r.item.as_str(), r.key.as_str(), r.period.as_str(), r.currency.as_str())).collect();
     let stored: Vec<(i64, i64, String)> =
-        sqlx::query_as(&read).bind(serde_json::to_string(&keys).expect("serialisable")).fetch_all(&mut *conn).await?;
+        sqlx::query_as(&read).bind(serde_json::to_string(&keys).expect("serialisable")).bind(ledger).fetch_all(&mut *conn).await?;
     for (index, units, amount) in stored {
         let row = usize::try_from(index).ok().and_then(|i| rows.get_mut(i)).ok_or_else(|| Error::Database(sqlx::Error::RowNotFound))?;
         let amount = Decimal::from_str(&amount).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
@@ -266,13 +279,14 @@ async fn merge_rows(conn: &mut SqliteConnection, table: Table, mut rows: Vec<Del
         .iter()
         .map(|r| (r.dim, r.item.as_str(), r.key.as_str(), r.period.as_str(), r.currency.as_str(), r.units, r.amount.normalize().to_string()))
         .collect();
-    sqlx::query(&write).bind(serde_json::to_string(&values).expect("serialisable")).execute(&mut *conn).await?;
+    sqlx::query(&write).bind(serde_json::to_string(&values).expect("serialisable")).bind(ledger).execute(&mut *conn).await?;
     Ok(())
 }
 
 /// The read and write statements of [`merge_rows`] for a table: the read takes a JSON array of
 /// `[dim, item, key, period, currency]` and gives `(index in the array, units, amount)` of the
-/// stored rows; the write takes `[dim, item, key, period, currency, units, amount]` rows.
+/// stored rows; the write takes `[dim, item, key, period, currency, units, amount]` rows. Both
+/// take the ledger as `?2`.
 pub(crate) fn merge_sql(table: Table) -> (String, String) {
     let (name, item_match, item_column, item_value, pk) = match table {
         Table::Totals => ("royalty_rollup", "", "", "", "dim, period, key, currency"),
@@ -280,47 +294,51 @@ pub(crate) fn merge_sql(table: Table) -> (String, String) {
     };
     let read = format!(
         "SELECT j.key, t.units, t.amount FROM json_each(?1) j JOIN {name} t \
-         ON t.dim = j.value ->> 0{item_match} AND t.period = j.value ->> 3 AND t.key = j.value ->> 2 AND t.currency = j.value ->> 4"
+         ON t.ledger = ?2 AND t.dim = j.value ->> 0{item_match} AND t.period = j.value ->> 3 AND t.key = j.value ->> 2 AND t.currency = j.value ->> 4"
     );
     // (`WHERE true`: SQLite's parser needs it between a SELECT and ON CONFLICT.)
     let write = format!(
-        "INSERT INTO {name} (dim, {item_column}key, period, currency, units, amount) \
-         SELECT j.value ->> 0, {item_value}j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6 \
+        "INSERT INTO {name} (ledger, dim, {item_column}key, period, currency, units, amount) \
+         SELECT ?2, j.value ->> 0, {item_value}j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6 \
          FROM json_each(?1) j WHERE true \
-         ON CONFLICT ({pk}) DO UPDATE SET units = excluded.units, amount = excluded.amount"
+         ON CONFLICT (ledger, {pk}) DO UPDATE SET units = excluded.units, amount = excluded.amount"
     );
     (read, write)
 }
 
-/// Fills `royalty_rollup_items` from the lines when a store has lines but none of its rows (a
-/// store made before the artist dimension existed). Exact: summed in Rust, streamed.
-pub(crate) async fn ensure_items(store: &crate::Store) -> Result<()> {
+/// Fills both rollups from the lines when a store has lines but no rollup rows (a store made
+/// before the rollups had their ledger key, whose migration emptied them). Exact: summed in Rust,
+/// streamed, one rollup per ledger.
+pub(crate) async fn ensure_rollup(store: &crate::Store) -> Result<()> {
     use futures_util::TryStreamExt;
-    let have: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM royalty_rollup_items)").fetch_one(&store.pool).await?;
-    if have {
+    const MISSING: &str =
+        "SELECT NOT EXISTS (SELECT 1 FROM royalty_rollup) AND EXISTS (SELECT 1 FROM statement_lines)";
+    if !sqlx::query_scalar::<_, bool>(MISSING).fetch_one(&store.pool).await? {
         return Ok(());
     }
     let mut tx = store.write().await?;
-    let have: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM royalty_rollup_items)").fetch_one(&mut *tx).await?;
-    let lines: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM statement_lines)").fetch_one(&mut *tx).await?;
-    if have || !lines {
+    if !sqlx::query_scalar::<_, bool>(MISSING).fetch_one(&mut *tx).await? {
         return Ok(());
     }
-    let mut rollup = Rollup::default();
+    let mut ledgers: FxHashMap<String, Rollup> = FxHashMap::default();
     {
-        let mut rows = sqlx::query_as::<_, (String, String, String, String, String, i64, String)>(
-            "SELECT COALESCE(track_id, release_id, ''), store, COALESCE(territory, ''), reporting_period, currency, units, amount \
-             FROM statement_lines",
+        type StoredLine = (String, String, String, String, String, String, String, i64, String);
+        let mut rows = sqlx::query_as::<_, StoredLine>(
+            "SELECT ifnull(f.workspace_id, ''), l.store, ifnull(l.territory, ''), l.reporting_period, l.currency, \
+                    ifnull(l.track_id, ''), ifnull(l.release_id, ifnull(t.release_id, '')), l.units, l.amount \
+             FROM statement_lines l JOIN statement_files f ON f.seq = l.file_seq LEFT JOIN tracks t ON t.id = l.track_id",
         )
         .fetch(&mut *tx);
-        while let Some((item, store_name, territory, period, currency, units, amount)) = rows.try_next().await? {
+        while let Some((ledger, store_name, territory, period, currency, track, release, units, amount)) = rows.try_next().await? {
             let period: YearMonth = period.parse().map_err(|e: String| Error::Database(sqlx::Error::Decode(e.into())))?;
             let amount = Decimal::from_str(&amount).map_err(|e| Error::Database(sqlx::Error::Decode(Box::new(e))))?;
-            rollup.add_item(0, &item, &store_name, period, &currency, units, amount);
-            rollup.add_item(1, &item, &territory, period, &currency, units, amount);
+            let rollup = ledgers.entry(ledger).or_default();
+            rollup.add_stored(&store_name, &territory, period, &currency, &track, &release, units, amount);
         }
     }
-    rollup.merge_into(&mut tx).await?;
+    for (ledger, rollup) in ledgers {
+        rollup.merge_into(&mut tx, &ledger).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
