@@ -708,6 +708,41 @@ async fn a_staff_member_keeps_their_own_ledger_and_the_labels_apart() {
     assert_eq!(periods.iter().map(|p| p.lines).sum::<u64>(), 1, "their own file's line only: {periods:?}");
 }
 
+/// A staff member who imported their own copy of a statement the label also imports has it in
+/// both ledgers: the label's row pulls (it clashed with theirs on the content hash before), its
+/// bytes are fetched and imported into it, and each ledger reports its own copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_statement_in_a_staff_members_own_ledger_and_the_labels_is_in_both() {
+    use roadie::platform::TeamRole;
+    let s = setup().await;
+    let a = &s.a;
+    let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
+    s.srv.signup("staff@example.com", "Staff").await;
+    let staff = Device::new(s.dir.path(), "staff", &s.srv.base, "staff@example.com").await;
+    let march = artist_payee_and_march(&s).await;
+    staff.import(&march).await;
+    staff.sync().await;
+
+    join(a, label, &staff, "staff@example.com", TeamRole::LabelStaff, None).await;
+    a.store.set_ledger_workspace(Some(label)).await.unwrap();
+    assert!(!a.import(&march).await.duplicate_file);
+    a.sync().await;
+    staff.sync().await;
+    assert!(staff.errors().await.is_empty(), "{:?}", staff.errors().await);
+    assert_eq!(staff.store.statement_files_missing().await.unwrap(), 0, "the label's copy was fetched and imported");
+    let march_total = vec![("2026-03".to_string(), 3000, "150.25".to_string())];
+    assert_eq!(months(&staff.store).await, march_total, "their own copy");
+    staff.store.set_ledger_workspace(Some(label)).await.unwrap();
+    assert_eq!(months(&staff.store).await, march_total, "the label's copy");
+    assert_eq!(staff.store.ledger_periods().await.unwrap().iter().map(|p| p.lines).sum::<u64>(), 1);
+    assert_eq!(staff.lines().await.len(), 2, "one line in each ledger");
+}
+
+async fn months(store: &Store) -> Vec<(String, i64, String)> {
+    let report = store.royalty_report(roadie::royalties::ReportBy::Month, &Default::default()).await.unwrap();
+    report.rows.into_iter().map(|r| (r.key, r.units, r.amount.to_string())).collect()
+}
+
 /// Someone who has synced for a while and then joins a label gets the label's whole history
 /// (its artists, releases and ledger set-up from before they joined), on the device that
 /// accepted and on their other devices: their stores' pull cursors were past it.

@@ -218,6 +218,14 @@ struct PulledFile {
     id: String,
     file_name: String,
     read_with: ReadWith,
+    /// Its ledger's workspace (`None`: the account's own).
+    workspace: Option<String>,
+}
+
+/// The pulled row a downloaded file is for.
+pub(crate) struct ExpectedFile<'a> {
+    pub id: &'a str,
+    pub content_hash: &'a str,
 }
 
 /// What the parser thread reads.
@@ -251,15 +259,15 @@ impl Store {
         self.import_file(path, options, progress, cancel, None).await
     }
 
-    /// The import. `expected`: the pulled row the bytes are for (by its content hash), when the
-    /// sync imports a downloaded file.
+    /// The import. `expected`: the pulled row the bytes are for, when the sync imports a
+    /// downloaded file.
     pub(crate) async fn import_file(
         &self,
         path: &Path,
         options: &ImportOptions,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
         cancel: &CancelToken,
-        expected: Option<&str>,
+        expected: Option<ExpectedFile<'_>>,
     ) -> Result<ImportReport> {
         let shown = path.display().to_string();
         let unreadable = |reason: String| Error::StatementUnreadable { file: shown.clone(), reason };
@@ -275,14 +283,15 @@ impl Store {
         if cancel.is_cancelled() {
             return Err(Error::ImportCancelled { file: shown });
         }
-        if let Some(want) = expected {
+        if let Some(want) = expected.as_ref().map(|e| e.content_hash) {
             if want != hash {
                 return Err(unreadable(format!("its SHA-256 is {hash}, not the {want} it was fetched as")));
             }
         }
-        // A row pulled from another device whose lines are not here yet: read the bytes as that
-        // device did (its options, and the column mapping it used as it was then).
-        let pulled = self.pulled_file_by_hash(&hash).await?;
+        // A row pulled from another device whose lines are not here yet (the one downloaded, or
+        // one of the ledger kept now): read the bytes as that device did (its options, and the
+        // column mapping it used as it was then).
+        let pulled = self.pulled_file(expected.as_ref().map(|e| e.id), &hash).await?;
         let pulled_options;
         let options = match &pulled {
             Some(p) => {
@@ -519,7 +528,11 @@ impl Store {
         report.lines = done.lines;
         report.skipped.extend(done.tail);
         report.skipped.sort_by_key(|i| i.line);
-        done.rollup.merge_into(&mut tx, file_ledger.workspace.as_deref().unwrap_or("")).await?;
+        let rollup_ledger = match &pulled {
+            Some(p) => p.workspace.as_deref(),
+            None => file_ledger.workspace.as_deref(),
+        };
+        done.rollup.merge_into(&mut tx, rollup_ledger.unwrap_or("")).await?;
         // (A pulled row keeps the counts its device stored: the same bytes read the same way.)
         if pulled.is_none() {
             sqlx::query("UPDATE statement_files SET line_count = ?, imported = ?, skipped = ? WHERE id = ?")
@@ -538,25 +551,30 @@ impl Store {
         Ok(report)
     }
 
-    /// A live file row with this hash that came from another device and has no lines here yet.
-    async fn pulled_file_by_hash(&self, hash: &str) -> Result<Option<PulledFile>> {
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT id, file_name, read_with FROM statement_files WHERE content_hash = ? AND deleted = 0 AND seq < 0",
+    /// A live file row that came from another device and has no lines here yet: the row `id`
+    /// when given, else the one with this hash in the ledger kept now.
+    async fn pulled_file(&self, id: Option<&str>, hash: &str) -> Result<Option<PulledFile>> {
+        let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, file_name, read_with, workspace_id FROM statement_files \
+             WHERE seq < 0 AND deleted = 0 AND content_hash = ?2 \
+               AND (id = ?1 OR (?1 IS NULL AND ifnull(workspace_id, '') = (SELECT ledger FROM current_ledger)))",
         )
+        .bind(id)
         .bind(hash)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(id, file_name, read_with)| PulledFile {
+        Ok(row.map(|(id, file_name, read_with, workspace)| PulledFile {
             id,
             file_name,
             // (A row from before read_with existed, or unreadable: read as detected.)
             read_with: serde_json::from_str(&read_with).unwrap_or_default(),
+            workspace,
         }))
     }
 
     async fn imported_file_by_hash(&self, hash: &str) -> Result<Option<ImportReport>> {
         let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
-            "SELECT file_name, format, layout, encoding, line_count FROM statement_files WHERE content_hash = ? AND deleted = 0",
+            "SELECT file_name, format, layout, encoding, line_count FROM ledger_files WHERE content_hash = ?",
         )
         .bind(hash)
         .fetch_optional(&self.pool)

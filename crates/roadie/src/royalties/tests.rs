@@ -527,6 +527,32 @@ async fn reports_cover_the_ledger_kept_now() {
     assert_eq!(store.royalty_report(ReportBy::Store, &mine).await.unwrap(), store.royalty_report_from_lines(ReportBy::Store, &mine).await.unwrap());
 }
 
+/// The same statement in the account's own ledger and a label's is two files, each with its
+/// lines, each queued for its workspace; within a ledger it is a duplicate.
+#[tokio::test]
+async fn the_same_file_is_in_each_ledger_once() {
+    let (store, dir) = store().await;
+    let cat = catalog(&store).await;
+    let path = write(dir.path(), "dk.tsv", crlf(&[DK_HEADER, "2023-02-02\t2021-04\tSpotify\tArtist 1\tSong 2\t\t\t10\t100\tSong\tGB\t0\t2.50"]));
+    assert!(!store.import_statement(&path, &opts()).await.unwrap().duplicate_file);
+    assert!(store.import_statement(&path, &opts()).await.unwrap().duplicate_file);
+    store.set_ledger_workspace(Some(cat.ws)).await.unwrap();
+    let r = store.import_statement(&path, &opts()).await.unwrap();
+    assert!(!r.duplicate_file, "not in the label's ledger yet");
+    assert_eq!((r.imported, r.matched), (1, 1));
+    assert!(store.import_statement(&path, &opts()).await.unwrap().duplicate_file);
+    assert_eq!(report(&store, ReportBy::Month).await, [("2023-02".into(), "USD".into(), 10, "2.5".into())]);
+    store.set_ledger_workspace(None).await.unwrap();
+    assert_eq!(report(&store, ReportBy::Month).await, [("2023-02".into(), "USD".into(), 10, "2.5".into())]);
+    let files: Vec<(Option<String>, i64)> =
+        sqlx::query_as("SELECT workspace_id, line_count FROM statement_files ORDER BY seq").fetch_all(&store.pool).await.unwrap();
+    assert_eq!(files, [(None, 1), (Some(cat.ws.to_string()), 1)]);
+    let queued: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT workspace_id FROM statement_file_uploads ORDER BY workspace_id").fetch_all(&store.pool).await.unwrap();
+    assert_eq!(queued, [None, Some(cat.ws.to_string())]);
+    assert_eq!(counts(&store).await.1, 2, "each file has its line");
+}
+
 /// The rollup (and its artist arithmetic) agrees exactly with summing the lines, for every
 /// report, filter and kind of match: ISRC, title, UPC (release-level), rules, deleted tracks,
 /// tracks credited on someone else's release, unmatched lines, several months and currencies.

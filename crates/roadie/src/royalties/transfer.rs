@@ -138,7 +138,9 @@ impl Store {
         type Queued = (String, Option<String>, Option<String>, Option<String>);
         let queued: Vec<Queued> = sqlx::query_as(
             "SELECT u.content_hash, u.workspace_id, f.id, f.file_name FROM statement_file_uploads u \
-             LEFT JOIN statement_files f ON f.content_hash = u.content_hash AND f.deleted = 0 ORDER BY u.queued_at, u.content_hash",
+             LEFT JOIN statement_files f ON ifnull(f.workspace_id, '') = ifnull(u.workspace_id, '') AND f.content_hash = u.content_hash \
+               AND f.deleted = 0 \
+             ORDER BY u.queued_at, u.content_hash",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -149,6 +151,7 @@ impl Store {
                 return Err(Error::Cancelled);
             }
             progress(&SyncProgress { phase: SyncPhase::Files, done: done as u64, total });
+            let ledger = ws.clone();
             let ws = workspace_of(ws.as_deref(), account);
             let pk = id.unwrap_or_else(|| hash.clone());
             let name = name.unwrap_or_else(|| hash.clone());
@@ -164,18 +167,30 @@ impl Store {
             match outcome {
                 Ok(()) => {
                     let mut tx = self.write().await?;
-                    sqlx::query("DELETE FROM statement_file_uploads WHERE content_hash = ?").bind(&hash).execute(&mut *tx).await?;
+                    sqlx::query("DELETE FROM statement_file_uploads WHERE content_hash = ? AND workspace_id IS ?")
+                        .bind(&hash)
+                        .bind(&ledger)
+                        .execute(&mut *tx)
+                        .await?;
                     clear_error(&mut tx, "push", &pk).await?;
+                    // (The same bytes may still be queued for another ledger's workspace.)
+                    let still_queued: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM statement_file_uploads WHERE content_hash = ?)")
+                        .bind(&hash)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     tx.commit().await?;
-                    let _ = std::fs::remove_file(&blob);
+                    if !still_queued {
+                        let _ = std::fs::remove_file(&blob);
+                    }
                     sent += 1;
                 }
                 Err(e @ Error::Network { .. }) => return Err(e),
                 Err(e) => {
                     let mut tx = self.write().await?;
-                    sqlx::query("UPDATE statement_file_uploads SET attempts = attempts + 1, last_error = ? WHERE content_hash = ?")
+                    sqlx::query("UPDATE statement_file_uploads SET attempts = attempts + 1, last_error = ? WHERE content_hash = ? AND workspace_id IS ?")
                         .bind(e.to_string())
                         .bind(&hash)
+                        .bind(&ledger)
                         .execute(&mut *tx)
                         .await?;
                     self.note_error(&mut tx, "push", &pk, &hash, &name, &e).await?;
@@ -217,7 +232,13 @@ impl Store {
             let dest = dir.join(safe_name(&file_name));
             let outcome = match client.get_statement_file(ws, &hash, &dest).await {
                 Ok(()) => self
-                    .import_file(&dest, &ImportOptions::default(), &|_| {}, &CancelToken::new(), Some(&hash))
+                    .import_file(
+                        &dest,
+                        &ImportOptions::default(),
+                        &|_| {},
+                        &CancelToken::new(),
+                        Some(super::import::ExpectedFile { id: &id, content_hash: &hash }),
+                    )
                     .await
                     .map(|_| ()),
                 Err(e) => Err(e),
