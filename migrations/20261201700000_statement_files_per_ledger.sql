@@ -5,13 +5,15 @@
 DROP INDEX statement_files_by_hash;
 CREATE UNIQUE INDEX statement_files_by_hash ON statement_files (ifnull(workspace_id, ''), content_hash) WHERE deleted = 0;
 
--- An upload per file and workspace (the platform keeps a workspace's files apart).
+-- An upload per file and workspace (the platform keeps a workspace's files apart), sent
+-- resumably: `upload_url` is the platform's tus upload of it, where the next sync goes on.
 CREATE TABLE statement_file_uploads_by_ledger (
     content_hash TEXT NOT NULL,
     workspace_id TEXT,                  -- NULL: the account's own
     queued_at    TEXT NOT NULL,
     attempts     INTEGER NOT NULL DEFAULT 0,
-    last_error   TEXT
+    last_error   TEXT,
+    upload_url   TEXT
 ) STRICT;
 INSERT INTO statement_file_uploads_by_ledger (content_hash, workspace_id, queued_at, attempts, last_error)
     SELECT content_hash, workspace_id, queued_at, attempts, last_error FROM statement_file_uploads;

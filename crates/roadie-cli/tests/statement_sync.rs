@@ -6,7 +6,7 @@
 #[path = "../../../platform/tests/common/mod.rs"]
 mod common;
 
-use common::{Pg, Server, PASSWORD};
+use common::{proxy_cutting_once, Pg, Server, PASSWORD};
 use roadie::catalog::{ArtistInput, NewWorkspace, ReleaseInput, ReleaseType, TrackInput, WorkspaceKind};
 use roadie::platform::FileSecrets;
 use roadie::royalties::ImportOptions;
@@ -183,6 +183,45 @@ async fn statement_files_imported_on_one_device_are_imported_on_the_other_with_t
     assert_eq!(a.lines().await, b.lines().await);
     let files: i64 = sqlx::query_scalar("SELECT count(*) FROM statement_files").fetch_one(&a.pool().await).await.unwrap();
     assert_eq!(files, 4);
+}
+
+/// A statement file's upload cut off midway goes on from where the platform stands (tus), not
+/// from its first byte, and the other device gets every line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_statement_file_upload_goes_on_where_the_platform_stands() {
+    let s = setup().await;
+    // A device of the same account that reaches the platform through a proxy cutting the first
+    // connection that carries more than 400 kB: the upload of a ~1.3 MB statement.
+    let (proxy, has_cut) = proxy_cutting_once(s.srv.addr, 400_000).await;
+    let c = Device::new(s.dir.path(), "c", &proxy, "label@example.com").await;
+    c.sync().await;
+    let rows: Vec<String> = (0..15_000)
+        .map(|i| format!("2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t{}\t100\tSong\tUS\t0\t0.{i:04}", i % 7 + 1))
+        .collect();
+    let text = dk(&rows.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(text.len() > 1_000_000, "{}", text.len());
+    let big = write(s.dir.path(), "big.tsv", &text);
+    assert_eq!(c.import(&big).await.imported, 15_000);
+    c.sync().await;
+    assert!(has_cut.load(std::sync::atomic::Ordering::SeqCst), "the proxy cut the upload");
+    assert!(c.errors().await.is_empty(), "{:?}", c.errors().await);
+    assert_eq!(c.store.statement_files_to_upload().await.unwrap(), 0);
+    // One upload, in parts: the first from 0 (cut), the next from where it stopped.
+    let parts: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT p.part_offset, p.length FROM upload_parts p JOIN uploads u ON u.id = p.upload_id \
+         WHERE u.metadata LIKE '%' || $1 || '%' ORDER BY p.part_offset",
+    )
+    .bind(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "statement"))
+    .fetch_all(&s.srv.state.db)
+    .await
+    .unwrap();
+    assert!(parts.len() >= 2 && parts[0].0 == 0 && parts[1].0 > 0, "{parts:?}");
+    assert_eq!(parts.iter().map(|p| p.1).sum::<i64>(), text.len() as i64, "every byte sent once: {parts:?}");
+
+    s.b.sync().await;
+    assert!(s.b.errors().await.is_empty(), "{:?}", s.b.errors().await);
+    assert_eq!(s.b.lines().await, c.lines().await);
+    assert_eq!(s.b.lines().await.len(), 15_000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

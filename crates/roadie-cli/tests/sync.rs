@@ -586,7 +586,7 @@ async fn fans_imported_in_bulk_on_two_devices_sync_and_converge() {
         ..Default::default()
     };
     a.store.create_contact(ws.id, old, "manual").await.unwrap();
-    sync_until_quiet(&devices, &[0, 1]).await;
+    sync_until_quiet(devices, &[0, 1]).await;
 
     // A imports a list (new fans, duplicates inside the file, a merge into the synced contact);
     // B imports another (new fans, a merge into the same contact, other fields).
@@ -620,7 +620,7 @@ async fn fans_imported_in_bulk_on_two_devices_sync_and_converge() {
         let queued = device.store.sync_status().await.unwrap().pending_changes;
         assert!(queued > 150, "{name}: {queued} changes queued");
     }
-    sync_until_quiet(&devices, &[0, 1]).await;
+    sync_until_quiet(devices, &[0, 1]).await;
     assert_eq!(snapshot(&a.path).await, snapshot(&b.path).await);
     assert!(conflict_fields(&a.path).await.is_empty(), "different fields filled: no race");
     for d in devices {

@@ -27,8 +27,13 @@ pub mod upload_meta {
     pub const RELEASE: &str = "release";
     /// The track the asset belongs to (a master), if any.
     pub const TRACK: &str = "track";
-    /// `master` or `artwork`.
+    /// `master`, `artwork`, `other`, or [`STATEMENT`]: a royalty statement file, which the
+    /// platform keeps with the workspace's statement files (named by its SHA-256, which the
+    /// `sha256` key must give) rather than as a release asset.
     pub const ASSET: &str = "asset";
+    /// The `asset` of a statement file sent resumably (instead of one `PUT` to
+    /// `/v1/workspaces/{ws}/statement-files/{sha256}`, which an older platform only knows).
+    pub const STATEMENT: &str = "statement";
     /// The whole file's SHA-256, hex; checked when the upload completes.
     pub const SHA256: &str = "sha256";
 }

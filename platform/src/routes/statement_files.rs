@@ -5,7 +5,9 @@
 //!
 //! `PUT` stores a file once: the body is streamed to a staging object while hashed, and moved
 //! into place only when its SHA-256 is the one in the path (a file already there is left alone:
-//! the same hash is the same bytes). `GET` streams it back. Who may: the workspace's members who
+//! the same hash is the same bytes). A large file can instead be sent resumably through
+//! `/v1/uploads` (tus, `asset statement`): uploads.rs moves it here when it completes. `GET`
+//! streams it back. Who may: the workspace's members who
 //! sync it (owner, label admin, label staff, artist); a collaborator gets 403, anyone else 404.
 
 use crate::auth::Auth;
@@ -35,7 +37,7 @@ fn check_sha256(sha256: &str) -> ApiResult<()> {
     }
 }
 
-fn file_path(ws: Uuid, sha256: &str) -> ObjectPath {
+pub(crate) fn file_path(ws: Uuid, sha256: &str) -> ObjectPath {
     ObjectPath::from(format!("statement-files/{ws}/{sha256}"))
 }
 

@@ -94,7 +94,15 @@ fn meta_uuid(meta: &BTreeMap<String, String>, key: &str) -> ApiResult<Option<Uui
 pub const SHA256_HEADER: &str = roadie_protocol::UPLOAD_SHA256_HEADER;
 
 async fn finished_sha256(db: &sqlx::PgPool, id: Uuid) -> ApiResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT sha256 FROM assets WHERE upload_id = $1").bind(id).fetch_optional(db).await?)
+    // (A statement file has no asset row: its SHA-256 is the one it was checked against.)
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(a.sha256, u.expected_sha256) FROM uploads u LEFT JOIN assets a ON a.upload_id = u.id \
+         WHERE u.id = $1 AND u.state = 'complete'",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .flatten())
 }
 
 fn part_path(id: Uuid, offset: i64) -> ObjectPath {
@@ -140,7 +148,9 @@ pub async fn options(State(state): State<AppState>) -> Response {
 }
 
 /// Creates an upload (tus creation). Metadata: `filename`, `workspace` (default: the caller's
-/// own), `release`, `track`, `asset` (`master`, `artwork`), `sha256` (hex, checked at the end).
+/// own), `release`, `track`, `asset` (`master`, `artwork`, `other`, `statement`), `sha256` (hex,
+/// checked at the end; required for a statement file, which is stored with the workspace's
+/// statement files under it and may be sent by those who keep its ledger).
 #[utoipa::path(post, path = "/v1/uploads", tag = "uploads", security(("bearer" = [])),
     params(
         ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = r"^1\.0\.0$"),
@@ -171,8 +181,8 @@ pub async fn create(State(state): State<AppState>, auth: Auth, headers: HeaderMa
     let track_id = meta_uuid(&meta, upload_meta::TRACK)?;
     let kind = match meta.get(upload_meta::ASSET).map(|s| s.trim()).unwrap_or("") {
         "" => "other",
-        k @ ("master" | "artwork" | "other") => k,
-        _ => return Err(ApiError::bad_request("invalid_metadata", "metadata asset must be master, artwork or other")),
+        k @ ("master" | "artwork" | "other" | upload_meta::STATEMENT) => k,
+        _ => return Err(ApiError::bad_request("invalid_metadata", "metadata asset must be master, artwork, other or statement")),
     };
     let expected_sha256 = match meta.get(upload_meta::SHA256).map(|s| s.trim().to_lowercase()) {
         None => None,
@@ -191,7 +201,14 @@ pub async fn create(State(state): State<AppState>, auth: Auth, headers: HeaderMa
         }
     };
     let a = access(&state.db, &auth, ws).await?;
-    a.require(UPLOAD_ROLES, "upload")?;
+    if kind == upload_meta::STATEMENT {
+        if expected_sha256.is_none() {
+            return Err(ApiError::bad_request("invalid_metadata", "a statement file is named by its SHA-256: give metadata sha256"));
+        }
+        a.require(roadie_protocol::sync::LEDGER_ROLES, "store statement files")?;
+    } else {
+        a.require(UPLOAD_ROLES, "upload")?;
+    }
 
     let id = Uuid::now_v7();
     let mut tx = state.db.begin().await?;
@@ -488,6 +505,12 @@ async fn complete(state: &AppState, tx: &mut sqlx::PgConnection, id: Uuid, up: &
         }
     }
     sqlx::query("UPDATE uploads SET state = 'complete', completed_at = now() WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    if up.asset_kind == upload_meta::STATEMENT {
+        // With the workspace's statement files (where GET finds it), not as a release asset.
+        state.store.rename(&target, &super::statement_files::file_path(up.workspace_id, &sha)).await?;
+        tracing::info!(upload_id = %id, size, sha256 = %sha, "statement file upload complete");
+        return Ok(());
+    }
     sqlx::query(
         "INSERT INTO assets (id, workspace_id, upload_id, release_id, track_id, kind, filename, size, sha256, object_path)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

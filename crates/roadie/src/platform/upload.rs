@@ -162,7 +162,7 @@ impl PlatformClient {
 
     /// The server's offset for an upload (and the SHA-256 of the stored file once complete), or
     /// None when it is gone (404/410).
-    async fn tus_offset(&self, url: &str) -> Result<Option<(u64, Option<String>)>> {
+    pub(crate) async fn tus_offset(&self, url: &str) -> Result<Option<(u64, Option<String>)>> {
         let res = self.tus(reqwest::Method::HEAD, url).send().await.map_err(|e| self.network(e))?;
         match res.status().as_u16() {
             200 | 204 => {
@@ -175,7 +175,7 @@ impl PlatformClient {
         }
     }
 
-    async fn tus_create(&self, size: u64, metadata: &[(&str, String)]) -> Result<String> {
+    pub(crate) async fn tus_create(&self, size: u64, metadata: &[(&str, String)]) -> Result<String> {
         let meta = metadata
             .iter()
             .map(|(k, v)| format!("{k} {}", base64::engine::general_purpose::STANDARD.encode(v.as_bytes())))
@@ -196,6 +196,96 @@ impl PlatformClient {
             return Err(Error::Platform { status: 201, platform_code: "no_location".into(), message: "the server sent no Location".into() });
         }
         Ok(self.url(&location))
+    }
+}
+
+/// How a [`PlatformClient::tus_send`] ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum TusSent {
+    /// All there; the SHA-256 the platform reports for what it stored.
+    Complete(Option<String>),
+    /// The platform no longer has the upload (expired, failed its checksum): start again.
+    Gone,
+}
+
+impl PlatformClient {
+    /// Sends `path` to the tus upload at `url` from `offset` (the platform's word for where it
+    /// stands) to its end, `chunk` bytes per PATCH. A cut connection costs what it carried past
+    /// the platform's offset: the platform keeps what arrived, is asked where it stands, and the
+    /// rest follows (up to a few times in a row; then the network error). `sent` sees each new
+    /// offset (to keep it, or show it). For a file whose SHA-256 the platform checks itself.
+    pub(crate) async fn tus_send(
+        &self,
+        url: &str,
+        path: &Path,
+        mut offset: u64,
+        chunk: u64,
+        sent: &(dyn Fn(u64) + Sync),
+        cancel: &CancelFlag,
+    ) -> Result<TusSent> {
+        let mut file = tokio::fs::File::open(path).await.map_err(|e| io_error(path, e))?;
+        let size = file.metadata().await.map_err(|e| io_error(path, e))?.len();
+        let mut failures = 0u32;
+        let mut server_sha = None;
+        while offset < size {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let len = chunk.max(1).min(size - offset) as usize;
+            let mut buf = vec![0u8; len];
+            file.seek(std::io::SeekFrom::Start(offset)).await.map_err(|e| io_error(path, e))?;
+            file.read_exact(&mut buf).await.map_err(|e| io_error(path, e))?;
+            let res = self
+                .tus(reqwest::Method::PATCH, url)
+                .header("Upload-Offset", offset.to_string())
+                .header("Content-Type", "application/offset+octet-stream")
+                .body(buf)
+                .send()
+                .await;
+            match res {
+                Ok(res) if res.status().as_u16() == 204 || res.status().as_u16() == 200 => {
+                    offset = res
+                        .headers()
+                        .get("upload-offset")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(offset + len as u64);
+                    server_sha = res.headers().get(SHA256_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+                    failures = 0;
+                    sent(offset);
+                }
+                Ok(res) if matches!(res.status().as_u16(), 404 | 410) => return Ok(TusSent::Gone),
+                Ok(res) if res.status().as_u16() != 409 => return Err(self.refused(res).await),
+                other => {
+                    // Cut (or the offset moved): ask where the platform stands.
+                    failures += 1;
+                    if failures > MAX_RETRIES {
+                        return Err(match other {
+                            Err(e) => self.network(e),
+                            Ok(res) => self.refused(res).await,
+                        });
+                    }
+                    tokio::time::sleep(Duration::from_millis(300 * failures as u64)).await;
+                    match self.tus_offset(url).await {
+                        Ok(Some((server_offset, _))) => {
+                            offset = server_offset;
+                            sent(offset);
+                        }
+                        Ok(None) => return Ok(TusSent::Gone),
+                        Err(_) if failures < MAX_RETRIES => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        if server_sha.is_none() {
+            // The last answer was lost, or it was all there already: ask.
+            match self.tus_offset(url).await? {
+                Some((_, sha)) => server_sha = sha,
+                None => return Ok(TusSent::Gone),
+            }
+        }
+        Ok(TusSent::Complete(server_sha))
     }
 }
 

@@ -5,8 +5,10 @@
 //!
 //! - An import keeps a copy of the file's bytes next to the store (`<store>-statement-files/`)
 //!   and queues it in `statement_file_uploads`. Each sync, before it pushes, uploads the queued
-//!   files (`PUT /v1/workspaces/{ws}/statement-files/{sha256}`, idempotent), then drops the copy.
-//!   So a file imported offline goes up at the next sync, before its row does.
+//!   files resumably (tus at `/v1/uploads` with `asset statement`: a cut upload goes on where the
+//!   platform stands, in this sync or the next; `PUT /v1/workspaces/{ws}/statement-files/{sha256}`
+//!   to a platform that predates that), then drops the copy. So a file imported offline goes up
+//!   at the next sync, before its row does.
 //! - A pulled row whose lines are not here has a negative `seq`. Each sync, after it pulls,
 //!   downloads those files by hash (verifying the SHA-256) and imports them into their row, read
 //!   as the importing device read them (`read_with`: its options and the column mapping it used),
@@ -157,7 +159,7 @@ impl Store {
             let name = name.unwrap_or_else(|| hash.clone());
             let blob = self.statement_blob_path(&hash);
             let outcome = match std::fs::metadata(&blob) {
-                Ok(_) => client.put_statement_file(ws, &hash, &blob).await,
+                Ok(_) => self.send_statement_file(client, ws, &hash, ledger.as_deref(), &blob, &name, cancel).await,
                 Err(e) => Err(Error::StatementFileTransfer {
                     file: name.clone(),
                     hash: hash.clone(),
@@ -202,6 +204,95 @@ impl Store {
             progress(&SyncProgress { phase: SyncPhase::Files, done: total, total });
         }
         Ok(sent)
+    }
+
+    /// Sends a queued file's bytes to `ws`: resumably, going on with the upload an earlier
+    /// attempt started (kept in its queue entry) where the platform says it stands; with one PUT
+    /// to a platform that does not take statement files through tus.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_statement_file(
+        &self,
+        client: &PlatformClient,
+        ws: Uuid,
+        hash: &str,
+        ledger: Option<&str>,
+        blob: &Path,
+        name: &str,
+        cancel: &CancelFlag,
+    ) -> Result<()> {
+        use crate::platform::upload::{TusSent, DEFAULT_CHUNK};
+        use roadie_protocol::upload_meta;
+        let mut url: Option<String> =
+            sqlx::query_scalar("SELECT upload_url FROM statement_file_uploads WHERE content_hash = ? AND workspace_id IS ?")
+                .bind(hash)
+                .bind(ledger)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten();
+        let failed = |reason: String| Error::StatementFileTransfer { file: name.into(), hash: hash.into(), reason };
+        // (Twice at most: an upload the platform has dropped is started again once.)
+        for _ in 0..2 {
+            let resumed = match &url {
+                Some(u) => client.tus_offset(u).await?.map(|(offset, _)| (u.clone(), offset)),
+                None => None,
+            };
+            let (upload, offset) = match resumed {
+                Some(found) => found,
+                None => {
+                    let size = std::fs::metadata(blob)?.len();
+                    let metadata = [
+                        (upload_meta::FILENAME, name.to_string()),
+                        (upload_meta::WORKSPACE, ws.to_string()),
+                        (upload_meta::ASSET, upload_meta::STATEMENT.to_string()),
+                        (upload_meta::SHA256, hash.to_string()),
+                    ];
+                    match client.tus_create(size, &metadata).await {
+                        Ok(created) => {
+                            self.keep_upload_url(hash, ledger, Some(&created)).await?;
+                            (created, 0)
+                        }
+                        Err(Error::Platform { status: 400, platform_code, .. }) if platform_code == "invalid_metadata" => {
+                            return client.put_statement_file(ws, hash, blob).await;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            };
+            match client.tus_send(&upload, blob, offset, DEFAULT_CHUNK, &|_| {}, cancel).await {
+                Ok(TusSent::Complete(stored)) => {
+                    return match stored.as_deref() {
+                        Some(sha) if sha == hash => Ok(()),
+                        other => {
+                            self.keep_upload_url(hash, ledger, None).await?;
+                            Err(failed(format!("the platform stored bytes whose SHA-256 is {}", other.unwrap_or("not given"))))
+                        }
+                    };
+                }
+                Ok(TusSent::Gone) => {
+                    self.keep_upload_url(hash, ledger, None).await?;
+                    url = None;
+                }
+                Err(e @ Error::Platform { status: 460, .. }) => {
+                    self.keep_upload_url(hash, ledger, None).await?;
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(failed("the platform dropped its upload twice".into()))
+    }
+
+    /// Keeps (or forgets) the platform's upload of a queued file, for the next attempt.
+    async fn keep_upload_url(&self, hash: &str, ledger: Option<&str>, url: Option<&str>) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE statement_file_uploads SET upload_url = ? WHERE content_hash = ? AND workspace_id IS ?")
+            .bind(url)
+            .bind(hash)
+            .bind(ledger)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Downloads and imports the statement files whose rows came from other devices. Returns how
