@@ -199,6 +199,25 @@ impl PlatformClient {
     }
 }
 
+/// What one PATCH did.
+enum Patched {
+    /// Stored: the platform's new offset (when it said), and the file's SHA-256 once complete.
+    Stored { offset: Option<u64>, sha256: Option<String> },
+    /// The platform no longer has the upload.
+    Gone,
+    /// It did not go through (cut, or 409: the offset moved): see [`PlatformClient::tus_after_cut`].
+    NotThrough(std::result::Result<reqwest::Response, reqwest::Error>),
+}
+
+/// Where to go on after a PATCH that did not go through.
+enum AfterCut {
+    /// From the platform's offset.
+    At(u64),
+    Gone,
+    /// The platform did not answer: send the same bytes again.
+    Again,
+}
+
 /// How a [`PlatformClient::tus_send`] ended.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum TusSent {
@@ -209,6 +228,51 @@ pub(crate) enum TusSent {
 }
 
 impl PlatformClient {
+    /// One PATCH of `body` at `offset`; a refusal other than 404/409/410 is the error.
+    async fn tus_patch(&self, url: &str, offset: u64, body: bytes::Bytes) -> Result<Patched> {
+        let sent = self
+            .tus(reqwest::Method::PATCH, url)
+            .header("Upload-Offset", offset.to_string())
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(body)
+            .send()
+            .await;
+        Ok(match sent {
+            Ok(res) if matches!(res.status().as_u16(), 200 | 204) => Patched::Stored {
+                offset: res.headers().get("upload-offset").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()),
+                sha256: res.headers().get(SHA256_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string),
+            },
+            Ok(res) if matches!(res.status().as_u16(), 404 | 410) => Patched::Gone,
+            Ok(res) if res.status().as_u16() != 409 => return Err(self.refused(res).await),
+            other => Patched::NotThrough(other),
+        })
+    }
+
+    /// After a PATCH that did not go through (the `failures`-th in a row): waits a little and asks
+    /// the platform where it stands (it keeps what arrived of a cut PATCH). Too many in a row: the
+    /// error of the last.
+    async fn tus_after_cut(
+        &self,
+        url: &str,
+        failures: &mut u32,
+        failed: std::result::Result<reqwest::Response, reqwest::Error>,
+    ) -> Result<AfterCut> {
+        *failures += 1;
+        if *failures > MAX_RETRIES {
+            return Err(match failed {
+                Err(e) => self.network(e),
+                Ok(res) => self.refused(res).await,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(300 * *failures as u64)).await;
+        match self.tus_offset(url).await {
+            Ok(Some((offset, _))) => Ok(AfterCut::At(offset)),
+            Ok(None) => Ok(AfterCut::Gone),
+            Err(_) if *failures < MAX_RETRIES => Ok(AfterCut::Again),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sends `path` to the tus upload at `url` from `offset` (the platform's word for where it
     /// stands) to its end, `chunk` bytes per PATCH. A cut connection costs what it carried past
     /// the platform's offset: the platform keeps what arrived, is asked where it stands, and the
@@ -235,47 +299,22 @@ impl PlatformClient {
             let mut buf = vec![0u8; len];
             file.seek(std::io::SeekFrom::Start(offset)).await.map_err(|e| io_error(path, e))?;
             file.read_exact(&mut buf).await.map_err(|e| io_error(path, e))?;
-            let res = self
-                .tus(reqwest::Method::PATCH, url)
-                .header("Upload-Offset", offset.to_string())
-                .header("Content-Type", "application/offset+octet-stream")
-                .body(buf)
-                .send()
-                .await;
-            match res {
-                Ok(res) if res.status().as_u16() == 204 || res.status().as_u16() == 200 => {
-                    offset = res
-                        .headers()
-                        .get("upload-offset")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(offset + len as u64);
-                    server_sha = res.headers().get(SHA256_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+            match self.tus_patch(url, offset, bytes::Bytes::from(buf)).await? {
+                Patched::Stored { offset: stored, sha256 } => {
+                    offset = stored.unwrap_or(offset + len as u64);
+                    server_sha = sha256;
                     failures = 0;
                     sent(offset);
                 }
-                Ok(res) if matches!(res.status().as_u16(), 404 | 410) => return Ok(TusSent::Gone),
-                Ok(res) if res.status().as_u16() != 409 => return Err(self.refused(res).await),
-                other => {
-                    // Cut (or the offset moved): ask where the platform stands.
-                    failures += 1;
-                    if failures > MAX_RETRIES {
-                        return Err(match other {
-                            Err(e) => self.network(e),
-                            Ok(res) => self.refused(res).await,
-                        });
+                Patched::Gone => return Ok(TusSent::Gone),
+                Patched::NotThrough(failed) => match self.tus_after_cut(url, &mut failures, failed).await? {
+                    AfterCut::At(server_offset) => {
+                        offset = server_offset;
+                        sent(offset);
                     }
-                    tokio::time::sleep(Duration::from_millis(300 * failures as u64)).await;
-                    match self.tus_offset(url).await {
-                        Ok(Some((server_offset, _))) => {
-                            offset = server_offset;
-                            sent(offset);
-                        }
-                        Ok(None) => return Ok(TusSent::Gone),
-                        Err(_) if failures < MAX_RETRIES => {}
-                        Err(e) => return Err(e),
-                    }
-                }
+                    AfterCut::Gone => return Ok(TusSent::Gone),
+                    AfterCut::Again => {}
+                },
             }
         }
         if server_sha.is_none() {
@@ -429,61 +468,36 @@ impl Store {
                     h
                 })
             };
-            let sent = client
-                .tus(reqwest::Method::PATCH, &url)
-                .header("Upload-Offset", offset.to_string())
-                .header("Content-Type", "application/offset+octet-stream")
-                .body(chunk.clone())
-                .send()
-                .await;
+            let sent = client.tus_patch(&url, offset, chunk.clone()).await;
             let after = hashing.await.map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
-            let res = match sent {
-                Ok(res) if res.status().as_u16() == 204 || res.status().as_u16() == 200 => res,
-                Ok(res) if res.status().as_u16() == 404 || res.status().as_u16() == 410 => {
-                    return Err(self.fail_job(&job.id, &shown).await)
+            match sent? {
+                Patched::Stored { offset: stored, sha256 } => {
+                    hasher = after;
+                    offset = stored.unwrap_or(offset + len as u64);
+                    server_sha = sha256;
+                    failures = 0;
                 }
-                Ok(res) if res.status().as_u16() != 409 => return Err(client.refused(res).await),
-                other => {
-                    // A cut connection (or an offset that moved): ask the server what it kept and
-                    // go on from there; the hash follows the server's offset.
-                    failures += 1;
-                    if failures > MAX_RETRIES {
-                        return Err(match other {
-                            Err(e) => client.network(e),
-                            Ok(res) => client.refused(res).await,
-                        });
-                    }
-                    tokio::time::sleep(Duration::from_millis(300 * failures as u64)).await;
-                    let Some((server_offset, _)) = (match client.tus_offset(&url).await {
-                        Ok(o) => o,
-                        Err(_) if failures < MAX_RETRIES => {
-                            hasher = before;
-                            continue;
+                Patched::Gone => return Err(self.fail_job(&job.id, &shown).await),
+                // A cut connection (or an offset that moved): go on from what the server kept;
+                // the hash follows the server's offset.
+                Patched::NotThrough(failed) => {
+                    match client.tus_after_cut(&url, &mut failures, failed).await? {
+                        AfterCut::At(server_offset) => {
+                            hasher = if server_offset >= offset && server_offset <= offset + len as u64 {
+                                let mut h = before;
+                                h.update(&chunk[..(server_offset - offset) as usize]);
+                                h
+                            } else {
+                                hash_prefix(&mut file, path, server_offset, progress, cancel).await?
+                            };
+                            offset = server_offset;
                         }
-                        Err(e) => return Err(e),
-                    }) else {
-                        return Err(self.fail_job(&job.id, &shown).await);
-                    };
-                    hasher = if server_offset >= offset && server_offset <= offset + len as u64 {
-                        let mut h = before;
-                        h.update(&chunk[..(server_offset - offset) as usize]);
-                        h
-                    } else {
-                        hash_prefix(&mut file, path, server_offset, progress, cancel).await?
-                    };
-                    offset = server_offset;
+                        AfterCut::Gone => return Err(self.fail_job(&job.id, &shown).await),
+                        AfterCut::Again => hasher = before,
+                    }
                     continue;
                 }
-            };
-            hasher = after;
-            offset = res
-                .headers()
-                .get("upload-offset")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(offset + len as u64);
-            server_sha = res.headers().get(SHA256_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-            failures = 0;
+            }
             self.save_job(&job.id, Some(&url), offset, "pending", None).await?;
             progress(&UploadProgress { path: shown.clone(), phase: UploadPhase::Uploading, done: offset, total: size });
         }
