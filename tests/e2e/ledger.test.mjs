@@ -160,8 +160,16 @@ test('payees, a 60/40 split set in the UI, a generated period whose statements a
     const labelId = await session.exec(`return [...document.querySelector('[data-testid="ledger-workspace-select"]').options].find((o) => o.value).value;`);
     await session.select('[data-testid="ledger-workspace-select"]', labelId);
     await session.waitFor('[data-testid="ledger-workspace-hint"]', { text: 'shared with its staff' });
+    // Imports and reports follow the ledger too: the label's has no statement file yet.
+    await session.click('[data-testid="royalties-tab-overview"]');
+    await session.waitFor('[data-testid="royalties-empty"]');
+    await session.waitFor('[data-testid="ledger-workspace-hint"]', { text: 'shared with its staff' });
+    await shot('overview-label-ledger-en-light');
     await session.select('[data-testid="ledger-workspace-select"]', '');
     await session.waitFor('[data-testid="ledger-workspace-hint"]', { text: 'only your devices' });
+    await session.waitFor('[data-testid="report-row"]');
+    await session.click('[data-testid="royalties-tab-statements"]');
+    await session.waitFor('[data-testid="statements-not-issued"]');
     await session.click('[data-testid="statements-generate"]');
     await session.waitFor('[data-testid="statements-table"]', { timeout: 120000 });
     await session.waitForCount('[data-testid="statement-row"]', 2);
