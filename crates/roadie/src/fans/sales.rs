@@ -60,9 +60,14 @@ fn month_start(period: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 
 pub(crate) async fn link_bandcamp_sales(conn: &mut SqliteConnection, workspace_id: Uuid, hlc: &str) -> Result<SalesLinkReport> {
     let mut report = SalesLinkReport::default();
-    let files = sqlx::query("SELECT seq, content_hash, raw_columns FROM statement_files WHERE format = 'bandcamp' AND deleted = 0 ORDER BY seq")
-        .fetch_all(&mut *conn)
-        .await?;
+    // Each file once, with its lines (the same file may be in two ledgers of this store; a
+    // pulled row without its lines here has a negative seq).
+    let files = sqlx::query(
+        "SELECT min(seq) AS seq, content_hash, raw_columns FROM statement_files WHERE format = 'bandcamp' AND deleted = 0 AND seq > 0 \
+         GROUP BY content_hash ORDER BY seq",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let workspace = workspace_id.to_string();
     let mut owners: HashMap<String, Option<String>> = HashMap::new();
     let mut touched = BTreeSet::new();
@@ -207,8 +212,11 @@ mod tests {
         let spenders = ContactFilter { spend_above: Some("30".into()), spend_currency: Some("USD".into()), ..Default::default() };
         assert_eq!(store.count_contacts(ws, &spenders).await.unwrap(), 1);
 
-        // Linking again records nothing twice.
-        assert_eq!(store.link_bandcamp_sales(ws).await.unwrap().linked, 0);
+        // Linking again records nothing twice, also with the same file in a second ledger.
+        store.set_ledger_workspace(Some(ws)).await.unwrap();
+        assert!(!store.import_statement(&path, &ImportOptions::default()).await.unwrap().duplicate_file);
+        let again = store.link_bandcamp_sales(ws).await.unwrap();
+        assert_eq!((again.sales, again.linked, again.unknown_buyers), (3, 0, 1));
         assert_eq!(store.contact_timeline(ada.id).await.unwrap().len(), 2);
 
         // A buyer who joins the fans later gets their purchases with the fan import.
