@@ -233,11 +233,14 @@ pub enum AssignBy {
 }
 
 impl Store {
-    /// The unmatched queue, largest groups first.
+    /// The unmatched queue of the ledger kept now, largest groups first. (An assignment is a
+    /// catalog rule: it takes every ledger's lines.) `+file_seq`: the queue's own index, not the
+    /// file index (which would read every line of the ledger's files).
     pub async fn unmatched_groups(&self, limit: u32) -> Result<Vec<UnmatchedGroup>> {
         let rows: Vec<GroupRow> = sqlx::query_as(
             "SELECT isrc, title, artist, COUNT(*), SUM(units) FROM statement_lines \
-             WHERE track_id IS NULL AND release_id IS NULL GROUP BY isrc, title, artist ORDER BY COUNT(*) DESC, title LIMIT ?",
+             WHERE track_id IS NULL AND release_id IS NULL AND +file_seq IN (SELECT seq FROM ledger_files) \
+             GROUP BY isrc, title, artist ORDER BY COUNT(*) DESC, title LIMIT ?",
         )
         .bind(limit as i64)
         .fetch_all(&self.pool)
@@ -248,9 +251,12 @@ impl Store {
             .collect())
     }
 
-    /// How many lines wait in the unmatched queue.
+    /// How many lines of the ledger kept now wait in the unmatched queue.
     pub async fn unmatched_count(&self) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM statement_lines WHERE track_id IS NULL AND release_id IS NULL")
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM statement_lines \
+             WHERE track_id IS NULL AND release_id IS NULL AND +file_seq IN (SELECT seq FROM ledger_files)",
+        )
             .fetch_one(&self.pool)
             .await?;
         Ok(n as u64)
