@@ -777,6 +777,36 @@ async fn the_same_statement_in_a_staff_members_own_ledger_and_the_labels_is_in_b
     assert_eq!(staff.lines().await.len(), 2, "one line in each ledger");
 }
 
+/// The same ECB rates in a staff member's own ledger and the label's: each ledger has its rows
+/// (the label's clashed with theirs on the pair's unique index at the pull before), and each
+/// converts with its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_rates_in_a_staff_members_own_ledger_and_the_labels_are_in_both() {
+    use roadie::platform::TeamRole;
+    let s = setup().await;
+    let a = &s.a;
+    let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
+    s.srv.signup("staff@example.com", "Staff").await;
+    let staff = Device::new(s.dir.path(), "staff", &s.srv.base, "staff@example.com").await;
+    let ecb = write(s.dir.path(), "eurofxref.csv", "Date, USD, CNY, \n31 March 2026, 1.0812, 7.8420, \n");
+    assert_eq!(staff.store.import_ecb_rates(&ecb).await.unwrap().rates, 2);
+    staff.sync().await;
+
+    join(a, label, &staff, "staff@example.com", TeamRole::LabelStaff, None).await;
+    a.store.set_ledger_workspace(Some(label)).await.unwrap();
+    assert_eq!(a.store.import_ecb_rates(&ecb).await.unwrap().rates, 2);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    a.store.set_rate(day, "USD", "CNY", "7.30".parse().unwrap()).await.unwrap();
+    a.sync().await;
+    staff.sync().await;
+    assert!(staff.errors().await.is_empty(), "{:?}", staff.errors().await);
+    assert_eq!(staff.store.rate_on("USD", "CNY", day).await.unwrap().rate.to_string(), "7.2530521643", "their own ledger: the cross rate through EUR");
+    assert_eq!(staff.store.all_rates(10).await.unwrap().len(), 2);
+    staff.store.set_ledger_workspace(Some(label)).await.unwrap();
+    assert_eq!(staff.store.rate_on("USD", "CNY", day).await.unwrap().rate.to_string(), "7.3", "the label's: its manual rate");
+    assert_eq!(staff.store.all_rates(10).await.unwrap().len(), 3);
+}
+
 async fn months(store: &Store) -> Vec<(String, i64, String)> {
     let report = store.royalty_report(roadie::royalties::ReportBy::Month, &Default::default()).await.unwrap();
     report.rows.into_iter().map(|r| (r.key, r.units, r.amount.to_string())).collect()

@@ -215,7 +215,7 @@ impl Store {
     /// Stored exchange rates of every pair, newest first (at most `limit`).
     pub async fn all_rates(&self, limit: u32) -> Result<Vec<FxRate>> {
         let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
-            "SELECT rate_date, base, quote, rate, source FROM fx_rates WHERE deleted = 0 \
+            "SELECT rate_date, base, quote, rate, source FROM ledger_rates \
              ORDER BY rate_date DESC, base, quote, source LIMIT ?",
         )
         .bind(limit as i64)

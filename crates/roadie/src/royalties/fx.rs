@@ -200,7 +200,7 @@ impl Store {
     /// Stored rates of a pair (either direction), newest first (at most `limit`).
     pub async fn list_rates(&self, base: &str, quote: &str, limit: u32) -> Result<Vec<FxRate>> {
         let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
-            "SELECT rate_date, base, quote, rate, source FROM fx_rates WHERE deleted = 0 AND base = ? AND quote = ? \
+            "SELECT rate_date, base, quote, rate, source FROM ledger_rates WHERE base = ? AND quote = ? \
              ORDER BY rate_date DESC, source LIMIT ?",
         )
         .bind(base)
@@ -227,7 +227,7 @@ impl Store {
 async fn upsert(store: &Store, conn: &mut SqliteConnection, ledger: &super::ledger::Ledger, date: NaiveDate, base: &str, quote: &str, rate: Decimal, source: RateSource) -> Result<u64> {
     let done = sqlx::query(
         "INSERT INTO fx_rates (id, rate_date, base, quote, rate, source, workspace_id, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (base, quote, source, rate_date) WHERE deleted = 0 DO UPDATE SET rate = excluded.rate, hlc = excluded.hlc \
+         ON CONFLICT (ifnull(workspace_id, ''), base, quote, source, rate_date) WHERE deleted = 0 DO UPDATE SET rate = excluded.rate, hlc = excluded.hlc \
          WHERE rate <> excluded.rate",
     )
     // Derived from pair, source and day (in the ledger's scope): two devices importing the same
@@ -249,7 +249,7 @@ async fn upsert(store: &Store, conn: &mut SqliteConnection, ledger: &super::ledg
 /// The latest stored rate of exactly this pair on or before `date` (manual before ECB on a day).
 async fn stored(conn: &mut SqliteConnection, base: &str, quote: &str, date: NaiveDate) -> Result<Option<(Decimal, NaiveDate, String)>> {
     let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT rate, rate_date, source FROM fx_rates WHERE base = ? AND quote = ? AND rate_date <= ? AND deleted = 0 \
+        "SELECT rate, rate_date, source FROM ledger_rates WHERE base = ? AND quote = ? AND rate_date <= ? \
          ORDER BY rate_date DESC, source = 'manual' DESC LIMIT 1",
     )
     .bind(base)

@@ -824,7 +824,7 @@ export const en = {
   'ledger.keptIn': "Ledger kept in",
   'ledger.keptInOwn': "Your account's own",
   'ledger.keptInOwnHint': "Statement files, statements and rates stay in your own account: only your devices get them.",
-  'ledger.keptInLabelHint': "The statement files, reports and statements here are {name}'s, shared with its staff; what you import or issue goes there. Your own account's ledger stays apart.",
+  'ledger.keptInLabelHint': "The statement files, rates, reports and statements here are {name}'s, shared with its staff; what you import or issue goes there. Your own account's ledger stays apart.",
   'ledger.noPeriods': "No statement lines yet",
   'ledger.noPeriodsBody': "Import statements first (Import & reports); each reporting month becomes a period to issue.",
   'ledger.noRates': "No exchange rates stored yet.",

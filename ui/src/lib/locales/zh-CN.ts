@@ -826,7 +826,7 @@ export const zhCN: Dictionary = {
   'ledger.keptIn': "账本归属",
   'ledger.keptInOwn': "你自己的账户",
   'ledger.keptInOwnHint': "结算文件、结算单和汇率保存在你自己的账户中，只有你的设备会收到。",
-  'ledger.keptInLabelHint': "这里显示的是 {name} 的结算文件、报表和结算单，与其员工共享；你导入或出具的内容都归入其中。你自己账户的账本另行保存。",
+  'ledger.keptInLabelHint': "这里显示的是 {name} 的结算文件、汇率、报表和结算单，与其员工共享；你导入或出具的内容都归入其中。你自己账户的账本另行保存。",
   'ledger.noPeriods': "还没有结算明细",
   'ledger.noPeriodsBody': "请先在“导入与报表”中导入结算文件；每个报告月份即为一个可出具的结算期。",
   'ledger.noRates': "尚未保存任何汇率。",
