@@ -1852,6 +1852,50 @@ async fn the_same_fan_added_on_two_devices_offline_is_one_contact_after_a_sync()
     assert_eq!(snapshot(&devices[0].path).await, snapshot(&devices[1].path).await);
 }
 
+/// Things named by the user and made on two devices while offline under the same name (a
+/// segment, a column mapping, an unmatched-queue rule for one ISRC) are one row each after a
+/// sync, never a unique-index sync error; what the two made differently is a conflict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_segment_mapping_and_rule_made_on_two_devices_offline_are_one_each() {
+    use roadie::fans::ContactFilter;
+    use roadie::royalties::{AssignBy, AssignTarget, ColumnMapping};
+    let acc = Account::on_devices("names@example.com", &["a", "b"], WorkspaceKind::Artist).await;
+    let (devices, ws) = (&acc.devices, &acc.ws);
+    let artist = devices[0].store.create_artist(ws.id, ArtistInput::named("Artist")).await.unwrap();
+    let release = devices[0]
+        .store
+        .create_release(ws.id, ReleaseInput::new("Album", ReleaseType::Album, vec![artist.id]))
+        .await
+        .unwrap()
+        .release;
+    let track = devices[0].store.add_track(release.id, TrackInput::titled("Song")).await.unwrap();
+    sync_until_quiet(devices, &[0, 1]).await;
+
+    let header: Vec<String> = ["Month", "Store", "Amount", "Currency"].iter().map(|h| h.to_string()).collect();
+    for (d, tag) in devices.iter().zip(["vip", "fan-club"]) {
+        let filter = ContactFilter { tags: vec![tag.into()], ..Default::default() };
+        d.store.save_segment(ws.id, "Best fans", &filter).await.unwrap();
+        let mapping = ColumnMapping {
+            reporting_period: "Month".into(),
+            store: Some("Store".into()),
+            amount: "Amount".into(),
+            currency: Some("Currency".into()),
+            ..ColumnMapping::default()
+        };
+        d.store.save_mapping("Label sheet", &header, mapping).await.unwrap();
+        d.store.assign_unmatched(AssignBy::Isrc { isrc: "QZAAA2300009".into() }, AssignTarget::Track(track.id)).await.unwrap();
+    }
+    sync_until_quiet(devices, &[0, 1]).await;
+    for d in devices {
+        assert!(d.store.sync_status().await.unwrap().errors.is_empty(), "{:?}", d.store.sync_status().await.unwrap().errors);
+        assert_eq!(d.store.list_segments(ws.id).await.unwrap().len(), 1);
+        assert_eq!(d.store.list_mappings().await.unwrap().len(), 1);
+    }
+    let conflicts = conflict_fields(&devices[0].path).await;
+    assert!(conflicts.iter().any(|(t, _, c)| t == "segments" && c == "filter"), "{conflicts:?}");
+    assert_eq!(snapshot(&devices[0].path).await, snapshot(&devices[1].path).await);
+}
+
 /// The same Mailchimp list imported on two devices before either syncs: one contact per fan,
 /// with one consent event and one sign-up each, and no conflict (the lists agree).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -253,9 +253,14 @@ impl Store {
                 Uuid::parse_str(&id).expect("stored uuid")
             }
             None => {
-                let id = self.ids.new_id();
+                // From the workspace and name: the same segment saved on two devices offline is
+                // one row (two ids would clash on the name's unique index at the next sync); a
+                // deleted one of that name comes back.
+                let id = crate::clock::derived_id("segment", &[&workspace_id.to_string(), &name]);
                 sqlx::query(
-                    "INSERT INTO segments (id, workspace_id, name, filter, created_at, updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO segments (id, workspace_id, name, filter, created_at, updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?) \
+                     ON CONFLICT (id) DO UPDATE SET filter = excluded.filter, updated_at = excluded.updated_at, hlc = excluded.hlc, \
+                     deleted = 0",
                 )
                 .bind(id.to_string())
                 .bind(workspace_id.to_string())

@@ -49,24 +49,29 @@ pub(crate) async fn ledger(conn: &mut SqliteConnection) -> Result<Ledger> {
     if let Some(ws) = chosen {
         return Ok(Ledger { scope: ws.clone(), workspace: Some(ws) });
     }
+    Ok(Ledger { workspace: None, scope: own_scope(conn).await? })
+}
+
+/// The scope of ids derived for rows that sync in the account's own workspace (its id), or this
+/// store's local scope while it has never signed in.
+pub(crate) async fn own_scope(conn: &mut SqliteConnection) -> Result<String> {
     let own: Option<Option<String>> =
         sqlx::query_scalar("SELECT json_extract(value, '$.workspace_id') FROM settings WHERE key = 'platform.account'")
             .fetch_optional(&mut *conn)
             .await?;
     if let Some(own) = own.flatten() {
-        return Ok(Ledger { workspace: None, scope: own });
+        return Ok(own);
     }
     let local: Option<String> =
         sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(LOCAL_SCOPE).fetch_optional(&mut *conn).await?;
-    let scope = match local {
+    Ok(match local {
         Some(s) => s,
         None => {
             let s = format!("local:{}", Uuid::now_v7());
             crate::store::put_setting(conn, LOCAL_SCOPE, &s).await?;
             s
         }
-    };
-    Ok(Ledger { workspace: None, scope })
+    })
 }
 
 impl Store {

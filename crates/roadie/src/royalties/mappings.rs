@@ -231,16 +231,23 @@ impl Store {
         let key = header_key(&names);
         let now = self.clock.now();
         let hlc = self.stamp();
-        let id = self.ids.new_id();
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE column_mappings SET deleted = 1, hlc = ?, updated_at = ? WHERE name = ? AND deleted = 0")
+        // From the name (in the account's scope): the same name saved on two devices offline is
+        // one row (two ids would clash on the name's unique index at the next sync).
+        let scope = super::ledger::own_scope(&mut tx).await?;
+        let id = crate::clock::derived_id("column_mapping", &[&scope, &name]);
+        // (A mapping saved before ids came from the name has its own id.)
+        sqlx::query("UPDATE column_mappings SET deleted = 1, hlc = ?, updated_at = ? WHERE name = ? AND deleted = 0 AND id <> ?")
             .bind(&hlc)
             .bind(now)
             .bind(&name)
+            .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO column_mappings (id, name, header_key, definition, created_at, updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO column_mappings (id, name, header_key, definition, created_at, updated_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET header_key = excluded.header_key, definition = excluded.definition, \
+             updated_at = excluded.updated_at, hlc = excluded.hlc, deleted = 0",
         )
         .bind(id.to_string())
         .bind(&name)

@@ -281,8 +281,11 @@ impl Store {
         };
         let now = self.clock.now();
         let hlc = self.stamp();
-        let rule_id = self.ids.new_id().to_string();
         let mut tx = self.write().await?;
+        // From the key (in the account's scope): two devices making a rule for one key offline
+        // make one row, which syncs as one (two ids would clash on the key's unique index).
+        let scope = super::ledger::own_scope(&mut tx).await?;
+        let rule_id = crate::clock::derived_id("match_rule", &[&scope, kind, &key]).to_string();
         let (track_id, release_id) = match target {
             AssignTarget::Track(id) => {
                 let release: Option<String> = sqlx::query_scalar("SELECT release_id FROM tracks WHERE id = ? AND deleted = 0")
@@ -299,14 +302,18 @@ impl Store {
                 (None, Some(found.ok_or_else(|| Error::not_found("release", id))?))
             }
         };
-        sqlx::query("UPDATE match_rules SET deleted = 1, hlc = ? WHERE match_kind = ? AND match_key = ? AND deleted = 0")
+        // (A rule made before ids came from the key has its own id.)
+        sqlx::query("UPDATE match_rules SET deleted = 1, hlc = ? WHERE match_kind = ? AND match_key = ? AND deleted = 0 AND id <> ?")
             .bind(&hlc)
             .bind(kind)
             .bind(&key)
+            .bind(&rule_id)
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO match_rules (id, match_kind, match_key, track_id, release_id, created_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO match_rules (id, match_kind, match_key, track_id, release_id, created_at, hlc) VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET track_id = excluded.track_id, release_id = excluded.release_id, \
+             created_at = excluded.created_at, hlc = excluded.hlc, deleted = 0",
         )
         .bind(&rule_id)
         .bind(kind)
