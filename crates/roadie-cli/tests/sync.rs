@@ -1896,6 +1896,45 @@ async fn the_same_segment_mapping_and_rule_made_on_two_devices_offline_are_one_e
     assert_eq!(snapshot(&devices[0].path).await, snapshot(&devices[1].path).await);
 }
 
+/// A track added to one release on each of two devices while offline: both take the next
+/// position; after a sync both tracks are on both devices (the second was refused by a unique
+/// index at the pull before: a sync error, the track missing there), listed alike, and the
+/// release's readiness asks to renumber them; editing either still works, and moving one to a
+/// free position clears it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tracks_added_to_one_release_on_two_devices_offline_are_both_kept() {
+    let acc = Account::on_devices("tracks@example.com", &["a", "b"], WorkspaceKind::Artist).await;
+    let (devices, ws) = (&acc.devices, &acc.ws);
+    let artist = devices[0].store.create_artist(ws.id, ArtistInput::named("Artist")).await.unwrap();
+    let release = devices[0]
+        .store
+        .create_release(ws.id, ReleaseInput::new("Album", ReleaseType::Album, vec![artist.id]))
+        .await
+        .unwrap()
+        .release;
+    devices[0].store.add_track(release.id, TrackInput::titled("Intro")).await.unwrap();
+    sync_until_quiet(devices, &[0, 1]).await;
+    let a = devices[0].store.add_track(release.id, TrackInput::titled("On the plane")).await.unwrap();
+    let b = devices[1].store.add_track(release.id, TrackInput::titled("In the office")).await.unwrap();
+    assert_eq!((a.position, b.position), (2, 2));
+    sync_until_quiet(devices, &[0, 1]).await;
+    let mut lists: Vec<Vec<String>> = Vec::new();
+    for d in devices {
+        lists.push(d.store.list_tracks(release.id).await.unwrap().into_iter().map(|t| t.title).collect());
+    }
+    assert_eq!(lists[0].len(), 3, "{lists:?}");
+    assert_eq!(lists[0], lists[1]);
+    let readiness = devices[1].store.check_release(release.id).await.unwrap();
+    assert!(readiness.problems.iter().any(|p| p.code == "track_position_shared"), "{:?}", readiness.problems);
+    // Either can still be edited where it is; moving one to a free position settles it.
+    devices[1].store.update_track(a.id, TrackInput { position: Some(2), ..TrackInput::titled("On the plane (edit)") }).await.unwrap();
+    devices[1].store.update_track(b.id, TrackInput { position: Some(3), ..TrackInput::titled("In the office") }).await.unwrap();
+    sync_until_quiet(devices, &[1, 0]).await;
+    let readiness = devices[0].store.check_release(release.id).await.unwrap();
+    assert!(!readiness.problems.iter().any(|p| p.code == "track_position_shared"), "{:?}", readiness.problems);
+    assert_eq!(snapshot(&devices[0].path).await, snapshot(&devices[1].path).await);
+}
+
 /// The same Mailchimp list imported on two devices before either syncs: one contact per fan,
 /// with one consent event and one sign-up each, and no conflict (the lists agree).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -158,6 +158,16 @@ pub fn check(detail: &ReleaseDetail, elsewhere: &BTreeMap<String, String>, today
         if *disc != i as u32 + 1 {
             f.error("disc_gap", "disc_number", format!("Disc {} is missing.", i + 1), format!("缺少第 {} 张碟。", i + 1));
         }
+        // Two tracks at one position: each added on its own device while offline (sync keeps both).
+        if let Some(shared) = positions.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]) {
+            f.error(
+                "track_position_shared",
+                "position",
+                format!("Disc {disc} has two tracks at position {shared} (added on two devices): renumber them."),
+                format!("第 {disc} 张碟的第 {shared} 首有两首曲目（在两台设备上添加）：请重新编号。"),
+            );
+            continue;
+        }
         for (j, p) in positions.iter().enumerate() {
             if *p != j as u32 + 1 {
                 f.error(

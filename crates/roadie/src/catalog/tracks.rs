@@ -292,7 +292,8 @@ impl Store {
     /// Live tracks of a release, by disc and position.
     pub async fn list_tracks(&self, release_id: Uuid) -> Result<Vec<Track>> {
         let mut conn = self.pool.acquire().await?;
-        let rows = sqlx::query("SELECT * FROM tracks WHERE release_id = ? AND deleted = 0 ORDER BY disc_number, position")
+        // (Then by id: two tracks at one position, from two devices, list alike everywhere.)
+        let rows = sqlx::query("SELECT * FROM tracks WHERE release_id = ? AND deleted = 0 ORDER BY disc_number, position, id")
             .bind(release_id.to_string())
             .fetch_all(&mut *conn)
             .await?;
@@ -409,7 +410,11 @@ impl Store {
         let mut tx = self.write().await?;
         let workspace = release_workspace(&mut tx, current.release_id).await?;
         check_roster(&mut tx, workspace, &valid.roster()).await?;
-        check_position_free(&mut tx, current.release_id, valid.disc_number, position, Some(id)).await?;
+        // (Only a move is checked: two tracks that share a position after a sync — each added on
+        // its own device — can still be edited while the user renumbers them.)
+        if (valid.disc_number, position) != (current.disc_number, current.position) {
+            check_position_free(&mut tx, current.release_id, valid.disc_number, position, Some(id)).await?;
+        }
         sqlx::query(
             "UPDATE tracks SET disc_number = ?, position = ?, title = ?, version = ?, duration_ms = ?, isrc = ?, \
              updated_at = ?, hlc = ? WHERE id = ? AND deleted = 0",
