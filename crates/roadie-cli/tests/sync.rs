@@ -1852,6 +1852,20 @@ async fn the_same_fan_added_on_two_devices_offline_is_one_contact_after_a_sync()
     assert_eq!(snapshot(&devices[0].path).await, snapshot(&devices[1].path).await);
 }
 
+/// An artist's album with one track, made on the first device and synced to both.
+async fn album_on_both(devices: &[Device], ws: Uuid, track: &str) -> (roadie::catalog::Release, roadie::catalog::Track) {
+    let artist = devices[0].store.create_artist(ws, ArtistInput::named("Artist")).await.unwrap();
+    let release = devices[0]
+        .store
+        .create_release(ws, ReleaseInput::new("Album", ReleaseType::Album, vec![artist.id]))
+        .await
+        .unwrap()
+        .release;
+    let track = devices[0].store.add_track(release.id, TrackInput::titled(track)).await.unwrap();
+    sync_until_quiet(devices, &[0, 1]).await;
+    (release, track)
+}
+
 /// Things named by the user and made on two devices while offline under the same name (a
 /// segment, a column mapping, an unmatched-queue rule for one ISRC) are one row each after a
 /// sync, never a unique-index sync error; what the two made differently is a conflict.
@@ -1861,15 +1875,7 @@ async fn the_same_segment_mapping_and_rule_made_on_two_devices_offline_are_one_e
     use roadie::royalties::{AssignBy, AssignTarget, ColumnMapping};
     let acc = Account::on_devices("names@example.com", &["a", "b"], WorkspaceKind::Artist).await;
     let (devices, ws) = (&acc.devices, &acc.ws);
-    let artist = devices[0].store.create_artist(ws.id, ArtistInput::named("Artist")).await.unwrap();
-    let release = devices[0]
-        .store
-        .create_release(ws.id, ReleaseInput::new("Album", ReleaseType::Album, vec![artist.id]))
-        .await
-        .unwrap()
-        .release;
-    let track = devices[0].store.add_track(release.id, TrackInput::titled("Song")).await.unwrap();
-    sync_until_quiet(devices, &[0, 1]).await;
+    let (_, track) = album_on_both(devices, ws.id, "Song").await;
 
     let header: Vec<String> = ["Month", "Store", "Amount", "Currency"].iter().map(|h| h.to_string()).collect();
     for (d, tag) in devices.iter().zip(["vip", "fan-club"]) {
@@ -1905,15 +1911,7 @@ async fn the_same_segment_mapping_and_rule_made_on_two_devices_offline_are_one_e
 async fn tracks_added_to_one_release_on_two_devices_offline_are_both_kept() {
     let acc = Account::on_devices("tracks@example.com", &["a", "b"], WorkspaceKind::Artist).await;
     let (devices, ws) = (&acc.devices, &acc.ws);
-    let artist = devices[0].store.create_artist(ws.id, ArtistInput::named("Artist")).await.unwrap();
-    let release = devices[0]
-        .store
-        .create_release(ws.id, ReleaseInput::new("Album", ReleaseType::Album, vec![artist.id]))
-        .await
-        .unwrap()
-        .release;
-    devices[0].store.add_track(release.id, TrackInput::titled("Intro")).await.unwrap();
-    sync_until_quiet(devices, &[0, 1]).await;
+    let (release, _) = album_on_both(devices, ws.id, "Intro").await;
     let a = devices[0].store.add_track(release.id, TrackInput::titled("On the plane")).await.unwrap();
     let b = devices[1].store.add_track(release.id, TrackInput::titled("In the office")).await.unwrap();
     assert_eq!((a.position, b.position), (2, 2));
