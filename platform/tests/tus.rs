@@ -238,6 +238,11 @@ async fn protocol_errors() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["code"], "quota_exceeded");
+    // Statement files are outside the release-asset quota (as with a PUT), not over the size limit.
+    let hash = "ab".repeat(32);
+    let statement = [("asset", "statement"), ("sha256", hash.as_str())];
+    assert_eq!(srv.tus_create(&token, 600_000, &statement).await.status(), StatusCode::CREATED);
+    assert_eq!(srv.tus_create(&token, 1_000_001, &statement).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // Bad metadata.
     let res = srv.tus_create(&token, 10, &[("release", "not-a-uuid")]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);

@@ -215,13 +215,16 @@ pub async fn create(State(state): State<AppState>, auth: Auth, headers: HeaderMa
     // Serialise uploads of one workspace while checking its quota.
     let (quota,): (i64,) =
         sqlx::query_as("SELECT upload_quota_bytes FROM workspaces WHERE id = $1 FOR UPDATE").bind(ws).fetch_one(&mut *tx).await?;
+    // (Statement files are the ledger's records, not release assets: outside the quota, as when
+    // they are sent with one PUT.)
     let (used,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(sum(upload_length), 0)::bigint FROM uploads WHERE workspace_id = $1 AND state <> 'failed'",
+        "SELECT COALESCE(sum(upload_length), 0)::bigint FROM uploads WHERE workspace_id = $1 AND state <> 'failed' AND asset_kind <> $2",
     )
     .bind(ws)
+    .bind(upload_meta::STATEMENT)
     .fetch_one(&mut *tx)
     .await?;
-    if used + length > quota {
+    if kind != upload_meta::STATEMENT && used + length > quota {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "quota_exceeded",
