@@ -1758,8 +1758,6 @@ pub(super) async fn apply_changes_batched(
         }
     }
     // JSON arrays written straight from the merged values (no value tree per row).
-    // (Read with `jsonb_each`: each item comes as JSONB, which `json_extract` reads without
-    // parsing it again per column, where `json_each` gives it as text.)
     let json = |out: &mut Vec<u8>, v: &Value| serde_json::to_writer(out, v).expect("in memory");
     let item_sep = |out: &mut Vec<u8>| out.push(if out.is_empty() { b'[' } else { b',' });
     let finish = |mut out: Vec<u8>| {
@@ -1830,7 +1828,7 @@ pub(super) async fn apply_changes_batched(
                 .collect::<Vec<_>>()
                 .join(" AND ");
             let sql = format!(
-                "UPDATE {name} SET {sets}, hlc = max({name}.hlc, json_extract(j.value, '$[{nk}]')) FROM jsonb_each(?) AS j WHERE {on}",
+                "UPDATE {name} SET {sets}, hlc = max({name}.hlc, json_extract(j.value, '$[{nk}]')) FROM json_each(?) AS j WHERE {on}",
                 name = t.name
             );
             sqlx::query(&sql).bind(finish(items)).execute(&mut *tx).await?;
@@ -1847,7 +1845,7 @@ pub(super) async fn apply_changes_batched(
             names.push("hlc".into());
             exprs.push(format!("json_extract(j.value, '$[{}]')", cols.len()));
             let sql = format!(
-                "INSERT INTO {} ({}) SELECT {} FROM jsonb_each(?) AS j ORDER BY j.key",
+                "INSERT INTO {} ({}) SELECT {} FROM json_each(?) AS j ORDER BY j.key",
                 t.name,
                 names.join(", "),
                 exprs.join(", ")
@@ -1864,7 +1862,7 @@ pub(super) async fn apply_changes_batched(
         sqlx::query(
             "INSERT INTO sync_clocks (tbl, pk, col, hlc)
              SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
-             FROM jsonb_each(?) WHERE true
+             FROM json_each(?) WHERE true
              ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc",
         )
         .bind(finish(items))
