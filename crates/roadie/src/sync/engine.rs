@@ -207,9 +207,11 @@ impl PlatformClient {
 
     /// [`Self::sync_push`] of a request already written as JSON.
     pub(crate) async fn sync_push_json(&self, json: &[u8]) -> Result<PushResponse> {
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(json)?;
-        let body = bytes::Bytes::from(enc.finish()?);
+        self.sync_push_gzip(gzip(json)?).await
+    }
+
+    /// [`Self::sync_push`] of a request already written as JSON and compressed ([`gzip`]).
+    pub(crate) async fn sync_push_gzip(&self, body: bytes::Bytes) -> Result<PushResponse> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -254,6 +256,13 @@ impl PlatformClient {
             }
         }
     }
+}
+
+/// A push body as it goes on the wire.
+pub(crate) fn gzip(json: &[u8]) -> std::io::Result<bytes::Bytes> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 4), flate2::Compression::fast());
+    enc.write_all(json)?;
+    Ok(bytes::Bytes::from(enc.finish()?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -487,21 +496,40 @@ impl Store {
             done: 0,
             total: total as u64,
         });
+        // A batch with its body, compressed on a blocking thread (off the path from one answer to
+        // the next push).
         let read = |node: String, from: Resume| async move {
-            let mut conn = self.pool.acquire().await?;
-            outbox_batch_from(&mut conn, shapes, &node, batch, &from).await
+            let b = {
+                let mut conn = self.pool.acquire().await?;
+                outbox_batch_from(&mut conn, shapes, &node, batch, &from).await?
+            };
+            let json = push_body(&b.0);
+            let body = tokio::task::spawn_blocking(move || gzip(&json))
+                .await
+                .map_err(|e| Error::Io(std::io::Error::other(e)))??;
+            Ok::<_, Error>((b, body))
         };
         // The next batch, read while the one before it is on its way (from where it ends).
-        let mut next: Option<Batch> = None;
+        let mut next: Option<(Batch, bytes::Bytes)> = None;
+        // An answered batch whose outbox entries leave (and refusals are recorded) while the next
+        // batch is on its way: the server committed it, so a cut sync only sends it again (a
+        // no-op there, by its change ids).
+        let mut answered_before: Option<Answered> = None;
         loop {
             if cancel.is_cancelled() {
+                if let Some(a) = answered_before.take() {
+                    self.retire_answered(a).await?;
+                }
                 return Err(Error::Cancelled);
             }
-            let (changes, origins, exhausted) = match next.take() {
+            let ((changes, origins, exhausted), body) = match next.take() {
                 Some(b) => b,
                 None => read(node.clone(), Resume::default()).await?,
             };
             if changes.is_empty() {
+                if let Some(a) = answered_before.take() {
+                    self.retire_answered(a).await?;
+                }
                 if exhausted.is_empty() {
                     break;
                 }
@@ -511,10 +539,16 @@ impl Store {
                 tx.commit().await?;
                 continue;
             }
-            let body = push_body(&changes);
             let from = Resume::after(&origins, &exhausted);
-            let (res, following) = tokio::join!(client.sync_push_json(&body), read(node.clone(), from));
-            drop(body);
+            let finish_before = async {
+                match answered_before.take() {
+                    Some(a) => self.retire_answered(a).await,
+                    None => Ok(()),
+                }
+            };
+            let (finished, res, following) =
+                tokio::join!(finish_before, client.sync_push_gzip(body), read(node.clone(), from));
+            finished?;
             let res = res?;
             let at = now_text(self);
             // Ids the server holds for other changes: this store shares its node id with a copy
@@ -526,8 +560,8 @@ impl Store {
                 .map(|r| r.status == PushStatus::Refused && r.code.as_deref() == Some(CHANGE_ID_REUSED))
                 .collect();
             let rekey = rekeyed < 3 && reused.iter().any(|r| *r);
-            let mut tx = self.write().await?;
-            for ((change, result), reused) in changes.iter().zip(&res.results).zip(&reused) {
+            let mut errors: Vec<(SyncError, usize)> = Vec::new();
+            for (i, ((change, result), reused)) in changes.iter().zip(&res.results).zip(&reused).enumerate() {
                 match result.status {
                     PushStatus::Applied | PushStatus::Duplicate => pushed += 1,
                     PushStatus::Refused if rekey && *reused => {}
@@ -541,8 +575,8 @@ impl Store {
                             code: result.code.clone().unwrap_or_else(|| "refused".into()),
                             message: result.message.clone().unwrap_or_default(),
                         };
-                        record_error(&mut tx, &err, &change.json).await?;
-                        refused.push(err);
+                        refused.push(err.clone());
+                        errors.push((err, i));
                     }
                 }
             }
@@ -550,6 +584,10 @@ impl Store {
             let answered = res.results.len().min(changes.len());
             let exhausted: Vec<i64> = if answered == changes.len() { exhausted } else { Vec::new() };
             if rekey {
+                let mut tx = self.write().await?;
+                for (err, i) in &errors {
+                    record_error(&mut tx, err, &changes[*i].json).await?;
+                }
                 // Everything answered leaves but the reused ids; a bulk entry keeps its position
                 // at its first reused row (the rows after it are sent again: same clock and
                 // values, a no-op where they already applied).
@@ -571,13 +609,24 @@ impl Store {
                 done += leave.len() as u64;
                 continue;
             }
-            retire(&mut tx, &origins[..answered], &exhausted).await?;
-            tx.commit().await?;
-            if answered < changes.len() {
+            let mut origins = origins;
+            origins.truncate(answered);
+            let a = Answered { changes, origins, exhausted, errors };
+            if answered < a.changes.len() {
+                self.retire_answered(a).await?;
                 break; // a short answer: the rest goes next time
             }
-            next = Some(following?);
-            done += changes.len() as u64;
+            done += a.changes.len() as u64;
+            answered_before = Some(a);
+            next = match following {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    if let Some(a) = answered_before.take() {
+                        self.retire_answered(a).await?;
+                    }
+                    return Err(e);
+                }
+            };
             progress(&SyncProgress {
                 phase: SyncPhase::Push,
                 done,
@@ -585,6 +634,17 @@ impl Store {
             });
         }
         Ok((pushed, refused))
+    }
+
+    /// Takes an answered batch out of the outbox, with its refusals recorded, in one transaction.
+    async fn retire_answered(&self, a: Answered) -> Result<()> {
+        let mut tx = self.write().await?;
+        for (err, i) in &a.errors {
+            record_error(&mut tx, err, &a.changes[*i].json).await?;
+        }
+        retire(&mut tx, &a.origins, &a.exhausted).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub(super) async fn pull_log(&self, pull: &Pull<'_>) -> Result<u64> {
@@ -968,6 +1028,15 @@ fn bulk_change_id(node: &str, outbox_id: i64, pk: &str) -> Uuid {
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
+/// A batch the server answered in full or in part: what leaves the outbox (`origins`: the
+/// answered changes' origins), and the refusals to record (each with its change's index).
+struct Answered {
+    changes: Vec<Outgoing>,
+    origins: Vec<Origin>,
+    exhausted: Vec<i64>,
+    errors: Vec<(SyncError, usize)>,
+}
+
 /// A push batch: its changes, where each comes from, and the bulk entries it finished.
 pub(crate) type Batch = (Vec<Outgoing>, Vec<Origin>, Vec<i64>);
 
@@ -1268,7 +1337,15 @@ pub(crate) async fn retire(tx: &mut SqliteConnection, answered: &[Origin], exhau
             },
         }
     }
-    if !plain.is_empty() {
+    // Consecutive ids (the usual batch): one range of the table, no list to read.
+    let (first, last) = (plain.first().copied().unwrap_or(0), plain.last().copied().unwrap_or(0));
+    if plain.len() > 1 && last - first + 1 == plain.len() as i64 && plain.windows(2).all(|w| w[0] < w[1]) {
+        sqlx::query("DELETE FROM sync_outbox WHERE id BETWEEN ? AND ?")
+            .bind(first)
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
+    } else if !plain.is_empty() {
         sqlx::query("DELETE FROM sync_outbox WHERE id IN (SELECT value FROM json_each(?))")
             .bind(serde_json::to_string(&plain).expect("json"))
             .execute(&mut *tx)
