@@ -426,6 +426,28 @@ mod tests {
     use crate::fans::{ActivityInput, ActivityKind, ConsentInput, ContactInput};
     use chrono::TimeZone;
 
+    /// A place with tags is counted by merging two index ranges read alone (no contact row, no
+    /// search per tagged contact): the plan SQLite picks for `place_tags_count`.
+    #[tokio::test]
+    async fn a_place_with_tags_merges_two_index_ranges() {
+        let (store, ws, _dir) = store().await;
+        for (city, country, index) in [(Some("Shanghai"), None, "contacts_by_city"), (None, Some("CN"), "contacts_by_country")] {
+            let filter = ContactFilter { city: city.map(String::from), country: country.map(String::from), tags: vec!["vip".into()], ..Default::default() };
+            let (sql, binds) = place_tags_count(ws, &filter).unwrap().unwrap();
+            let plan: Vec<String> = bind_all(sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}")), binds)
+                .fetch_all(&store.pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get::<String, _>("detail").unwrap())
+                .collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains("MERGE (INTERSECT)"), "{plan}");
+            assert!(plan.contains(&format!("USING COVERING INDEX {index}")), "{plan}");
+            assert!(plan.contains("USING COVERING INDEX contact_tags_by_workspace"), "{plan}");
+        }
+    }
+
     #[tokio::test]
     async fn filters_counts_pages_and_segments() {
         let (store, ws, _dir) = store().await;
