@@ -18,10 +18,11 @@ use sqlx::{Connection, SqliteConnection};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-/// The index that keeps one live contact per e-mail (as migrations/…_fans.sql creates it).
+/// The index that keeps one live contact per e-mail (as migrations/…_fans_country_counts.sql
+/// last made it).
 const DROP_UNIQUE: &str = "DROP INDEX contact_emails_unique";
 const CREATE_UNIQUE: &str =
-    "CREATE UNIQUE INDEX contact_emails_unique ON contact_emails (workspace_id, email) WHERE deleted = 0";
+    "CREATE UNIQUE INDEX contact_emails_unique ON contact_emails (email, workspace_id) WHERE deleted = 0";
 
 /// Whether a pulled change failed only because its e-mail is another local contact's.
 pub(crate) fn is_email_clash(table: &str, err: &Error) -> bool {
@@ -145,4 +146,20 @@ async fn fill_from(tx: &mut SqliteConnection, keep: Uuid, other: Uuid, hlc: &str
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fans::testing::store;
+
+    /// What a pull makes again is the index the migrations made (a pull that put back another
+    /// key order would leave the store's other queries on a different index).
+    #[tokio::test]
+    async fn the_unique_index_made_again_is_the_migrations_one() {
+        let (store, _ws, _dir) = store().await;
+        let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'contact_emails_unique'").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(sql, CREATE_UNIQUE);
+        assert!(DROP_UNIQUE.ends_with("contact_emails_unique"));
+    }
 }
