@@ -276,15 +276,14 @@ impl PlatformClient {
     /// Sends `path` to the tus upload at `url` from `offset` (the platform's word for where it
     /// stands) to its end, `chunk` bytes per PATCH. A cut connection costs what it carried past
     /// the platform's offset: the platform keeps what arrived, is asked where it stands, and the
-    /// rest follows (up to a few times in a row; then the network error). `sent` sees each new
-    /// offset (to keep it, or show it). For a file whose SHA-256 the platform checks itself.
+    /// rest follows (up to a few times in a row; then the network error). For a file whose
+    /// SHA-256 the platform checks itself.
     pub(crate) async fn tus_send(
         &self,
         url: &str,
         path: &Path,
         mut offset: u64,
         chunk: u64,
-        sent: &(dyn Fn(u64) + Sync),
         cancel: &CancelFlag,
     ) -> Result<TusSent> {
         let mut file = tokio::fs::File::open(path).await.map_err(|e| io_error(path, e))?;
@@ -304,14 +303,10 @@ impl PlatformClient {
                     offset = stored.unwrap_or(offset + len as u64);
                     server_sha = sha256;
                     failures = 0;
-                    sent(offset);
                 }
                 Patched::Gone => return Ok(TusSent::Gone),
                 Patched::NotThrough(failed) => match self.tus_after_cut(url, &mut failures, failed).await? {
-                    AfterCut::At(server_offset) => {
-                        offset = server_offset;
-                        sent(offset);
-                    }
+                    AfterCut::At(server_offset) => offset = server_offset,
                     AfterCut::Gone => return Ok(TusSent::Gone),
                     AfterCut::Again => {}
                 },

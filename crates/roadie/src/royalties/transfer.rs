@@ -136,10 +136,10 @@ impl Store {
         progress: &(dyn Fn(&SyncProgress) + Sync),
         cancel: &CancelFlag,
     ) -> Result<u64> {
-        // (content hash, workspace, file id, file name)
-        type Queued = (String, Option<String>, Option<String>, Option<String>);
+        // (content hash, workspace, file id, file name, the platform's upload of it)
+        type Queued = (String, Option<String>, Option<String>, Option<String>, Option<String>);
         let queued: Vec<Queued> = sqlx::query_as(
-            "SELECT u.content_hash, u.workspace_id, f.id, f.file_name FROM statement_file_uploads u \
+            "SELECT u.content_hash, u.workspace_id, f.id, f.file_name, u.upload_url FROM statement_file_uploads u \
              LEFT JOIN statement_files f ON ifnull(f.workspace_id, '') = ifnull(u.workspace_id, '') AND f.content_hash = u.content_hash \
                AND f.deleted = 0 \
              ORDER BY u.queued_at, u.content_hash",
@@ -148,7 +148,7 @@ impl Store {
         .await?;
         let mut sent = 0;
         let total = queued.len() as u64;
-        for (done, (hash, ws, id, name)) in queued.into_iter().enumerate() {
+        for (done, (hash, ws, id, name, upload_url)) in queued.into_iter().enumerate() {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
@@ -159,7 +159,10 @@ impl Store {
             let name = name.unwrap_or_else(|| hash.clone());
             let blob = self.statement_blob_path(&hash);
             let outcome = match std::fs::metadata(&blob) {
-                Ok(_) => self.send_statement_file(client, ws, &hash, ledger.as_deref(), &blob, &name, cancel).await,
+                Ok(_) => {
+                    let upload = QueuedUpload { hash: &hash, ledger: ledger.as_deref(), name: &name, upload_url };
+                    self.send_statement_file(client, ws, upload, &blob, cancel).await
+                }
                 Err(e) => Err(Error::StatementFileTransfer {
                     file: name.clone(),
                     hash: hash.clone(),
@@ -206,29 +209,13 @@ impl Store {
         Ok(sent)
     }
 
-    /// Sends a queued file's bytes to `ws`: resumably, going on with the upload an earlier
-    /// attempt started (kept in its queue entry) where the platform says it stands; with one PUT
-    /// to a platform that does not take statement files through tus.
-    #[allow(clippy::too_many_arguments)]
-    async fn send_statement_file(
-        &self,
-        client: &PlatformClient,
-        ws: Uuid,
-        hash: &str,
-        ledger: Option<&str>,
-        blob: &Path,
-        name: &str,
-        cancel: &CancelFlag,
-    ) -> Result<()> {
+    /// Sends a queued file's bytes (`blob`) to `ws`: resumably, going on with the upload an
+    /// earlier attempt started where the platform says it stands; with one PUT to a platform that
+    /// does not take statement files through tus.
+    async fn send_statement_file(&self, client: &PlatformClient, ws: Uuid, queued: QueuedUpload<'_>, blob: &Path, cancel: &CancelFlag) -> Result<()> {
         use crate::platform::upload::{TusSent, DEFAULT_CHUNK};
         use roadie_protocol::upload_meta;
-        let mut url: Option<String> =
-            sqlx::query_scalar("SELECT upload_url FROM statement_file_uploads WHERE content_hash = ? AND workspace_id IS ?")
-                .bind(hash)
-                .bind(ledger)
-                .fetch_optional(&self.pool)
-                .await?
-                .flatten();
+        let QueuedUpload { hash, ledger, name, upload_url: mut url } = queued;
         let failed = |reason: String| Error::StatementFileTransfer { file: name.into(), hash: hash.into(), reason };
         // (Twice at most: an upload the platform has dropped is started again once.)
         for _ in 0..2 {
@@ -258,7 +245,7 @@ impl Store {
                     }
                 }
             };
-            match client.tus_send(&upload, blob, offset, DEFAULT_CHUNK, &|_| {}, cancel).await {
+            match client.tus_send(&upload, blob, offset, DEFAULT_CHUNK, cancel).await {
                 Ok(TusSent::Complete(stored)) => {
                     return match stored.as_deref() {
                         Some(sha) if sha == hash => Ok(()),
@@ -416,6 +403,16 @@ pub(crate) async fn clear_error(tx: &mut sqlx::SqliteConnection, direction: &str
         .execute(&mut *tx)
         .await?;
     Ok(())
+}
+
+/// A queue entry of `statement_file_uploads` on its way up.
+struct QueuedUpload<'a> {
+    hash: &'a str,
+    /// Its workspace (`None`: the account's own), as queued.
+    ledger: Option<&'a str>,
+    name: &'a str,
+    /// The platform's upload of it an earlier attempt started.
+    upload_url: Option<String>,
 }
 
 /// A file row's workspace: its own, else the account's.
