@@ -119,10 +119,15 @@ impl Rollup {
         let store = self.names.id(&line.store);
         let territory = self.names.id(line.territory.as_deref().unwrap_or(""));
         let currency = self.names.id(&line.currency);
-        let period = line.reporting_period;
+        self.add_line_cells(track, release, store, territory, currency, line.reporting_period, line.units, line.amount);
+    }
+
+    /// A line's two cells (its store's and its territory's), keys interned.
+    #[allow(clippy::too_many_arguments)]
+    fn add_line_cells(&mut self, track: u32, release: u32, store: u32, territory: u32, currency: u32, period: YearMonth, units: i64, amount: Decimal) {
         for (dim, key) in [(0, store), (1, territory)] {
             let cell = Cell { dim, lines: true, track, release, key, currency, period };
-            self.add_cell(cell, line.units, line.amount);
+            self.add_cell(cell, units, amount);
         }
     }
 
@@ -132,10 +137,7 @@ impl Rollup {
     fn add_stored(&mut self, store: &str, territory: &str, period: YearMonth, currency: &str, track: &str, release: &str, units: i64, amount: Decimal) {
         let (track, release) = (self.names.id(track), self.names.id(release));
         let (store, territory, currency) = (self.names.id(store), self.names.id(territory), self.names.id(currency));
-        for (dim, key) in [(0, store), (1, territory)] {
-            let cell = Cell { dim, lines: true, track, release, key, currency, period };
-            self.add_cell(cell, units, amount);
-        }
+        self.add_line_cells(track, release, store, territory, currency, period, units, amount);
     }
 
     fn add_cell(&mut self, cell: Cell, units: i64, amount: Decimal) {
