@@ -57,7 +57,7 @@ impl Store {
     }
 
     pub async fn open_with(path: impl AsRef<Path>, clock: Arc<dyn Clock>, ids: Arc<dyn IdGenerator>) -> Result<Store> {
-        disable_sqlite_memstatus();
+        configure_sqlite();
         let path = path.as_ref().to_path_buf();
         let unavailable = |reason: String| Error::StoreUnavailable { path: path.display().to_string(), reason };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -169,19 +169,64 @@ pub(crate) async fn put_setting(conn: &mut sqlx::SqliteConnection, key: &str, va
     Ok(())
 }
 
-/// SQLite's memory statistics take a global mutex on every allocation; Roadie never reads them,
-/// and bulk statement imports spend a tenth of their time there. Only possible before SQLite
-/// initialises, so done once, before the first connection (a later call is a harmless no-op).
-fn disable_sqlite_memstatus() {
+/// SQLite is configured once, before the first connection (only possible before it initialises;
+/// a later call returns SQLITE_MISUSE, ignored):
+/// - its memory statistics take a global mutex on every allocation; Roadie never reads them, and
+///   bulk statement imports spent a tenth of their time there;
+/// - it allocates through mimalloc, as the rest of the process does (glibc's malloc, shared with
+///   other threads, was several per cent of a large sync's SQLite work).
+fn configure_sqlite() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: a configuration call with an int argument, as documented for
-        // SQLITE_CONFIG_MEMSTATUS; it returns SQLITE_MISUSE (ignored) if SQLite is already
-        // initialised.
+        // SAFETY: configuration calls with the argument types documented for
+        // SQLITE_CONFIG_MEMSTATUS (an int) and SQLITE_CONFIG_MALLOC (a pointer to methods SQLite
+        // copies); both before SQLite initialises or not at all.
         unsafe {
             libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int);
+            let methods = sqlite_alloc::methods(); // SQLite copies it
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MALLOC, &methods as *const _);
         }
     });
+}
+
+/// SQLite's allocator interface over mimalloc (sizes SQLite asks for are non-negative ints).
+mod sqlite_alloc {
+    use libmimalloc_sys as mi;
+    use libsqlite3_sys::sqlite3_mem_methods;
+    use std::ffi::{c_int, c_void};
+
+    unsafe extern "C" fn malloc(n: c_int) -> *mut c_void {
+        unsafe { mi::mi_malloc(n.max(0) as usize) }
+    }
+    unsafe extern "C" fn free(p: *mut c_void) {
+        unsafe { mi::mi_free(p) }
+    }
+    unsafe extern "C" fn realloc(p: *mut c_void, n: c_int) -> *mut c_void {
+        unsafe { mi::mi_realloc(p, n.max(0) as usize) }
+    }
+    unsafe extern "C" fn size(p: *mut c_void) -> c_int {
+        unsafe { mi::mi_usable_size(p).min(c_int::MAX as usize) as c_int }
+    }
+    unsafe extern "C" fn roundup(n: c_int) -> c_int {
+        unsafe { mi::mi_good_size(n.max(0) as usize).min(c_int::MAX as usize) as c_int }
+    }
+    unsafe extern "C" fn init(_: *mut c_void) -> c_int {
+        0
+    }
+    unsafe extern "C" fn shutdown(_: *mut c_void) {}
+
+    pub(super) fn methods() -> sqlite3_mem_methods {
+        sqlite3_mem_methods {
+            xMalloc: Some(malloc),
+            xFree: Some(free),
+            xRealloc: Some(realloc),
+            xSize: Some(size),
+            xRoundup: Some(roundup),
+            xInit: Some(init),
+            xShutdown: Some(shutdown),
+            pAppData: std::ptr::null_mut(),
+        }
+    }
 }
 
 /// Looks at an existing file read-only before anything writes to it: a store from a newer Roadie,
