@@ -394,17 +394,50 @@ impl Store {
         // e-mail, tag and source written) are left out on this connection, for this import only.
         let mut pooled = self.pool.acquire().await?;
         sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *pooled).await?;
+        // A big list touches every index of the contacts at random places: with the default
+        // 2 MB page cache they are read and spilled again and again. Room for all of them during
+        // the import and its commit; the connection's own setting again after.
+        // The WAL is copied into the store file after the import, in the background (below), not
+        // by the commit: a 100,000-fan import's WAL is some 150 MB, a third of a second to copy.
+        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *pooled).await?;
+        let checkpoint: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(&mut *pooled).await?;
+        let raised = match sqlx::query("PRAGMA cache_size = -131072").execute(&mut *pooled).await {
+            Ok(_) => sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut *pooled).await,
+            Err(e) => Err(e),
+        };
         phases.mark("file hash and header");
-        let written = self.write_fan_rows(&mut pooled, rows, &cx, options, &shown, progress, cancel, &mut report, &mut phases).await;
-        let restored = sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *pooled).await;
+        let written = match raised {
+            Ok(_) => match rows::read_ahead(rows) {
+                Ok(rows) => self.write_fan_rows(&mut pooled, Box::new(rows), &cx, options, &shown, progress, cancel, &mut report, &mut phases).await,
+                Err(e) => Err(Error::Io(e)),
+            },
+            Err(e) => Err(e.into()),
+        };
+        // A big import changes the statistics the planner picks indexes by (on this connection,
+        // so its write does not run the checkpoint either).
+        let optimized = match &written {
+            Ok(()) => sqlx::query("PRAGMA optimize").execute(&mut *pooled).await.map(|_| ()),
+            Err(_) => Ok(()),
+        };
+        let mut restored = Ok(());
+        for pragma in ["foreign_keys = ON".to_string(), format!("cache_size = {cache}"), format!("wal_autocheckpoint = {checkpoint}")] {
+            restored = restored.and(sqlx::query(&format!("PRAGMA {pragma}")).execute(&mut *pooled).await.map(|_| ()));
+        }
         if restored.is_err() {
             pooled.close_on_drop();
         }
+        drop(pooled);
         written?;
         restored?;
-        // A big import changes the statistics the planner picks indexes by.
-        sqlx::query("PRAGMA optimize").execute(&self.pool).await?;
+        optimized?;
         phases.mark("optimize");
+        // Readers see the import already (WAL); a passive checkpoint blocks no reader or writer.
+        // If the process ends first, SQLite checkpoints when the store is next opened or closed.
+        let pool = self.pool.clone();
+        // (A failed checkpoint loses nothing: the next automatic one copies the same frames.)
+        tokio::spawn(async move {
+            let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await;
+        });
         progress(Progress { done: total_bytes, total: Some(total_bytes) });
         Ok(report)
     }
@@ -431,20 +464,9 @@ impl Store {
             // `handle` drops; rusqlite borrows it (from_handle does not close it) and is dropped
             // first, with every statement it prepared.
             let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }.map_err(bulk::db)?;
-            // A big list touches every index of the contacts at random places: with the default
-            // 2 MB page cache they are read and spilled again and again. Room for all of them
-            // during the import, the connection's own setting again after.
-            let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(bulk::db)?;
-            conn.execute_batch("PRAGMA cache_size = -131072").map_err(bulk::db)?;
             // See `bulk::Settings`: the CHECKs the import's own values always pass, and the search
             // index's pending terms kept in memory for the whole import.
-            let settings = match bulk::Settings::enter(&conn) {
-                Ok(settings) => settings,
-                Err(e) => {
-                    let _ = conn.execute_batch(&format!("PRAGMA cache_size = {cache}"));
-                    return Err(e);
-                }
-            };
+            let settings = bulk::Settings::enter(&conn)?;
             let outcome = (|| -> Result<()> {
                 let mut touched = bulk::Touched::new(&conn, &cx.workspace)?;
                 let deferred = bulk::defer_indexes(&conn, cx.expected_rows, touched.store_has_emails)?;
@@ -496,8 +518,7 @@ impl Store {
                 phases.mark("sync outbox");
                 Ok(())
             })();
-            let restored = conn.execute_batch(&format!("PRAGMA cache_size = {cache}")).map_err(bulk::db);
-            let restored = restored.and(settings.leave(&conn));
+            let restored = settings.leave(&conn);
             drop(conn);
             drop(handle);
             outcome?; // on error the transaction rolls back when `tx` drops
