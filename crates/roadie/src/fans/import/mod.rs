@@ -407,10 +407,7 @@ impl Store {
         };
         phases.mark("file hash and header");
         let written = match raised {
-            Ok(_) => match rows::read_ahead(rows) {
-                Ok(rows) => self.write_fan_rows(&mut pooled, Box::new(rows), &cx, options, &shown, progress, cancel, &mut report, &mut phases).await,
-                Err(e) => Err(Error::Io(e)),
-            },
+            Ok(_) => self.write_fan_rows(&mut pooled, rows, &cx, options, &shown, progress, cancel, &mut report, &mut phases).await,
             Err(e) => Err(e.into()),
         };
         // A big import changes the statistics the planner picks indexes by (on this connection,

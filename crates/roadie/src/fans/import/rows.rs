@@ -23,24 +23,6 @@ pub struct FanRow {
     pub bounced: bool,
 }
 
-/// The rows of a file read on a thread of their own, a few batches ahead of the writer:
-/// decoding and parsing the file overlap the store's writes (on another core when there is one).
-/// The thread stops at the end of the file or when the returned iterator is dropped.
-pub(super) fn read_ahead<T: Send + 'static>(rows: Box<dyn Iterator<Item = T> + Send>) -> std::io::Result<impl Iterator<Item = T>> {
-    const BATCH: usize = 256;
-    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<T>>(8);
-    std::thread::Builder::new().name("fan-import-rows".into()).spawn(move || {
-        let mut rows = rows;
-        loop {
-            let batch: Vec<T> = rows.by_ref().take(BATCH).collect();
-            if batch.is_empty() || batches.send(batch).is_err() {
-                break;
-            }
-        }
-    })?;
-    Ok(received.into_iter().flatten())
-}
-
 /// Name from "name", or "first" + "last" (Chinese order when the parts are CJK: 周 + 杰伦 → 周杰伦).
 pub fn full_name(name: Option<&str>, first: Option<&str>, last: Option<&str>) -> Option<String> {
     if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
