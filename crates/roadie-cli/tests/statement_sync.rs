@@ -843,3 +843,82 @@ async fn joining_a_label_after_syncing_brings_its_whole_history_to_every_device(
         assert_eq!(d.sync().await.pulled, 0);
     }
 }
+
+/// A store that has never signed in derives the ids of its own ledger's rows in a scope of its
+/// own (royalties/ledger.rs); at its first sign-in they take the ids the account's devices derive
+/// for the same things. Device A imports two statement files, the ECB rates and a manual rate,
+/// saves a mapping and issues March, all before it ever signs in; device B, signed in to the
+/// same account, does the same. A signs in and both sync until quiet: no sync error, one row per
+/// file, rate, mapping and month on both, the lines not doubled, the same reports and ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_thing() {
+    use roadie::royalties::{ColumnMapping, ReportBy, ReportFilter, YearMonth};
+    use std::str::FromStr;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let email = "solo@example.com";
+    srv.signup(email, "Solo").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a_path = dir.path().join("a.sqlite");
+    let a = Device { store: Store::open(&a_path).await.unwrap(), path: a_path };
+    let b = Device::new(dir.path(), "b", &srv.base, email).await;
+    b.sync().await;
+
+    let march = write(dir.path(), "march.tsv", &dk(&[
+        "2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3\t100\tSong\tUS\t0\t0.0123456789",
+        "2026-03-31\t2026-03\tDeezer\tNobody\tUnknown\t\t\t2\t100\tSong\tFR\t0\t1.5",
+    ]));
+    let ecb = write(dir.path(), "eurofxref.csv", "Date, USD, CNY, \n31 March 2026, 1.0812, 7.8420, \n");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let header = vec!["Month".to_string(), "Shop".to_string(), "Amount".to_string()];
+    let mapping = ColumnMapping {
+        reporting_period: "Month".into(),
+        store: Some("Shop".into()),
+        amount: "Amount".into(),
+        default_currency: Some("USD".into()),
+        ..ColumnMapping::default()
+    };
+    let p = YearMonth::from_str("2026-03").unwrap();
+    for (d, out) in [(&a, "a-out"), (&b, "b-out")] {
+        assert_eq!(d.import(&march).await.imported, 2);
+        assert_eq!(d.import(&dsr_fixture()).await.imported, 6);
+        assert_eq!(d.store.import_ecb_rates(&ecb).await.unwrap().rates, 2);
+        d.store.set_rate(day, "USD", "JPY", "150.5".parse().unwrap()).await.unwrap();
+        d.store.save_mapping("Label portal", &header, mapping.clone()).await.unwrap();
+        d.store.generate_statements(p, &dir.path().join(out)).await.unwrap();
+    }
+    b.sync().await;
+
+    a.store.login(&srv.base, email, PASSWORD, &FileSecrets::beside_store(&a.path)).await.unwrap();
+    for d in [&a, &b, &a, &b] {
+        d.sync().await;
+    }
+    let count = |d: &Device, sql: &'static str| {
+        let path = d.path.clone();
+        async move {
+            let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&path).read_only(true)).await.unwrap();
+            let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+            n
+        }
+    };
+    for d in [&a, &b] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        assert_eq!(d.store.sync_status().await.unwrap().pending_changes, 0);
+        assert_eq!(d.store.statement_files_missing().await.unwrap(), 0);
+        assert_eq!(count(d, "SELECT count(*) FROM statement_files").await, 2, "one row per file");
+        assert_eq!(count(d, "SELECT count(*) FROM fx_rates").await, 3, "one row per rate");
+        assert_eq!(count(d, "SELECT count(*) FROM column_mappings").await, 1, "one mapping of that name");
+        assert_eq!(count(d, "SELECT count(*) FROM statement_runs").await, 1, "one March");
+        assert_eq!(count(d, "SELECT count(*) FROM statement_lines").await, 8, "the lines not doubled");
+    }
+    assert_eq!(a.lines().await, b.lines().await);
+    assert_eq!(issued(&a).await, issued(&b).await);
+    for by in [ReportBy::Store, ReportBy::Territory, ReportBy::Track, ReportBy::Month] {
+        assert_eq!(
+            a.store.royalty_report(by, &ReportFilter::default()).await.unwrap(),
+            b.store.royalty_report(by, &ReportFilter::default()).await.unwrap()
+        );
+    }
+    assert_eq!(a.store.rate_on("USD", "JPY", day).await.unwrap(), b.store.rate_on("USD", "JPY", day).await.unwrap());
+    assert_eq!(a.store.list_mappings().await.unwrap(), b.store.list_mappings().await.unwrap());
+}

@@ -18,6 +18,12 @@ const LEDGER_WORKSPACE: &str = "royalties.workspace";
 /// A scope for a store that has never signed in (made once, random): its rows still get ids
 /// no other store makes.
 const LOCAL_SCOPE: &str = "royalties.local_scope";
+/// The local scope once set aside at the first sign-in (kept to tell where such ids came from).
+const RETIRED_LOCAL_SCOPE: &str = "royalties.retired_local_scope";
+/// The workspace of the account this store last signed in to: the scope while signed out, so a
+/// store that has signed in once never derives in its local scope again (signing in again to
+/// the same account then has nothing to re-key).
+const ACCOUNT_SCOPE: &str = "royalties.account_scope";
 
 /// The ledger rows are written into: their workspace (`None`: the account's own) and the scope
 /// their derived ids are made in.
@@ -52,8 +58,8 @@ pub(crate) async fn ledger(conn: &mut SqliteConnection) -> Result<Ledger> {
     Ok(Ledger { workspace: None, scope: own_scope(conn).await? })
 }
 
-/// The scope of ids derived for rows that sync in the account's own workspace (its id), or this
-/// store's local scope while it has never signed in.
+/// The scope of ids derived for rows that sync in the account's own workspace (its id); while
+/// signed out, the last account's; this store's local scope while it has never signed in.
 pub(crate) async fn own_scope(conn: &mut SqliteConnection) -> Result<String> {
     let own: Option<Option<String>> =
         sqlx::query_scalar("SELECT json_extract(value, '$.workspace_id') FROM settings WHERE key = 'platform.account'")
@@ -61,6 +67,11 @@ pub(crate) async fn own_scope(conn: &mut SqliteConnection) -> Result<String> {
             .await?;
     if let Some(own) = own.flatten() {
         return Ok(own);
+    }
+    let last: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(ACCOUNT_SCOPE).fetch_optional(&mut *conn).await?;
+    if let Some(last) = last {
+        return Ok(last);
     }
     let local: Option<String> =
         sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(LOCAL_SCOPE).fetch_optional(&mut *conn).await?;
@@ -72,6 +83,41 @@ pub(crate) async fn own_scope(conn: &mut SqliteConnection) -> Result<String> {
             s
         }
     })
+}
+
+/// At a sign-in to the account whose own workspace is `workspace` (inside the transaction that
+/// records the account): a store that has never synced gives the rows it made in its local scope
+/// the ids the account's devices derive (rekey.rs), and sets the local scope aside; from now on
+/// the account's workspace is the scope, also while signed out.
+///
+/// A store that has synced before (it signed in before this re-keying existed, and may have
+/// pushed rows under local ids) keeps its rows as they are: re-keying pushed rows would leave
+/// their first ids on the platform. Signing in to another account later re-keys nothing: rows
+/// made since keep the earlier account's scope (unique to it, so no clash with anyone's).
+pub(crate) async fn adopt_account_scope(conn: &mut SqliteConnection, workspace: &str) -> Result<super::rekey::Rekeyed> {
+    let local: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(LOCAL_SCOPE).fetch_optional(&mut *conn).await?;
+    let mut done = super::rekey::Rekeyed::default();
+    if let Some(local) = local {
+        let synced: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM settings WHERE key = 'sync.last_sync' OR key LIKE 'sync.cursor:%' OR key LIKE 'sync.pulled_workspaces:%')",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if !synced {
+            done = super::rekey::rekey(conn, &local, workspace).await?;
+        }
+        crate::store::put_setting(conn, RETIRED_LOCAL_SCOPE, &local).await?;
+        sqlx::query("DELETE FROM settings WHERE key = ?").bind(LOCAL_SCOPE).execute(&mut *conn).await?;
+    }
+    crate::store::put_setting(conn, ACCOUNT_SCOPE, workspace).await?;
+    Ok(done)
+}
+
+/// At a sign-out: the account's workspace stays the scope (a store signed in before
+/// `adopt_account_scope` existed has no record of it yet).
+pub(crate) async fn keep_account_scope(conn: &mut SqliteConnection, workspace: &str) -> Result<()> {
+    crate::store::put_setting(conn, ACCOUNT_SCOPE, workspace).await
 }
 
 impl Store {
