@@ -121,6 +121,19 @@ pub(crate) async fn keep_account_scope(conn: &mut SqliteConnection, workspace: &
 }
 
 impl Store {
+    /// Before a sync pushes anything: a store still holding rows made in its local scope (one
+    /// signed in before re-keying at sign-in existed, and never synced since) re-keys them now,
+    /// as a sign-in does (`adopt_account_scope`). One settings read when there is nothing to do.
+    pub(crate) async fn adopt_account_scope_before_sync(&self, workspace: Uuid) -> Result<()> {
+        if self.setting(LOCAL_SCOPE).await?.is_none() {
+            return Ok(());
+        }
+        let mut tx = self.write().await?;
+        adopt_account_scope(&mut tx, &workspace.to_string()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The workspace whose ledger this store keeps; `None`: the account's own.
     pub async fn ledger_workspace(&self) -> Result<Option<Workspace>> {
         let Some(id) = self.setting(LEDGER_WORKSPACE).await?.and_then(|s| Uuid::parse_str(&s).ok()) else {

@@ -94,14 +94,23 @@ pub(crate) async fn rekey(conn: &mut SqliteConnection, from: &str, to: &str) -> 
             }
             q.execute(&mut *conn).await?;
         }
+        // Only rows never pushed (their insert, which names the id, is still queued: a store that
+        // never synced has every insert queued): a pushed row is known by its id elsewhere.
+        sqlx::query(
+            "DELETE FROM rekey_ids WHERE tbl = ?1 AND NOT EXISTS (SELECT 1 FROM sync_outbox o \
+             WHERE o.tbl = ?1 AND o.pk = rekey_ids.old AND json_type(o.fields, '$.id') IS NOT NULL)",
+        )
+        .bind(d.table)
+        .execute(&mut *conn)
+        .await?;
         // (A new id another row has already: that row stays as it is.)
-        let taken = sqlx::query(&format!("DELETE FROM rekey_ids WHERE tbl = ?1 AND new IN (SELECT id FROM {})", d.table))
+        sqlx::query(&format!("DELETE FROM rekey_ids WHERE tbl = ?1 AND new IN (SELECT id FROM {})", d.table))
             .bind(d.table)
             .execute(&mut *conn)
             .await?;
-        if taken.rows_affected() > 0 {
-            let left: Vec<String> =
-                sqlx::query_scalar("SELECT old FROM rekey_ids WHERE tbl = ?").bind(d.table).fetch_all(&mut *conn).await?;
+        if map.len() as i64 != sqlx::query_scalar::<_, i64>("SELECT count(*) FROM rekey_ids WHERE tbl = ?").bind(d.table).fetch_one(&mut *conn).await? {
+            let left: std::collections::HashSet<String> =
+                sqlx::query_scalar("SELECT old FROM rekey_ids WHERE tbl = ?").bind(d.table).fetch_all(&mut *conn).await?.into_iter().collect();
             map.retain(|old, _| left.contains(old));
         }
         moves.insert(d.table, map);
@@ -444,6 +453,40 @@ mod tests {
         let broken: Vec<(String, Option<i64>, String, i64)> =
             sqlx::query_as("PRAGMA foreign_key_check").fetch_all(&store.pool).await.unwrap();
         assert!(broken.is_empty());
+    }
+
+    /// A row whose insert left the outbox (pushed by a first sync cut before it recorded
+    /// anything) keeps its id; the rest move.
+    #[tokio::test]
+    async fn a_row_already_pushed_keeps_its_id() {
+        let (store, dir) = store().await;
+        ledger_before_sign_in(&store, dir.path()).await;
+        let pushed: String = sqlx::query_scalar("SELECT id FROM fx_rates WHERE source = 'manual'").fetch_one(&store.pool).await.unwrap();
+        sqlx::query("DELETE FROM sync_outbox WHERE tbl = 'fx_rates' AND pk = ?").bind(&pushed).execute(&store.pool).await.unwrap();
+        let done = sign_in(&store, &uuid::Uuid::now_v7().to_string()).await;
+        assert!(done.tables.contains(&("fx_rates", 2)), "{done:?}");
+        assert!(done.tables.contains(&("statement_files", 1)), "{done:?}");
+        let still: i64 = sqlx::query_scalar("SELECT count(*) FROM fx_rates WHERE id = ?").bind(&pushed).fetch_one(&store.pool).await.unwrap();
+        assert_eq!(still, 1);
+    }
+
+    /// A store signed in before sign-ins re-keyed, with rows made before that and never synced:
+    /// its first sync re-keys them before pushing; later syncs find nothing to do.
+    #[tokio::test]
+    async fn a_store_signed_in_before_and_never_synced_re_keys_at_its_first_sync() {
+        let (store, dir) = store().await;
+        ledger_before_sign_in(&store, dir.path()).await;
+        let account = uuid::Uuid::now_v7();
+        store.set_setting("platform.account", &serde_json::json!({ "workspace_id": account }).to_string()).await.unwrap();
+        let run: String = sqlx::query_scalar("SELECT id FROM statement_runs").fetch_one(&store.pool).await.unwrap();
+        store.adopt_account_scope_before_sync(account).await.unwrap();
+        let now: String = sqlx::query_scalar("SELECT id FROM statement_runs").fetch_one(&store.pool).await.unwrap();
+        assert_ne!(now, run);
+        assert_eq!(now, crate::clock::derived_id("statement_run", &[&account.to_string(), "2026-03"]).to_string());
+        assert_eq!(store.setting("royalties.local_scope").await.unwrap(), None);
+        store.adopt_account_scope_before_sync(account).await.unwrap();
+        let again: String = sqlx::query_scalar("SELECT id FROM statement_runs").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(again, now);
     }
 
     #[tokio::test]
