@@ -921,4 +921,27 @@ async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_th
     }
     assert_eq!(a.store.rate_on("USD", "JPY", day).await.unwrap(), b.store.rate_on("USD", "JPY", day).await.unwrap());
     assert_eq!(a.store.list_mappings().await.unwrap(), b.store.list_mappings().await.unwrap());
+
+    // Signed out, A derives in the account's scope still: the mapping saved again is the same
+    // row (not a new one for its name), which syncs as an edit once A is back.
+    let secrets = FileSecrets::beside_store(&a.path);
+    a.store.logout(&secrets).await.unwrap();
+    a.store.save_mapping("Label portal", &header, ColumnMapping { default_store: Some("Portal".into()), ..mapping.clone() }).await.unwrap();
+    assert_eq!(count(&a, "SELECT count(*) FROM column_mappings").await, 1);
+    a.store.login(&srv.base, email, PASSWORD, &secrets).await.unwrap();
+    a.sync().await;
+    b.sync().await;
+    for d in [&a, &b] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        assert_eq!(count(d, "SELECT count(*) FROM column_mappings").await, 1);
+        assert_eq!(d.store.get_mapping("Label portal").await.unwrap().mapping.default_store.as_deref(), Some("Portal"));
+    }
+    // Then another account on A: nothing moves, nothing breaks.
+    a.store.logout(&secrets).await.unwrap();
+    srv.signup("other@example.com", "Other").await;
+    a.store.login(&srv.base, "other@example.com", PASSWORD, &secrets).await.unwrap();
+    a.sync().await;
+    assert!(a.errors().await.is_empty(), "{:?}", a.errors().await);
+    assert_eq!(count(&a, "SELECT count(*) FROM statement_files").await, 2);
+    assert_eq!(a.lines().await, b.lines().await);
 }
