@@ -167,19 +167,19 @@ pub(crate) async fn rekey(conn: &mut SqliteConnection, from: &str, to: &str) -> 
         }
     }
 
-    // Sync bookkeeping: every record of a moved row names its new key.
-    for table in ["sync_outbox", "sync_clocks", "sync_conflicts", "sync_errors", "sync_bulk_rows", "sync_bulk_before"] {
+    // Sync bookkeeping: every record of a moved row names its new key, and the values queued for
+    // it its new id (then, below, the ids they name).
+    sqlx::query(
+        "UPDATE sync_outbox SET pk = m.new, \
+           fields = CASE WHEN json_extract(sync_outbox.fields, '$.id') = m.old THEN json_set(sync_outbox.fields, '$.id', m.new) ELSE sync_outbox.fields END, \
+           old = CASE WHEN json_extract(sync_outbox.old, '$.id') = m.old THEN json_set(sync_outbox.old, '$.id', m.new) ELSE sync_outbox.old END \
+         FROM rekey_ids m WHERE m.tbl = sync_outbox.tbl AND m.old = sync_outbox.pk",
+    )
+    .execute(&mut *conn)
+    .await?;
+    for table in ["sync_clocks", "sync_conflicts", "sync_errors", "sync_bulk_rows", "sync_bulk_before"] {
         sqlx::query(&format!(
             "UPDATE {table} SET pk = m.new FROM rekey_ids m WHERE m.tbl = {table}.tbl AND m.old = {table}.pk"
-        ))
-        .execute(&mut *conn)
-        .await?;
-    }
-    // The values queued for them: their own id, and the ids they name.
-    for column in ["fields", "old"] {
-        sqlx::query(&format!(
-            "UPDATE sync_outbox SET {column} = json_set(sync_outbox.{column}, '$.id', m.new) FROM rekey_ids m \
-             WHERE m.tbl = sync_outbox.tbl AND m.new = sync_outbox.pk AND json_extract(sync_outbox.{column}, '$.id') = m.old"
         ))
         .execute(&mut *conn)
         .await?;
@@ -500,3 +500,4 @@ mod tests {
         assert_eq!(after, ids);
     }
 }
+
