@@ -945,3 +945,82 @@ async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_th
     assert_eq!(count(&a, "SELECT count(*) FROM statement_files").await, 2);
     assert_eq!(a.lines().await, b.lines().await);
 }
+
+/// What a store issued before it ever signed in (a run, a payee statement recouping an advance)
+/// goes up under the account's ids at its first sync, and the other device of the account, which
+/// imported the same file, gets it whole: one file row, the run, the statement (its document
+/// naming its new id) and the recoupment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statements_issued_before_the_first_sign_in_reach_the_accounts_other_device_whole() {
+    use roadie::royalties::{AdvanceInput, AdvanceKind, PayeeInput, YearMonth};
+    use std::str::FromStr;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let email = "solo@example.com";
+    srv.signup(email, "Solo").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a_path = dir.path().join("a.sqlite");
+    let a = Device { store: Store::open(&a_path).await.unwrap(), path: a_path };
+    let b = Device::new(dir.path(), "b", &srv.base, email).await;
+
+    let ws = a.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Artist, name: "Solo".into() }).await.unwrap();
+    let artist = a.store.create_artist(ws.id, ArtistInput::named("Artist 1")).await.unwrap();
+    let release = a.store.create_release(ws.id, ReleaseInput::new("Album", ReleaseType::Album, vec![artist.id])).await.unwrap().release;
+    a.store.add_track(release.id, TrackInput { isrc: Some("USAAA1234567".into()), ..TrackInput::titled("Song 1") }).await.unwrap();
+    let payee = a
+        .store
+        .create_payee(None, PayeeInput { artist_id: Some(artist.id), currency: Some("USD".into()), ..PayeeInput::named("Artist 1") })
+        .await
+        .unwrap();
+    a.store
+        .add_advance(AdvanceInput {
+            payee_id: payee.id,
+            kind: AdvanceKind::Advance,
+            amount: "100.00".parse().unwrap(),
+            currency: "USD".into(),
+            release_id: None,
+            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
+            note: None,
+        })
+        .await
+        .unwrap();
+    let march = write(dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]));
+    let p = YearMonth::from_str("2026-03").unwrap();
+    a.import(&march).await;
+    let run = a.store.generate_statements(p, &dir.path().join("a-out")).await.unwrap();
+    assert_eq!((run.statements.len(), run.statements[0].recouped.to_string().as_str()), (1, "100.00"));
+    b.import(&march).await;
+
+    a.store.login(&srv.base, email, PASSWORD, &FileSecrets::beside_store(&a.path)).await.unwrap();
+    for d in [&a, &b, &a, &b] {
+        d.sync().await;
+    }
+    for d in [&a, &b] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        assert_eq!(d.store.sync_status().await.unwrap().pending_changes, 0);
+    }
+    let on_a = issued(&a).await;
+    assert_eq!(issued(&b).await, on_a);
+    assert_eq!(on_a["recoupments"].as_array().unwrap().len(), 1, "{on_a}");
+    let account = a.store.account().await.unwrap().unwrap().workspace_id.to_string();
+    let statement = &on_a["payee_statements"][0];
+    assert_eq!(
+        statement["id"].as_str().unwrap(),
+        roadie::clock::derived_id("payee_statement", &[&account, "2026-03", &payee.id.to_string()]).to_string()
+    );
+    assert_eq!(statement["document"]["statement_id"], statement["id"]);
+    assert_eq!(on_a["recoupments"][0]["statement_id"], statement["id"]);
+    assert_eq!(statement["run_id"], on_a["statement_runs"][0]["id"]);
+    let docs = b.store.statement_documents(p).await.unwrap();
+    assert_eq!(docs.len(), 1, "B renders A's statement");
+    assert_eq!(docs[0].statement_id.to_string(), statement["id"].as_str().unwrap());
+    let files = |d: &Device| {
+        let path = d.path.clone();
+        async move {
+            let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&path).read_only(true)).await.unwrap();
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM statement_files").fetch_one(&pool).await.unwrap();
+            n
+        }
+    };
+    assert_eq!((files(&a).await, files(&b).await), (1, 1));
+}
