@@ -7,6 +7,11 @@
 //! period, a rate from its pair and day) get ids derived within the ledger's scope, never from
 //! the key alone: the platform knows each row id in one workspace only, so two accounts issuing
 //! the same month (or importing the same public file) must not make the same ids.
+//!
+//! A store that has never signed in does not know its account: it derives in a random local
+//! scope, and at its first sign-in (or, for a store signed in before this existed, its first
+//! sync) the rows it made take the ids the account's devices derive (`adopt_account_scope`,
+//! rekey.rs). From then on the account's workspace is the scope, signed out too.
 
 use crate::catalog::Workspace;
 use crate::error::{Error, Result};
