@@ -91,17 +91,20 @@ pub(crate) async fn own_scope(conn: &mut SqliteConnection) -> Result<String> {
 }
 
 /// At a sign-in to the account whose own workspace is `workspace` (inside the transaction that
-/// records the account): a store that has never synced gives the rows it made in its local scope
-/// the ids the account's devices derive (rekey.rs), and sets the local scope aside; from now on
-/// the account's workspace is the scope, also while signed out.
+/// records the account), the rows this store made but never pushed take the ids the account's
+/// devices derive (rekey.rs), and the account's workspace is the scope from now on, signed out
+/// too:
 ///
-/// A store that has synced before (it signed in before this re-keying existed, and may have
-/// pushed rows under local ids) keeps its rows as they are: re-keying pushed rows would leave
-/// their first ids on the platform. Signing in to another account later re-keys nothing: rows
-/// made since keep the earlier account's scope (unique to it, so no clash with anyone's).
+/// - the first sign-in: the rows made in the store's local scope, and the local scope is set
+///   aside for good. A store that has synced before (signed in before this re-keying existed)
+///   keeps them as they are: their ids may be on the platform already.
+/// - a sign-in to another account than the last one: the rows made in the last account's scope
+///   whose insert is still queued (made while signed out, or never synced). They go up into this
+///   account's own workspace, so they take its ids; what the earlier account's devices have
+///   seen stays as it is.
 pub(crate) async fn adopt_account_scope(conn: &mut SqliteConnection, workspace: &str) -> Result<super::rekey::Rekeyed> {
-    let local: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(LOCAL_SCOPE).fetch_optional(&mut *conn).await?;
+    let setting = |key: &'static str| sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE key = ?").bind(key);
+    let local: Option<String> = setting(LOCAL_SCOPE).fetch_optional(&mut *conn).await?;
     let mut done = super::rekey::Rekeyed::default();
     if let Some(local) = local {
         let synced: bool = sqlx::query_scalar(
@@ -114,6 +117,18 @@ pub(crate) async fn adopt_account_scope(conn: &mut SqliteConnection, workspace: 
         }
         crate::store::put_setting(conn, RETIRED_LOCAL_SCOPE, &local).await?;
         sqlx::query("DELETE FROM settings WHERE key = ?").bind(LOCAL_SCOPE).execute(&mut *conn).await?;
+    }
+    // The last account's scope (a store signed in before it was recorded: the account signed in
+    // now, being replaced).
+    let mut last: Option<String> = setting(ACCOUNT_SCOPE).fetch_optional(&mut *conn).await?;
+    if last.is_none() {
+        last = sqlx::query_scalar("SELECT json_extract(value, '$.workspace_id') FROM settings WHERE key = 'platform.account'")
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+    }
+    if let Some(last) = last.filter(|l| l != workspace) {
+        done.add(super::rekey::rekey(conn, &last, workspace).await?);
     }
     crate::store::put_setting(conn, ACCOUNT_SCOPE, workspace).await?;
     Ok(done)

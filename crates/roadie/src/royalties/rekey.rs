@@ -36,6 +36,15 @@ impl Rekeyed {
     pub fn total(&self) -> u64 {
         self.tables.iter().map(|t| t.1).sum()
     }
+
+    pub fn add(&mut self, more: Rekeyed) {
+        for (table, n) in more.tables {
+            match self.tables.iter_mut().find(|t| t.0 == table) {
+                Some(t) => t.1 += n,
+                None => self.tables.push((table, n)),
+            }
+        }
+    }
 }
 
 fn scoped(kind: &str, scope: &str, parts: &[&str]) -> String {
@@ -448,8 +457,18 @@ mod tests {
         assert_eq!(super::super::ledger::own_scope(&mut tx).await.unwrap(), account, "signed out, the last account's");
         tx.commit().await.unwrap();
         assert_eq!(sign_in(&store, &account).await.total(), 0, "signing in again moves nothing");
+        // Another account: what was never pushed goes up into its workspace, under its ids;
+        // what was pushed (here: the run, its statement and their recoupment) stays.
+        sqlx::query("DELETE FROM sync_outbox WHERE tbl IN ('statement_runs', 'payee_statements', 'recoupments')").execute(&store.pool).await.unwrap();
         let later = uuid::Uuid::now_v7().to_string();
-        assert_eq!(sign_in(&store, &later).await.total(), 0, "nor does another account");
+        let moved = sign_in(&store, &later).await;
+        assert_eq!(moved.total(), 6, "{moved:?}");
+        assert!(moved.tables.contains(&("statement_runs", 0)) && moved.tables.contains(&("payee_statements", 0)), "{moved:?}");
+        let (m_id, m_name): (String, String) = sqlx::query_as("SELECT id, name FROM column_mappings").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(m_id, crate::clock::derived_id("column_mapping", &[later.as_str(), &m_name]).to_string());
+        assert_eq!(one(&store, "SELECT count(*) FROM statement_runs").await, 1);
+        assert_eq!(sqlx::query_scalar::<_, String>("SELECT id FROM statement_runs").fetch_one(&store.pool).await.unwrap(), run_id);
+        assert_eq!(sign_in(&store, &later).await.total(), 0);
         let broken: Vec<(String, Option<i64>, String, i64)> =
             sqlx::query_as("PRAGMA foreign_key_check").fetch_all(&store.pool).await.unwrap();
         assert!(broken.is_empty());
