@@ -936,14 +936,29 @@ async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_th
         assert_eq!(count(d, "SELECT count(*) FROM column_mappings").await, 1);
         assert_eq!(d.store.get_mapping("Label portal").await.unwrap().mapping.default_store.as_deref(), Some("Portal"));
     }
-    // Then another account on A: nothing moves, nothing breaks.
+    // Then another account on A. What went up to the first account stays as it is; a file A
+    // imports while signed out goes up into the other account's workspace under its ids, where
+    // a device C of that account imported it too: one row there, no clash.
     a.store.logout(&secrets).await.unwrap();
+    let april = write(dir.path(), "april.tsv", &dk(&["2026-04-30\t2026-04\tTidal\tNobody\tUnknown\t\t\t1\t100\tSong\tNO\t0\t0.25"]));
+    a.import(&april).await;
     srv.signup("other@example.com", "Other").await;
+    let c = Device::new(dir.path(), "c", &srv.base, "other@example.com").await;
+    c.import(&april).await;
+    c.sync().await;
     a.store.login(&srv.base, "other@example.com", PASSWORD, &secrets).await.unwrap();
     a.sync().await;
-    assert!(a.errors().await.is_empty(), "{:?}", a.errors().await);
-    assert_eq!(count(&a, "SELECT count(*) FROM statement_files").await, 2);
-    assert_eq!(a.lines().await, b.lines().await);
+    c.sync().await;
+    for d in [&a, &c] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        assert_eq!(d.store.sync_status().await.unwrap().pending_changes, 0);
+    }
+    assert_eq!(count(&a, "SELECT count(*) FROM statement_files").await, 3);
+    assert_eq!(count(&c, "SELECT count(*) FROM statement_files").await, 1, "one row for April");
+    assert_eq!(count(&c, "SELECT count(*) FROM statement_lines").await, 1);
+    let (a_lines, b_lines) = (a.lines().await, b.lines().await);
+    assert_eq!(a_lines.len(), 9);
+    assert_eq!(a_lines.iter().filter(|l| b_lines.contains(l)).count(), 8, "the first account's lines, as they were");
 }
 
 /// What a store issued before it ever signed in (a run, a payee statement recouping an advance)
