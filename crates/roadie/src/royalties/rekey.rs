@@ -5,7 +5,9 @@
 //! random local scope, since it does not know its account yet. At the first sign-in those rows
 //! take the ids the account's other devices derive for the same things (the account's own
 //! workspace as the scope), so that the same file, month, rate or mapping made on both is one row
-//! after a sync instead of a clash on a unique index.
+//! after a sync instead of a clash on a unique index. The same happens at a sign-in to another
+//! account than the last one, for the rows made in the last account's scope and never pushed
+//! (ledger.rs, `adopt_account_scope`). Only rows whose insert is still queued move.
 //!
 //! [`rekey`] does it in the caller's write transaction: each table's rows whose id is the one
 //! derived from their natural key in the old scope get the id derived in the new one; every
