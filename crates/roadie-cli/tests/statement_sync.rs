@@ -843,3 +843,199 @@ async fn joining_a_label_after_syncing_brings_its_whole_history_to_every_device(
         assert_eq!(d.sync().await.pulled, 0);
     }
 }
+
+/// A store that has never signed in derives the ids of its own ledger's rows in a scope of its
+/// own (royalties/ledger.rs); at its first sign-in they take the ids the account's devices derive
+/// for the same things. Device A imports two statement files, the ECB rates and a manual rate,
+/// saves a mapping and issues March, all before it ever signs in; device B, signed in to the
+/// same account, does the same. A signs in and both sync until quiet: no sync error, one row per
+/// file, rate, mapping and month on both, the lines not doubled, the same reports and ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_thing() {
+    use roadie::royalties::{ColumnMapping, ReportBy, ReportFilter, YearMonth};
+    use std::str::FromStr;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let email = "solo@example.com";
+    srv.signup(email, "Solo").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a_path = dir.path().join("a.sqlite");
+    let a = Device { store: Store::open(&a_path).await.unwrap(), path: a_path };
+    let b = Device::new(dir.path(), "b", &srv.base, email).await;
+    b.sync().await;
+
+    let march = write(dir.path(), "march.tsv", &dk(&[
+        "2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3\t100\tSong\tUS\t0\t0.0123456789",
+        "2026-03-31\t2026-03\tDeezer\tNobody\tUnknown\t\t\t2\t100\tSong\tFR\t0\t1.5",
+    ]));
+    let ecb = write(dir.path(), "eurofxref.csv", "Date, USD, CNY, \n31 March 2026, 1.0812, 7.8420, \n");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let header = vec!["Month".to_string(), "Shop".to_string(), "Amount".to_string()];
+    let mapping = ColumnMapping {
+        reporting_period: "Month".into(),
+        store: Some("Shop".into()),
+        amount: "Amount".into(),
+        default_currency: Some("USD".into()),
+        ..ColumnMapping::default()
+    };
+    let p = YearMonth::from_str("2026-03").unwrap();
+    for (d, out) in [(&a, "a-out"), (&b, "b-out")] {
+        assert_eq!(d.import(&march).await.imported, 2);
+        assert_eq!(d.import(&dsr_fixture()).await.imported, 6);
+        assert_eq!(d.store.import_ecb_rates(&ecb).await.unwrap().rates, 2);
+        d.store.set_rate(day, "USD", "JPY", "150.5".parse().unwrap()).await.unwrap();
+        d.store.save_mapping("Label portal", &header, mapping.clone()).await.unwrap();
+        d.store.generate_statements(p, &dir.path().join(out)).await.unwrap();
+    }
+    b.sync().await;
+
+    a.store.login(&srv.base, email, PASSWORD, &FileSecrets::beside_store(&a.path)).await.unwrap();
+    for d in [&a, &b, &a, &b] {
+        d.sync().await;
+    }
+    let count = |d: &Device, sql: &'static str| {
+        let path = d.path.clone();
+        async move {
+            let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&path).read_only(true)).await.unwrap();
+            let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+            n
+        }
+    };
+    for d in [&a, &b] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        assert_eq!(d.store.sync_status().await.unwrap().pending_changes, 0);
+        assert_eq!(d.store.statement_files_missing().await.unwrap(), 0);
+        assert_eq!(count(d, "SELECT count(*) FROM statement_files").await, 2, "one row per file");
+        assert_eq!(count(d, "SELECT count(*) FROM fx_rates").await, 3, "one row per rate");
+        assert_eq!(count(d, "SELECT count(*) FROM column_mappings").await, 1, "one mapping of that name");
+        assert_eq!(count(d, "SELECT count(*) FROM statement_runs").await, 1, "one March");
+        assert_eq!(count(d, "SELECT count(*) FROM statement_lines").await, 8, "the lines not doubled");
+    }
+    assert_eq!(a.lines().await, b.lines().await);
+    assert_eq!(issued(&a).await, issued(&b).await);
+    for by in [ReportBy::Store, ReportBy::Territory, ReportBy::Track, ReportBy::Month] {
+        assert_eq!(
+            a.store.royalty_report(by, &ReportFilter::default()).await.unwrap(),
+            b.store.royalty_report(by, &ReportFilter::default()).await.unwrap()
+        );
+    }
+    assert_eq!(a.store.rate_on("USD", "JPY", day).await.unwrap(), b.store.rate_on("USD", "JPY", day).await.unwrap());
+    assert_eq!(a.store.list_mappings().await.unwrap(), b.store.list_mappings().await.unwrap());
+
+    // Signed out, A derives in the account's scope still: the mapping saved again is the same
+    // row (not a new one for its name), which syncs as an edit once A is back.
+    let secrets = FileSecrets::beside_store(&a.path);
+    a.store.logout(&secrets).await.unwrap();
+    a.store.save_mapping("Label portal", &header, ColumnMapping { default_store: Some("Portal".into()), ..mapping.clone() }).await.unwrap();
+    assert_eq!(count(&a, "SELECT count(*) FROM column_mappings").await, 1);
+    a.store.login(&srv.base, email, PASSWORD, &secrets).await.unwrap();
+    a.sync().await;
+    b.sync().await;
+    for d in [&a, &b] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        assert_eq!(count(d, "SELECT count(*) FROM column_mappings").await, 1);
+        assert_eq!(d.store.get_mapping("Label portal").await.unwrap().mapping.default_store.as_deref(), Some("Portal"));
+    }
+    // Then another account on A. What went up to the first account stays as it is; a file A
+    // imports while signed out goes up into the other account's workspace under its ids, where
+    // a device C of that account imported it too: one row there, no clash.
+    a.store.logout(&secrets).await.unwrap();
+    let april = write(dir.path(), "april.tsv", &dk(&["2026-04-30\t2026-04\tTidal\tNobody\tUnknown\t\t\t1\t100\tSong\tNO\t0\t0.25"]));
+    a.import(&april).await;
+    srv.signup("other@example.com", "Other").await;
+    let c = Device::new(dir.path(), "c", &srv.base, "other@example.com").await;
+    c.import(&april).await;
+    c.sync().await;
+    a.store.login(&srv.base, "other@example.com", PASSWORD, &secrets).await.unwrap();
+    a.sync().await;
+    c.sync().await;
+    for d in [&a, &c] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        assert_eq!(d.store.sync_status().await.unwrap().pending_changes, 0);
+    }
+    assert_eq!(count(&a, "SELECT count(*) FROM statement_files").await, 3);
+    assert_eq!(count(&c, "SELECT count(*) FROM statement_files").await, 1, "one row for April");
+    assert_eq!(count(&c, "SELECT count(*) FROM statement_lines").await, 1);
+    let (a_lines, b_lines) = (a.lines().await, b.lines().await);
+    assert_eq!(a_lines.len(), 9);
+    assert_eq!(a_lines.iter().filter(|l| b_lines.contains(l)).count(), 8, "the first account's lines, as they were");
+}
+
+/// What a store issued before it ever signed in (a run, a payee statement recouping an advance)
+/// goes up under the account's ids at its first sync, and the other device of the account, which
+/// imported the same file, gets it whole: one file row, the run, the statement (its document
+/// naming its new id) and the recoupment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statements_issued_before_the_first_sign_in_reach_the_accounts_other_device_whole() {
+    use roadie::royalties::{AdvanceInput, AdvanceKind, PayeeInput, YearMonth};
+    use std::str::FromStr;
+    let pg = Pg::start();
+    let srv = Server::start(&pg).await;
+    let email = "solo@example.com";
+    srv.signup(email, "Solo").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a_path = dir.path().join("a.sqlite");
+    let a = Device { store: Store::open(&a_path).await.unwrap(), path: a_path };
+    let b = Device::new(dir.path(), "b", &srv.base, email).await;
+
+    let ws = a.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Artist, name: "Solo".into() }).await.unwrap();
+    let artist = a.store.create_artist(ws.id, ArtistInput::named("Artist 1")).await.unwrap();
+    let release = a.store.create_release(ws.id, ReleaseInput::new("Album", ReleaseType::Album, vec![artist.id])).await.unwrap().release;
+    a.store.add_track(release.id, TrackInput { isrc: Some("USAAA1234567".into()), ..TrackInput::titled("Song 1") }).await.unwrap();
+    let payee = a
+        .store
+        .create_payee(None, PayeeInput { artist_id: Some(artist.id), currency: Some("USD".into()), ..PayeeInput::named("Artist 1") })
+        .await
+        .unwrap();
+    a.store
+        .add_advance(AdvanceInput {
+            payee_id: payee.id,
+            kind: AdvanceKind::Advance,
+            amount: "100.00".parse().unwrap(),
+            currency: "USD".into(),
+            release_id: None,
+            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
+            note: None,
+        })
+        .await
+        .unwrap();
+    let march = write(dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]));
+    let p = YearMonth::from_str("2026-03").unwrap();
+    a.import(&march).await;
+    let run = a.store.generate_statements(p, &dir.path().join("a-out")).await.unwrap();
+    assert_eq!((run.statements.len(), run.statements[0].recouped.to_string().as_str()), (1, "100.00"));
+    b.import(&march).await;
+
+    a.store.login(&srv.base, email, PASSWORD, &FileSecrets::beside_store(&a.path)).await.unwrap();
+    for d in [&a, &b, &a, &b] {
+        d.sync().await;
+    }
+    for d in [&a, &b] {
+        assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
+        assert_eq!(d.store.sync_status().await.unwrap().pending_changes, 0);
+    }
+    let on_a = issued(&a).await;
+    assert_eq!(issued(&b).await, on_a);
+    assert_eq!(on_a["recoupments"].as_array().unwrap().len(), 1, "{on_a}");
+    let account = a.store.account().await.unwrap().unwrap().workspace_id.to_string();
+    let statement = &on_a["payee_statements"][0];
+    assert_eq!(
+        statement["id"].as_str().unwrap(),
+        roadie::clock::derived_id("payee_statement", &[&account, "2026-03", &payee.id.to_string()]).to_string()
+    );
+    assert_eq!(statement["document"]["statement_id"], statement["id"]);
+    assert_eq!(on_a["recoupments"][0]["statement_id"], statement["id"]);
+    assert_eq!(statement["run_id"], on_a["statement_runs"][0]["id"]);
+    let docs = b.store.statement_documents(p).await.unwrap();
+    assert_eq!(docs.len(), 1, "B renders A's statement");
+    assert_eq!(docs[0].statement_id.to_string(), statement["id"].as_str().unwrap());
+    let files = |d: &Device| {
+        let path = d.path.clone();
+        async move {
+            let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&path).read_only(true)).await.unwrap();
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM statement_files").fetch_one(&pool).await.unwrap();
+            n
+        }
+    };
+    assert_eq!((files(&a).await, files(&b).await), (1, 1));
+}

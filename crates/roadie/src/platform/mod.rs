@@ -229,7 +229,12 @@ impl Store {
             token_location: secrets.location(),
         };
         let json = serde_json::to_string(&account).expect("an account serialises");
-        self.set_setting(ACCOUNT_KEY, &json).await?;
+        // With the account, in one transaction: what this store made before it ever signed in
+        // takes the ids the account's devices derive (royalties/rekey.rs).
+        let mut tx = self.write().await?;
+        crate::royalties::adopt_account_scope(&mut tx, &account.workspace_id.to_string()).await?;
+        crate::store::put_setting(&mut tx, ACCOUNT_KEY, &json).await?;
+        tx.commit().await?;
         Ok(account)
     }
 
@@ -249,6 +254,8 @@ impl Store {
         }
         secrets.delete(&key)?;
         let mut tx = self.write().await?;
+        // (Signed out, ids still derive in this account's scope: royalties/ledger.rs.)
+        crate::royalties::keep_account_scope(&mut tx, &account.workspace_id.to_string()).await?;
         sqlx::query("DELETE FROM settings WHERE key = ?").bind(ACCOUNT_KEY).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(SignedOut { revoked_on_server: revoked, server: Some(account.server) })

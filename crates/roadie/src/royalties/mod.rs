@@ -34,6 +34,8 @@ mod desk;
 mod preview;
 mod transfer;
 mod ledger;
+mod rekey;
+pub(crate) use ledger::{adopt_account_scope, keep_account_scope};
 
 pub use dates::YearMonth;
 pub use formats::ColumnMapping;

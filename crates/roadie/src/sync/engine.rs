@@ -362,6 +362,8 @@ impl Store {
         let page = PULL_PAGE.min(info.max_pull_page).max(1);
         let shapes = shapes(&self.pool).await?;
         let mut node = self.node_id().await?;
+        // Rows made before the first sign-in take the account's ids before anything goes up.
+        self.adopt_account_scope_before_sync(account.workspace_id).await?;
         self.compact_outbox().await?;
         // Statement files' bytes go up before their rows (royalties/transfer.rs).
         self.upload_statement_files(account, client, progress, cancel).await?;
