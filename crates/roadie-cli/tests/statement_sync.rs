@@ -25,6 +25,31 @@ struct Device {
     store: Store,
 }
 
+/// An account (solo@example.com) with two devices: `a` has never signed in, `b` is signed in.
+struct SoloAccount {
+    // (Dropped in this order: the devices, their files, the server, PostgreSQL.)
+    b: Device,
+    a: Device,
+    dir: tempfile::TempDir,
+    srv: Server,
+    _pg: Pg,
+}
+
+impl SoloAccount {
+    const EMAIL: &'static str = "solo@example.com";
+
+    async fn start() -> SoloAccount {
+        let pg = Pg::start();
+        let srv = Server::start(&pg).await;
+        srv.signup(Self::EMAIL, "Solo").await;
+        let dir = tempfile::tempdir().unwrap();
+        let a_path = dir.path().join("a.sqlite");
+        let a = Device { store: Store::open(&a_path).await.unwrap(), path: a_path };
+        let b = Device::new(dir.path(), "b", &srv.base, Self::EMAIL).await;
+        SoloAccount { b, a, dir, srv, _pg: pg }
+    }
+}
+
 impl Device {
     async fn new(dir: &Path, name: &str, server: &str, email: &str) -> Device {
         let path = dir.join(format!("{name}.sqlite"));
@@ -854,14 +879,8 @@ async fn joining_a_label_after_syncing_brings_its_whole_history_to_every_device(
 async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_thing() {
     use roadie::royalties::{ColumnMapping, ReportBy, ReportFilter, YearMonth};
     use std::str::FromStr;
-    let pg = Pg::start();
-    let srv = Server::start(&pg).await;
-    let email = "solo@example.com";
-    srv.signup(email, "Solo").await;
-    let dir = tempfile::tempdir().unwrap();
-    let a_path = dir.path().join("a.sqlite");
-    let a = Device { store: Store::open(&a_path).await.unwrap(), path: a_path };
-    let b = Device::new(dir.path(), "b", &srv.base, email).await;
+    let solo = SoloAccount::start().await;
+    let (srv, dir, email, a, b) = (&solo.srv, &solo.dir, SoloAccount::EMAIL, &solo.a, &solo.b);
     b.sync().await;
 
     let march = write(dir.path(), "march.tsv", &dk(&[
@@ -969,14 +988,8 @@ async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_th
 async fn statements_issued_before_the_first_sign_in_reach_the_accounts_other_device_whole() {
     use roadie::royalties::{AdvanceInput, AdvanceKind, PayeeInput, YearMonth};
     use std::str::FromStr;
-    let pg = Pg::start();
-    let srv = Server::start(&pg).await;
-    let email = "solo@example.com";
-    srv.signup(email, "Solo").await;
-    let dir = tempfile::tempdir().unwrap();
-    let a_path = dir.path().join("a.sqlite");
-    let a = Device { store: Store::open(&a_path).await.unwrap(), path: a_path };
-    let b = Device::new(dir.path(), "b", &srv.base, email).await;
+    let solo = SoloAccount::start().await;
+    let (srv, dir, email, a, b) = (&solo.srv, &solo.dir, SoloAccount::EMAIL, &solo.a, &solo.b);
 
     let ws = a.store.create_workspace(NewWorkspace { kind: WorkspaceKind::Artist, name: "Solo".into() }).await.unwrap();
     let artist = a.store.create_artist(ws.id, ArtistInput::named("Artist 1")).await.unwrap();
