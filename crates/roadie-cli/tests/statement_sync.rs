@@ -249,6 +249,77 @@ async fn a_cut_statement_file_upload_goes_on_where_the_platform_stands() {
     assert_eq!(s.b.lines().await.len(), 15_000);
 }
 
+/// A platform from before statement files went through tus: in front of the real one, it answers
+/// a tus upload of a statement file as that platform did (`invalid_metadata`: it knew no such
+/// asset) and passes every other request on unchanged.
+async fn platform_without_statement_uploads(upstream: String) -> String {
+    use axum::body::{to_bytes, Body};
+    use axum::extract::Request;
+    use axum::response::{IntoResponse, Response};
+    use axum::http::StatusCode;
+    let statement = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "statement");
+    let http = reqwest::Client::new();
+    let app = axum::Router::new().fallback(move |req: Request| {
+        let (http, upstream, statement) = (http.clone(), upstream.clone(), statement.clone());
+        async move {
+            let metadata = req.headers().get("upload-metadata").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            if req.method() == axum::http::Method::POST && req.uri().path() == "/v1/uploads" && metadata.contains(&format!("asset {statement}")) {
+                let body = serde_json::json!({"code": "invalid_metadata", "message": "asset must be one of: audio, artwork"});
+                return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+            }
+            let (parts, body) = req.into_parts();
+            let url = format!("{upstream}{}", parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+            let mut forward = http.request(parts.method, url);
+            for (name, value) in &parts.headers {
+                if name != axum::http::header::HOST {
+                    forward = forward.header(name, value);
+                }
+            }
+            let body = to_bytes(body, usize::MAX).await.unwrap();
+            let answer = forward.body(body).send().await.unwrap();
+            let mut response = Response::builder().status(answer.status());
+            for (name, value) in answer.headers() {
+                response = response.header(name, value);
+            }
+            response.body(Body::from(answer.bytes().await.unwrap())).unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+/// A device syncing through a platform that takes no statement file through tus sends it with
+/// the plain PUT instead: stored, and the other device gets every line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_without_statement_uploads_gets_the_file_by_put() {
+    let s = setup().await;
+    let older = platform_without_statement_uploads(s.srv.base.clone()).await;
+    let c = Device::new(s.dir.path(), "c", &older, "label@example.com").await;
+    c.sync().await;
+    let text = dk(&[
+        "2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3\t100\tSong\tUS\t0\t0.25",
+        "2026-03-31\t2026-03\tDeezer\tArtist 1\tSong 1\tUSAAA1234567\t\t2\t100\tSong\tFR\t0\t1.5",
+    ]);
+    let file = write(s.dir.path(), "march.tsv", &text);
+    assert_eq!(c.import(&file).await.imported, 2);
+    c.sync().await;
+    assert!(c.errors().await.is_empty(), "{:?}", c.errors().await);
+    assert_eq!(c.store.statement_files_to_upload().await.unwrap(), 0);
+    // No tus upload was made for it: it went by PUT.
+    let tus: i64 = sqlx::query_scalar("SELECT count(*) FROM uploads WHERE metadata LIKE '%' || $1 || '%'")
+        .bind(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "statement"))
+        .fetch_one(&s.srv.state.db)
+        .await
+        .unwrap();
+    assert_eq!(tus, 0);
+    s.b.sync().await;
+    assert!(s.b.errors().await.is_empty(), "{:?}", s.b.errors().await);
+    assert_eq!(s.b.lines().await, c.lines().await);
+    assert_eq!(s.b.lines().await.len(), 2);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_file_that_cannot_be_fetched_is_reported_and_fetched_at_a_later_sync() {
     let s = setup().await;
