@@ -519,9 +519,7 @@ impl Store {
         let mut answered_before: Option<Answered> = None;
         loop {
             if cancel.is_cancelled() {
-                if let Some(a) = answered_before.take() {
-                    self.retire_answered(a).await?;
-                }
+                self.retire_answered(answered_before.take()).await?;
                 return Err(Error::Cancelled);
             }
             let ((changes, origins, exhausted), body) = match next.take() {
@@ -529,9 +527,7 @@ impl Store {
                 None => read(node.clone(), Resume::default()).await?,
             };
             if changes.is_empty() {
-                if let Some(a) = answered_before.take() {
-                    self.retire_answered(a).await?;
-                }
+                self.retire_answered(answered_before.take()).await?;
                 if exhausted.is_empty() {
                     break;
                 }
@@ -542,14 +538,8 @@ impl Store {
                 continue;
             }
             let from = Resume::after(&origins, &exhausted);
-            let finish_before = async {
-                match answered_before.take() {
-                    Some(a) => self.retire_answered(a).await,
-                    None => Ok(()),
-                }
-            };
             let (finished, res, following) =
-                tokio::join!(finish_before, client.sync_push_gzip(body), read(node.clone(), from));
+                tokio::join!(self.retire_answered(answered_before.take()), client.sync_push_gzip(body), read(node.clone(), from));
             finished?;
             let res = res?;
             let at = now_text(self);
@@ -615,7 +605,7 @@ impl Store {
             origins.truncate(answered);
             let a = Answered { changes, origins, exhausted, errors };
             if answered < a.changes.len() {
-                self.retire_answered(a).await?;
+                self.retire_answered(Some(a)).await?;
                 break; // a short answer: the rest goes next time
             }
             done += a.changes.len() as u64;
@@ -623,9 +613,7 @@ impl Store {
             next = match following {
                 Ok(b) => Some(b),
                 Err(e) => {
-                    if let Some(a) = answered_before.take() {
-                        self.retire_answered(a).await?;
-                    }
+                    self.retire_answered(answered_before.take()).await?;
                     return Err(e);
                 }
             };
@@ -638,8 +626,10 @@ impl Store {
         Ok((pushed, refused))
     }
 
-    /// Takes an answered batch out of the outbox, with its refusals recorded, in one transaction.
-    async fn retire_answered(&self, a: Answered) -> Result<()> {
+    /// Takes an answered batch (if any) out of the outbox, with its refusals recorded, in one
+    /// transaction.
+    async fn retire_answered(&self, a: Option<Answered>) -> Result<()> {
+        let Some(a) = a else { return Ok(()) };
         let mut tx = self.write().await?;
         for (err, i) in &a.errors {
             record_error(&mut tx, err, &a.changes[*i].json).await?;
