@@ -130,6 +130,17 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Copies the WAL into the store file on a background task, after a write big enough that
+    /// copying it at its commit would hold up whoever waits for the write (readers see the rows
+    /// already; a passive checkpoint blocks no reader or writer). A failed or unfinished one loses
+    /// nothing: the next automatic checkpoint, or [`Store::close`], copies the same frames.
+    pub(crate) fn checkpoint_in_background(&self) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await;
+        });
+    }
+
     pub async fn schema_version(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1")
             .fetch_one(&self.pool)
@@ -226,6 +237,39 @@ mod sqlite_alloc {
             xShutdown: Some(shutdown),
             pAppData: std::ptr::null_mut(),
         }
+    }
+}
+
+/// Connection settings changed for one job and put back after it ([`Pragmas::put_back`]), in the
+/// opposite order; an integer pragma each.
+pub(crate) struct Pragmas(Vec<(&'static str, i64)>);
+
+impl Pragmas {
+    /// Sets each pragma to its value, keeping what it was. On an error, what was set before it is
+    /// still in the returned `Pragmas`, to be put back.
+    pub(crate) async fn set(conn: &mut sqlx::SqliteConnection, wanted: &[(&'static str, i64)]) -> (Pragmas, Result<()>) {
+        let mut saved = Pragmas(Vec::with_capacity(wanted.len()));
+        for &(name, value) in wanted {
+            let was = match sqlx::query_scalar::<_, i64>(&format!("PRAGMA {name}")).fetch_one(&mut *conn).await {
+                Ok(was) => was,
+                Err(e) => return (saved, Err(e.into())),
+            };
+            if let Err(e) = sqlx::query(&format!("PRAGMA {name} = {value}")).execute(&mut *conn).await {
+                return (saved, Err(e.into()));
+            }
+            saved.0.push((name, was));
+        }
+        (saved, Ok(()))
+    }
+
+    /// Puts every pragma back (all of them tried, the first error returned).
+    pub(crate) async fn put_back(self, conn: &mut sqlx::SqliteConnection) -> Result<()> {
+        let mut outcome = Ok(());
+        for (name, was) in self.0.into_iter().rev() {
+            let put = sqlx::query(&format!("PRAGMA {name} = {was}")).execute(&mut *conn).await;
+            outcome = outcome.and(put.map(|_| ()).map_err(Error::from));
+        }
+        outcome
     }
 }
 

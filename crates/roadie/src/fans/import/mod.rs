@@ -19,6 +19,7 @@ use super::ConsentStatus;
 use crate::error::{Error, Result};
 use crate::jobs::{CancelToken, Progress, ProgressFn};
 use crate::textfile;
+use crate::store::Pragmas;
 use crate::Store;
 use columns::{header_key, map_by_names, suggest, ColumnMap};
 use rows::{full_name, parse_when, split_tags, FanRow};
@@ -393,22 +394,18 @@ impl Store {
         // made, so the per-row foreign-key lookups (a search of the contacts' id index for every
         // e-mail, tag and source written) are left out on this connection, for this import only.
         let mut pooled = self.pool.acquire().await?;
-        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *pooled).await?;
-        // A big list touches every index of the contacts at random places: with the default
-        // 2 MB page cache they are read and spilled again and again. Room for all of them during
-        // the import and its commit; the connection's own setting again after.
-        // The WAL is copied into the store file after the import, in the background (below), not
-        // by the commit: a 100,000-fan import's WAL is some 150 MB, a third of a second to copy.
-        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *pooled).await?;
-        let checkpoint: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(&mut *pooled).await?;
-        let raised = match sqlx::query("PRAGMA cache_size = -131072").execute(&mut *pooled).await {
-            Ok(_) => sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut *pooled).await,
-            Err(e) => Err(e),
-        };
+        // Also for this import, on its connection:
+        // - a big list touches every index of the contacts at random places: with the default
+        //   2 MB page cache they are read and spilled again and again; room for all of them
+        //   during the import and its commit;
+        // - the WAL (some 150 MB for 100,000 fans, a third of a second to copy) is copied into the
+        //   store file after the import, in the background, not by its commit.
+        let (pragmas, set) =
+            Pragmas::set(&mut pooled, &[("foreign_keys", 0), ("cache_size", -131072), ("wal_autocheckpoint", 0)]).await;
         phases.mark("file hash and header");
-        let written = match raised {
-            Ok(_) => self.write_fan_rows(&mut pooled, rows, &cx, options, &shown, progress, cancel, &mut report, &mut phases).await,
-            Err(e) => Err(e.into()),
+        let written = match set {
+            Ok(()) => self.write_fan_rows(&mut pooled, rows, &cx, options, &shown, progress, cancel, &mut report, &mut phases).await,
+            Err(e) => Err(e),
         };
         // A big import changes the statistics the planner picks indexes by (on this connection,
         // so its write does not run the checkpoint either).
@@ -416,10 +413,7 @@ impl Store {
             Ok(()) => sqlx::query("PRAGMA optimize").execute(&mut *pooled).await.map(|_| ()),
             Err(_) => Ok(()),
         };
-        let mut restored = Ok(());
-        for pragma in ["foreign_keys = ON".to_string(), format!("cache_size = {cache}"), format!("wal_autocheckpoint = {checkpoint}")] {
-            restored = restored.and(sqlx::query(&format!("PRAGMA {pragma}")).execute(&mut *pooled).await.map(|_| ()));
-        }
+        let restored = pragmas.put_back(&mut pooled).await;
         if restored.is_err() {
             pooled.close_on_drop();
         }
@@ -428,13 +422,7 @@ impl Store {
         restored?;
         optimized?;
         phases.mark("optimize");
-        // Readers see the import already (WAL); a passive checkpoint blocks no reader or writer.
-        // If the process ends first, SQLite checkpoints when the store is next opened or closed.
-        let pool = self.pool.clone();
-        // (A failed checkpoint loses nothing: the next automatic one copies the same frames.)
-        tokio::spawn(async move {
-            let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await;
-        });
+        self.checkpoint_in_background();
         progress(Progress { done: total_bytes, total: Some(total_bytes) });
         Ok(report)
     }
