@@ -119,12 +119,9 @@ pub(crate) async fn rekey(conn: &mut SqliteConnection, from: &str, to: &str) -> 
             .bind(d.table)
             .execute(&mut *conn)
             .await?;
-        if map.len() as i64 != sqlx::query_scalar::<_, i64>("SELECT count(*) FROM rekey_ids WHERE tbl = ?").bind(d.table).fetch_one(&mut *conn).await? {
-            let left: std::collections::HashSet<String> =
-                sqlx::query_scalar("SELECT old FROM rekey_ids WHERE tbl = ?").bind(d.table).fetch_all(&mut *conn).await?.into_iter().collect();
-            map.retain(|old, _| left.contains(old));
-        }
-        moves.insert(d.table, map);
+        let kept: Vec<(String, String)> =
+            sqlx::query_as("SELECT old, new FROM rekey_ids WHERE tbl = ?").bind(d.table).fetch_all(&mut *conn).await?;
+        moves.insert(d.table, kept.into_iter().collect());
     }
     let mut done = Rekeyed::default();
     for d in DERIVED {
@@ -158,16 +155,14 @@ pub(crate) async fn rekey(conn: &mut SqliteConnection, from: &str, to: &str) -> 
     sqlx::query("UPDATE recoupments SET statement_id = m.new FROM rekey_ids m WHERE m.tbl = 'payee_statements' AND m.old = recoupments.statement_id")
         .execute(&mut *conn)
         .await?;
+    // A statement's document names its own id.
+    sqlx::query(
+        "UPDATE payee_statements SET document = replace(document, m.old, m.new) FROM rekey_ids m \
+         WHERE m.tbl = 'payee_statements' AND m.new = payee_statements.id",
+    )
+    .execute(&mut *conn)
+    .await?;
     let statements = &moves["payee_statements"];
-    for (old, new) in statements {
-        let doc: String =
-            sqlx::query_scalar("SELECT document FROM payee_statements WHERE id = ?").bind(new).fetch_one(&mut *conn).await?;
-        sqlx::query("UPDATE payee_statements SET document = ? WHERE id = ?")
-            .bind(doc.replace(old.as_str(), new))
-            .bind(new)
-            .execute(&mut *conn)
-            .await?;
-    }
     let files = &moves["statement_files"];
     if !files.is_empty() {
         let runs: Vec<(String, String)> = sqlx::query_as("SELECT id, files FROM statement_runs").fetch_all(&mut *conn).await?;
