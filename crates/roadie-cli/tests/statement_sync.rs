@@ -107,11 +107,21 @@ impl Device {
 
 struct Setup {
     artist: uuid::Uuid,
+    /// The label "Night Owl".
+    label: uuid::Uuid,
     a: Device,
     b: Device,
     dir: tempfile::TempDir,
     srv: Server,
     _pg: Pg,
+}
+
+impl Setup {
+    /// staff@example.com signed up, on a device of its own (not yet in the label).
+    async fn staff(&self) -> Device {
+        self.srv.signup("staff@example.com", "Staff").await;
+        Device::new(self.dir.path(), "staff", &self.srv.base, "staff@example.com").await
+    }
 }
 
 /// One account on devices A and B; on A a label with an artist, a release and a track whose
@@ -138,7 +148,7 @@ async fn setup() -> Setup {
         .unwrap();
     a.sync().await;
     b.sync().await;
-    Setup { artist: artist.id, a, b, dir, srv, _pg: pg }
+    Setup { artist: artist.id, label: ws.id, a, b, dir, srv, _pg: pg }
 }
 
 /// Deletes the platform's copy of a statement file `a` sent (as if storage lost it); returns where
@@ -723,9 +733,7 @@ async fn label_staff_on_another_account_share_the_labels_ledger() {
     use std::str::FromStr;
     let s = setup().await;
     let (a, b) = (&s.a, &s.b);
-    let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
-    s.srv.signup("staff@example.com", "Staff").await;
-    let staff = Device::new(s.dir.path(), "staff", &s.srv.base, "staff@example.com").await;
+    let (label, staff) = (s.label, s.staff().await);
     join(a, label, &staff, "staff@example.com", TeamRole::LabelStaff, None).await;
     staff.sync().await;
     for d in [a, &staff] {
@@ -809,9 +817,7 @@ async fn a_staff_member_keeps_their_own_ledger_and_the_labels_apart() {
     use std::str::FromStr;
     let s = setup().await;
     let a = &s.a;
-    let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
-    s.srv.signup("staff@example.com", "Staff").await;
-    let staff = Device::new(s.dir.path(), "staff", &s.srv.base, "staff@example.com").await;
+    let (label, staff) = (s.label, s.staff().await);
     let p = YearMonth::from_str("2026-03").unwrap();
     // The staff member's own March: one line of a release of theirs (unmatched here).
     let own = write(s.dir.path(), "own.tsv", &dk(&["2026-03-31\t2026-03\tBandcamp\tStaff Band\tOwn Song\t\t\t1\t100\tSong\tUS\t0\t7.00"]));
@@ -851,9 +857,7 @@ async fn the_same_statement_in_a_staff_members_own_ledger_and_the_labels_is_in_b
     use roadie::platform::TeamRole;
     let s = setup().await;
     let a = &s.a;
-    let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
-    s.srv.signup("staff@example.com", "Staff").await;
-    let staff = Device::new(s.dir.path(), "staff", &s.srv.base, "staff@example.com").await;
+    let (label, staff) = (s.label, s.staff().await);
     let march = artist_payee_and_march(&s).await;
     staff.import(&march).await;
     staff.sync().await;
@@ -881,9 +885,7 @@ async fn the_same_rates_in_a_staff_members_own_ledger_and_the_labels_are_in_both
     use roadie::platform::TeamRole;
     let s = setup().await;
     let a = &s.a;
-    let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
-    s.srv.signup("staff@example.com", "Staff").await;
-    let staff = Device::new(s.dir.path(), "staff", &s.srv.base, "staff@example.com").await;
+    let (label, staff) = (s.label, s.staff().await);
     let ecb = write(s.dir.path(), "eurofxref.csv", "Date, USD, CNY, \n31 March 2026, 1.0812, 7.8420, \n");
     assert_eq!(staff.store.import_ecb_rates(&ecb).await.unwrap().rates, 2);
     staff.sync().await;
@@ -916,7 +918,7 @@ async fn joining_a_label_after_syncing_brings_its_whole_history_to_every_device(
     use roadie::platform::TeamRole;
     let s = setup().await;
     let a = &s.a;
-    let label = a.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "Night Owl").unwrap().id;
+    let label = s.label;
     artist_payee_and_march(&s).await;
     a.sync().await;
     s.srv.signup("staff@example.com", "Staff").await;
@@ -1002,7 +1004,7 @@ async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_th
         assert_eq!(count(d, "SELECT count(*) FROM statement_lines").await, 8, "the lines not doubled");
     }
     assert_eq!(a.lines().await, b.lines().await);
-    assert_eq!(issued(&a).await, issued(&b).await);
+    assert_eq!(issued(a).await, issued(b).await);
     for by in [ReportBy::Store, ReportBy::Territory, ReportBy::Track, ReportBy::Month] {
         assert_eq!(
             a.store.royalty_report(by, &ReportFilter::default()).await.unwrap(),
@@ -1017,7 +1019,7 @@ async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_th
     let secrets = FileSecrets::beside_store(&a.path);
     a.store.logout(&secrets).await.unwrap();
     a.store.save_mapping("Label portal", &header, ColumnMapping { default_store: Some("Portal".into()), ..mapping.clone() }).await.unwrap();
-    assert_eq!(count(&a, "SELECT count(*) FROM column_mappings").await, 1);
+    assert_eq!(count(a, "SELECT count(*) FROM column_mappings").await, 1);
     a.store.login(&srv.base, email, PASSWORD, &secrets).await.unwrap();
     a.sync().await;
     b.sync().await;
@@ -1039,11 +1041,11 @@ async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_th
     a.store.login(&srv.base, "other@example.com", PASSWORD, &secrets).await.unwrap();
     a.sync().await;
     c.sync().await;
-    for d in [&a, &c] {
+    for d in [a, &c] {
         assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
         assert_eq!(d.store.sync_status().await.unwrap().pending_changes, 0);
     }
-    assert_eq!(count(&a, "SELECT count(*) FROM statement_files").await, 3);
+    assert_eq!(count(a, "SELECT count(*) FROM statement_files").await, 3);
     assert_eq!(count(&c, "SELECT count(*) FROM statement_files").await, 1, "one row for April");
     assert_eq!(count(&c, "SELECT count(*) FROM statement_lines").await, 1);
     let (a_lines, b_lines) = (a.lines().await, b.lines().await);
@@ -1098,8 +1100,8 @@ async fn statements_issued_before_the_first_sign_in_reach_the_accounts_other_dev
         assert!(d.errors().await.is_empty(), "{:?}", d.errors().await);
         assert_eq!(d.store.sync_status().await.unwrap().pending_changes, 0);
     }
-    let on_a = issued(&a).await;
-    assert_eq!(issued(&b).await, on_a);
+    let on_a = issued(a).await;
+    assert_eq!(issued(b).await, on_a);
     assert_eq!(on_a["recoupments"].as_array().unwrap().len(), 1, "{on_a}");
     let account = a.store.account().await.unwrap().unwrap().workspace_id.to_string();
     let statement = &on_a["payee_statements"][0];
@@ -1121,5 +1123,5 @@ async fn statements_issued_before_the_first_sign_in_reach_the_accounts_other_dev
             n
         }
     };
-    assert_eq!((files(&a).await, files(&b).await), (1, 1));
+    assert_eq!((files(a).await, files(b).await), (1, 1));
 }
