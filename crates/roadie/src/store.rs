@@ -69,6 +69,10 @@ impl Store {
         let options = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)
+            // A new store's pages are 16 KiB (SQLite's default is 4): a 100,000-contact fan import
+            // writes and sorts fewer, fuller pages (an eighth less time, bench/fans_layout.sh
+            // `pages`), and reads scan fewer. A store made before keeps its size (WAL fixes it).
+            .page_size(16384)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)

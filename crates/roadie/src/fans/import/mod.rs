@@ -504,6 +504,8 @@ impl Store {
                 Ok(())
             })();
             let restored = settings.leave(&conn);
+            // (Putting the search index's memory limit back writes the terms it held.)
+            phases.mark("search index written");
             drop(conn);
             drop(handle);
             outcome?; // on error the transaction rolls back when `tx` drops
