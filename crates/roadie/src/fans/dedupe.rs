@@ -3,6 +3,7 @@
 
 use super::contacts::{load_contact, refresh_derived, summary_from_row, ContactSummary, SUMMARY_COLUMNS};
 use super::search;
+use super::WORKSPACE_NUMBER;
 use crate::error::{Error, FieldIssue, Result};
 use crate::Store;
 use serde::{Deserialize, Serialize};
@@ -35,7 +36,7 @@ impl Store {
         let mut groups = Vec::new();
         for (reason, key) in [("same_phone", "c.phone_digits"), ("same_name_city", "lower(c.name) || '|' || lower(c.city)")] {
             let keys: Vec<String> = sqlx::query_scalar(&format!(
-                "SELECT {key} AS k FROM contacts c WHERE c.workspace_id = ? AND c.deleted = 0 AND k IS NOT NULL \
+                "SELECT {key} AS k FROM contacts c WHERE c.ws = {WORKSPACE_NUMBER} AND c.deleted = 0 AND k IS NOT NULL \
                  GROUP BY k HAVING COUNT(*) > 1 ORDER BY k"
             ))
             .bind(workspace_id.to_string())
@@ -43,7 +44,7 @@ impl Store {
             .await?;
             for k in keys {
                 let rows = sqlx::query(&format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM contacts c WHERE c.workspace_id = ? AND c.deleted = 0 AND {key} = ? ORDER BY c.created_at, c.id"
+                    "SELECT {SUMMARY_COLUMNS} FROM contacts c WHERE c.ws = {WORKSPACE_NUMBER} AND c.deleted = 0 AND {key} = ? ORDER BY c.created_at, c.id"
                 ))
                 .bind(workspace_id.to_string())
                 .bind(&k)

@@ -3,6 +3,7 @@
 use super::contacts::{summary_from_row, ConsentStatus, ContactSummary, ContactsPage, SUMMARY_COLUMNS};
 use super::money::{parse_amount, to_micros};
 use super::search::fts_query;
+use super::WORKSPACE_NUMBER;
 use crate::catalog::rows::uuid;
 use crate::error::{Error, Result};
 use crate::validate::Checker;
@@ -51,7 +52,7 @@ enum Bind {
 
 /// `WHERE` conditions over `contacts c` and their values, in order.
 fn conditions(workspace: Uuid, f: &ContactFilter) -> Result<(String, Vec<Bind>)> {
-    let mut sql = String::from("c.workspace_id = ? AND c.deleted = 0");
+    let mut sql = format!("c.ws = {WORKSPACE_NUMBER} AND c.deleted = 0");
     let mut binds = vec![Bind::Text(workspace.to_string())];
     if let Some(q) = f.query.as_deref().and_then(fts_query) {
         sql.push_str(" AND c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)");
@@ -59,7 +60,7 @@ fn conditions(workspace: Uuid, f: &ContactFilter) -> Result<(String, Vec<Bind>)>
     }
     for tag in f.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         // Driven from the tag's index: far fewer rows than the workspace's contacts.
-        sql.push_str(" AND c.id IN (SELECT t.contact_id FROM contact_tags t WHERE t.workspace_id = ? AND t.tag = ? AND t.deleted = 0)");
+        sql.push_str(&format!(" AND c.id IN (SELECT t.contact_id FROM contact_tags t WHERE t.ws = {WORKSPACE_NUMBER} AND t.tag = ? AND t.deleted = 0)"));
         binds.push(Bind::Text(workspace.to_string()));
         binds.push(Bind::Text(tag.to_string()));
     }
@@ -142,12 +143,12 @@ fn tags_only_count(workspace: Uuid, f: &ContactFilter) -> Result<Option<(String,
     let ws = workspace.to_string();
     let has = |alias: &str| format!(" AND EXISTS (SELECT 1 FROM contact_tags x WHERE x.contact_id = {alias} AND x.tag = ? AND x.deleted = 0)");
     let mut binds = vec![Bind::Text(ws.clone()), Bind::Text(first.to_string())];
-    let mut live = String::from("SELECT COUNT(*) FROM contact_tags t WHERE t.workspace_id = ? AND t.tag = ? AND t.deleted = 0");
+    let mut live = format!("SELECT COUNT(*) FROM contact_tags t WHERE t.ws = {WORKSPACE_NUMBER} AND t.tag = ? AND t.deleted = 0");
     for tag in more {
         live.push_str(&has("t.contact_id"));
         binds.push(Bind::Text(tag.to_string()));
     }
-    let mut gone = String::from("SELECT COUNT(*) FROM contacts c WHERE c.workspace_id = ? AND c.deleted = 1");
+    let mut gone = format!("SELECT COUNT(*) FROM contacts c WHERE c.ws = {WORKSPACE_NUMBER} AND c.deleted = 1");
     binds.push(Bind::Text(ws));
     for tag in &tags {
         gone.push_str(&has("c.id"));
@@ -176,7 +177,7 @@ fn place_tags_count(workspace: Uuid, f: &ContactFilter) -> Result<Option<(String
     let (rest, mut binds) = conditions(workspace, &ContactFilter { tags: Vec::new(), ..f.clone() })?;
     let mut sql = format!("SELECT COUNT(*) AS n FROM (SELECT c.id FROM contacts c INDEXED BY {index} WHERE {rest}");
     for tag in tags {
-        sql.push_str(" INTERSECT SELECT t.contact_id FROM contact_tags t WHERE t.workspace_id = ? AND t.tag = ? AND t.deleted = 0");
+        sql.push_str(&format!(" INTERSECT SELECT t.contact_id FROM contact_tags t WHERE t.ws = {WORKSPACE_NUMBER} AND t.tag = ? AND t.deleted = 0"));
         binds.push(Bind::Text(workspace.to_string()));
         binds.push(Bind::Text(tag.to_string()));
     }
@@ -666,8 +667,10 @@ mod tests {
             store.count_contacts(ws, &ContactFilter { tags: vec!["vip".into()], ..Default::default() }).await.unwrap()
         }
         assert_eq!(vip(&store, ws).await, 9, "8 made, 1 imported");
-        let unset: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contact_tags WHERE workspace_id IS NULL").fetch_one(&store.pool).await.unwrap();
+        let unset: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contact_tags WHERE ws IS NULL").fetch_one(&store.pool).await.unwrap();
         assert_eq!(unset, 0, "every tag row knows its workspace");
+        let unset: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contacts WHERE ws IS NULL").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(unset, 0, "every contact knows its workspace");
         store.merge_contacts(ids[0], &[ids[1], ids[2]], &crate::fans::MergeChoices::default()).await.unwrap();
         check("after a merge").await;
         assert_eq!(vip(&store, ws).await, 8);
@@ -686,8 +689,8 @@ mod tests {
         assert_eq!(vip(&store, ws).await, 5);
     }
 
-    /// `contact_tags.workspace_id` stays on the device: a push never carries it, and a pulled tag
-    /// row (which has none) gets its contact's, so tag counts see it.
+    /// `contact_tags.ws` stays on the device: a push never carries it, and a pulled tag row
+    /// (which has none) gets its contact's, so tag counts see it.
     #[tokio::test]
     async fn a_pulled_tag_row_gets_its_workspace_and_pushes_carry_none() {
         let (store, ws, _dir) = store().await;
@@ -695,7 +698,9 @@ mod tests {
         let ada = store.create_contact(ws, input, "manual").await.unwrap();
         let pending = crate::sync::engine::pending_changes(&store).await.unwrap();
         let tag = pending.iter().find(|c| c.table == "contact_tags").expect("the tag is queued");
-        assert!(!tag.fields.contains_key("workspace_id"), "{:?}", tag.fields);
+        assert!(!tag.fields.contains_key("ws"), "{:?}", tag.fields);
+        let contact = pending.iter().find(|c| c.table == "contacts").expect("the contact is queued");
+        assert!(!contact.fields.contains_key("ws"), "{:?}", contact.fields);
         let mut pulled = tag.clone();
         pulled.pk = serde_json::json!([ada.id.to_string(), "pulled"]).to_string();
         pulled.fields.insert("tag".into(), serde_json::Value::from("pulled"));
@@ -707,12 +712,13 @@ mod tests {
         crate::sync::engine::apply_change(&mut tx, shape, &pulled).await.unwrap();
         sqlx::query("DELETE FROM sync_applying").execute(&mut *tx).await.unwrap();
         tx.commit().await.unwrap();
-        let workspace: Option<String> = sqlx::query_scalar("SELECT workspace_id FROM contact_tags WHERE contact_id = ? AND tag = 'pulled'")
+        let workspace: Option<i64> = sqlx::query_scalar("SELECT ws FROM contact_tags WHERE contact_id = ? AND tag = 'pulled'")
             .bind(ada.id.to_string())
             .fetch_one(&store.pool)
             .await
             .unwrap();
-        assert_eq!(workspace, Some(ws.to_string()));
+        let number: i64 = sqlx::query_scalar("SELECT rowid FROM workspaces WHERE id = ?").bind(ws.to_string()).fetch_one(&store.pool).await.unwrap();
+        assert_eq!(workspace, Some(number));
         assert_eq!(store.count_contacts(ws, &ContactFilter { tags: vec!["pulled".into()], ..Default::default() }).await.unwrap(), 1);
     }
 }

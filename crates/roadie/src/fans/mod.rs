@@ -23,6 +23,10 @@ pub use filter::{ContactCursor, ContactFilter, Segment};
 pub use money::Money;
 pub use sales::SalesLinkReport;
 
+/// The workspace's row number in this store, given its id as the next parameter: what the Fans
+/// indexes lead with (`contacts.ws`, `contact_tags.ws`; migrations/…_fans_workspace_number.sql).
+pub(crate) const WORKSPACE_NUMBER: &str = "(SELECT rowid FROM workspaces WHERE id = ?)";
+
 /// Trims and case-folds an e-mail address, or says why it is not one.
 pub fn normalize_email(input: &str) -> Result<String, String> {
     let email = input.trim().trim_matches(|c| c == '<' || c == '>').to_lowercase();

@@ -123,11 +123,11 @@ impl Store {
         let (in_name, name_binds) = name_matches(typed, 6);
         let sql = format!(
             "WITH cand AS (SELECT rowid FROM (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?1 ORDER BY rowid LIMIT ?2) \
-                           UNION SELECT rowid FROM contacts WHERE workspace_id = ?3 AND deleted = 0 AND (name IS NULL) = 0 \
+                           UNION SELECT rowid FROM contacts WHERE ws = (SELECT rowid FROM workspaces WHERE id = ?3) AND deleted = 0 AND (name IS NULL) = 0 \
                                   AND name = ?4 COLLATE NOCASE) \
              SELECT {SUMMARY_COLUMNS} FROM (SELECT c.rowid AS rid, \
                  CASE WHEN c.name = ?4 COLLATE NOCASE THEN 0 WHEN {in_name} THEN 1 ELSE 2 END AS tier \
-               FROM contacts c WHERE c.rowid IN cand AND c.workspace_id = ?3 AND c.deleted = 0 ORDER BY tier, rid LIMIT ?5) s \
+               FROM contacts c WHERE c.rowid IN cand AND c.ws = (SELECT rowid FROM workspaces WHERE id = ?3) AND c.deleted = 0 ORDER BY tier, rid LIMIT ?5) s \
              JOIN contacts c ON c.rowid = s.rid ORDER BY s.tier, s.rid"
         );
         let mut q = sqlx::query(&sql)

@@ -138,20 +138,22 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
         name: "contacts",
         key: &["id"],
         workspace: Some("NEW.workspace_id"),
-        local: &[],
+        // The workspace's row number on this device (the Fans indexes lead with it): a pulled
+        // row gets it from its workspace (trigger contacts_ws, migrations/…_fans_workspace_number).
+        local: &[("ws", "NULL")],
         // Derived values, and when this device first wrote the row (two devices importing the
         // same list each record their own time: not a disagreement about the fan).
         quiet: &["consent_status", "last_activity", "phone_digits", "created_at"],
         grow: &[],
     },
     table("contact_emails", &["contact_id", "email"], Some("NEW.workspace_id")),
-    // `workspace_id` (segment counts by tag) is the contact's, kept on each device: a pulled
-    // row gets it from its contact (trigger contact_tags_workspace, migrations/…_fans_tag_counts).
+    // `ws` (segment counts by tag) is the contact's workspace number, kept on each device: a
+    // pulled row gets it from its contact (trigger contact_tags_ws, migrations/…_fans_workspace_number).
     SyncedTable {
         name: "contact_tags",
         key: &["contact_id", "tag"],
         workspace: Some(VIA_CONTACT),
-        local: &[("workspace_id", "NULL")],
+        local: &[("ws", "NULL")],
         quiet: &[],
         grow: &[],
     },

@@ -60,6 +60,8 @@ pub(crate) struct Touched {
     /// The workspace had live e-mails before the import: one not in `emails` is looked up.
     /// Without any, an e-mail not in `emails` belongs to no one (no query at all).
     pub(crate) store_has_emails: bool,
+    /// The workspace's row number (`contacts.ws`, `contact_tags.ws`), written with each row.
+    pub(crate) ws: i64,
 }
 
 #[derive(Default)]
@@ -78,12 +80,13 @@ impl Touched {
         // (A live contact of the workspace, not a live e-mail: every live e-mail is a live
         // contact's, and contacts_by_name answers this at once; the e-mail index leads with the
         // e-mail, so in a store of several workspaces it would be read through.)
+        let ws: i64 = conn.query_row("SELECT rowid FROM workspaces WHERE id = ?1", params![workspace], |r| r.get(0)).map_err(db)?;
         let store_has_emails = conn
-            .prepare("SELECT 1 FROM contacts WHERE workspace_id = ?1 AND deleted = 0 LIMIT 1")
+            .prepare("SELECT 1 FROM contacts WHERE ws = ?1 AND deleted = 0 LIMIT 1")
             .map_err(db)?
-            .exists(params![workspace])
+            .exists(params![ws])
             .map_err(db)?;
-        Ok(Touched { order: Vec::new(), state: HashMap::new(), emails: HashMap::new(), tags: Vec::new(), sources: Vec::new(), store_has_emails })
+        Ok(Touched { order: Vec::new(), state: HashMap::new(), emails: HashMap::new(), tags: Vec::new(), sources: Vec::new(), store_has_emails, ws })
     }
 
     /// The live contact holding an e-mail: one this import attached it to, else the store's.
@@ -114,7 +117,8 @@ impl Touched {
     /// Attaches the tags and sources the rows brought: the same upserts as single edits
     /// (`sql::ATTACH_TAG`, `sql::ATTACH_SOURCE`), many rows per statement. Before the search
     /// rows, which read the tags.
-    pub(crate) fn write_labels(&mut self, conn: &Connection, workspace: &str, source: &str, hlc: &str) -> Result<()> {
+    pub(crate) fn write_labels(&mut self, conn: &Connection, source: &str, hlc: &str) -> Result<()> {
+        let ws = self.ws;
         const BATCH: usize = 200;
         for kind in [Labels::Tags, Labels::Sources] {
             let pairs: Vec<(&str, &str)> = match kind {
@@ -129,7 +133,7 @@ impl Touched {
             let mut full = conn.prepare(&batched(sql, width, BATCH)?).map_err(db)?;
             for chunk in pairs.chunks(BATCH) {
                 let values = chunk.iter().flat_map(|(id, label)| {
-                    [id as &dyn rusqlite::ToSql, label as &dyn rusqlite::ToSql, &hlc as &dyn rusqlite::ToSql, &workspace as &dyn rusqlite::ToSql]
+                    [id as &dyn rusqlite::ToSql, label as &dyn rusqlite::ToSql, &hlc as &dyn rusqlite::ToSql, &ws as &dyn rusqlite::ToSql]
                         .into_iter()
                         .take(width)
                 });
@@ -180,8 +184,8 @@ impl Touched {
     }
 }
 
-/// `sql::ATTACH_TAG` with the tag's workspace (?4).
-const ATTACH_TAG_IN_WORKSPACE: &str = "INSERT INTO contact_tags (contact_id, tag, hlc, workspace_id) VALUES (?1, ?2, ?3, ?4) \
+/// `sql::ATTACH_TAG` with the tag's workspace number (?4).
+const ATTACH_TAG_IN_WORKSPACE: &str = "INSERT INTO contact_tags (contact_id, tag, hlc, ws) VALUES (?1, ?2, ?3, ?4) \
     ON CONFLICT (contact_id, tag) DO UPDATE SET deleted = 0, hlc = excluded.hlc WHERE deleted = 1";
 
 /// A single-row `INSERT ... VALUES (?1, ..., ?width) ...` made to insert `rows` rows at once.
@@ -195,10 +199,11 @@ fn batched(sql: &str, width: usize, rows: usize) -> Result<String> {
     Ok(sql.replace(&one, &format!("VALUES {values}")))
 }
 
-/// `sql::INSERT_CONTACT` with the derived consent status and last activity (?14, ?15).
+/// `sql::INSERT_CONTACT` with the derived consent status and last activity (?14, ?15) and the
+/// workspace's number (?16).
 const INSERT_NEW_CONTACT: &str = "INSERT INTO contacts (id, workspace_id, name, phone, phone_digits, city, region, country, \
-    language, notes, first_seen, created_at, updated_at, hlc, consent_status, last_activity) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15) ON CONFLICT (id) DO NOTHING";
+    language, notes, first_seen, created_at, updated_at, hlc, consent_status, last_activity, ws) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16) ON CONFLICT (id) DO NOTHING";
 
 /// An e-mail of a contact this row makes: nothing to merge with (its owner was looked up), so a
 /// plain insert (`sql::ATTACH_EMAIL` less its upsert, which would make every row's statement
@@ -304,6 +309,7 @@ pub(super) fn write_row(
                         cx.hlc,
                         status,
                         last_activity,
+                        touched.ws,
                     ])
                     .map_err(db)?;
                 Ok(made == 1)
@@ -448,9 +454,9 @@ fn set_fts_hashsize(conn: &Connection, bytes: i64) -> Result<()> {
 /// no e-mails (`store_has_emails` false), so every e-mail's owner comes from the import's own map.
 /// Building it again at the end still refuses a duplicate, failing the import as a whole.
 ///
-/// The trigger that gives a tag row its contact's workspace (`contact_tags_workspace`) goes too:
-/// the import writes the workspace itself, and a statement with a trigger keeps a statement
-/// journal (the tags phase, an eighth less).
+/// The triggers that give a contact and a tag row its workspace's number (`contacts_ws`,
+/// `contact_tags_ws`) go too: the import writes it itself, and a statement with a trigger keeps a
+/// statement journal (the tags phase, an eighth less).
 pub(super) fn defer_indexes(conn: &Connection, expected_rows: u64, store_has_emails: bool) -> Result<Vec<String>> {
     let existing: i64 = conn.query_row("SELECT COUNT(*) FROM contacts", [], |r| r.get(0)).map_err(db)?;
     if expected_rows < 5_000 || expected_rows < existing as u64 {
@@ -462,7 +468,7 @@ pub(super) fn defer_indexes(conn: &Connection, expected_rows: u64, store_has_ema
              AND ((sql NOT LIKE 'CREATE UNIQUE%' \
                    AND tbl_name IN ('contacts', 'contact_tags', 'contact_sources', 'consent_events', 'activities')) \
                   OR (name = 'contact_emails_unique' AND ?1 = 0)) \
-             UNION ALL SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'contact_tags_workspace' \
+             UNION ALL SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name IN ('contacts_ws', 'contact_tags_ws') \
              ORDER BY name",
         )
         .map_err(db)?;
@@ -472,7 +478,7 @@ pub(super) fn defer_indexes(conn: &Connection, expected_rows: u64, store_has_ema
         .collect::<std::result::Result<_, _>>()
         .map_err(db)?;
     for (name, _) in &indexes {
-        let kind = if name == "contact_tags_workspace" { "TRIGGER" } else { "INDEX" };
+        let kind = if name.ends_with("_ws") { "TRIGGER" } else { "INDEX" };
         conn.execute_batch(&format!("DROP {kind} \"{}\"", name.replace('"', "\"\""))).map_err(db)?;
     }
     Ok(indexes.into_iter().map(|(_, sql)| sql).collect())

@@ -492,7 +492,7 @@ impl Store {
                 }
                 drop(prepared);
                 phases.mark("rows");
-                touched.write_labels(&conn, &cx.workspace, &cx.source, &cx.hlc)?;
+                touched.write_labels(&conn, &cx.source, &cx.hlc)?;
                 phases.mark("tags and sources");
                 bulk::rebuild_indexes(&conn, &deferred)?;
                 phases.mark("indexes built again");
