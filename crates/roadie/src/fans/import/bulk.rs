@@ -76,7 +76,9 @@ struct TouchState {
 }
 
 impl Touched {
-    pub(crate) fn new(conn: &Connection, workspace: &str) -> Result<Touched> {
+    /// `expected_rows`: how many rows the file probably holds (its maps are made that big at once,
+    /// not grown and rehashed a dozen times on the way to 100,000).
+    pub(crate) fn new(conn: &Connection, workspace: &str, expected_rows: u64) -> Result<Touched> {
         // (A live contact of the workspace, not a live e-mail: every live e-mail is a live
         // contact's, and contacts_by_name answers this at once; the e-mail index leads with the
         // e-mail, so in a store of several workspaces it would be read through.)
@@ -86,7 +88,16 @@ impl Touched {
             .map_err(db)?
             .exists(params![ws])
             .map_err(db)?;
-        Ok(Touched { order: Vec::new(), state: HashMap::new(), emails: HashMap::new(), tags: Vec::new(), sources: Vec::new(), store_has_emails, ws })
+        let rows = expected_rows.min(200_000) as usize;
+        Ok(Touched {
+            order: Vec::with_capacity(rows),
+            state: HashMap::with_capacity(rows),
+            emails: HashMap::with_capacity(rows),
+            tags: Vec::new(),
+            sources: Vec::with_capacity(rows),
+            store_has_emails,
+            ws,
+        })
     }
 
     /// The live contact holding an e-mail: one this import attached it to, else the store's.

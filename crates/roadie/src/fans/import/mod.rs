@@ -453,7 +453,7 @@ impl Store {
             // index's pending terms kept in memory for the whole import.
             let settings = bulk::Settings::enter(&conn)?;
             let outcome = (|| -> Result<()> {
-                let mut touched = bulk::Touched::new(&conn, &cx.workspace)?;
+                let mut touched = bulk::Touched::new(&conn, &cx.workspace, cx.expected_rows)?;
                 let deferred = bulk::defer_indexes(&conn, cx.expected_rows, touched.store_has_emails)?;
                 // The outbox of the rows made here: queued set-wise at the end, not per row.
                 let mut outbox = crate::sync::BulkWrite::begin(&conn, &cx.hlc)?;
