@@ -8,6 +8,7 @@
 //! The rules (module docs of mod.rs): merge on a known e-mail, fill only empty fields, add
 //! e-mails/tags/sources/consent.
 
+use super::pending::{Later, NewContact, NewContacts, Shared};
 use super::rows::FanRow;
 use super::FanImportReport;
 use crate::clock::IdGenerator;
@@ -17,6 +18,7 @@ use crate::fans::contacts::{sql, validate, ContactFields, ContactInput, Labels};
 use crate::fans::search::{index_values, SearchFields};
 use crate::fans::{phone_digits, ConsentStatus};
 use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 use std::collections::HashMap;
 
@@ -200,7 +202,7 @@ const ATTACH_TAG_IN_WORKSPACE: &str = "INSERT INTO contact_tags (contact_id, tag
     ON CONFLICT (contact_id, tag) DO UPDATE SET deleted = 0, hlc = excluded.hlc WHERE deleted = 1";
 
 /// A single-row `INSERT ... VALUES (?1, ..., ?width) ...` made to insert `rows` rows at once.
-fn batched(sql: &str, width: usize, rows: usize) -> Result<String> {
+pub(super) fn batched(sql: &str, width: usize, rows: usize) -> Result<String> {
     let one = format!("VALUES ({})", (1..=width).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", "));
     if !sql.contains(&one) || rows == 0 {
         return Err(Error::Database(sqlx::Error::Protocol(format!("fan import: cannot batch {sql}"))));
@@ -210,26 +212,14 @@ fn batched(sql: &str, width: usize, rows: usize) -> Result<String> {
     Ok(sql.replace(&one, &format!("VALUES {values}")))
 }
 
-/// `sql::INSERT_CONTACT` with the derived consent status and last activity (?14, ?15) and the
-/// workspace's number (?16).
-const INSERT_NEW_CONTACT: &str = "INSERT INTO contacts (id, workspace_id, name, phone, phone_digits, city, region, country, \
-    language, notes, first_seen, created_at, updated_at, hlc, consent_status, last_activity, ws) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16) ON CONFLICT (id) DO NOTHING";
-
-/// An e-mail of a contact this row makes: nothing to merge with (its owner was looked up), so a
-/// plain insert (`sql::ATTACH_EMAIL` less its upsert, which would make every row's statement
-/// carry the update triggers and a statement journal).
-const INSERT_NEW_EMAIL: &str = "INSERT INTO contact_emails (contact_id, workspace_id, email, is_primary, bounced, hlc) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-
 /// The per-row statements, prepared once per import (not looked up in the statement cache by
 /// their text for every row).
 pub(super) struct Prepared<'c> {
-    insert_contact: Statement<'c>,
+    /// New contacts and their e-mails, written in batches (pending.rs).
+    new: NewContacts<'c>,
     owner: Statement<'c>,
     has_primary: Statement<'c>,
     attach_email: Statement<'c>,
-    new_email: Statement<'c>,
     consent: Statement<'c>,
     activity: Statement<'c>,
     current: Statement<'c>,
@@ -241,11 +231,10 @@ impl<'c> Prepared<'c> {
     pub(super) fn new(conn: &'c Connection) -> Result<Prepared<'c>> {
         let p = |sql: &str| conn.prepare(sql).map_err(db);
         Ok(Prepared {
-            insert_contact: p(INSERT_NEW_CONTACT)?,
+            new: NewContacts::new(conn)?,
             owner: p(sql::EMAIL_OWNER)?,
             has_primary: p(sql::HAS_PRIMARY)?,
             attach_email: p(sql::ATTACH_EMAIL)?,
-            new_email: p(INSERT_NEW_EMAIL)?,
             consent: p(sql::APPEND_CONSENT)?,
             activity: p(sql::APPEND_ACTIVITY)?,
             current: p("SELECT name, phone, city, region, country, language, notes FROM contacts WHERE id = ?1")?,
@@ -257,12 +246,21 @@ impl<'c> Prepared<'c> {
             first_seen: p("UPDATE contacts SET first_seen = min(first_seen, ?1) WHERE id = ?2")?,
         })
     }
+
+    /// Writes the new contacts still waiting (after the last row).
+    pub(super) fn finish(mut self, conn: &'c Connection, cx: &RowContext, touched: &Touched) -> Result<()> {
+        self.new.flush(conn, &shared(cx, touched), &mut self.consent, &mut self.activity)
+    }
+}
+
+fn shared<'a>(cx: &'a RowContext, touched: &Touched) -> Shared<'a> {
+    Shared { workspace: &cx.workspace, ws: touched.ws, now_ts: &cx.now_ts, hlc: &cx.hlc }
 }
 
 /// Writes one row; an invalid row comes back as `Error::InvalidInput` and writes nothing.
-pub(super) fn write_row(
-    conn: &Connection,
-    st: &mut Prepared,
+pub(super) fn write_row<'c>(
+    conn: &'c Connection,
+    st: &mut Prepared<'c>,
     cx: &RowContext,
     row: FanRow,
     report: &mut FanImportReport,
@@ -290,6 +288,9 @@ pub(super) fn write_row(
     let existing = owners.iter().flatten().next().cloned();
     let (id, fresh_rowid) = match existing {
         Some(id) => {
+            if st.new.is_waiting(&id) {
+                st.new.flush(conn, &shared(cx, touched), &mut st.consent, &mut st.activity)?;
+            }
             merge_fields(st, cx, &id, &fields, row.joined, report)?;
             report.merged += 1;
             (id, None)
@@ -300,94 +301,98 @@ pub(super) fn write_row(
             let consent = row.consent.as_ref().filter(|(status, _, _)| *status != ConsentStatus::Unknown);
             let status = consent.map(|(status, _, _)| status.as_str()).unwrap_or("unknown");
             let last_activity = [consent.map(|(_, at, _)| ts(at.unwrap_or(cx.now))), row.joined.map(ts)].into_iter().flatten().max();
-            let first_seen = row.joined.map(ts);
-            let mut insert = |id: &str| -> Result<bool> {
-                let made = st
-                    .insert_contact
-                    .execute(params![
-                        id,
-                        cx.workspace,
-                        fields.name,
-                        fields.phone,
-                        fields.phone.as_deref().and_then(phone_digits),
-                        fields.city,
-                        fields.region,
-                        fields.country,
-                        fields.language,
-                        fields.notes,
-                        first_seen.as_deref().unwrap_or(&cx.now_ts),
-                        cx.now_ts,
-                        cx.hlc,
-                        status,
-                        last_activity,
-                        touched.ws,
-                    ])
-                    .map_err(db)?;
-                Ok(made == 1)
-            };
+            let first_seen = row.joined.map(ts).unwrap_or_else(|| cx.now_ts.clone());
             // The id another device importing the same file gives this fan; taken: a new one.
             let derived_id = fields.emails.first().map(|e| cx.file_ids.id("contact", row.line, &[&cx.workspace, e]).to_string());
             let id = match derived_id {
-                Some(id) if insert(&id)? => id,
-                _ => {
-                    let id = cx.ids.new_id().to_string();
-                    insert(&id)?;
-                    id
-                }
+                Some(id) if !st.new.taken(&id)? => id,
+                _ => cx.ids.new_id().to_string(),
             };
+            let rowid = st.new.next_rowid();
+            let contact = NewContact {
+                rowid,
+                id: id.clone(),
+                name: fields.name.clone(),
+                phone: fields.phone.clone(),
+                phone_digits: fields.phone.as_deref().and_then(phone_digits),
+                city: fields.city.clone(),
+                region: fields.region.clone(),
+                country: fields.country.clone(),
+                language: fields.language.clone(),
+                notes: fields.notes.clone(),
+                first_seen,
+                consent_status: status,
+                last_activity,
+            };
+            st.new.add(conn, &shared(cx, touched), contact, &mut st.consent, &mut st.activity)?;
             report.created += 1;
-            (id, Some(conn.last_insert_rowid()))
+            (id, Some(rowid))
         }
     };
     // E-mails of this row that belong to yet another contact stay there (dupes will show the pair).
     let fresh = fresh_rowid.is_some();
     let mut has_primary = !fresh && st.has_primary.exists(params![id]).map_err(db)?;
-    let attach = if fresh { &mut st.new_email } else { &mut st.attach_email };
     for (email, owner) in fields.emails.iter().zip(&owners) {
         if owner.as_ref().is_some_and(|o| *o != id) {
             continue;
         }
-        attach.execute(params![id, cx.workspace, email, !has_primary, row.bounced, cx.hlc]).map_err(db)?;
+        if fresh {
+            st.new.add_email(&id, email, !has_primary, row.bounced);
+        } else {
+            st.attach_email.execute(params![id, cx.workspace, email, !has_primary, row.bounced, cx.hlc]).map_err(db)?;
+        }
         has_primary = true;
         touched.emails.insert(email.clone(), id.clone());
     }
     touched.tags.extend(fields.tags.iter().map(|t| (id.clone(), t.clone())));
     touched.sources.push(id.clone());
     let mut derived = false;
+    // A new contact's consent event and sign-up wait with it (they are written after it, as a
+    // parent is before its children); a known contact's are written now.
+    let mut write = |kind: Later, values: Vec<Value>| -> Result<()> {
+        if fresh {
+            st.new.add_later(kind, values);
+            return Ok(());
+        }
+        let statement = match kind {
+            Later::Consent => &mut st.consent,
+            Later::SignUp => &mut st.activity,
+        };
+        statement.execute(rusqlite::params_from_iter(values)).map_err(db)?;
+        Ok(())
+    };
     if let Some((status, at, wording)) = &row.consent {
         if *status != ConsentStatus::Unknown {
             // A list that doesn't date its opt-ins: the consent is as of this import.
             let source = format!("{} ({})", cx.source, cx.file_name);
-            st.consent
-                .execute(params![
-                    cx.file_ids.id("consent_event", row.line, &[&id, status.as_str(), &source]).to_string(),
-                    id,
-                    status.as_str(),
-                    ts(at.unwrap_or(cx.now)),
-                    source,
-                    wording,
-                    cx.now_ts,
-                    cx.hlc,
-                ])
-                .map_err(db)?;
+            let values = vec![
+                Value::Text(cx.file_ids.id("consent_event", row.line, &[&id, status.as_str(), &source]).to_string()),
+                Value::Text(id.clone()),
+                Value::Text(status.as_str().to_string()),
+                Value::Text(ts(at.unwrap_or(cx.now))),
+                Value::Text(source),
+                wording.clone().map_or(Value::Null, Value::Text),
+                Value::Text(cx.now_ts.clone()),
+                Value::Text(cx.hlc.clone()),
+            ];
+            write(Later::Consent, values)?;
             derived = true;
         }
     }
     if let Some(joined) = row.joined {
-        st.activity
-            .execute(params![
-                cx.file_ids.id("activity", row.line, &[&id, "signup", &cx.source]).to_string(),
-                id,
-                "sign_up",
-                ts(joined),
-                format!("joined via {}", cx.source),
-                None::<i64>,
-                None::<String>,
-                None::<String>,
-                format!("signup:{}", cx.source),
-                cx.hlc
-            ])
-            .map_err(db)?;
+        let values = vec![
+            Value::Text(cx.file_ids.id("activity", row.line, &[&id, "signup", &cx.source]).to_string()),
+            Value::Text(id.clone()),
+            Value::Text("sign_up".into()),
+            Value::Text(ts(joined)),
+            Value::Text(format!("joined via {}", cx.source)),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Text(format!("signup:{}", cx.source)),
+            Value::Text(cx.hlc.clone()),
+        ];
+        write(Later::SignUp, values)?;
         derived = true;
     }
     // A new contact got its derived fields with its insert.

@@ -10,6 +10,7 @@
 
 mod bulk;
 mod columns;
+mod pending;
 pub(crate) mod rows;
 mod vcard;
 
@@ -490,7 +491,7 @@ impl Store {
                         Err(other) => return Err(other),
                     }
                 }
-                drop(prepared);
+                prepared.finish(&conn, cx, &touched)?;
                 phases.mark("rows");
                 touched.write_labels(&conn, &cx.source, &cx.hlc)?;
                 phases.mark("tags and sources");

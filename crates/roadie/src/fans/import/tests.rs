@@ -549,3 +549,43 @@ async fn an_import_puts_the_connection_and_search_index_settings_back() {
     store.create_contact(ws, input, "manual").await.unwrap();
     assert_eq!(queued(&store).await, before + 1);
 }
+
+/// A big list whose first fan's id (derived from the file and line) is already taken in the store
+/// (a deleted contact holds it): that fan gets a new id, the others theirs, all in batches, and
+/// each one's e-mail, search row and count are there.
+#[tokio::test]
+async fn a_big_list_meeting_a_taken_id_gives_that_fan_a_new_one() {
+    let (store, ws, dir) = store().await;
+    let mut text = String::from("Name,Email,City\n");
+    for i in 0..5150 {
+        text.push_str(&format!("Fan {i},fan{i}@example.com,Austin\n"));
+    }
+    let path = write(dir.path(), "taken.csv", text.as_bytes());
+    let sha = sha256_file(&path).unwrap();
+    let taken = crate::clock::FileIds::new(&sha).id("contact", 2, &[&ws.to_string(), "fan0@example.com"]).to_string();
+    sqlx::query(
+        "INSERT INTO contacts (id, workspace_id, name, first_seen, created_at, updated_at, hlc, deleted) \
+         VALUES (?, ?, 'Gone', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', '001767225600000-00000-NODE', 1)",
+    )
+    .bind(&taken)
+    .bind(ws.to_string())
+    .execute(&store.pool)
+    .await
+    .unwrap();
+
+    let r = import(&store, ws, &path, FanImportOptions::default()).await.unwrap();
+    assert_eq!((r.rows, r.created, r.merged), (5150, 5150, 0));
+    assert_eq!(store.count_contacts(ws, &ContactFilter::default()).await.unwrap(), 5150);
+    let fan0 = store.search_contacts(ws, "fan0@example.com", 5).await.unwrap();
+    assert_eq!(fan0.len(), 1);
+    assert_ne!(fan0[0].id.to_string(), taken, "a new id");
+    let last = store.search_contacts(ws, "fan5149", 5).await.unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(store.get_contact(last[0].id).await.unwrap().emails.len(), 1);
+    let (emails, fts): (i64, i64) = sqlx::query_as("SELECT (SELECT COUNT(*) FROM contact_emails WHERE deleted = 0), (SELECT COUNT(*) FROM contacts_fts)")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(emails, 5150);
+    assert!(fts >= 5150, "{fts}");
+}
