@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # What the fan tables' layout costs SQLite: the same 100,000 contacts (e-mails, tags, sources and
 # the eight indexes the Fans screen reads) written by plain SQL (sqlite3 CLI, no app code) in
-#   current: text UUID keys, RFC 3339 text timestamps and clock texts in every row, as stored now;
-#   pages:   current, in 16 KiB pages (what Store::open gives a new store; SQLite's default is 4);
-#   compact: integer row keys in the child tables and indexes, the UUID as a 16-byte blob,
-#            integer timestamps and clocks.
+#   text_keys: text UUID keys and the workspace's 36-character id in every index, RFC 3339 text
+#              timestamps and clock texts, 4 KiB pages (as stored until session 10);
+#   current:   the same, but the indexes lead with the workspace's row number in the store
+#              (contacts.ws, contact_tags.ws) and pages are 16 KiB (as Roadie stores them now);
+#   compact:   integer row keys in the child tables and indexes, the UUID as a 16-byte blob,
+#              integer timestamps and clocks, 16 KiB pages.
 # Prints each statement's seconds and the file size. Two runs each, alternating.
 # Usage: bash bench/fans_layout.sh [N]
 set -euo pipefail
@@ -20,7 +22,7 @@ steps="contacts|emails|tags|sources|idx emails|idx sources|idx tags|idx city|idx
 echo "| layout | $(echo "$steps" | sed 's/|/ | /g') | total | file |"
 echo "|---|$(echo "$steps" | sed 's/[^|]*/---/g')|---|---|"
 for round in 1 2; do
-  for layout in current pages compact; do
+  for layout in text_keys current compact; do
     rm -f "$layout.db"*
     # Run Time lines after the five CREATE/BEGIN statements: the 13 measured steps.
     times=$(sqlite3 "$layout.db" < "$layout.sql" 2>&1 | awk '/Run Time/ {print $4}' | tail -n 13)

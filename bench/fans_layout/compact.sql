@@ -1,3 +1,4 @@
+PRAGMA page_size = 16384;
 .read common.sql
 BEGIN;
 CREATE TABLE contacts (rid INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, workspace INTEGER NOT NULL, name TEXT, phone TEXT, phone_digits TEXT, city TEXT, region TEXT, country TEXT, language TEXT, notes TEXT, first_seen INTEGER NOT NULL, last_activity INTEGER, consent_status INTEGER NOT NULL DEFAULT 0, erased INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, hlc INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0) STRICT;

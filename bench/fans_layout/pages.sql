@@ -1,2 +1,0 @@
-PRAGMA page_size = 16384;
-.read current.sql
