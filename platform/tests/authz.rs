@@ -105,9 +105,9 @@ fn matrix() -> Vec<Case> {
         case("POST /v1/sync/push", "", r#"{"changes":[{"change_id":"%fresh_uuid%","workspace_id":"%label%","table":"payee_statements","pk":"%fresh_uuid%","hlc":"000000000000001-00000-m","fields":{"period":"2026-03"}}]}"#, "O,A,S=200 U,C=403 X=404 N,R=401"),
         // A change off its documented schema (empty hlc) makes the push malformed: nothing applies.
         case("POST /v1/sync/push", "", r#"{"changes":[{"change_id":"%fresh_uuid%","table":"match_rules","pk":"%fresh_uuid%","hlc":"","fields":{"match_key":"K"}}]}"#, "O,A,S,U,C,X=422 N,R=401"),
-        // Statement files (stored once by the owner while the world is built: a PUT of stored bytes is 204);
-        // the label's ledger: not its roster artists'.
-        case("PUT /v1/workspaces/{workspace_id}/statement-files/{sha256}", "workspace_id=label sha256=statement_sha", "", "O,A,S=204 U,C=403 X=404 N,R=401"),
+        // Statement files (stored once by the owner while the world is built: a PUT of the stored
+        // bytes is 204); the label's ledger: not its roster artists'.
+        case("PUT /v1/workspaces/{workspace_id}/statement-files/{sha256}", "workspace_id=label sha256=statement_sha", "Reporting Date\tSale Month\n", "O,A,S=204 U,C=403 X=404 N,R=401"),
         case("GET /v1/workspaces/{workspace_id}/statement-files/{sha256}", "workspace_id=label sha256=statement_sha", "", "O,A,S=200 U,C=403 X=404 N,R=401"),
     ]
 }

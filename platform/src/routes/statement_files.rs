@@ -14,7 +14,7 @@ use crate::auth::Auth;
 use crate::authz::access;
 use crate::error::{ApiError, ApiPath as Path, ApiResult};
 use crate::AppState;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -62,6 +62,13 @@ pub async fn put_statement_file(
     file_access(&state, &auth, ws, "store statement files").await?;
     let path = file_path(ws, &sha256);
     if state.store.head(&path).await.is_ok() {
+        // The body is read all the same: checked against its hash (as a first PUT is), and the
+        // connection left clean. Answering before the request's body is read makes the server
+        // close the connection, and a client that had already put it back in its pool fails its
+        // next request on it (hyper's IncompleteMessage).
+        let mut reader = BodyReader::new(body);
+        while reader.next(&state).await?.is_some() {}
+        check_hash(&reader.sha256(), &sha256)?;
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     // Its own task: a dropped connection aborts the staging object rather than leaving it half
@@ -74,43 +81,71 @@ pub async fn put_statement_file(
 async fn store_file(state: AppState, ws: Uuid, sha256: String, path: ObjectPath, body: Body) -> ApiResult<()> {
     let staging = ObjectPath::from(format!("statement-files/{ws}/incoming/{}", Uuid::now_v7()));
     let mut part = WriteMultipart::new(state.store.put_multipart(&staging).await?);
-    let mut hasher = Sha256::new();
-    let mut received: i64 = 0;
-    let mut stream = body.into_data_stream();
-    loop {
-        match tokio::time::timeout(state.limits.upload_idle_timeout, stream.next()).await {
-            Err(_) | Ok(Some(Err(_))) => {
-                let _ = part.abort().await;
-                return Err(ApiError::bad_request("body_cut", "the file's body was cut off; nothing was stored"));
-            }
-            Ok(None) => break,
+    let mut reader = BodyReader::new(body);
+    let read = async {
+        while let Some(chunk) = reader.next(&state).await? {
+            part.wait_for_capacity(4).await?;
+            part.write(&chunk);
+        }
+        check_hash(&reader.sha256(), &sha256)
+    }
+    .await;
+    if let Err(e) = read {
+        let _ = part.abort().await;
+        return Err(e);
+    }
+    part.finish().await?;
+    state.store.rename(&staging, &path).await?;
+    Ok(())
+}
+
+/// A statement file's body, read chunk by chunk within the idle timeout and the size limit of
+/// uploads, hashed on the way.
+struct BodyReader {
+    stream: axum::body::BodyDataStream,
+    hasher: Sha256,
+    received: i64,
+}
+
+impl BodyReader {
+    fn new(body: Body) -> BodyReader {
+        BodyReader { stream: body.into_data_stream(), hasher: Sha256::new(), received: 0 }
+    }
+
+    /// The next chunk; `None` at the end of the body.
+    async fn next(&mut self, state: &AppState) -> ApiResult<Option<Bytes>> {
+        match tokio::time::timeout(state.limits.upload_idle_timeout, self.stream.next()).await {
+            Err(_) | Ok(Some(Err(_))) => Err(ApiError::bad_request("body_cut", "the file's body was cut off; nothing was stored")),
+            Ok(None) => Ok(None),
             Ok(Some(Ok(chunk))) => {
-                received += chunk.len() as i64;
-                if received > state.limits.max_upload_bytes {
-                    let _ = part.abort().await;
+                self.received += chunk.len() as i64;
+                if self.received > state.limits.max_upload_bytes {
                     return Err(ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "upload_too_large",
                         format!("statement files are limited to {} bytes", state.limits.max_upload_bytes),
                     ));
                 }
-                hasher.update(&chunk);
-                part.wait_for_capacity(4).await?;
-                part.write(&chunk);
+                self.hasher.update(&chunk);
+                Ok(Some(chunk))
             }
         }
     }
-    let got = hex::encode(hasher.finalize());
+
+    /// The SHA-256 (lower-case hex) of what was read.
+    fn sha256(&self) -> String {
+        hex::encode(self.hasher.clone().finalize())
+    }
+}
+
+fn check_hash(got: &str, sha256: &str) -> ApiResult<()> {
     if got != sha256 {
-        let _ = part.abort().await;
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "checksum_mismatch",
             format!("the body's SHA-256 is {got}, not the {sha256} it was sent as; nothing was stored"),
         ));
     }
-    part.finish().await?;
-    state.store.rename(&staging, &path).await?;
     Ok(())
 }
 
