@@ -8,7 +8,7 @@
 //! The rules (module docs of mod.rs): merge on a known e-mail, fill only empty fields, add
 //! e-mails/tags/sources/consent.
 
-use super::pending::{Later, NewContact, NewContacts, Shared};
+use super::pending::{Child, NewContact, NewContacts, Shared};
 use super::rows::FanRow;
 use super::FanImportReport;
 use crate::clock::IdGenerator;
@@ -220,23 +220,20 @@ pub(super) struct Prepared<'c> {
     owner: Statement<'c>,
     has_primary: Statement<'c>,
     attach_email: Statement<'c>,
-    consent: Statement<'c>,
-    activity: Statement<'c>,
     current: Statement<'c>,
     fill: Statement<'c>,
     first_seen: Statement<'c>,
 }
 
 impl<'c> Prepared<'c> {
-    pub(super) fn new(conn: &'c Connection) -> Result<Prepared<'c>> {
+    pub(super) fn new(conn: &'c Connection, cx: &RowContext, touched: &Touched) -> Result<Prepared<'c>> {
         let p = |sql: &str| conn.prepare(sql).map_err(db);
+        let shared = Shared { workspace: cx.workspace.clone(), ws: touched.ws, now_ts: cx.now_ts.clone(), hlc: cx.hlc.clone() };
         Ok(Prepared {
-            new: NewContacts::new(conn)?,
+            new: NewContacts::new(conn, shared)?,
             owner: p(sql::EMAIL_OWNER)?,
             has_primary: p(sql::HAS_PRIMARY)?,
             attach_email: p(sql::ATTACH_EMAIL)?,
-            consent: p(sql::APPEND_CONSENT)?,
-            activity: p(sql::APPEND_ACTIVITY)?,
             current: p("SELECT name, phone, city, region, country, language, notes FROM contacts WHERE id = ?1")?,
             fill: p(
                 "UPDATE contacts SET name = COALESCE(name, ?2), phone_digits = CASE WHEN phone IS NULL THEN ?4 ELSE phone_digits END, \
@@ -248,19 +245,14 @@ impl<'c> Prepared<'c> {
     }
 
     /// Writes the new contacts still waiting (after the last row).
-    pub(super) fn finish(mut self, conn: &'c Connection, cx: &RowContext, touched: &Touched) -> Result<()> {
-        self.new.flush(conn, &shared(cx, touched), &mut self.consent, &mut self.activity)
+    pub(super) fn finish(mut self) -> Result<()> {
+        self.new.flush()
     }
 }
 
-fn shared<'a>(cx: &'a RowContext, touched: &Touched) -> Shared<'a> {
-    Shared { workspace: &cx.workspace, ws: touched.ws, now_ts: &cx.now_ts, hlc: &cx.hlc }
-}
-
 /// Writes one row; an invalid row comes back as `Error::InvalidInput` and writes nothing.
-pub(super) fn write_row<'c>(
-    conn: &'c Connection,
-    st: &mut Prepared<'c>,
+pub(super) fn write_row(
+    st: &mut Prepared,
     cx: &RowContext,
     row: FanRow,
     report: &mut FanImportReport,
@@ -289,7 +281,7 @@ pub(super) fn write_row<'c>(
     let (id, fresh_rowid) = match existing {
         Some(id) => {
             if st.new.is_waiting(&id) {
-                st.new.flush(conn, &shared(cx, touched), &mut st.consent, &mut st.activity)?;
+                st.new.flush()?;
             }
             merge_fields(st, cx, &id, &fields, row.joined, report)?;
             report.merged += 1;
@@ -308,9 +300,7 @@ pub(super) fn write_row<'c>(
                 Some(id) if !st.new.taken(&id)? => id,
                 _ => cx.ids.new_id().to_string(),
             };
-            let rowid = st.new.next_rowid();
             let contact = NewContact {
-                rowid,
                 id: id.clone(),
                 name: fields.name.clone(),
                 phone: fields.phone.clone(),
@@ -324,7 +314,7 @@ pub(super) fn write_row<'c>(
                 consent_status: status,
                 last_activity,
             };
-            st.new.add(conn, &shared(cx, touched), contact, &mut st.consent, &mut st.activity)?;
+            let rowid = st.new.add(contact)?;
             report.created += 1;
             (id, Some(rowid))
         }
@@ -347,20 +337,6 @@ pub(super) fn write_row<'c>(
     touched.tags.extend(fields.tags.iter().map(|t| (id.clone(), t.clone())));
     touched.sources.push(id.clone());
     let mut derived = false;
-    // A new contact's consent event and sign-up wait with it (they are written after it, as a
-    // parent is before its children); a known contact's are written now.
-    let mut write = |kind: Later, values: Vec<Value>| -> Result<()> {
-        if fresh {
-            st.new.add_later(kind, values);
-            return Ok(());
-        }
-        let statement = match kind {
-            Later::Consent => &mut st.consent,
-            Later::SignUp => &mut st.activity,
-        };
-        statement.execute(rusqlite::params_from_iter(values)).map_err(db)?;
-        Ok(())
-    };
     if let Some((status, at, wording)) = &row.consent {
         if *status != ConsentStatus::Unknown {
             // A list that doesn't date its opt-ins: the consent is as of this import.
@@ -375,7 +351,7 @@ pub(super) fn write_row<'c>(
                 Value::Text(cx.now_ts.clone()),
                 Value::Text(cx.hlc.clone()),
             ];
-            write(Later::Consent, values)?;
+            st.new.child(Child::Consent, values, fresh)?;
             derived = true;
         }
     }
@@ -392,7 +368,7 @@ pub(super) fn write_row<'c>(
             Value::Text(format!("signup:{}", cx.source)),
             Value::Text(cx.hlc.clone()),
         ];
-        write(Later::SignUp, values)?;
+        st.new.child(Child::SignUp, values, fresh)?;
         derived = true;
     }
     // A new contact got its derived fields with its insert.

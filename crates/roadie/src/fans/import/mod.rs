@@ -459,7 +459,7 @@ impl Store {
                 // The outbox of the rows made here: queued set-wise at the end, not per row.
                 let mut outbox = crate::sync::BulkWrite::begin(&conn, &cx.hlc)?;
                 outbox.quiet_inserts(&conn, &["contacts", "contact_emails", "contact_tags", "contact_sources", "consent_events", "activities"])?;
-                let mut prepared = bulk::Prepared::new(&conn)?;
+                let mut prepared = bulk::Prepared::new(&conn, cx, &touched)?;
                 for (n, row) in rows.enumerate() {
                     if cancel.is_cancelled() {
                         return Err(Error::Cancelled);
@@ -479,7 +479,7 @@ impl Store {
                         }
                     };
                     let line = row.line;
-                    match bulk::write_row(&conn, &mut prepared, cx, row, report, &mut touched) {
+                    match bulk::write_row(&mut prepared, cx, row, report, &mut touched) {
                         Ok(()) => {}
                         Err(Error::InvalidInput { issues, .. }) => {
                             let reason = issues.iter().map(|i| i.detail.clone()).collect::<Vec<_>>().join("; ");
@@ -491,7 +491,7 @@ impl Store {
                         Err(other) => return Err(other),
                     }
                 }
-                prepared.finish(&conn, cx, &touched)?;
+                prepared.finish()?;
                 phases.mark("rows");
                 touched.write_labels(&conn, &cx.source, &cx.hlc)?;
                 phases.mark("tags and sources");

@@ -8,12 +8,15 @@
 //! ([`NewContacts::flush`]), so the merge reads and updates a row that is there.
 //!
 //! Each new contact gets its rowid here (the next after the table's largest), so its search row
-//! is known without reading it back.
+//! is known without reading it back. A new contact's consent event and sign-up wait with it and
+//! go in after it (a parent before its children, as the per-row sync triggers queue them); a
+//! known contact's are written at once ([`NewContacts::child`]).
 
 use super::bulk::{batched, db};
 use crate::error::Result;
+use crate::fans::contacts::sql;
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, Statement, ToSql};
+use rusqlite::{params, params_from_iter, Connection, Statement, ToSql};
 use std::collections::HashSet;
 
 /// Rows per statement: 100 contacts are 1,800 parameters, well under SQLite's 32,766.
@@ -34,7 +37,6 @@ const EMAIL_WIDTH: usize = 6;
 
 /// A contact's columns as the import writes them (the rest take their defaults).
 pub(super) struct NewContact {
-    pub rowid: i64,
     pub id: String,
     pub name: Option<String>,
     pub phone: Option<String>,
@@ -49,9 +51,9 @@ pub(super) struct NewContact {
     pub last_activity: Option<String>,
 }
 
-/// Rows of a new contact written after it (its children), with the statement's values in order.
+/// A row of a contact's own (its statement's values go with it, in order).
 #[derive(Clone, Copy)]
-pub(super) enum Later {
+pub(super) enum Child {
     /// `sql::APPEND_CONSENT`.
     Consent,
     /// `sql::APPEND_ACTIVITY`.
@@ -66,17 +68,20 @@ struct NewEmail {
 }
 
 /// What every row of the import shares.
-pub(super) struct Shared<'a> {
-    pub workspace: &'a str,
+pub(super) struct Shared {
+    pub workspace: String,
+    /// The workspace's row number (`contacts.ws`).
     pub ws: i64,
-    pub now_ts: &'a str,
-    pub hlc: &'a str,
+    pub now_ts: String,
+    pub hlc: String,
 }
 
 pub(super) struct NewContacts<'c> {
-    contacts: Vec<NewContact>,
+    conn: &'c Connection,
+    shared: Shared,
+    contacts: Vec<(i64, NewContact)>,
     emails: Vec<NewEmail>,
-    later: Vec<(Later, Vec<Value>)>,
+    children: Vec<(Child, Vec<Value>)>,
     waiting: HashSet<String>,
     next_rowid: i64,
     /// The table had contacts when the import began: a derived id may be taken.
@@ -84,21 +89,28 @@ pub(super) struct NewContacts<'c> {
     taken: Statement<'c>,
     full_contacts: Statement<'c>,
     full_emails: Statement<'c>,
+    consent: Statement<'c>,
+    activity: Statement<'c>,
 }
 
 impl<'c> NewContacts<'c> {
-    pub(super) fn new(conn: &'c Connection) -> Result<NewContacts<'c>> {
+    pub(super) fn new(conn: &'c Connection, shared: Shared) -> Result<NewContacts<'c>> {
         let last: Option<i64> = conn.query_row("SELECT max(rowid) FROM contacts", [], |r| r.get(0)).map_err(db)?;
+        let p = |sql: &str| conn.prepare(sql).map_err(db);
         Ok(NewContacts {
+            conn,
+            shared,
             contacts: Vec::with_capacity(BATCH),
             emails: Vec::with_capacity(BATCH * 2),
-            later: Vec::new(),
+            children: Vec::new(),
             waiting: HashSet::with_capacity(BATCH),
             next_rowid: last.unwrap_or(0) + 1,
             probe: last.is_some(),
-            taken: conn.prepare("SELECT 1 FROM contacts WHERE id = ?1").map_err(db)?,
-            full_contacts: conn.prepare(&batched(INSERT, INSERT_WIDTH, BATCH)?).map_err(db)?,
-            full_emails: conn.prepare(&batched(INSERT_EMAIL, EMAIL_WIDTH, BATCH)?).map_err(db)?,
+            taken: p("SELECT 1 FROM contacts WHERE id = ?1")?,
+            full_contacts: p(&batched(INSERT, INSERT_WIDTH, BATCH)?)?,
+            full_emails: p(&batched(INSERT_EMAIL, EMAIL_WIDTH, BATCH)?)?,
+            consent: p(sql::APPEND_CONSENT)?,
+            activity: p(sql::APPEND_ACTIVITY)?,
         })
     }
 
@@ -107,38 +119,21 @@ impl<'c> NewContacts<'c> {
         Ok(self.probe && self.taken.exists(params![id]).map_err(db)?)
     }
 
-    /// The rowid the next contact gets.
-    pub(super) fn next_rowid(&self) -> i64 {
-        self.next_rowid
-    }
-
     pub(super) fn is_waiting(&self, id: &str) -> bool {
         self.waiting.contains(id)
     }
 
-    /// Queues a contact (its rowid must be [`NewContacts::next_rowid`]), first writing a full
-    /// batch (not after: the contact's e-mails and later rows are queued after it).
-    pub(super) fn add(
-        &mut self,
-        conn: &'c Connection,
-        shared: &Shared,
-        contact: NewContact,
-        consent: &mut Statement<'c>,
-        activity: &mut Statement<'c>,
-    ) -> Result<()> {
+    /// Queues a contact, first writing a full batch (not after: the contact's e-mails and own rows
+    /// are queued after it); returns the rowid it gets.
+    pub(super) fn add(&mut self, contact: NewContact) -> Result<i64> {
         if self.contacts.len() == BATCH {
-            self.flush(conn, shared, consent, activity)?;
+            self.flush()?;
         }
-        debug_assert_eq!(contact.rowid, self.next_rowid);
+        let rowid = self.next_rowid;
         self.next_rowid += 1;
         self.waiting.insert(contact.id.clone());
-        self.contacts.push(contact);
-        Ok(())
-    }
-
-    /// Queues a consent event or sign-up of a contact queued here.
-    pub(super) fn add_later(&mut self, kind: Later, values: Vec<Value>) {
-        self.later.push((kind, values));
+        self.contacts.push((rowid, contact));
+        Ok(rowid)
     }
 
     /// Queues an e-mail of a contact queued here.
@@ -146,17 +141,33 @@ impl<'c> NewContacts<'c> {
         self.emails.push(NewEmail { contact: contact.to_string(), email: email.to_string(), primary, bounced });
     }
 
-    /// Writes every waiting contact, then their e-mails, consent events and sign-ups.
-    pub(super) fn flush(&mut self, conn: &'c Connection, shared: &Shared, consent: &mut Statement<'c>, activity: &mut Statement<'c>) -> Result<()> {
-        if self.contacts.is_empty() && self.emails.is_empty() && self.later.is_empty() {
+    /// A consent event or sign-up: queued when its contact is new (`of_new`), else written now.
+    pub(super) fn child(&mut self, kind: Child, values: Vec<Value>, of_new: bool) -> Result<()> {
+        if of_new {
+            self.children.push((kind, values));
             return Ok(());
         }
-        let contacts = std::mem::take(&mut self.contacts);
-        let values: Vec<&dyn ToSql> = contacts
+        self.write_child(kind, values)
+    }
+
+    fn write_child(&mut self, kind: Child, values: Vec<Value>) -> Result<()> {
+        let statement = match kind {
+            Child::Consent => &mut self.consent,
+            Child::SignUp => &mut self.activity,
+        };
+        statement.execute(params_from_iter(values)).map_err(db)?;
+        Ok(())
+    }
+
+    /// Writes every waiting contact, then their e-mails, consent events and sign-ups.
+    pub(super) fn flush(&mut self) -> Result<()> {
+        let shared = &self.shared;
+        let values: Vec<&dyn ToSql> = self
+            .contacts
             .iter()
-            .flat_map(|c| {
+            .flat_map(|(rowid, c)| {
                 [
-                    &c.rowid as &dyn ToSql,
+                    rowid as &dyn ToSql,
                     &c.id,
                     &shared.workspace,
                     &c.name,
@@ -177,22 +188,20 @@ impl<'c> NewContacts<'c> {
                 ]
             })
             .collect();
-        match contacts.len() {
+        match self.contacts.len() {
             0 => {}
             BATCH => {
                 self.full_contacts.execute(&values[..]).map_err(db)?;
             }
             n => {
-                conn.prepare(&batched(INSERT, INSERT_WIDTH, n)?).map_err(db)?.execute(&values[..]).map_err(db)?;
+                self.conn.prepare(&batched(INSERT, INSERT_WIDTH, n)?).map_err(db)?.execute(&values[..]).map_err(db)?;
             }
         }
         drop(values);
-        self.contacts = contacts;
         self.contacts.clear();
         self.waiting.clear();
 
-        let emails = std::mem::take(&mut self.emails);
-        for chunk in emails.chunks(BATCH) {
+        for chunk in self.emails.chunks(BATCH) {
             let values: Vec<&dyn ToSql> = chunk
                 .iter()
                 .flat_map(|e| [&e.contact as &dyn ToSql, &shared.workspace, &e.email, &e.primary, &e.bounced, &shared.hlc])
@@ -200,17 +209,12 @@ impl<'c> NewContacts<'c> {
             if chunk.len() == BATCH {
                 self.full_emails.execute(&values[..]).map_err(db)?;
             } else {
-                conn.prepare(&batched(INSERT_EMAIL, EMAIL_WIDTH, chunk.len())?).map_err(db)?.execute(&values[..]).map_err(db)?;
+                self.conn.prepare(&batched(INSERT_EMAIL, EMAIL_WIDTH, chunk.len())?).map_err(db)?.execute(&values[..]).map_err(db)?;
             }
         }
-        self.emails = emails;
         self.emails.clear();
-        for (kind, values) in self.later.drain(..) {
-            let statement = match kind {
-                Later::Consent => &mut *consent,
-                Later::SignUp => &mut *activity,
-            };
-            statement.execute(rusqlite::params_from_iter(values)).map_err(db)?;
+        for (kind, values) in std::mem::take(&mut self.children) {
+            self.write_child(kind, values)?;
         }
         Ok(())
     }
