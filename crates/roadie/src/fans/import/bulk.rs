@@ -456,24 +456,23 @@ pub(super) fn defer_indexes(conn: &Connection, expected_rows: u64, store_has_ema
     }
     let mut stmt = conn
         .prepare(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
+            "SELECT type, name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
              AND ((sql NOT LIKE 'CREATE UNIQUE%' \
                    AND tbl_name IN ('contacts', 'contact_tags', 'contact_sources', 'consent_events', 'activities')) \
                   OR (name = 'contact_emails_unique' AND ?1 = 0)) \
-             UNION ALL SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name IN ('contacts_ws', 'contact_tags_ws') \
+             UNION ALL SELECT type, name, sql FROM sqlite_schema WHERE type = 'trigger' AND name IN ('contacts_ws', 'contact_tags_ws') \
              ORDER BY name",
         )
         .map_err(db)?;
-    let indexes: Vec<(String, String)> = stmt
-        .query_map(params![store_has_emails], |r| Ok((r.get(0)?, r.get(1)?)))
+    let deferred: Vec<(String, String, String)> = stmt
+        .query_map(params![store_has_emails], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .map_err(db)?
         .collect::<std::result::Result<_, _>>()
         .map_err(db)?;
-    for (name, _) in &indexes {
-        let kind = if name.ends_with("_ws") { "TRIGGER" } else { "INDEX" };
+    for (kind, name, _) in &deferred {
         conn.execute_batch(&format!("DROP {kind} \"{}\"", name.replace('"', "\"\""))).map_err(db)?;
     }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    Ok(deferred.into_iter().map(|(_, _, sql)| sql).collect())
 }
 
 pub(super) fn rebuild_indexes(conn: &Connection, definitions: &[String]) -> Result<()> {
