@@ -438,7 +438,7 @@ async fn issued(d: &Device) -> Value {
 /// only April's lines (March's were taken by the March run, on whichever device).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_run_and_payout_issued_on_one_device_are_the_same_on_the_other() {
-    use roadie::royalties::{AdvanceInput, AdvanceKind, PayeeInput, PayoutInput, YearMonth};
+    use roadie::royalties::{AdvanceInput, PayeeInput, PayoutInput, YearMonth};
     use rust_decimal::Decimal;
     use std::str::FromStr;
     let s = setup().await;
@@ -451,15 +451,7 @@ async fn a_statement_run_and_payout_issued_on_one_device_are_the_same_on_the_oth
         .await
         .unwrap();
     a.store
-        .add_advance(AdvanceInput {
-            payee_id: payee.id,
-            kind: AdvanceKind::Advance,
-            amount: dec("100.00"),
-            currency: "USD".into(),
-            release_id: None,
-            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
-            note: None,
-        })
+        .add_advance(AdvanceInput::new(payee.id, dec("100.00"), "USD", chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap()))
         .await
         .unwrap();
     let march = write(s.dir.path(), "march.tsv", &dk(&[
@@ -567,7 +559,7 @@ async fn a_period_issued_on_both_devices_offline_is_one_run_after_a_sync() {
 /// holds). The second artist's March lines go into April.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_only_the_losing_issue_of_a_month_made_is_not_part_of_it() {
-    use roadie::royalties::{AdvanceInput, AdvanceKind, YearMonth};
+    use roadie::royalties::{AdvanceInput, YearMonth};
     use rust_decimal::Decimal;
     use std::str::FromStr;
     let s = setup().await;
@@ -576,15 +568,7 @@ async fn what_only_the_losing_issue_of_a_month_made_is_not_part_of_it() {
     let payee = b.store.list_payees().await.unwrap().into_iter().find(|p| p.name == "Artist 1").unwrap();
     // Offline on B: an advance for Artist 1, and a second artist with lines in another file.
     b.store
-        .add_advance(AdvanceInput {
-            payee_id: payee.id,
-            kind: AdvanceKind::Advance,
-            amount: Decimal::from(50),
-            currency: "USD".into(),
-            release_id: None,
-            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
-            note: None,
-        })
+        .add_advance(AdvanceInput::new(payee.id, Decimal::from(50), "USD", chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()))
         .await
         .unwrap();
     let ws = b.store.get_artist(s.artist).await.unwrap().workspace_id;
@@ -1059,7 +1043,7 @@ async fn a_store_never_signed_in_and_a_device_of_its_account_make_one_row_per_th
 /// naming its new id) and the recoupment.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statements_issued_before_the_first_sign_in_reach_the_accounts_other_device_whole() {
-    use roadie::royalties::{AdvanceInput, AdvanceKind, PayeeInput, YearMonth};
+    use roadie::royalties::{AdvanceInput, PayeeInput, YearMonth};
     use std::str::FromStr;
     let solo = SoloAccount::start().await;
     let (srv, dir, email, a, b) = (&solo.srv, &solo.dir, SoloAccount::EMAIL, &solo.a, &solo.b);
@@ -1074,15 +1058,7 @@ async fn statements_issued_before_the_first_sign_in_reach_the_accounts_other_dev
         .await
         .unwrap();
     a.store
-        .add_advance(AdvanceInput {
-            payee_id: payee.id,
-            kind: AdvanceKind::Advance,
-            amount: "100.00".parse().unwrap(),
-            currency: "USD".into(),
-            release_id: None,
-            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
-            note: None,
-        })
+        .add_advance(AdvanceInput::new(payee.id, "100.00".parse().unwrap(), "USD", chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap()))
         .await
         .unwrap();
     let march = write(dir.path(), "march.tsv", &dk(&["2026-03-31\t2026-03\tSpotify\tArtist 1\tSong 1\tUSAAA1234567\t\t3000\t100\tSong\tUS\t0\t150.25"]));

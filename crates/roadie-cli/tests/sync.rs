@@ -1770,15 +1770,7 @@ async fn the_ledger_set_up_syncs_and_the_same_rates_imported_twice_are_one() {
     };
     a.store.set_split(split([(ana.id, "70"), (producer.id, "30")])).await.unwrap();
     a.store
-        .add_advance(AdvanceInput {
-            payee_id: producer.id,
-            kind: AdvanceKind::Recording,
-            amount: pct("250.00"),
-            currency: "USD".into(),
-            release_id: Some(release.id),
-            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
-            note: Some("studio".into()),
-        })
+        .add_advance(AdvanceInput { kind: AdvanceKind::Recording, release_id: Some(release.id), note: Some("studio".into()), ..AdvanceInput::new(producer.id, pct("250.00"), "USD", chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()) })
         .await
         .unwrap();
     // The same ECB history imported on both devices before either syncs.

@@ -65,6 +65,13 @@ pub struct AdvanceInput {
     pub note: Option<String>,
 }
 
+impl AdvanceInput {
+    /// An advance recouped from everything the payee earns (not one release's), without a note.
+    pub fn new(payee_id: Uuid, amount: Decimal, currency: &str, incurred_on: NaiveDate) -> Self {
+        Self { payee_id, kind: AdvanceKind::Advance, amount, currency: currency.into(), release_id: None, incurred_on, note: None }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Advance {
     pub id: Uuid,

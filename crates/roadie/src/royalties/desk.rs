@@ -269,15 +269,7 @@ mod tests {
             .await
             .unwrap();
         store
-            .add_advance(AdvanceInput {
-                payee_id: ben,
-                kind: AdvanceKind::Recording,
-                amount: d("10"),
-                currency: "USD".into(),
-                release_id: None,
-                incurred_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-                note: None,
-            })
+            .add_advance(AdvanceInput { kind: AdvanceKind::Recording, ..AdvanceInput::new(ben, d("10"), "USD", NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()) })
             .await
             .unwrap();
         super::super::preview::tests::lines(&store, &[("2026-09", "USD", "100.00", Some(t1), None), ("2026-08", "USD", "1", Some(t1), None)]).await;

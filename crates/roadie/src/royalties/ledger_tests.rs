@@ -141,15 +141,7 @@ async fn band_of_three_recoups_an_advance_over_three_periods() {
     // The band's 450.00 advance, 150.00 recoupable from each member's share of everything.
     for p in [a, b, c] {
         store
-            .add_advance(AdvanceInput {
-                payee_id: p,
-                kind: AdvanceKind::Advance,
-                amount: d("150"),
-                currency: "USD".into(),
-                release_id: None,
-                incurred_on: day("2023-12-15"),
-                note: Some("band advance".into()),
-            })
+            .add_advance(AdvanceInput { note: Some("band advance".into()), ..AdvanceInput::new(p, d("150"), "USD", day("2023-12-15")) })
             .await
             .unwrap();
     }
@@ -465,15 +457,7 @@ async fn a_cancelled_statement_run_records_nothing_and_leaves_no_files() {
         .await
         .unwrap();
     store
-        .add_advance(AdvanceInput {
-            payee_id: a,
-            kind: AdvanceKind::Advance,
-            amount: d("10.00"),
-            currency: "USD".into(),
-            release_id: None,
-            incurred_on: day("2023-12-01"),
-            note: None,
-        })
+        .add_advance(AdvanceInput::new(a, d("10.00"), "USD", day("2023-12-01")))
         .await
         .unwrap();
     insert_lines(&store, &[line("2024-01", "100.00", Some(cat.song1), None), line("2024-01", "7.77", Some(cat.song2), None)]).await;

@@ -271,7 +271,7 @@ fn map_files(list: &str, files: &HashMap<String, String>) -> Option<String> {
 mod tests {
     use crate::catalog::testing::store;
     use crate::catalog::{ArtistInput, NewWorkspace, ReleaseInput, ReleaseType, TrackInput, WorkspaceKind};
-    use crate::royalties::{AdvanceInput, AdvanceKind, AssignBy, AssignTarget, ColumnMapping, ImportOptions, PayeeInput, YearMonth};
+    use crate::royalties::{AdvanceInput, AssignBy, AssignTarget, ColumnMapping, ImportOptions, PayeeInput, YearMonth};
     use crate::Store;
     use std::str::FromStr;
 
@@ -312,15 +312,7 @@ mod tests {
             .unwrap()
             .id;
         store
-            .add_advance(AdvanceInput {
-                payee_id: payee,
-                kind: AdvanceKind::Advance,
-                amount: "100".parse().unwrap(),
-                currency: "USD".into(),
-                release_id: None,
-                incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
-                note: None,
-            })
+            .add_advance(AdvanceInput::new(payee, "100".parse().unwrap(), "USD", chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()))
             .await
             .unwrap();
         let file = dir.join("march.tsv");
